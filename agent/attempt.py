@@ -1,0 +1,160 @@
+"""One submit attempt, and the one function that says what the site's answer means.
+
+``classify`` is pure: it turns what the page showed (texts of the answer elements, the HTTP
+status, whether the answer timed out) into an ``Answer``. ``submit_once`` clicks Submit (the
+confirm dialog is accepted by the page's handler), waits for the answer and classifies it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from playwright.async_api import Page, Response
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from agent.log import get_logger
+from agent.profile import SiteProfile
+
+__all__ = ["AMBIGUOUS", "Answer", "classify", "read_answer", "submit_once"]
+
+log = get_logger("agent.attempt")
+
+#: Answers that do not prove the dispute was NOT created: reconcile before resubmitting.
+AMBIGUOUS = frozenset({"busy", "server_error", "timeout", "unknown"})
+_BUSY_STATUS = frozenset({429, 503})
+_SETTLE_MS = 5000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    """What the site answered one submission."""
+
+    outcome: str  # opened | busy | invalid | login_required | challenge | server_error | timeout | unknown
+    text: str = ""
+    status_code: int | None = None
+    retry_after: str | None = None
+    dispute_id: str | None = None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.outcome in AMBIGUOUS
+
+
+def classify(
+    profile: SiteProfile,
+    *,
+    shown: Mapping[str, str],
+    status_code: int | None = None,
+    retry_after: str | None = None,
+    timed_out: bool = False,
+) -> Answer:
+    """Say what the answer means from the texts shown per kind (result, busy, error, challenge, login)."""
+
+    def answer(outcome: str, text: str = "", dispute_id: str | None = None) -> Answer:
+        return Answer(
+            outcome=outcome, text=" ".join(text.split())[:500], status_code=status_code,
+            retry_after=retry_after, dispute_id=dispute_id,
+        )
+
+    if "challenge" in shown:
+        return answer("challenge", shown["challenge"])
+    if "login" in shown or status_code == 401:
+        return answer("login_required", shown.get("login", ""))
+    result = shown.get("result", "")
+    match = profile.texts.success.search(result) if result else None
+    if match:
+        return answer("opened", match.group(0), match["dispute_id"])
+    for text in shown.values():
+        if profile.texts.is_busy(text):
+            return answer("busy", text)
+    if status_code in _BUSY_STATUS:
+        return answer("busy", shown.get("busy", "") or f"HTTP {status_code}")
+    if "error" in shown:
+        return answer("invalid", shown["error"])
+    if status_code is not None and status_code >= 500:
+        return answer("server_error", f"HTTP {status_code}")
+    if timed_out:
+        return answer("timeout", "no answer from the site in time")
+    return answer("unknown", " | ".join(shown.values()) or (f"HTTP {status_code}" if status_code else ""))
+
+
+async def read_answer(page: Page, profile: SiteProfile) -> dict[str, str]:
+    """The texts of the answer elements visible now, by kind."""
+    sel = profile.selectors
+    kinds = {
+        "result": (sel.result,),
+        "busy": sel.busy,
+        "error": (sel.form_error,),
+        "challenge": (sel.challenge,),
+        "login": (sel.login_submit,),
+    }
+    shown: dict[str, str] = {}
+    for kind, selectors in kinds.items():
+        for selector in selectors:
+            loc = page.locator(selector).first
+            try:
+                if await loc.is_visible():
+                    shown[kind] = (await loc.inner_text()).strip() or kind
+                    break
+            except PlaywrightTimeout:
+                continue
+    return shown
+
+
+def _answer_locator(page: Page, profile: SiteProfile):  # type: ignore[no-untyped-def]
+    sel = profile.selectors
+    loc = page.locator(sel.result)
+    for selector in (*sel.busy, sel.form_error, sel.challenge, sel.login_submit):
+        loc = loc.or_(page.locator(selector))
+    return loc.first
+
+
+async def submit_once(page: Page, profile: SiteProfile, *, timeout_s: float) -> Answer:
+    """Click Submit once and classify the answer; never raises for a site answer."""
+    sel = profile.selectors
+    marker = secrets.token_hex(8)
+    await page.evaluate("m => { window.__retryDisputeMarker = m; }", marker)
+    response: Response | None = None
+    timed_out = False
+    try:
+        async with page.expect_response(
+            lambda r: r.request.method == "POST", timeout=timeout_s * 1000
+        ) as info:
+            await page.locator(sel.submit).first.click(timeout=timeout_s * 1000)
+        response = await info.value
+    except PlaywrightTimeout:
+        timed_out = True
+    status = response.status if response else None
+    retry_after = (await response.header_value("retry-after")) if response else None
+    if response is not None and response.request.is_navigation_request():
+        try:  # a full-page answer: wait until the new document replaced the one we marked
+            await page.wait_for_function(
+                "m => window.__retryDisputeMarker !== m", arg=marker, timeout=timeout_s * 1000
+            )
+            await page.wait_for_load_state("domcontentloaded", timeout=timeout_s * 1000)
+        except PlaywrightTimeout:
+            timed_out = True
+    if not timed_out:
+        try:
+            await _answer_locator(page, profile).wait_for(state="visible", timeout=_SETTLE_MS)
+        except PlaywrightTimeout:
+            pass
+    shown = await read_answer(page, profile)
+    answer = classify(profile, shown=shown, status_code=status, retry_after=retry_after, timed_out=timed_out)
+    log.info(
+        "agent.answer", outcome=answer.outcome, status_code=status, retry_after=retry_after,
+        text=answer.text[:200], dispute_id=answer.dispute_id,
+    )
+    return answer
+
+
+async def dismiss_busy(page: Page, profile: SiteProfile) -> None:
+    """Close a busy modal so the form can be used again."""
+    button = page.locator(profile.selectors.busy_dismiss).first
+    try:
+        if await button.is_visible():
+            await button.click(timeout=5000)
+    except PlaywrightTimeout:
+        log.warning("agent.busy_dismiss_failed")

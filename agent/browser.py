@@ -1,0 +1,196 @@
+"""Find a Chromium to drive, and start or reach a browser.
+
+The browser is resolved in one place, in this order:
+
+1. the override: ``--browser-path`` or the ``RETRY_DISPUTE_BROWSER`` environment variable;
+2. Playwright's own Chromium, when ``playwright install chromium`` has put one in its cache;
+3. a system Chromium or Chrome (``chromium``, ``google-chrome``, …);
+4. with ``install=True``, on Debian as root: ``apt-get update && apt-get install -y chromium``.
+
+Otherwise one line says exactly what to run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import Browser, Playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from agent.errors import InvalidConfig, RetryDisputeError
+
+__all__ = [
+    "BROWSER_ENV",
+    "CHROMIUM_ARGS",
+    "BrowserNotFound",
+    "BrowserTarget",
+    "ensure_browser",
+    "find_browser",
+    "connect",
+    "launch_args",
+    "playwright_chromium",
+]
+
+BROWSER_ENV = "RETRY_DISPUTE_BROWSER"
+
+#: Flags every Chromium we start gets: without them it floods a closed network with requests.
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+
+_SYSTEM_NAMES = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
+_SYSTEM_PATHS = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/snap/bin/chromium",
+    "/usr/bin/google-chrome",
+    "/opt/google/chrome/chrome",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+)
+_INSTALL_HINT = (
+    "install one: `sudo apt-get update && sudo apt-get install -y chromium` (Debian/Ubuntu), "
+    "or `python -m playwright install chromium`, or point RETRY_DISPUTE_BROWSER / "
+    "--browser-path at a Chrome or Chromium executable"
+)
+
+
+class BrowserNotFound(RetryDisputeError):
+    """No Chromium or Chrome could be found or installed."""
+
+    exit_code = 1
+
+
+def playwright_chromium(executable_path: str | None = None) -> str | None:
+    """Return Playwright's own Chromium when it is installed, else None.
+
+    ``executable_path`` is where Playwright would look (``playwright.chromium.executable_path``);
+    without it a short-lived sync Playwright is asked, so call it outside an event loop.
+    """
+    if executable_path is None:
+        with sync_playwright() as p:
+            executable_path = p.chromium.executable_path
+    return executable_path if executable_path and Path(executable_path).is_file() else None
+
+
+def _system_chromium() -> str | None:
+    for name in _SYSTEM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in _SYSTEM_PATHS:
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _check_override(path: str) -> str:
+    resolved = shutil.which(path) or path
+    if not (Path(resolved).is_file() and os.access(resolved, os.X_OK)):
+        raise InvalidConfig(
+            f"browser path {path!r} is not an executable file",
+            hint=f"fix --browser-path or {BROWSER_ENV}, or unset it to find a browser automatically",
+        )
+    return resolved
+
+
+def find_browser(override: str | None = None, *, playwright_path: str | None = None) -> str | None:
+    """Return the browser executable to use; None means Playwright's own Chromium.
+
+    Raises BrowserNotFound when there is none (see ``ensure_browser`` to install one).
+    """
+    chosen = override or os.environ.get(BROWSER_ENV)
+    if chosen:
+        return _check_override(chosen)
+    if playwright_chromium(playwright_path):
+        return None
+    system = _system_chromium()
+    if system:
+        return system
+    raise BrowserNotFound("no Chromium or Chrome found", hint=_INSTALL_HINT)
+
+
+def _apt_install() -> None:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print("retry-dispute: no browser found; installing Debian's chromium with apt-get", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+
+
+def ensure_browser(override: str | None = None, *, install: bool = True) -> str | None:
+    """Like ``find_browser``, but install Debian's chromium when possible and needed."""
+    try:
+        return find_browser(override)
+    except BrowserNotFound:
+        can_apt = shutil.which("apt-get") is not None and hasattr(os, "geteuid")
+        if not (install and can_apt and os.geteuid() == 0):
+            raise
+    try:
+        _apt_install()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BrowserNotFound(f"installing chromium with apt-get failed ({exc})", hint=_INSTALL_HINT) from exc
+    return find_browser(override)
+
+
+def launch_args(executable: str | None, *, headless: bool = True) -> dict[str, object]:
+    """Keyword arguments for ``BrowserType.launch`` with our flags."""
+    kwargs: dict[str, object] = {"headless": headless, "args": list(CHROMIUM_ARGS)}
+    if executable:
+        kwargs["executable_path"] = executable
+    return kwargs
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrowserTarget:
+    """Where the browser comes from: a local launch, a running Chrome over CDP, or a server.
+
+    ``executable`` None with neither URL: the browser is resolved by ``find_browser``.
+    """
+
+    executable: str | None = None
+    headless: bool = True
+    cdp_url: str | None = None
+    ws_endpoint: str | None = None
+
+
+async def connect(playwright: Playwright, target: BrowserTarget) -> Browser:
+    """Start or reach the browser of ``target``: launch, a running Chrome over CDP, or a server."""
+    chromium = playwright.chromium
+    try:
+        if target.cdp_url:
+            return await chromium.connect_over_cdp(target.cdp_url)
+        if target.ws_endpoint:
+            headers = {}
+            if target.executable:
+                # the server launches the browser: tell it which one, with our flags
+                headers["x-playwright-launch-options"] = json.dumps(
+                    {"executablePath": target.executable, "args": list(CHROMIUM_ARGS),
+                     "headless": target.headless}
+                )
+            return await chromium.connect(target.ws_endpoint, headers=headers)
+        executable = target.executable
+        if executable is None:
+            executable = find_browser(playwright_path=chromium.executable_path)
+        return await chromium.launch(**launch_args(executable, headless=target.headless))  # type: ignore[arg-type]
+    except PlaywrightError as exc:
+        where = target.cdp_url or target.ws_endpoint or target.executable or "the local browser"
+        raise InvalidConfig(
+            f"cannot start or reach the browser at {where}: {str(exc).splitlines()[0][:160]}",
+            hint="check --cdp-url, --ws-endpoint or --browser-path",
+        ) from exc

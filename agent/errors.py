@@ -1,0 +1,383 @@
+"""The errors retry-dispute raises: one tree, each with its exit code, structured context and a fix.
+
+::
+
+    RetryDisputeError              exit 1  anything this package raises on purpose
+    ├── InvalidRequest             exit 2  what the user gave is wrong; nothing was sent
+    │   ├── InvalidField                   one request field (context: field)
+    │   ├── InvalidEvidence                an evidence file, or the set of them (context: path)
+    │   └── InvalidConfig                  a profile, scenario, TOML file, flag or site URL
+    ├── NotEligible                exit 3  the order page says why no dispute (context: reason)
+    ├── GaveUp                     exit 4  still busy when the attempts or the deadline ran out
+    ├── NeedsHuman                 exit 5  a person has to act in a browser
+    │   ├── LoginRequired                  not logged in
+    │   ├── SessionExpired                 the session ended during the run
+    │   └── ChallengeShown                 a verification challenge ("slide to verify")
+    ├── SiteError                  exit 1  the site did something the agent cannot handle
+    │   └── UnexpectedPage                 an answer the agent cannot classify
+    ├── SiteBusy                   exit 1  retry signal: "System busy"; the policy retries it
+    └── AmbiguousAnswer            exit 1  retry signal: the dispute may exist; reconcile first
+
+``str(err)`` is always one line, ``what is wrong; how to fix it``, prefixed by the field (for
+`InvalidField` and `InvalidEvidence`) and by ``context["source"]`` (a file name) when set.
+``err.context`` holds the same facts as flat, JSON-friendly fields for logs and ``result.json``.
+`SiteBusy` and `AmbiguousAnswer` are raised by one attempt and consumed by the retry loop; they
+reach the user only as `GaveUp` (or, if the run loop lets one escape, as an unexpected error).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from os import PathLike
+from typing import ClassVar
+
+__all__ = [
+    "AmbiguousAnswer",
+    "ChallengeShown",
+    "GaveUp",
+    "InvalidConfig",
+    "InvalidEvidence",
+    "InvalidField",
+    "InvalidRequest",
+    "LoginRequired",
+    "NeedsHuman",
+    "NotEligible",
+    "RetryDisputeError",
+    "SessionExpired",
+    "SiteBusy",
+    "SiteError",
+    "UnexpectedPage",
+]
+
+
+#: Unicode categories that would break a message over lines: controls, line/paragraph separators.
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _one_line(text: str) -> str:
+    """Return *text* on one line: line breaks and controls become spaces, space runs collapse."""
+    cleaned = "".join(" " if unicodedata.category(ch) in _BREAKS else ch for ch in text)
+    return " ".join(part for part in cleaned.split(" ") if part)
+
+
+class RetryDisputeError(Exception):
+    """Base of every error retry-dispute raises on purpose.
+
+    *what* says what is wrong, *hint* how to fix it; *context* carries structured fields
+    (JSON-friendly values) for logs and results.
+    """
+
+    exit_code: ClassVar[int] = 1
+    #: The hint used when the caller gives none.
+    default_hint: ClassVar[str | None] = None
+
+    what: str
+    hint: str | None
+    context: dict[str, object]
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        self.what = what
+        self.hint = hint if hint is not None else self.default_hint
+        self.context = dict(context or {})
+        super().__init__(what)
+
+    def _subject(self) -> tuple[str, ...]:
+        """Return the prefixes of the message line: the source file, when known."""
+        source = self.context.get("source")
+        return (str(source),) if source is not None else ()
+
+    def __str__(self) -> str:
+        line = ": ".join(_one_line(part) for part in (*self._subject(), self.what))
+        hint = _one_line(self.hint or "")
+        return f"{line}; {hint}" if hint else line
+
+
+class InvalidRequest(RetryDisputeError):
+    """What the user gave is wrong (request, files, flags, profile, session file, site URL)."""
+
+    exit_code: ClassVar[int] = 2
+
+
+class InvalidField(InvalidRequest):
+    """One request field is wrong; ``context["field"]`` names it."""
+
+    field: str
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        field: str,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(what, hint=hint, context={"field": field, **(context or {})})
+        self.field = field
+
+    def _subject(self) -> tuple[str, ...]:
+        return (*super()._subject(), self.field)
+
+
+class InvalidEvidence(InvalidRequest):
+    """An evidence file, or the set of them, would be refused by the site."""
+
+    path: str | None
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        path: str | PathLike[str] | None = None,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        shown = None if path is None else str(path)
+        super().__init__(
+            what, hint=hint, context={"field": "evidence", "path": shown, **(context or {})}
+        )
+        self.path = shown
+
+    def _subject(self) -> tuple[str, ...]:
+        return (*super()._subject(), "evidence")
+
+
+class InvalidConfig(InvalidRequest):
+    """A profile, scenario, request or policy TOML file, or a flag, is wrong."""
+
+    key: str | None
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        key: str | None = None,
+        source: str | PathLike[str] | None = None,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        extra: dict[str, object] = {}
+        if key is not None:
+            extra["key"] = key
+        if source is not None:
+            extra["source"] = str(source)
+        super().__init__(what, hint=hint, context={**extra, **(context or {})})
+        self.key = key
+
+
+class NotEligible(RetryDisputeError):
+    """The order page says no dispute can be opened; ``context["reason"]`` says why."""
+
+    exit_code: ClassVar[int] = 3
+    default_hint: ClassVar[str | None] = (
+        "the site will not open a dispute for this order; if that is wrong, "
+        "contact the marketplace's support with the run's screenshots"
+    )
+
+    reason: str
+    order_id: str | None
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        order_id: str | None = None,
+        code: str | None = None,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        order = f"order {order_id}" if order_id else "the order"
+        what = f"{order} is not eligible for a dispute: {reason.strip().rstrip('.')}"
+        super().__init__(
+            what,
+            hint=hint,
+            context={"reason": reason, "order_id": order_id, "code": code, **(context or {})},
+        )
+        self.reason = reason
+        self.order_id = order_id
+
+
+class GaveUp(RetryDisputeError):
+    """The site was still busy when the attempts or the deadline ran out."""
+
+    exit_code: ClassVar[int] = 4
+    default_hint: ClassVar[str | None] = (
+        "try again later, or allow more with --max-attempts and --deadline"
+    )
+
+    attempts: int
+    elapsed_s: float
+    last_answer: str
+
+    def __init__(
+        self,
+        *,
+        attempts: int,
+        elapsed_s: float,
+        last_answer: str,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        noun = "attempt" if attempts == 1 else "attempts"
+        what = (
+            f"gave up after {attempts} {noun} in {elapsed_s:.0f} s: "
+            f'the site still answered "{last_answer}"'
+        )
+        super().__init__(
+            what,
+            hint=hint,
+            context={
+                "attempts": attempts,
+                "elapsed_s": elapsed_s,
+                "last_answer": last_answer,
+                **(context or {}),
+            },
+        )
+        self.attempts = attempts
+        self.elapsed_s = elapsed_s
+        self.last_answer = last_answer
+
+
+class NeedsHuman(RetryDisputeError):
+    """A person has to act in a browser before the agent can go on."""
+
+    exit_code: ClassVar[int] = 5
+    #: The *what* used when the caller gives none.
+    default_what: ClassVar[str] = "a person has to act in the browser"
+    default_hint: ClassVar[str | None] = (
+        "log in with `retry-dispute login --site URL --save-session FILE` "
+        "and run again with --storage-state FILE"
+    )
+
+    def __init__(
+        self,
+        what: str | None = None,
+        *,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(what or self.default_what, hint=hint, context=context)
+
+
+class LoginRequired(NeedsHuman):
+    """The site asks to log in."""
+
+    default_what: ClassVar[str] = "not logged in to the site"
+    default_hint: ClassVar[str | None] = (
+        "log in with `retry-dispute login --site URL --save-session FILE` and pass "
+        "--storage-state FILE, or set RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD"
+    )
+
+
+class SessionExpired(NeedsHuman):
+    """The session ended during the run."""
+
+    default_what: ClassVar[str] = "the site's session expired during the run"
+
+
+class ChallengeShown(NeedsHuman):
+    """The site shows a verification challenge a person must solve."""
+
+    default_what: ClassVar[str] = "the site shows a verification challenge"
+    default_hint: ClassVar[str | None] = (
+        "solve it in a browser (`retry-dispute login --site URL --save-session FILE`), "
+        "then run again with --storage-state FILE"
+    )
+
+
+class SiteError(RetryDisputeError):
+    """The site did something the agent cannot handle."""
+
+    exit_code: ClassVar[int] = 1
+
+
+class UnexpectedPage(SiteError):
+    """The site answered with a page the agent cannot classify."""
+
+    default_hint: ClassVar[str | None] = (
+        "check the run's screenshots; if the site changed, update its profile (--profile)"
+    )
+
+    url: str | None
+
+    def __init__(
+        self,
+        what: str = "the site showed a page the agent does not recognise",
+        *,
+        url: str | None = None,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(what, hint=hint, context={"url": url, **(context or {})})
+        self.url = url
+
+
+class SiteBusy(RetryDisputeError):
+    """One attempt was answered "System busy": the retry policy waits and tries again."""
+
+    default_hint: ClassVar[str | None] = "the agent waits and submits again"
+
+    message: str
+    status_code: int | None
+    retry_after_s: float | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        retry_after_s: float | None = None,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        details = []
+        if status_code is not None:
+            details.append(f"HTTP {status_code}")
+        if retry_after_s is not None:
+            details.append(f"Retry-After {retry_after_s:g} s")
+        what = f'the site is busy: "{message}"'
+        if details:
+            what = f"{what} ({', '.join(details)})"
+        super().__init__(
+            what,
+            hint=hint,
+            context={
+                "message": message,
+                "status_code": status_code,
+                "retry_after_s": retry_after_s,
+                **(context or {}),
+            },
+        )
+        self.message = message
+        self.status_code = status_code
+        self.retry_after_s = retry_after_s
+
+
+class AmbiguousAnswer(RetryDisputeError):
+    """The answer (a timeout, HTTP 500, an unknown page) does not show whether the dispute exists.
+
+    The run loop must reconcile (look for the dispute on the order page) before any resubmission.
+    """
+
+    default_hint: ClassVar[str | None] = (
+        "the agent looks for the dispute on the order page before submitting again"
+    )
+
+    cause: str
+
+    def __init__(
+        self,
+        cause: str,
+        *,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        what = f"the site's answer does not show whether the dispute was created ({cause})"
+        super().__init__(what, hint=hint, context={"cause": cause, **(context or {})})
+        self.cause = cause

@@ -1,0 +1,128 @@
+"""structlog configuration: a readable console for people, JSON lines for the run folder.
+
+Every event goes through one processor chain: context variables (run id, order id), level,
+timestamp, redaction of secrets, then a tee that writes a JSON line to the current run's
+``log.jsonl`` before the console renderer (or a JSON renderer, ``--log-format json``) prints it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import structlog
+
+__all__ = ["REDACTED", "add_secret", "configure_logging", "get_logger", "log_to_file", "redact"]
+
+REDACTED = "[redacted]"
+
+_SECRET_KEYS = re.compile(
+    r"(cookie|passw|secret|token|authori[sz]ation|session_?(id|value|state)?$|storage_state|csrf|api_?key)",
+    re.IGNORECASE,
+)
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)\b(cookie|set-cookie|authorization|password|passwd|token|csrf_token|session)"
+    r"(\s*[:=]\s*)([^\s;,&\"']+)"
+)
+_sink: contextvars.ContextVar[TextIO | None] = contextvars.ContextVar("retry_dispute_sink", default=None)
+_secrets: list[str] = []
+_configured = False
+
+
+def add_secret(value: str) -> None:
+    """Register a literal secret (a password, a cookie value) to be masked wherever it appears."""
+    if value and len(value) >= 4 and value not in _secrets:
+        _secrets.append(value)
+
+
+def _mask_text(text: str) -> str:
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+
+
+def _mask(key: str, value: Any) -> Any:
+    if _SECRET_KEYS.search(key) and value not in (None, "", False, True):
+        return REDACTED
+    if isinstance(value, str):
+        return _mask_text(value)
+    if isinstance(value, dict):
+        return {str(k): _mask(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(key, v) for v in value]
+    return value
+
+
+def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: mask cookies, passwords, tokens, authorization and session values."""
+    for key in list(event_dict):
+        if key == "event":
+            event_dict[key] = _mask_text(str(event_dict[key]))
+        else:
+            event_dict[key] = _mask(key, event_dict[key])
+    return event_dict
+
+
+def _tee_to_run_file(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    sink = _sink.get()
+    if sink is not None:
+        sink.write(json.dumps(dict(event_dict), default=str, ensure_ascii=False) + "\n")
+        sink.flush()
+    return event_dict
+
+
+def configure_logging(*, fmt: str = "console", level: str = "info", stream: TextIO | None = None) -> None:
+    """Configure structlog once for the process: ``console`` for people, ``json`` for machines."""
+    global _configured
+    _configured = True
+    renderer: Any
+    if fmt == "json":
+        renderer = structlog.processors.JSONRenderer(default=str)
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # Tracebacks as plain text, never with local variables (they may hold secrets).
+            structlog.processors.format_exc_info,
+            redact,
+            _tee_to_run_file,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+@contextmanager
+def log_to_file(path: Path, **bound: Any) -> Iterator[None]:
+    """Send this context's events to ``path`` as JSON lines too, with ``bound`` on every line.
+
+    Configures logging with the defaults first when nobody has (a library user, a test).
+    """
+    if not _configured:
+        configure_logging()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        token = _sink.set(fh)
+        with structlog.contextvars.bound_contextvars(**bound):
+            try:
+                yield
+            finally:
+                _sink.reset(token)
+
+
+def get_logger(name: str = "agent") -> Any:
+    """A structlog logger."""
+    return structlog.get_logger(name)

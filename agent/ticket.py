@@ -1,0 +1,312 @@
+"""The support ticket and the evidence archive, for a run whose dispute did not open.
+
+``support-ticket.md`` holds short, plain English messages to paste into the marketplace's support
+chat one at a time (the chat is in English only and closes after about three minutes of silence),
+then the files to attach. ``evidence.zip`` holds those files: the screenshots and ``result.json``.
+It never holds ``trace.zip`` or ``log.jsonl``: a Playwright trace records the session's cookies and
+what was typed into the login form, and the archive is meant to be sent to strangers.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # report imports this module at run time; this import is for types only
+    from agent.report import RunResult, TimelineItem
+
+__all__ = [
+    "EVIDENCE_ZIP",
+    "MAX_MESSAGE_CHARS",
+    "TICKET_FILE",
+    "SupportTicket",
+    "build_ticket",
+    "evidence_files",
+    "ineligible_advice",
+    "plain_reason",
+    "render_ticket",
+    "write_evidence_zip",
+    "write_ticket",
+]
+
+TICKET_FILE = "support-ticket.md"
+EVIDENCE_ZIP = "evidence.zip"
+#: A message longer than this is hard to read in a chat; only an exact quote of the site may be.
+MAX_MESSAGE_CHARS = 280
+
+_PLAIN_REASONS = {
+    "protection_ended": "The buyer protection of this order has ended, "
+    "so the site takes no dispute.",
+    "receipt_confirmed": "Receipt of this order was confirmed, and that closed the transaction.",
+    "proposal_accepted": "The seller's proposal was accepted, and that closed the transaction.",
+}
+_FILES = "use support-ticket.md and evidence.zip."
+_FEEDBACK = "You can still leave feedback for the seller, to warn other buyers."
+_EXTEND = (
+    "For orders that are still on the way, ask the seller to extend the buyer protection "
+    "before it runs out (the order page has a button for it)."
+)
+_ADVICE = {
+    "protection_ended": (
+        _FEEDBACK,
+        "It is too late to extend the protection of this order. " + _EXTEND,
+        "If you asked for an extension in time, contact support: " + _FILES,
+    ),
+    "receipt_confirmed": (
+        _FEEDBACK,
+        "Write to the seller: a seller can still refund a closed order.",
+        "If you confirmed receipt by mistake, tell support: " + _FILES,
+        _EXTEND,
+    ),
+    "proposal_accepted": (
+        _FEEDBACK,
+        "Write to the seller and ask them to do what their proposal promised.",
+        "If the seller does not keep the proposal, tell support: " + _FILES,
+    ),
+}
+_ADVICE_OTHER = (
+    _FEEDBACK,
+    _EXTEND,
+    "If you think the order should still be eligible, contact support with support-ticket.md "
+    "and evidence.zip.",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupportTicket:
+    """What to tell the marketplace's support, message by message, and what to attach."""
+
+    order_id: str
+    status: str
+    messages: tuple[str, ...]
+    attachments: tuple[str, ...]
+    possible: tuple[str, ...] = ()
+    dispute_message: str | None = None
+
+
+def plain_reason(result: RunResult) -> str:
+    """Why the order is not eligible, in plain words."""
+    prefix = f"order {result.order_id} is not eligible for a dispute: "
+    text = result.message.removeprefix(prefix).strip()
+    if text and text != result.message.strip():
+        return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    if result.reason_code in _PLAIN_REASONS:
+        return _PLAIN_REASONS[result.reason_code]
+    return text or "The site does not say why no dispute can be opened for this order."
+
+
+def ineligible_advice(reason_code: str | None) -> tuple[str, ...]:
+    """What is still possible for an order that cannot get a dispute."""
+    return _ADVICE.get(reason_code or "", _ADVICE_OTHER)
+
+
+def _utc(when: datetime, *, date: bool = True) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S UTC")
+
+
+def _when(items: Sequence[TimelineItem]) -> tuple[datetime, datetime] | None:
+    times = [i.when for i in items if i.when is not None]
+    return (times[0], times[-1]) if times else None
+
+
+def _attempts_sentence(result: RunResult) -> str:
+    attempts = result.attempt_items
+    span = _when(attempts) or _when(result.timeline)
+    n = result.attempts or len(attempts)
+    if span is None:
+        at, between = "", ""
+    else:
+        first, last = span
+        same_day = first.date() == last.date()
+        at = f", at {_utc(first)}"
+        between = f", between {_utc(first)} and {_utc(last, date=not same_day)}"
+    if n == 0:
+        tried = f"I tried{at[1:] or ' today'}."
+        return f"I made 0 attempts: the site did not let me send the dispute form. {tried}"
+    if n == 1 or span is None or span[0] == span[1]:
+        return f"I made {n} attempt{'s' if n != 1 else ''}{at}."
+    return f"I made {n} attempts{between}."
+
+
+def _quotes(result: RunResult) -> list[str]:
+    """The site's texts, exactly, each with the attempts that showed it."""
+    seen: dict[str, list[int]] = {}
+    for item in result.attempt_items:
+        if item.detail:
+            seen.setdefault(item.detail, []).append(item.attempt or item.n)
+    if not seen and result.last_answer:
+        seen[result.last_answer] = []
+    total = len(result.attempt_items)
+    messages = []
+    for text, numbers in seen.items():
+        exact = " ".join(
+            text.split()
+        )  # a chat message is one line; the screenshots show the layout
+        if total > 1 and len(numbers) == total:
+            messages.append(f'Each time, the site said: "{exact}"')
+        elif numbers and total > 1:
+            listed = ", ".join(str(n) for n in numbers[:-1]) + (" and " if len(numbers) > 1 else "")
+            noun = "attempts" if len(numbers) > 1 else "attempt"
+            messages.append(f'On {noun} {listed}{numbers[-1]}, the site said: "{exact}"')
+        else:
+            messages.append(f'The site said: "{exact}"')
+    return messages
+
+
+def _request_sentence(result: RunResult) -> str | None:
+    req = result.request
+    reason = str(req.get("reason") or "").replace("_", " ").strip()
+    if not reason:
+        return None
+    got = "I did not receive the item" if req.get("received") == "no" else "I received the item"
+    if req.get("solution") == "return":
+        want = "I want to return it for a refund."
+    elif req.get("refund") == "partial" and req.get("amount"):
+        want = f"I ask for a partial refund of {req.get('amount')}."
+    else:
+        want = "I ask for a full refund."
+    return f"My problem: {got} (reason: {reason}). {want}"
+
+
+def _site_text_of_steps(result: RunResult) -> str | None:
+    details = [i.detail for i in result.timeline if i.kind == "step" and i.detail]
+    return " ".join(details[-1].split()) if details else None
+
+
+def build_ticket(result: RunResult) -> SupportTicket:
+    """The support ticket of a run whose dispute did not open."""
+    order = result.order_id
+    messages = [f"Hello. I cannot open a dispute for order {order}.", _attempts_sentence(result)]
+    status, quotes = result.status, _quotes(result)
+    possible: tuple[str, ...] = ()
+    if status == "ineligible":
+        site_text = _site_text_of_steps(result)
+        messages.append(
+            f'The order page says: "{site_text}"'
+            if site_text
+            else "The site says that no dispute can be opened for this order."
+        )
+        messages.append(f"The reason it gives: {plain_reason(result)}")
+        possible = ineligible_advice(result.reason_code)
+    elif status == "needs_human":
+        what = result.message.lower()
+        messages.append(
+            "The site shows a verification check, and I cannot get past it."
+            if "challenge" in what
+            else "The site logged me out while I was opening the dispute."
+            if "expired" in what
+            else "The site asks me to log in again, before I can open the dispute."
+        )
+    elif status == "invalid" and not quotes:
+        why = " ".join(result.message.split())
+        messages.append(
+            f"The site did not accept my request: {why}"
+            if 0 < len(why) <= 200
+            else "The site did not accept my request."
+        )
+    elif status == "error" and not quotes:
+        messages.append("The dispute page did not work as expected.")
+    messages.extend(quotes)
+    request = _request_sentence(result)
+    if request:
+        messages.append(request)
+    shots = [s for s in result.all_screenshots() if result.screenshot_file(s) is not None]
+    if shots:
+        messages.append("I have screenshots of each step and of the error. I will attach them now.")
+    messages.append(
+        {
+            "gave_up": "Can you open the dispute for me, or tell me when the site will work again?",
+            "invalid": "What must I change in my dispute, so the site accepts it?",
+            "ineligible": "Can I still open a dispute or get a refund for this order?",
+        }.get(status, "Can you help me open the dispute for this order?")
+    )
+    messages.append("Thank you.")
+    attachments = (*(PurePosixPath(s).name for s in shots), EVIDENCE_ZIP) if shots else ()
+    dispute_message = str(result.request.get("message") or "").strip() or None
+    return SupportTicket(
+        order_id=order,
+        status=status,
+        messages=tuple(messages),
+        attachments=attachments,
+        possible=possible,
+        dispute_message=dispute_message,
+    )
+
+
+def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
+    """The ticket as Markdown: how to use it, the messages, the files, what is still possible."""
+    lines = [
+        f"# Support ticket: order {ticket.order_id}",
+        "",
+        f"Status of the run: {ticket.status}" + (f" (run folder {run_name})." if run_name else "."),
+        "",
+        "## How to use it",
+        "",
+        "- The support chat is in English only. Have this file open before you start the chat.",
+        "- Paste one message, send it, then paste the next one.",
+        "- The chat closes after about three minutes of silence: do not wait between messages.",
+        "- When the operator asks for screenshots, attach the files below.",
+        "",
+        "## Messages",
+        "",
+        *(f"{i}. {message}" for i, message in enumerate(ticket.messages, 1)),
+        "",
+        "## Files to attach",
+        "",
+    ]
+    if ticket.attachments:
+        *shots, archive = ticket.attachments
+        lines.append(f"- `{archive}`: all the screenshots below (and result.json) in one file.")
+        lines.extend(f"- `{name}`" for name in shots)
+    else:
+        lines.append("- No screenshot was taken in this run.")
+    lines += ["", "Do not send trace.zip or log.jsonl: they may hold your session.", ""]
+    if ticket.possible:
+        lines += ["## What is still possible", "", *(f"- {text}" for text in ticket.possible), ""]
+    if ticket.dispute_message:
+        lines += [
+            "## If the operator asks for your dispute message",
+            "",
+            *(f"> {line}".rstrip() for line in ticket.dispute_message.splitlines()),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def evidence_files(result: RunResult) -> tuple[tuple[Path, str], ...]:
+    """The files for ``evidence.zip`` and their names inside it: screenshots, then result.json."""
+    files: list[tuple[Path, str]] = []
+    for relative in result.all_screenshots():
+        path = result.screenshot_file(relative)
+        if path is not None:
+            files.append((path, path.relative_to(result.run_dir).as_posix()))
+    if (result.run_dir / "result.json").is_file():
+        files.append((result.run_dir / "result.json", "result.json"))
+    return tuple(files)
+
+
+def write_ticket(result: RunResult) -> Path:
+    """Write ``support-ticket.md`` into the run folder."""
+    target = result.run_dir / TICKET_FILE
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(
+        render_ticket(build_ticket(result), run_name=result.run_dir.name), encoding="utf-8"
+    )
+    os.replace(tmp, target)
+    return target
+
+
+def write_evidence_zip(result: RunResult) -> Path:
+    """Write ``evidence.zip`` into the run folder: the screenshots and result.json, nothing else."""
+    target = result.run_dir / EVIDENCE_ZIP
+    tmp = target.with_name(target.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, name in evidence_files(result):
+            archive.write(path, name)
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,153 @@
+"""The storefront's Starlette application: pages, the dispute submission and the control API."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from mock_site.control import control_routes
+from mock_site.seed import Order
+from mock_site.store import Session, Store
+from mock_site.submit import FormValues, Submitter, render_form
+from mock_site.web import COOKIE, STATIC, Web, safe_next, same_token
+
+__all__ = ["create_app"]
+
+
+class Pages:
+    """The HTML pages other than the dispute submission."""
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+        self.store = web.store
+
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/orders", status_code=303)
+
+    async def login_page(self, request: Request) -> Response:
+        next_path = safe_next(request.query_params.get("next"))
+        return self.web.render("login.html", next=next_path, username="", error=None)
+
+    async def login(self, request: Request) -> Response:
+        async with request.form() as form:
+            username = str(form.get("username", ""))
+            password = str(form.get("password", ""))
+            next_path = safe_next(str(form.get("next", "")))
+        session = self.store.login(username, password)
+        if session is None:
+            error = "Wrong username or password"
+            return self.web.render(
+                "login.html", status=401, next=next_path, username=username, error=error
+            )
+        response = RedirectResponse(next_path, status_code=303)
+        response.set_cookie(COOKIE, session.token, httponly=True, samesite="lax", path="/")
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        if token:
+            self.store.end_session(token)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    async def orders(self, request: Request) -> Response:
+        session = self.web.guard(request)
+        if isinstance(session, Response):
+            return session
+        orders = self.store.orders(session.account)
+        return self.web.render("orders.html", session=session, overlay=True, orders=orders)
+
+    def _order(self, request: Request) -> tuple[Session, Order] | Response:
+        session = self.web.guard(request)
+        if isinstance(session, Response):
+            return session
+        order = self.store.order(request.path_params["order_id"], session.account)
+        if order is None:
+            return self.web.not_found(session)
+        return session, order
+
+    async def order(self, request: Request) -> Response:
+        found = self._order(request)
+        if isinstance(found, Response):
+            return found
+        session, order = found
+        existing = self.store.open_dispute_for(order.order_id)
+        eligible = order.ineligible is None and existing is None
+        return self.web.render(
+            "order.html",
+            session=session,
+            overlay=True,
+            order=order,
+            existing=existing,
+            can_open=eligible,
+            can_confirm=eligible,
+            can_extend=eligible and not order.protection_extended,
+            popup_blocked=self.store.plan.popup_blocked,
+        )
+
+    async def _order_action(self, request: Request, action: str) -> Response:
+        found = self._order(request)
+        if isinstance(found, Response):
+            return found
+        session, order = found
+        async with request.form() as form:
+            token = str(form.get("csrf_token", ""))
+        if not same_token(token, session.csrf_token):
+            return self.web.forbidden(session)
+        eligible = order.ineligible is None and self.store.open_dispute_for(order.order_id) is None
+        if eligible and action == "confirm":
+            self.store.confirm_receipt(order)
+        elif eligible and action == "extend" and not order.protection_extended:
+            self.store.extend_protection(order)
+        return RedirectResponse(f"/order/{order.order_id}", status_code=303)
+
+    async def confirm_receipt(self, request: Request) -> Response:
+        return await self._order_action(request, "confirm")
+
+    async def extend_protection(self, request: Request) -> Response:
+        return await self._order_action(request, "extend")
+
+    async def dispute_form(self, request: Request) -> Response:
+        found = self._order(request)
+        if isinstance(found, Response):
+            return found
+        session, order = found
+        return render_form(self.web, session, order, FormValues())
+
+    async def dispute(self, request: Request) -> Response:
+        session = self.web.guard(request)
+        if isinstance(session, Response):
+            return session
+        dispute = self.store.dispute(request.path_params["dispute_id"], session.account)
+        if dispute is None:
+            return self.web.not_found(session, "Dispute")
+        return self.web.render("dispute.html", session=session, overlay=True, dispute=dispute)
+
+
+def create_app(store: Store | None = None) -> Starlette:
+    """The storefront as an ASGI app; pass a Store to share or control its state."""
+    web = Web(store if store is not None else Store())
+    pages = Pages(web)
+    submitter = Submitter(web)
+    routes = [
+        Route("/", pages.home),
+        Route("/login", pages.login_page, methods=["GET"]),
+        Route("/login", pages.login, methods=["POST"]),
+        Route("/logout", pages.logout, methods=["POST"]),
+        Route("/orders", pages.orders),
+        Route("/order/{order_id}", pages.order),
+        Route("/order/{order_id}/confirm-receipt", pages.confirm_receipt, methods=["POST"]),
+        Route("/order/{order_id}/extend-protection", pages.extend_protection, methods=["POST"]),
+        Route("/order/{order_id}/dispute", pages.dispute_form, methods=["GET"]),
+        Route("/order/{order_id}/dispute", submitter.submit, methods=["POST"]),
+        Route("/dispute/{dispute_id}", pages.dispute),
+        *control_routes(web.store),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.store = web.store
+    return app

@@ -1,0 +1,249 @@
+"""The fault plan: what goes wrong on the storefront, and the decisions for one submission.
+
+A :class:`FaultPlan` is parsed and validated from a plain mapping (JSON from the control API or a
+TOML/JSON file given to ``python -m mock_site --faults``). A :class:`FaultEngine` holds one plan,
+its counters and a ``random.Random(plan.seed)``, and answers the questions the storefront asks
+while it judges a submission, in the order documented in docs/storefront.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import random
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "BUSY_TEXTS",
+    "FaultEngine",
+    "FaultPlan",
+    "load_fault_file",
+    "parse_fault_plan",
+]
+
+BusyStyle = Literal["banner", "toast", "modal"]
+Language = Literal["en", "fr", "ru", "es", "pt", "zh"]
+Overlay = Literal["never", "once", "always"]
+RetryAfterFormat = Literal["seconds", "date"]
+PreAnswer = Literal["server_error", "busy"]
+PostAnswer = Literal["server_error", "busy_after_commit"]
+
+BUSY_TEXTS: Mapping[str, str] = {
+    "en": "System busy, please try again later",
+    "fr": "Système occupé, veuillez réessayer plus tard",
+    "ru": "Система занята, попробуйте позже",
+    "es": "Sistema ocupado, inténtelo de nuevo más tarde",
+    "pt": "Sistema ocupado, tente novamente mais tarde",
+    "zh": "系统繁忙，请稍后再试",  # noqa: RUF001  # the real text has a fullwidth comma
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FaultPlan:
+    """What goes wrong; every field's default is a healthy site."""
+
+    busy_first: int = 0
+    busy_rate: float = 0.0
+    seed: int = 0
+    busy_for_s: float = 0.0
+    busy_after_commit: int = 0
+    busy_after_commit_rate: float = 0.0
+    busy_status: int = 200
+    retry_after_s: int | None = None
+    retry_after_format: RetryAfterFormat = "seconds"
+    busy_style: BusyStyle = "banner"
+    language: Language = "en"
+    slow_submit_s: float = 0.0
+    slow_rate: float = 1.0
+    server_errors: int = 0
+    server_error_rate: float = 0.0
+    errors_after_commit: bool = False
+    session_expires_after: int | None = None
+    overlay: Overlay = "never"
+    popup_blocked: bool = False
+    form_resets_on_busy: bool = False
+    captcha_after: int | None = None
+
+    @property
+    def busy_text(self) -> str:
+        """The busy message in the plan's language."""
+        return BUSY_TEXTS[self.language]
+
+    @property
+    def uses_fetch(self) -> bool:
+        """Whether the dispute form is sent by ``fetch()`` (toast, modal) or a full-page POST."""
+        return self.busy_style != "banner"
+
+    def to_dict(self) -> dict[str, object]:
+        """The plan as a JSON-ready dict with every key."""
+        return dataclasses.asdict(self)
+
+
+_COUNTS = ("busy_first", "busy_after_commit", "server_errors")
+_OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
+_RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
+_SECONDS = ("busy_for_s", "slow_submit_s")
+_FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy")
+_CHOICES: Mapping[str, tuple[object, ...]] = {
+    "busy_status": (200, 429, 503),
+    "retry_after_format": ("seconds", "date"),
+    "busy_style": ("banner", "toast", "modal"),
+    "language": tuple(BUSY_TEXTS),
+    "overlay": ("never", "once", "always"),
+}
+_KEYS = frozenset(field.name for field in dataclasses.fields(FaultPlan))
+
+
+def _bad(key: str, value: object, expected: str) -> ValueError:
+    return ValueError(f"invalid value for {key}: {value!r} (expected {expected})")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check(key: str, value: object) -> object:
+    """Validate one key's value and return it normalised (ints to floats where floats are due)."""
+    if key == "seed":
+        if not _is_int(value):
+            raise _bad(key, value, "an integer")
+        return value
+    if key in _COUNTS or (key in _OPTIONAL_COUNTS and value is not None):
+        if not _is_int(value) or value < 0:  # type: ignore[operator]  # int after _is_int
+            raise _bad(key, value, "an integer >= 0")
+        return value
+    if key in _OPTIONAL_COUNTS:
+        return None
+    if key in _RATES:
+        if not _is_number(value) or not 0 <= value <= 1:  # type: ignore[operator]  # number
+            raise _bad(key, value, "a number from 0 to 1")
+        return float(value)  # type: ignore[arg-type]  # a number, checked above
+    if key in _SECONDS:
+        if not _is_number(value) or value < 0:  # type: ignore[operator]  # number
+            raise _bad(key, value, "a number of seconds >= 0")
+        return float(value)  # type: ignore[arg-type]  # a number, checked above
+    if key in _FLAGS:
+        if not isinstance(value, bool):
+            raise _bad(key, value, "true or false")
+        return value
+    choices = _CHOICES[key]
+    if value not in choices or isinstance(value, bool):
+        raise _bad(key, value, "one of " + ", ".join(json.dumps(c) for c in choices))
+    return value
+
+
+def parse_fault_plan(data: Mapping[str, object]) -> FaultPlan:
+    """Build a FaultPlan from a mapping; ValueError names the first bad key or value."""
+    if not isinstance(data, Mapping):
+        raise ValueError("the fault plan must be an object")
+    for key in data:
+        if key not in _KEYS:
+            raise ValueError(f"unknown fault key: {key}")
+    values = {key: _check(key, value) for key, value in data.items()}
+    return FaultPlan(**values)  # type: ignore[arg-type]  # each value checked by _check
+
+
+def load_fault_file(path: str | os.PathLike[str]) -> FaultPlan:
+    """Read a fault plan from a .toml or .json file."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise ValueError(f"fault file must end in .toml or .json: {file}")
+    text = file.read_text(encoding="utf-8")
+    data: object = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("the fault plan must be an object")
+    return parse_fault_plan(data)
+
+
+class FaultEngine:
+    """One plan's counters and random draws; not thread-safe (the Store locks around it).
+
+    Each counter counts the submissions that reached its step since the plan was set, so faults
+    compose: ``server_errors=1, busy_first=1`` answers 500, then busy, then judges normally.
+    """
+
+    def __init__(self, plan: FaultPlan) -> None:
+        self.plan = plan
+        self.rng = random.Random(plan.seed)
+        self.submissions = 0
+        self._server_error_checks = 0
+        self._busy_checks = 0
+        self._commits = 0
+        self._busy_since: float | None = None
+        self._session_expired = False
+
+    def _draw(self, rate: float) -> bool:
+        if rate <= 0:
+            return False
+        if rate >= 1:
+            return True
+        return self.rng.random() < rate
+
+    def challenge_up(self, submissions: int | None = None) -> bool:
+        """Whether the verification challenge is up after this many submissions (default: now)."""
+        after = self.plan.captcha_after
+        count = self.submissions if submissions is None else submissions
+        return after is not None and count >= after
+
+    def start_submission(self) -> int:
+        """Count a new submission; return how many came before it."""
+        before = self.submissions
+        self.submissions += 1
+        return before
+
+    def session_expires(self, before: int) -> bool:
+        """Whether this submission (``before`` earlier ones) ends the session; once per plan."""
+        after = self.plan.session_expires_after
+        if after is None or self._session_expired or before < after:
+            return False
+        self._session_expired = True
+        return True
+
+    def _server_error(self) -> bool:
+        index = self._server_error_checks
+        self._server_error_checks += 1
+        drawn = self._draw(self.plan.server_error_rate)
+        return index < self.plan.server_errors or drawn
+
+    def before_validation(self, now: float) -> PreAnswer | None:
+        """HTTP 500 (unless after commit) and busy: the checks made before validation."""
+        plan = self.plan
+        if not plan.errors_after_commit and self._server_error():
+            return "server_error"
+        index = self._busy_checks
+        self._busy_checks += 1
+        if self._busy_since is None:
+            self._busy_since = now
+        drawn = self._draw(plan.busy_rate)
+        in_window = plan.busy_for_s > 0 and now - self._busy_since < plan.busy_for_s
+        if index < plan.busy_first or in_window or drawn:
+            return "busy"
+        return None
+
+    def after_commit(self) -> PostAnswer | None:
+        """Busy after commit, or HTTP 500 with ``errors_after_commit``: checks after creation."""
+        plan = self.plan
+        index = self._commits
+        self._commits += 1
+        if index < plan.busy_after_commit or self._draw(plan.busy_after_commit_rate):
+            return "busy_after_commit"
+        if plan.errors_after_commit and self._server_error():
+            return "server_error"
+        return None
+
+    def slow_delay(self) -> float:
+        """Seconds to hold the answer of a submission that created a dispute."""
+        plan = self.plan
+        if plan.slow_submit_s > 0 and self._draw(plan.slow_rate):
+            return plan.slow_submit_s
+        return 0.0

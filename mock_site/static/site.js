@@ -1,0 +1,159 @@
+// MockMart: the little JavaScript the storefront needs (no libraries, no external URLs).
+"use strict";
+
+const OVERLAY_DELAY_MS = 300;
+
+function byTestId(id, root) {
+  return (root || document).querySelector(`[data-testid="${id}"]`);
+}
+
+// Promo overlay: shown 300 ms after load when due, again after each fetch answer in "always".
+function showOverlaySoon() {
+  const overlay = byTestId("promo-overlay");
+  if (overlay) {
+    setTimeout(() => { overlay.hidden = false; }, OVERLAY_DELAY_MS);
+  }
+}
+
+function initOverlay() {
+  const overlay = byTestId("promo-overlay");
+  if (!overlay) return;
+  byTestId("promo-close", overlay).addEventListener("click", () => { overlay.hidden = true; });
+  if (overlay.dataset.showOnLoad === "yes") showOverlaySoon();
+}
+
+// Order page: Open dispute opens the form in a pop-up window.
+function initOrderPage() {
+  const button = byTestId("open-dispute");
+  if (!button) return;
+  button.addEventListener("click", () => {
+    const url = button.dataset.formUrl;
+    const blocked = document.body.dataset.popupBlocked === "yes";
+    const popup = blocked ? null : window.open(url, "dispute", "width=900,height=900");
+    if (!popup) {
+      byTestId("popup-blocked-banner").hidden = false;
+      byTestId("popup-fallback-link").hidden = false;
+    }
+  });
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+}
+
+// Dispute form.
+function fillReasons(select, received) {
+  const reasons = JSON.parse(select.dataset.reasons)[received] || {};
+  select.replaceChildren(new Option("Choose a reason", ""));
+  for (const [code, label] of Object.entries(reasons)) select.add(new Option(label, code));
+}
+
+function syncAmount(form) {
+  const partial = form.querySelector('input[name="refund"][value="partial"]');
+  byTestId("amount", form).disabled = !partial.checked;
+}
+
+function resetForm(form) {
+  form.reset();
+  for (const radio of form.querySelectorAll('input[name="received"]')) radio.checked = false;
+  byTestId("message", form).value = "";
+  byTestId("amount", form).value = "";
+  byTestId("evidence", form).value = "";
+  fillReasons(byTestId("reason", form), "");
+  syncAmount(form);
+}
+
+function hideAnswers(form) {
+  for (const id of ["form-error", "server-error", "busy-toast", "busy-modal"]) {
+    const element = byTestId(id);
+    if (element) element.hidden = true;
+  }
+  const banner = byTestId("busy-banner");
+  if (banner) banner.hidden = true;
+}
+
+function showBusy(form, message) {
+  if (form.dataset.busyStyle === "modal") {
+    const modal = byTestId("busy-modal");
+    modal.querySelector(".modal-text").textContent = message;
+    modal.hidden = false;
+  } else {
+    const toast = byTestId("busy-toast");
+    toast.textContent = message;
+    toast.hidden = false;
+  }
+  if (form.dataset.resetsOnBusy === "yes") resetForm(form);
+}
+
+async function submitByFetch(form, button) {
+  hideAnswers(form);
+  button.disabled = true;
+  let response = null;
+  let data = {};
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+    data = await response.json();
+  } catch (error) {
+    data = {};
+  }
+  button.disabled = false;
+  const status = data.status;
+  if (status === "opened") {
+    const result = byTestId("dispute-result");
+    result.textContent = data.message;
+    result.hidden = false;
+    form.hidden = true;
+  } else if (status === "busy") {
+    showBusy(form, data.message);
+  } else if (status === "invalid") {
+    const error = byTestId("form-error");
+    error.textContent = data.message;
+    error.hidden = false;
+  } else if (status === "login_required") {
+    window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+    return;
+  } else if (status === "challenge") {
+    window.location.reload();
+    return;
+  } else {
+    byTestId("server-error").hidden = false;
+  }
+  if (document.body.dataset.overlay === "always") showOverlaySoon();
+}
+
+function initDisputeForm() {
+  const form = byTestId("dispute-form");
+  if (!form) return;
+  const select = byTestId("reason", form);
+  for (const radio of form.querySelectorAll('input[name="received"]')) {
+    radio.addEventListener("change", () => fillReasons(select, radio.value));
+  }
+  for (const radio of form.querySelectorAll('input[name="refund"]')) {
+    radio.addEventListener("change", () => syncAmount(form));
+  }
+  const modalClose = byTestId("busy-modal-close");
+  if (modalClose) {
+    modalClose.addEventListener("click", () => { byTestId("busy-modal").hidden = true; });
+  }
+  const button = byTestId("submit-dispute", form);
+  button.addEventListener("click", () => {
+    if (!confirm("Submit this dispute?")) return;
+    if (form.dataset.submit === "fetch") {
+      submitByFetch(form, button);
+    } else {
+      form.submit();
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  initOverlay();
+  initOrderPage();
+  initDisputeForm();
+});

@@ -1,0 +1,155 @@
+"""Run the storefront in a background thread, and drive it through its control API.
+
+Used by the tests and by the agent's CLI for the out-of-the-box demo::
+
+    with StorefrontServer(faults={"busy_first": 2}) as server:
+        print(server.url)          # http://127.0.0.1:PORT
+        server.disputes()          # GET /__mock/disputes
+
+Only the standard library is used on top of the storefront's own dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+
+from mock_site.app import create_app
+from mock_site.faults import parse_fault_plan
+from mock_site.store import Store
+
+__all__ = ["SAMPLE_JPEG", "SAMPLE_MOV", "SAMPLE_MP4", "SAMPLE_PNG", "StorefrontServer"]
+
+HOST = "127.0.0.1"
+
+#: Tiny files the storefront accepts as evidence (it judges files by their first bytes).
+SAMPLE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)
+SAMPLE_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+SAMPLE_MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
+SAMPLE_MOV = b"\x00\x00\x00\x08wide" + bytes(64)
+
+
+class StorefrontServer:
+    """The storefront served by uvicorn on a free port of 127.0.0.1, in a daemon thread."""
+
+    def __init__(
+        self,
+        *,
+        faults: Mapping[str, object] | None = None,
+        store: Store | None = None,
+        startup_timeout: float = 10.0,
+    ) -> None:
+        plan = parse_fault_plan(faults) if faults is not None else None
+        self.store = store if store is not None else Store(faults=plan)
+        if store is not None and plan is not None:
+            self.store.set_plan(plan)
+        self.startup_timeout = startup_timeout
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        """The base URL, without a trailing slash."""
+        if self._server is None:
+            raise RuntimeError("the storefront is not running; call start()")
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> Self:
+        """Start serving; raise RuntimeError if it is not up within ``startup_timeout``."""
+        if self._server is not None:
+            return self
+        # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (with proto 0 it
+        # does not, and Nagle + delayed ACKs add 40 ms to many answers)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(self.store), log_level="warning", access_log=False, lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="storefront", daemon=True
+        )
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + self.startup_timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                sock.close()
+                raise RuntimeError(f"the storefront did not start within {self.startup_timeout} s")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread (bounded)."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=self.startup_timeout)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- control API ------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, payload: object = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:  # our own http:// URL
+            return json.loads(response.read())
+
+    def reset(self) -> None:
+        """Back to the seeded state (``POST /__mock/reset``)."""
+        self._call("POST", "/__mock/reset")
+
+    def set_faults(self, faults: Mapping[str, object]) -> dict[str, Any]:
+        """Replace the fault plan (``PUT /__mock/faults``); ValueError names a bad key."""
+        try:
+            result: dict[str, Any] = self._call("PUT", "/__mock/faults", dict(faults))
+        except urllib.error.HTTPError as error:
+            raise ValueError(json.loads(error.read()).get("error", str(error))) from None
+        return result
+
+    def faults(self) -> dict[str, Any]:
+        """The fault plan in force."""
+        result: dict[str, Any] = self._call("GET", "/__mock/faults")
+        return result
+
+    def disputes(self) -> list[dict[str, Any]]:
+        """Every dispute created, duplicates included."""
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/disputes")
+        return result
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """Every submit and its answer."""
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/submissions")
+        return result
+
+    def orders(self) -> list[dict[str, Any]]:
+        """The seeded orders with their eligibility."""
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/orders")
+        return result

@@ -1,0 +1,36 @@
+"""Shared fixtures: the bundled storefront on a free port, and pytest-playwright's browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mock_site.testing import StorefrontServer
+
+
+@pytest.fixture(scope="session")
+def storefront_server() -> Iterator[StorefrontServer]:
+    """The bundled storefront, served on 127.0.0.1 once for the whole session."""
+    with StorefrontServer() as server:
+        yield server
+
+
+@pytest.fixture
+def storefront(storefront_server: StorefrontServer) -> StorefrontServer:
+    """The storefront back in its seeded state, with a healthy fault plan."""
+    storefront_server.reset()
+    return storefront_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch arguments, with the browser agent.browser finds."""
+    from agent.browser import CHROMIUM_ARGS, find_browser  # here: only browser tests need it
+
+    launch_args = {**browser_type_launch_args, "args": list(CHROMIUM_ARGS)}
+    executable = find_browser()
+    if executable is not None:  # None: Playwright's own Chromium is installed
+        launch_args["executable_path"] = executable
+    return launch_args

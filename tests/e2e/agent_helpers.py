@@ -1,0 +1,99 @@
+"""Helpers for the agent's end-to-end tests: run the agent against the storefront, fast."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agent.api import Session, open_dispute
+from agent.pages import Credentials
+from agent.policy import RetryPolicy
+from agent.request import build_request
+from agent.run import Outcome
+from mock_site.testing import StorefrontServer
+
+#: Tiny waits and no jitter: the injected sleep records them and returns at once.
+FAST = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.04, jitter=False, max_attempts=6)
+
+NOT_RECEIVED: dict[str, Any] = {
+    "order_id": "1001",
+    "received": "no",
+    "reason": "not_received",
+    "message": "My parcel has not arrived after forty days. Please refund me.",
+}
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def photo(tmp_path: Path, name: str = "photo.jpg") -> Path:
+    """A small file the storefront accepts as a JPEG photo (it judges by content)."""
+    path = tmp_path / name
+    path.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 2048)
+    return path
+
+
+def video(tmp_path: Path, name: str = "video.mp4") -> Path:
+    """A small file the storefront accepts as an MP4 video."""
+    path = tmp_path / name
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048)
+    return path
+
+
+@dataclass
+class AgentRun:
+    """What one agent run did: its outcome, the waits it slept, the storefront after it."""
+
+    outcome: Outcome
+    waits: list[float] = field(default_factory=list)
+    server: StorefrontServer | None = None
+
+    @property
+    def result(self) -> dict[str, Any]:
+        assert self.outcome.run_dir is not None
+        data: dict[str, Any] = json.loads((self.outcome.run_dir / "result.json").read_text())
+        return data
+
+    def disputes(self) -> list[dict[str, Any]]:
+        assert self.server is not None
+        return [d for d in self.server.disputes() if d["order_id"] == self.outcome.order_id]
+
+    def attempt_shots(self) -> list[str]:
+        return [s for s in self.outcome.screenshots if "-attempt-" in s]
+
+    def log_events(self) -> list[dict[str, Any]]:
+        assert self.outcome.run_dir is not None
+        lines = (self.outcome.run_dir / "log.jsonl").read_text().splitlines()
+        return [json.loads(line) for line in lines]
+
+
+def run_agent(
+    server: StorefrontServer,
+    tmp_path: Path,
+    *,
+    faults: dict[str, Any] | None = None,
+    policy: RetryPolicy = FAST,
+    credentials: Credentials | None = Credentials("demo", "demo"),
+    **fields: Any,
+) -> AgentRun:
+    """Run the agent once against ``server`` with an injected sleep that never sleeps."""
+    if faults:
+        server.set_faults(faults)
+    run = AgentRun(outcome=None, server=server)  # type: ignore[arg-type]
+
+    async def fake_sleep(seconds: float) -> None:
+        run.waits.append(seconds)
+
+    prepared = build_request(**{**NOT_RECEIVED, **fields})
+    run.outcome = open_dispute(
+        prepared,
+        site=server.url,
+        policy=policy,
+        session=Session(credentials=credentials),
+        out_dir=tmp_path / "runs",
+        state_dir=tmp_path / "state",
+        sleep=fake_sleep,
+        trace="off",
+    )
+    return run

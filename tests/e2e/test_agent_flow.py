@@ -1,0 +1,271 @@
+"""The agent end to end in a real browser against the bundled storefront."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.policy import RetryPolicy
+from mock_site.testing import StorefrontServer
+from tests.e2e.agent_helpers import PNG_MAGIC, photo, run_agent, video
+
+pytestmark = pytest.mark.browser
+
+
+def test_healthy_site_opens_at_first_attempt(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """A healthy site opens the dispute in one attempt, with one dispute recorded."""
+    run = run_agent(storefront, tmp_path)
+    assert run.outcome.status == "opened"
+    assert run.outcome.attempts == 1
+    assert run.outcome.dispute_id == run.disputes()[0]["dispute_id"]
+    assert len(run.disputes()) == 1
+    assert run.waits == []
+
+
+@pytest.mark.parametrize("style", ["banner", "toast", "modal"])
+def test_each_busy_style_is_retried(
+    style: str, storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """Busy shown as a banner, a toast or a modal is retried until the dispute opens."""
+    run = run_agent(storefront, tmp_path, faults={"busy_first": 2, "busy_style": style})
+    assert run.outcome.status == "opened"
+    assert run.outcome.attempts == 3
+    assert len(run.disputes()) == 1
+    assert run.waits == [0.01, 0.02]
+
+
+@pytest.mark.parametrize("language", ["fr", "ru", "es", "pt", "zh"])
+def test_busy_in_other_languages_is_recognised(
+    language: str, storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """The busy text is recognised in every language of the profile, even with HTTP 200."""
+    run = run_agent(
+        storefront,
+        tmp_path,
+        faults={"busy_first": 1, "language": language, "busy_style": "toast", "busy_status": 200},
+    )
+    assert run.outcome.status == "opened"
+    assert run.outcome.attempts == 2
+    assert [e["outcome"] for e in run.result["timeline"] if e["kind"] == "attempt"] == [
+        "busy",
+        "opened",
+    ]
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_seconds_is_honoured(
+    status: int, storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """HTTP 429/503 with Retry-After: the agent waits exactly what the site asked."""
+    run = run_agent(
+        storefront, tmp_path, faults={"busy_first": 1, "busy_status": status, "retry_after_s": 7}
+    )
+    assert run.outcome.status == "opened"
+    assert run.waits == [7.0]
+    waits = [e for e in run.result["timeline"] if e["kind"] == "wait"]
+    assert waits[0]["wait_cause"] == "retry_after"
+
+
+def test_retry_after_date_is_honoured(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """A Retry-After given as an HTTP date is turned into a wait of about that many seconds."""
+    run = run_agent(
+        storefront,
+        tmp_path,
+        faults={
+            "busy_first": 1,
+            "busy_status": 503,
+            "retry_after_s": 30,
+            "retry_after_format": "date",
+        },
+    )
+    assert run.outcome.status == "opened"
+    assert len(run.waits) == 1
+    assert 25 <= run.waits[0] <= 31
+
+
+def test_demo_like_run_leaves_one_screenshot_per_attempt(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """Every attempt leaves a valid PNG named after its outcome, and every step one too."""
+    run = run_agent(storefront, tmp_path, faults={"busy_first": 3})
+    assert run.outcome.attempts == 4
+    shots = run.attempt_shots()
+    assert [s.split("-attempt-")[1] for s in shots] == [
+        "1-busy.png",
+        "2-busy.png",
+        "3-busy.png",
+        "4-opened.png",
+    ]
+    assert run.outcome.run_dir is not None
+    for shot in run.outcome.screenshots:
+        assert (run.outcome.run_dir / shot).read_bytes()[:8] == PNG_MAGIC
+    names = [Path(s).name for s in run.outcome.screenshots]
+    assert names[0].startswith("01-") and any("order-page" in n for n in names)
+
+
+def test_blocked_popup_follows_the_fallback_link(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """When the site says pop-ups are blocked, the fallback link leads to the form."""
+    run = run_agent(storefront, tmp_path, faults={"popup_blocked": True})
+    assert run.outcome.status == "opened"
+    assert any(e["event"] == "agent.popup_blocked" for e in run.log_events())
+
+
+def test_popup_window_is_followed(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """The form opens in a pop-up window, which the agent follows."""
+    run = run_agent(storefront, tmp_path)
+    assert any(e["event"] == "agent.popup_opened" for e in run.log_events())
+
+
+def test_confirm_dialog_is_accepted(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """The confirm() before submission is accepted, once per attempt, and logged with the run id."""
+    run = run_agent(storefront, tmp_path, faults={"busy_first": 1})
+    dialogs = [e for e in run.log_events() if e["event"] == "agent.dialog_accepted"]
+    assert len(dialogs) == 2
+    assert all(e["run_id"] == run.outcome.run_dir.name for e in dialogs)  # type: ignore[union-attr]
+
+
+def test_overlay_always_is_closed_whenever_it_appears(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """A promo overlay on every page and after every answer does not stop the flow."""
+    run = run_agent(
+        storefront, tmp_path, faults={"overlay": "always", "busy_first": 2, "busy_style": "toast"}
+    )
+    assert run.outcome.status == "opened"
+    assert any(e["event"] == "agent.overlay_closed" for e in run.log_events())
+
+
+def test_form_reset_on_busy_is_refilled_with_evidence(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """When a busy answer empties the form, everything is refilled, the photo included."""
+    run = run_agent(
+        storefront,
+        tmp_path,
+        faults={"busy_first": 2, "busy_style": "toast", "form_resets_on_busy": True},
+        order_id="1002",
+        received="yes",
+        reason="damaged",
+        message="The item arrived broken into two pieces.",
+        evidence=[photo(tmp_path)],
+    )
+    assert run.outcome.status == "opened"
+    refills = [e for e in run.log_events() if e["event"] == "agent.form_refilled"]
+    assert len(refills) == 2
+    assert run.disputes()[0]["files"] == ["photo.jpg"]
+
+
+def test_full_page_busy_reattaches_files(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """A full-page busy answer keeps the text but loses the files: they are re-attached."""
+    run = run_agent(
+        storefront,
+        tmp_path,
+        faults={"busy_first": 1, "busy_style": "banner"},
+        order_id="1002",
+        received="yes",
+        reason="does_not_work",
+        message="The device does not switch on.",
+        evidence=[photo(tmp_path), video(tmp_path)],
+    )
+    assert run.outcome.status == "opened"
+    refills = [e for e in run.log_events() if e["event"] == "agent.form_refilled"]
+    assert refills and refills[0]["fields"] == ["evidence"]
+    assert sorted(run.disputes()[0]["files"]) == ["photo.jpg", "video.mp4"]
+
+
+def test_partial_refund_amount_is_entered(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """A partial refund written 5,30 is entered as 5.30 and accepted."""
+    run = run_agent(storefront, tmp_path, refund="partial", amount="5,30")
+    assert run.outcome.status == "opened"
+    assert run.disputes()[0]["amount"] in ("5.30", 5.3)
+    assert any("amount" in n for n in run.result["normalisations"])
+
+
+@pytest.mark.parametrize(
+    ("order_id", "code"),
+    [("1003", "protection_ended"), ("1005", "receipt_confirmed"), ("1006", "proposal_accepted")],
+)
+def test_ineligible_orders_stop_with_exit_3(
+    order_id: str, code: str, storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """An ineligible order stops before the form, says why, and sends nothing."""
+    run = run_agent(storefront, tmp_path, order_id=order_id)
+    assert run.outcome.status == "ineligible"
+    assert run.outcome.exit_code == 3
+    assert run.outcome.reason_code == code
+    assert storefront.submissions() == []
+
+
+def test_existing_dispute_is_already_open(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """An order with a dispute already open ends as already_open, exit 0, without submitting."""
+    run = run_agent(storefront, tmp_path, order_id="1007")
+    assert run.outcome.status == "already_open"
+    assert run.outcome.dispute_id == "D-000007"
+    assert run.outcome.exit_code == 0
+    assert storefront.submissions() == []
+
+
+def test_another_accounts_order_is_refused(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """Order 1008 belongs to another account: not found, exit 2, nothing sent."""
+    run = run_agent(storefront, tmp_path, order_id="1008")
+    assert run.outcome.status == "invalid"
+    assert "1008" in run.outcome.message
+    assert storefront.submissions() == []
+
+
+def test_session_expiry_needs_a_person(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """A session that expires during the run ends with needs_human (exit 5)."""
+    run = run_agent(storefront, tmp_path, faults={"busy_first": 1, "session_expires_after": 1})
+    assert run.outcome.status == "needs_human"
+    assert run.outcome.exit_code == 5
+    assert run.disputes() == []
+
+
+def test_verification_challenge_needs_a_person(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """A verification challenge ends with needs_human (exit 5)."""
+    run = run_agent(storefront, tmp_path, faults={"busy_first": 1, "captcha_after": 1})
+    assert run.outcome.status == "needs_human"
+    assert "verification" in run.outcome.message
+
+
+def test_no_credentials_needs_a_person(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """Without a session or credentials the agent stops at the login page with exit 5."""
+    run = run_agent(storefront, tmp_path, credentials=None)
+    assert run.outcome.status == "needs_human"
+    assert storefront.submissions() == []
+
+
+def test_busy_to_the_end_gives_up(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """A site busy on every attempt ends in gave_up (exit 4) after max_attempts, with every wait."""
+    policy = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.04, jitter=False, max_attempts=4)
+    run = run_agent(storefront, tmp_path, faults={"busy_first": 100}, policy=policy)
+    assert run.outcome.status == "gave_up"
+    assert run.outcome.exit_code == 4
+    assert run.outcome.attempts == 4
+    assert run.waits == [0.01, 0.02, 0.04]
+    assert len(run.attempt_shots()) == 4
+    assert run.disputes() == []
+
+
+def test_site_refusal_is_not_retried(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """An amount above the order total is refused by the site: invalid, one attempt only."""
+    run = run_agent(storefront, tmp_path, refund="partial", amount="99.00")
+    assert run.outcome.status == "invalid"
+    assert run.outcome.attempts == 1
+    assert "order total" in run.outcome.message
+
+
+def test_busy_after_commit_opens_exactly_one_dispute(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """Busy after the dispute was created: the reconcile finds it, and nothing is resubmitted."""
+    run = run_agent(storefront, tmp_path, faults={"busy_after_commit": 1})
+    assert run.outcome.status == "opened"
+    assert len(run.disputes()) == 1
+    assert run.outcome.dispute_id == run.disputes()[0]["dispute_id"]
+    assert len(storefront.submissions()) == 1

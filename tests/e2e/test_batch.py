@@ -1,0 +1,161 @@
+"""Batches through the CLI against the bundled storefront, locally and on a Playwright server."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent.browser import find_browser
+from agent.cli import main
+from mock_site.testing import StorefrontServer
+
+pytestmark = pytest.mark.browser
+
+MESSAGE = "My parcel has not arrived after 40 days. Please refund me."
+
+
+def write_batch(path: Path, orders: list[str]) -> Path:
+    """A CSV batch of not-received requests for ``orders``."""
+    rows = [f"{order},no,not_received,{MESSAGE}" for order in orders]
+    path.write_text("\n".join(["order_id,received,reason,message", *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def demo_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The storefront's demo account, from the environment as the CLI wants it."""
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
+
+
+def run_cli(site: str, batch: Path, out: Path, *extra: str) -> int:
+    """``retry-dispute run --batch`` in-process, with zero waits and a private journal."""
+    return main([
+        "run", "--site", site, "--batch", str(batch), "--out", str(out),
+        "--state-dir", str(out / "state"), "--initial-wait", "0", "--max-wait", "0",
+        "--trace", "off", *extra,
+    ])
+
+
+def only_batch_dir(out: Path) -> Path:
+    """The one batch folder the run made under ``out``."""
+    (batch_dir,) = out.glob("batch-*")
+    return batch_dir
+
+
+def test_a_batch_opens_every_order_once_and_writes_its_summary(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Four orders, two at a time, the site busy twice: one dispute each, a summary and an index."""
+    storefront.set_faults({"busy_first": 2})
+    batch = write_batch(tmp_path / "orders.csv", ["2010", "2011", "2012", "1007"])
+    code = run_cli(storefront.url, batch, tmp_path / "runs", "--concurrency", "2")
+    assert code == 0
+    batch_dir = only_batch_dir(tmp_path / "runs")
+    summary = json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"opened": 3, "already_open": 1}
+    assert (summary["concurrency"], summary["exit_code"]) == (2, 0)
+    assert [o["order_id"] for o in summary["orders"]] == ["2010", "2011", "2012", "1007"]
+    assert sum(o["attempts"] for o in summary["orders"]) == 5
+    created = sorted(d["order_id"] for d in storefront.disputes() if d["order_id"] != "1007")
+    assert created == ["2010", "2011", "2012"]
+    index = (batch_dir / "index.html").read_text(encoding="utf-8")
+    for order in summary["orders"]:
+        run_dir = batch_dir / order["run_dir"]
+        assert json.loads((run_dir / "result.json").read_text())["status"] == order["status"]
+        assert (run_dir / "report.html").is_file()
+        assert f'{order["run_dir"]}/report.html' in index
+    table = capsys.readouterr().out
+    assert "order  status" in table
+    assert "4 orders in" in table
+
+
+def test_a_batch_exits_with_the_most_urgent_code_of_its_orders(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path
+) -> None:
+    """An ineligible order among opened ones makes the batch exit 3."""
+    batch = write_batch(tmp_path / "orders.csv", ["2013", "1003"])
+    assert run_cli(storefront.url, batch, tmp_path / "runs") == 3
+    summary = json.loads((only_batch_dir(tmp_path / "runs") / "summary.json").read_text())
+    assert summary["totals"] == {"opened": 1, "ineligible": 1}
+
+
+def test_a_bad_row_stops_the_batch_before_anything_is_sent(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A wrong reason in row 3 is refused with exit 2, naming file, row and key; no submission."""
+    batch = tmp_path / "orders.csv"
+    batch.write_text(f"order_id,received,reason,message\n2014,no,not_received,{MESSAGE}\n"
+                     f"2015,no,damagd,{MESSAGE}\n", encoding="utf-8")
+    assert run_cli(storefront.url, batch, tmp_path / "runs") == 2
+    assert f"{batch} row 3: reason:" in capsys.readouterr().err
+    assert storefront.submissions() == []
+    assert not (tmp_path / "runs").exists()
+
+
+# --- a remote browser: `playwright run-server` on loopback ---------------------------------
+
+
+@pytest.fixture
+def playwright_server() -> Iterator[str]:
+    """A `playwright run-server` on 127.0.0.1 (a free port), stopped with its process group."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port", "0",
+         "--unsafe"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline() if proc.stdout else ""),
+                     daemon=True).start()
+    try:
+        first = lines.get(timeout=60)
+        assert first.startswith("Listening on ws://127.0.0.1:"), first
+        yield first.split("Listening on ", 1)[1].strip()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path, playwright_server: str
+) -> None:
+    """--ws-endpoint: the batch's browser is launched by the server, and every order opens."""
+    storefront.set_faults({"busy_first": 1})
+    batch = write_batch(tmp_path / "orders.csv", ["2020", "2021", "2022"])
+    executable = find_browser()
+    remote = ["--ws-endpoint", playwright_server, "--concurrency", "3"]
+    if executable is not None:  # the server's machine is this one: tell it which browser
+        remote += ["--browser-path", executable]
+    assert run_cli(storefront.url, batch, tmp_path / "runs", *remote) == 0
+    summary = json.loads((only_batch_dir(tmp_path / "runs") / "summary.json").read_text())
+    assert summary["totals"] == {"opened": 3}
+    assert len(storefront.disputes()) == 1 + 3  # the seeded D-000007 and one per order
+
+
+def test_an_unreachable_playwright_server_is_a_configuration_error(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Nothing listens at the endpoint: exit 2 naming it, and nothing is submitted."""
+    batch = write_batch(tmp_path / "orders.csv", ["2023"])
+    endpoint = "ws://127.0.0.1:9/"
+    assert run_cli(storefront.url, batch, tmp_path / "runs", "--ws-endpoint", endpoint) == 2
+    assert endpoint in capsys.readouterr().err
+    assert storefront.submissions() == []

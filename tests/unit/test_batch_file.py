@@ -1,0 +1,238 @@
+"""Batch files (TOML and CSV) checked up front, the batch exit code, summary and console table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from agent.batch import (
+    BatchResult,
+    batch_exit_code,
+    format_table,
+    load_batch,
+    new_batch_dir,
+    parse_batch_csv,
+    parse_batch_toml,
+    summary_dict,
+)
+from agent.errors import InvalidConfig, InvalidField, InvalidRequest
+from agent.run import Outcome
+from mock_site.testing import SAMPLE_JPEG
+
+MESSAGE = "My parcel has not arrived after 40 days. Please refund me."
+HEADER = "order_id,received,reason,message"
+
+
+def csv_text(*rows: str, header: str = HEADER) -> str:
+    """A CSV batch: the header, then the rows."""
+    return "\n".join((header, *rows)) + "\n"
+
+
+def row(order: str, reason: str = "not_received", message: str = MESSAGE) -> str:
+    """One not-received CSV row."""
+    return f"{order},no,{reason},{message}"
+
+
+def refused(text: str, *, toml: bool = False) -> InvalidRequest:
+    """Parse a batch that must be refused; return the error."""
+    parse = parse_batch_toml if toml else parse_batch_csv
+    with pytest.raises(InvalidRequest) as info:
+        parse(text, source="orders" + (".toml" if toml else ".csv"), base_dir=Path("."))
+    return info.value
+
+
+def test_a_toml_batch_gives_one_checked_request_per_table(tmp_path: Path) -> None:
+    """Each [[request]] table becomes a prepared request, evidence relative to the file."""
+    (tmp_path / "photo.jpg").write_bytes(SAMPLE_JPEG)
+    path = tmp_path / "orders.toml"
+    path.write_text(
+        f'[[request]]\norder_id = 2000\nreceived = "no"\nreason = "not_received"\n'
+        f'message = "{MESSAGE}"\n\n'
+        f'[[request]]\norder_id = "1002"\nreceived = "yes"\nreason = "damaged"\n'
+        f'refund = "partial"\namount = "5,30"\nmessage = "It arrived broken."\n'
+        f'evidence = ["photo.jpg"]\n',
+        encoding="utf-8",
+    )
+    items = load_batch(path)
+    assert [i.where for i in items] == ["request 1", "request 2"]
+    assert [i.prepared.request.order_id for i in items] == ["2000", "1002"]
+    second = items[1].prepared.request
+    assert (str(second.amount), second.evidence) == ("5.30", (tmp_path / "photo.jpg",))
+
+
+def test_a_csv_batch_reads_the_header_and_splits_evidence_on_semicolons(tmp_path: Path) -> None:
+    """CSV cells map to request keys; evidence is split on ';' and empty cells take defaults."""
+    for name in ("a.jpg", "b.jpg"):
+        (tmp_path / name).write_bytes(SAMPLE_JPEG)
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,received,reason,solution,refund,amount,message,evidence\n"
+        f"2000,no,not_received,,,,{MESSAGE},\n"
+        '1002,yes,damaged,return,partial,5.30,"It broke, badly.", a.jpg ; b.jpg \n',
+        encoding="utf-8",
+    )
+    first, second = (i.prepared.request for i in load_batch(path))
+    assert (first.solution, first.refund, first.evidence) == ("refund", "full", ())
+    assert second.solution == "return"
+    assert second.message == "It broke, badly."
+    assert second.evidence == (tmp_path / "a.jpg", tmp_path / "b.jpg")
+
+
+def test_a_csv_saved_by_a_spreadsheet_with_a_bom_and_crlf_is_read(tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark and CRLF line ends do not get in the way."""
+    path = tmp_path / "orders.csv"
+    path.write_bytes(("\ufeff" + HEADER + "\r\n" + row("2000") + "\r\n\r\n").encode())
+    assert [i.prepared.request.order_id for i in load_batch(path)] == ["2000"]
+
+
+def test_a_bad_csv_row_is_refused_naming_the_file_row_and_key() -> None:
+    """A wrong reason in the second data row names the file, row 3 (spreadsheet count), the key."""
+    err = refused(csv_text(row("2000"), row("2001", reason="damagd")))
+    assert isinstance(err, InvalidField)
+    assert str(err).startswith('orders.csv row 3: reason: unknown code "damagd"')
+
+
+def test_every_bad_row_is_listed_the_first_one_raised() -> None:
+    """Two bad rows: the first is raised, both are listed in the error's context."""
+    err = refused(csv_text(row("2000", reason="nope"), row("2001"), row("2002", message="short")))
+    listed = err.context["errors"]
+    assert isinstance(listed, list)
+    assert [e.split(":")[0] for e in listed] == ["orders.csv row 2", "orders.csv row 4"]
+
+
+def test_a_missing_cell_names_the_key() -> None:
+    """A required key left empty is refused naming the row and the key."""
+    err = refused(csv_text("2000,no,not_received,"))
+    assert isinstance(err, InvalidConfig)
+    assert (err.key, err.context["source"]) == ("message", "orders.csv row 2")
+
+
+def test_an_unknown_csv_column_is_refused() -> None:
+    """A header column that is not a request key is refused with the list of keys."""
+    err = refused(csv_text(row("2000") + ",x", header=HEADER + ",note"))
+    assert isinstance(err, InvalidConfig)
+    assert err.key == "note"
+    assert "the columns are: order_id, received" in str(err)
+
+
+def test_a_csv_column_given_twice_is_refused() -> None:
+    """The same column twice in the header is refused."""
+    err = refused(csv_text(row("2000") + ",x", header=HEADER + ",reason"))
+    assert "appears twice" in str(err)
+
+
+def test_a_csv_row_with_too_many_cells_is_refused() -> None:
+    """An unquoted comma in a message makes more cells than columns: refused naming the row."""
+    err = refused(csv_text("2000,no,not_received,It never came, at all."))
+    assert str(err).startswith("orders.csv: row 2 has 5 cells but the header has 4")
+
+
+def test_an_order_given_twice_is_refused_naming_both_rows() -> None:
+    """The same order twice would race against itself: refused naming both places."""
+    err = refused(csv_text(row("2000"), row("2001"), row("2000")))
+    assert str(err).startswith("orders.csv row 4: order 2000 is already in row 2")
+
+
+def test_a_toml_batch_with_an_unknown_key_in_a_table_is_refused() -> None:
+    """A misspelt key in a [[request]] table names the table's number and the key."""
+    text = (f'[[request]]\norder_id = "2000"\nreceived = "no"\nreason = "not_received"\n'
+            f'mesage = "{MESSAGE}"\n')
+    err = refused(text, toml=True)
+    assert isinstance(err, InvalidConfig)
+    assert str(err).startswith('orders.toml request 1: unknown key "mesage"; did you mean message?')
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[request]\norder_id = 1\n", '"request" is not a list of tables'),
+        ('title = "x"\n', 'unknown key "title"'),
+        ("[[request]\n", "is not valid TOML"),
+        ("", "holds no request"),
+    ],
+)
+def test_a_malformed_toml_batch_is_refused(text: str, says: str) -> None:
+    """A TOML batch that is not a list of [[request]] tables is refused saying why."""
+    assert says in str(refused(text, toml=True))
+
+
+def test_a_header_only_csv_is_refused() -> None:
+    """A CSV with no data row holds no request."""
+    assert "holds no request" in str(refused(csv_text()))
+
+
+def test_a_batch_file_of_another_kind_or_missing_is_refused(tmp_path: Path) -> None:
+    """Only .toml and .csv are read; a missing file is named."""
+    other = tmp_path / "orders.xlsx"
+    other.write_bytes(b"PK")
+    with pytest.raises(InvalidConfig, match=r"neither \.toml nor \.csv"):
+        load_batch(other)
+    with pytest.raises(InvalidConfig, match="no such file"):
+        load_batch(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        ([0, 0, 0], 0),
+        ([0, 3], 3),
+        ([3, 4, 0], 4),
+        ([4, 2, 3], 2),
+        ([2, 1, 4], 1),
+        ([1, 5, 4, 3, 2], 5),
+        ([], 0),
+    ],
+)
+def test_the_batch_exit_code_is_the_most_urgent_order_code(codes: list[int], expected: int) -> None:
+    """0 when every order succeeded, else 5 > 1 > 2 > 4 > 3 by precedence."""
+    assert batch_exit_code(codes) == expected
+
+
+def outcome(order: str, status: str, **extra: object) -> Outcome:
+    """An order's outcome for the summary tests."""
+    return Outcome(status=status, order_id=order, **extra)  # type: ignore[arg-type]
+
+
+def test_the_summary_counts_statuses_and_points_to_each_run_folder(tmp_path: Path) -> None:
+    """summary.json has one entry per order with its folder relative to the batch, and totals."""
+    result = BatchResult(
+        batch_dir=tmp_path,
+        outcomes=(
+            outcome("2000", "opened", dispute_id="D-000100", attempts=2, elapsed_s=3.5,
+                    run_dir=tmp_path / "20250101-000000-2000"),
+            outcome("2001", "gave_up", attempts=10, elapsed_s=60.0),
+            outcome("2002", "opened", dispute_id="D-000101", attempts=1, elapsed_s=2.0),
+        ),
+        elapsed_s=61.0, concurrency=2, exit_code=4,
+    )
+    data = summary_dict(result)
+    assert data["totals"] == {"opened": 2, "gave_up": 1}
+    assert (data["elapsed_s"], data["concurrency"], data["exit_code"]) == (61.0, 2, 4)
+    assert data["orders"][0] == {
+        "order_id": "2000", "status": "opened", "dispute_id": "D-000100", "attempts": 2,
+        "elapsed_s": 3.5, "run_dir": "20250101-000000-2000", "exit_code": 0, "message": "",
+    }
+    assert data["orders"][1]["exit_code"] == 4
+
+
+def test_the_console_table_has_one_aligned_line_per_order() -> None:
+    """Columns order, status, dispute, attempts, seconds; numbers right-aligned."""
+    table = format_table([
+        outcome("2000", "opened", dispute_id="D-000100", attempts=2, elapsed_s=3.46),
+        outcome("1003", "ineligible", elapsed_s=1.0),
+    ])
+    assert table.splitlines() == [
+        "order  status      dispute   attempts  seconds",
+        "-----  ----------  --------  --------  -------",
+        "2000   opened      D-000100         2      3.5",
+        "1003   ineligible  -                0      1.0",
+    ]
+
+
+def test_a_batch_folder_gets_a_suffix_when_the_second_is_taken(tmp_path: Path) -> None:
+    """Two batches started in the same second get batch-STAMP and batch-STAMP-2."""
+    now = datetime(2025, 3, 1, 12, 0, 0)
+    assert new_batch_dir(tmp_path, now=now).name == "batch-20250301-120000"
+    assert new_batch_dir(tmp_path, now=now).name == "batch-20250301-120000-2"

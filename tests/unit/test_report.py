@@ -1,0 +1,329 @@
+"""report.html and the batch index: structure, timeline, waits, next steps, escaping, robustness."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from agent.report import (
+    OK_STATUSES,
+    STATUSES,
+    load_result,
+    next_steps,
+    render_report,
+    write_batch_index,
+    write_report,
+)
+from tests.runfolders import BUSY, PLANS, Attempt, Step, Wait, make_run, png_bytes
+
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@dataclass
+class Element:
+    """One parsed element: its tag, attributes and the text directly inside it or its children."""
+
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""
+    children: list[Element] = field(default_factory=list)
+
+
+class Doc(HTMLParser):
+    """A strict little HTML tree builder: every non-void element must close in order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#root", {})
+        self.stack = [self.root]
+        self.all: list[Element] = []
+        self.feed(html)
+        self.close()
+        assert [e.tag for e in self.stack] == ["#root"], f"unclosed: {[e.tag for e in self.stack]}"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(element)
+        self.all.append(element)
+        if tag not in _VOID:
+            self.stack.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert tag not in _VOID, f"end tag for void element {tag}"
+        assert self.stack[-1].tag == tag, f"</{tag}> closes <{self.stack[-1].tag}>"
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element in self.stack:
+            element.text += data
+
+    def find(self, tag: str | None = None, **attrs: str) -> list[Element]:
+        """Elements with this tag (any when None) and these attribute values (``_`` for ``-``)."""
+        wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
+        return [
+            e
+            for e in self.all
+            if (tag is None or e.tag == tag) and all(e.attrs.get(k) == v for k, v in wanted.items())
+        ]
+
+
+def report_of(run_dir: Path) -> tuple[str, Doc]:
+    """Write the run's report and return its HTML and parsed tree."""
+    write_report(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    return html, Doc(html)
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_report_for_every_status_parses_and_shows_the_run(status: str, tmp_path: Path) -> None:
+    """Each status gives a well-formed report with its status, timeline entries and images."""
+    run_dir = make_run(tmp_path, status)
+    result = load_result(run_dir)
+    html, doc = report_of(run_dir)
+    assert html.startswith("<!DOCTYPE html>")
+    assert doc.find("section", data_testid="status")[0].attrs["data-status"] == status
+    entries = doc.find("li", data_testid="entry")
+    assert [e.attrs["data-kind"] for e in entries] == [i.kind for i in result.timeline]
+    images = doc.find("img")
+    assert len(images) == len(result.screenshots)
+    assert [i.attrs["data-path"] for i in images] == list(result.screenshots)
+    assert all(i.attrs["src"].startswith("data:image/png;base64,") for i in images)
+    assert len(doc.find("input", type="checkbox")) == len(images)  # one full-size toggle each
+    assert len(doc.find("time")) == len(result.timeline)
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_report_is_self_contained(status: str, tmp_path: Path) -> None:
+    """No script, no external URL: only data: images and relative links to the run's files."""
+    html, doc = report_of(make_run(tmp_path, status))
+    assert "<script" not in html.lower()
+    assert "http://" not in html and "https://" not in html
+    assert not doc.find("link")
+    for element in doc.all:
+        for name in ("src", "href"):
+            value = element.attrs.get(name)
+            if value is not None:
+                assert value.startswith("data:") or not any(c in value for c in ":\\"), value
+
+
+def test_attempt_entries_show_outcome_time_and_the_site_text(tmp_path: Path) -> None:
+    """Attempts show their outcome, HTTP status, UTC time and the site's exact text."""
+    _, doc = report_of(make_run(tmp_path, "gave_up"))
+    attempts = doc.find("li", data_kind="attempt")
+    assert [a.attrs["data-outcome"] for a in attempts] == ["busy", "busy", "busy"]
+    assert all(BUSY in a.text for a in attempts)
+    assert "HTTP 429" in attempts[1].text
+    assert "03:16:06 UTC" in attempts[0].text
+
+
+def test_waits_show_their_length_and_cause(tmp_path: Path) -> None:
+    """Each wait entry gives its seconds and says whether backoff or Retry-After caused it."""
+    _, doc = report_of(make_run(tmp_path, "opened"))
+    waits = doc.find("li", data_kind="wait")
+    assert [w.attrs["data-wait-cause"] for w in waits] == ["backoff", "retry_after"]
+    texts = [w.text for w in waits]
+    assert "waited 4.2 s before the next attempt" in texts[0] and "backoff" in texts[0]
+    assert "waited 7.0 s before the next attempt" in texts[1] and "Retry-After" in texts[1]
+    assert "Wait before attempt 2" in texts[0] and "Wait before attempt 3" in texts[1]
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("opened", ["Keep the dispute id D-000123", "seller's answer"]),
+        ("already_open", ["follow the existing dispute D-000007"]),
+        ("invalid", ["Please complete your message", "Fix the request"]),
+        (
+            "ineligible",
+            ["Buyer protection ended", "feedback for the seller", "extend the buyer protection"],
+        ),
+        ("gave_up", ["Try again later", "support-ticket.md", "evidence.zip"]),
+        ("needs_human", ["retry-dispute login", "verification challenge"]),
+        ("error", ["playwright show-trace trace.zip"]),
+    ],
+)
+def test_next_steps_say_what_to_do_for_each_status(
+    status: str, expected: list[str], tmp_path: Path
+) -> None:
+    """The "what to do next" section gives the advice that fits the status."""
+    _, doc = report_of(make_run(tmp_path, status))
+    text = " ".join(doc.find("section", data_testid="next-steps")[0].text.split())
+    for phrase in expected:
+        assert phrase in text
+
+
+def test_error_without_trace_says_how_to_get_one(tmp_path: Path) -> None:
+    """An error run without trace.zip does not point at a missing trace."""
+    steps = next_steps(load_result(make_run(tmp_path, "error", trace=False)))
+    assert steps.commands == ()
+    assert any("--trace on" in item for item in steps.items)
+
+
+def test_hostile_site_text_and_user_message_are_escaped(tmp_path: Path) -> None:
+    """Markup in the site's text, the message and the request is shown as text, never run."""
+    plan = (
+        Step("order-page", detail=HOSTILE),
+        Attempt("busy", HOSTILE),
+        Wait(1.0),
+        Attempt("busy", BUSY),
+    )
+    run_dir = make_run(
+        tmp_path,
+        "gave_up",
+        plan=plan,
+        order_id="<b>1001</b>",
+        message=HOSTILE,
+        request_message=HOSTILE,
+        last_answer=HOSTILE,
+    )
+    html, doc = report_of(run_dir)
+    assert "<script" not in html.lower()
+    assert not [e for e in doc.all if any(name.startswith("on") for name in e.attrs)]
+    assert len(doc.find("img")) == len(load_result(run_dir).screenshots)
+    assert not doc.find("b")
+    assert HOSTILE in doc.find("q", data_testid="detail")[0].text
+    assert HOSTILE in doc.find("dd", data_testid="request-message")[0].text
+    assert "&lt;script&gt;" in html
+
+
+def test_missing_and_broken_screenshots_are_noted_not_fatal(tmp_path: Path) -> None:
+    """A deleted or corrupt screenshot is listed as missing; the report is still written."""
+    run_dir = make_run(tmp_path, "gave_up")
+    result = load_result(run_dir)
+    (run_dir / result.screenshots[1]).unlink()
+    (run_dir / result.screenshots[4]).write_bytes(b"not a png")
+    written = write_report(run_dir)
+    assert [p.name for p in written] == ["support-ticket.md", "evidence.zip", "report.html"]
+    doc = Doc((run_dir / "report.html").read_text(encoding="utf-8"))
+    assert len(doc.find("img")) == len(result.screenshots) - 2
+    missing = doc.find("p", data_testid="missing")[0].text
+    assert result.screenshots[1] in missing and result.screenshots[4] in missing
+
+
+def test_paths_outside_the_run_folder_are_never_read(tmp_path: Path) -> None:
+    """A screenshot path that leaves the run folder is not embedded."""
+    (tmp_path / "secret.png").write_bytes(png_bytes())
+    run_dir = make_run(tmp_path, "needs_human", screenshots=["../secret.png", "/etc/passwd"])
+    result = load_result(run_dir)
+    assert result.screenshot_file("../secret.png") is None
+    assert result.screenshot_file("/etc/passwd") is None
+    _, doc = report_of(run_dir)
+    assert all(i.attrs["data-path"].startswith("screenshots/") for i in doc.find("img"))
+
+
+@pytest.mark.parametrize("content", [None, "{not json", "[1, 2]"])
+def test_unreadable_result_gives_an_error_report(content: str | None, tmp_path: Path) -> None:
+    """Without a readable result.json the report still opens and says what is wrong."""
+    run_dir = tmp_path / "20251124-031600-1001"
+    run_dir.mkdir()
+    if content is not None:
+        (run_dir / "result.json").write_text(content, encoding="utf-8")
+    written = write_report(run_dir)
+    assert run_dir / "report.html" in written
+    _, doc = report_of(run_dir)
+    status = doc.find("section", data_testid="status")[0]
+    assert status.attrs["data-status"] == "error"
+    assert "result.json could not be read" in status.text
+    assert "1001" in doc.find("h1")[0].text
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_write_report_returns_the_files_it_wrote(status: str, tmp_path: Path) -> None:
+    """report.html always; the ticket and the zip only when no dispute opened."""
+    run_dir = make_run(tmp_path, status)
+    names = [p.name for p in write_report(run_dir)]
+    if status in OK_STATUSES:
+        assert names == ["report.html"]
+        assert not (run_dir / "support-ticket.md").exists()
+    else:
+        assert names == ["support-ticket.md", "evidence.zip", "report.html"]
+    assert all((run_dir / n).is_file() for n in names)
+    assert not list(run_dir.glob("*.tmp"))
+
+
+def test_report_links_the_support_files_when_not_opened(tmp_path: Path) -> None:
+    """A failed run's report links support-ticket.md and evidence.zip by relative path."""
+    _, doc = report_of(make_run(tmp_path, "gave_up"))
+    hrefs = {a.attrs["href"] for a in doc.find("a")}
+    assert {"support-ticket.md", "evidence.zip", "trace.zip", "log.jsonl"} <= hrefs
+
+
+def test_request_and_normalisations_are_shown(tmp_path: Path) -> None:
+    """The report repeats the request and the changes pre-flight made to it."""
+    _, doc = report_of(make_run(tmp_path, "opened"))
+    text = doc.find("section", data_testid="request")[0].text
+    assert "in_transit_too_long" in text
+    assert "replaced 1 typographic quote" in text
+
+
+def test_screenshot_outside_the_timeline_is_still_shown(tmp_path: Path) -> None:
+    """A screenshot in result.json but in no timeline entry appears under other screenshots."""
+    run_dir = make_run(tmp_path, "already_open")
+    data = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    data["timeline"] = []
+    (run_dir / "result.json").write_text(json.dumps(data), encoding="utf-8")
+    html = render_report(load_result(run_dir))
+    assert "Other screenshots" in html
+    assert len(Doc(html).find("img")) == len(PLANS["already_open"])
+
+
+def test_batch_index_links_each_report_with_its_status(tmp_path: Path) -> None:
+    """index.html lists every order with its status, a relative link to its report and counts."""
+    run_dirs = []
+    for i, status in enumerate(STATUSES):
+        run_dir = make_run(tmp_path / "runs" / status, status, order_id=f"200{i}")
+        write_report(run_dir)
+        run_dirs.append(run_dir)
+    index = write_batch_index(tmp_path / "runs", run_dirs)
+    doc = Doc(index.read_text(encoding="utf-8"))
+    rows = doc.find("tr", data_testid="order-row")
+    assert [r.attrs["data-status"] for r in rows] == list(STATUSES)
+    for row, run_dir in zip(rows, run_dirs, strict=True):
+        links = [c for c in _walk(row) if c.tag == "a"]
+        assert (index.parent / links[0].attrs["href"]).resolve() == (
+            run_dir / "report.html"
+        ).resolve()
+        assert len(links) == (1 if row.attrs["data-status"] in OK_STATUSES else 2)
+    counts = {li.attrs["data-status"]: li.text for li in doc.find("li")}
+    assert set(counts) == set(STATUSES)
+    assert all(text.endswith(": 1") for text in counts.values())
+
+
+def test_batch_index_escapes_and_tolerates_missing_results(tmp_path: Path) -> None:
+    """A hostile message is escaped and a folder without result.json is listed as an error."""
+    hostile = make_run(tmp_path / "a", "gave_up", message=HOSTILE)
+    empty = tmp_path / "b" / "20251124-031600-3001"
+    empty.mkdir(parents=True)
+    html = write_batch_index(tmp_path, [hostile, empty]).read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    doc = Doc(html)
+    rows = doc.find("tr", data_testid="order-row")
+    assert [r.attrs["data-status"] for r in rows] == ["gave_up", "error"]
+    assert "no report" in rows[0].text  # write_report was not run for it
+    assert rows[1].attrs["data-order-id"] == "3001"
+
+
+def _walk(element: Element) -> list[Element]:
+    out = []
+    for child in element.children:
+        out += [child, *_walk(child)]
+    return out
