@@ -43,12 +43,20 @@ def check_storage_state(path: Path) -> Path:
     except FileNotFoundError:
         raise InvalidConfig(f"storage-state file {path} does not exist", hint=hint) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidConfig(f"storage-state file {path} cannot be read ({type(exc).__name__})", hint=hint) from None
+        raise InvalidConfig(
+            f"storage-state file {path} cannot be read ({type(exc).__name__})", hint=hint
+        ) from None
     except json.JSONDecodeError:
         raise InvalidConfig(f"storage-state file {path} is not valid JSON", hint=hint) from None
-    if not isinstance(data, dict) or not isinstance(data.get("cookies", []), list) \
-            or not isinstance(data.get("origins", []), list) or not ({"cookies", "origins"} & set(data)):
-        raise InvalidConfig(f"storage-state file {path} is not a Playwright storage state", hint=hint)
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("cookies", []), list)
+        or not isinstance(data.get("origins", []), list)
+        or not ({"cookies", "origins"} & set(data))
+    ):
+        raise InvalidConfig(
+            f"storage-state file {path} is not a Playwright storage state", hint=hint
+        )
     return path
 
 

@@ -7,11 +7,12 @@ confirm dialog is accepted by the page's handler), waits for the answer and clas
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from playwright.async_api import Page, Response
+from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.log import get_logger
@@ -31,7 +32,8 @@ _SETTLE_MS = 5000
 class Answer:
     """What the site answered one submission."""
 
-    outcome: str  # opened | busy | invalid | login_required | challenge | server_error | timeout | unknown
+    #: opened | busy | invalid | login_required | challenge | server_error | timeout | unknown
+    outcome: str
     text: str = ""
     status_code: int | None = None
     retry_after: str | None = None
@@ -50,12 +52,15 @@ def classify(
     retry_after: str | None = None,
     timed_out: bool = False,
 ) -> Answer:
-    """Say what the answer means from the texts shown per kind (result, busy, error, challenge, login)."""
+    """Say what an answer means, from the texts shown per kind (result, busy, error, …)."""
 
     def answer(outcome: str, text: str = "", dispute_id: str | None = None) -> Answer:
         return Answer(
-            outcome=outcome, text=" ".join(text.split())[:500], status_code=status_code,
-            retry_after=retry_after, dispute_id=dispute_id,
+            outcome=outcome,
+            text=" ".join(text.split())[:500],
+            status_code=status_code,
+            retry_after=retry_after,
+            dispute_id=dispute_id,
         )
 
     if "challenge" in shown:
@@ -77,7 +82,9 @@ def classify(
         return answer("server_error", f"HTTP {status_code}")
     if timed_out:
         return answer("timeout", "no answer from the site in time")
-    return answer("unknown", " | ".join(shown.values()) or (f"HTTP {status_code}" if status_code else ""))
+    return answer(
+        "unknown", " | ".join(shown.values()) or (f"HTTP {status_code}" if status_code else "")
+    )
 
 
 async def read_answer(page: Page, profile: SiteProfile) -> dict[str, str]:
@@ -103,12 +110,13 @@ async def read_answer(page: Page, profile: SiteProfile) -> dict[str, str]:
     return shown
 
 
-def _answer_locator(page: Page, profile: SiteProfile):  # type: ignore[no-untyped-def]
+def _answer_locator(page: Page, profile: SiteProfile) -> Locator:
+    """The first VISIBLE answer element (hidden placeholders come first in the DOM)."""
     sel = profile.selectors
     loc = page.locator(sel.result)
     for selector in (*sel.busy, sel.form_error, sel.challenge, sel.login_submit):
         loc = loc.or_(page.locator(selector))
-    return loc.first
+    return loc.filter(visible=True).first
 
 
 async def submit_once(page: Page, profile: SiteProfile, *, timeout_s: float) -> Answer:
@@ -137,15 +145,19 @@ async def submit_once(page: Page, profile: SiteProfile, *, timeout_s: float) -> 
         except PlaywrightTimeout:
             timed_out = True
     if not timed_out:
-        try:
+        with contextlib.suppress(PlaywrightTimeout):
             await _answer_locator(page, profile).wait_for(state="visible", timeout=_SETTLE_MS)
-        except PlaywrightTimeout:
-            pass
     shown = await read_answer(page, profile)
-    answer = classify(profile, shown=shown, status_code=status, retry_after=retry_after, timed_out=timed_out)
+    answer = classify(
+        profile, shown=shown, status_code=status, retry_after=retry_after, timed_out=timed_out
+    )
     log.info(
-        "agent.answer", outcome=answer.outcome, status_code=status, retry_after=retry_after,
-        text=answer.text[:200], dispute_id=answer.dispute_id,
+        "agent.answer",
+        outcome=answer.outcome,
+        status_code=status,
+        retry_after=retry_after,
+        text=answer.text[:200],
+        dispute_id=answer.dispute_id,
     )
     return answer
 

@@ -25,10 +25,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
 import io
 import json
 import os
 import sys
+import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,6 +48,7 @@ from agent.errors import InvalidConfig, InvalidRequest
 from agent.evidence import new_run_folder
 from agent.journal import Journal
 from agent.log import get_logger
+from agent.pages import OrderPage, arm_page
 from agent.policy import RetryPolicy
 from agent.profile import SiteProfile
 from agent.request import REQUEST_KEYS, EvidenceRules, PreparedRequest, request_from_mapping
@@ -303,18 +306,21 @@ async def run_batch(
     state_dir: Path | None = None,
     browser: Browser | None = None,
     reports: bool = True,
+    share_login: bool = True,
     on_done: Callable[[int, Outcome], None] | None = None,
 ) -> BatchResult:
     """Run every request in one browser, ``concurrency`` at a time, and write the summary.
 
     ``browser``: a started browser to share (else one is started or reached from
     ``session.browser``); ``budget``: the shared retry budget (None: no budget);
-    ``on_done(index, outcome)`` is called as each order ends.
+    ``on_done(index, outcome)`` is called as each order ends. With ``share_login`` and
+    credentials but no storage state, the batch logs in once and every order's context starts
+    from that session (saved in a private temporary folder, deleted at the end).
     """
     if concurrency < 1:
         raise InvalidConfig(f"concurrency {concurrency} is below 1", key="concurrency",
                             hint="pass --concurrency 1 or more")
-    session = session or Session()
+    current: Session = session or Session()
     started = time.monotonic()
     slots = asyncio.Semaphore(concurrency)
     outcomes: list[Outcome | None] = [None] * len(requests)
@@ -325,7 +331,7 @@ async def run_batch(
         async with slots:
             try:
                 outcome = await open_dispute_async(
-                    prepared, site=site, profile=profile, policy=policy, session=session,
+                    prepared, site=site, profile=profile, policy=policy, session=current,
                     out_dir=batch_dir, trace=trace, journal=jr, browser=shared,
                     before_attempt=budget.for_order() if budget is not None else None,
                 )
@@ -341,18 +347,31 @@ async def run_batch(
     async def all_orders(shared: Browser) -> None:
         await asyncio.gather(*(one(i, r, shared) for i, r in enumerate(requests)))
 
+    async def with_session(shared: Browser) -> None:
+        nonlocal current
+        if not (share_login and current.credentials and current.storage_state is None and requests):
+            await all_orders(shared)
+            return
+        with tempfile.TemporaryDirectory(prefix="retry-dispute-") as private:
+            state = await _log_in_once(shared, site=site, profile=profile, session=current,
+                                       order_id=requests[0].request.order_id,
+                                       path=Path(private) / "session.json")
+            if state is not None:
+                current = dataclasses.replace(current, storage_state=state)
+            await all_orders(shared)
+
     log.info("agent.batch_started", orders=len(requests), concurrency=concurrency,
              batch_dir=str(batch_dir))
     try:
         if browser is not None:
-            await all_orders(browser)
+            await with_session(browser)
         else:
             async with async_playwright() as p:
-                owned = await connect(p, session.browser)
+                owned = await connect(p, current.browser)
                 try:
-                    await all_orders(owned)
+                    await with_session(owned)
                 finally:
-                    if not session.browser.cdp_url:
+                    if not current.browser.cdp_url:
                         await owned.close()
     finally:
         if own_journal:
@@ -369,6 +388,38 @@ async def run_batch(
     log.info("agent.batch_finished", orders=len(done), elapsed_s=result.elapsed_s,
              exit_code=result.exit_code)
     return result
+
+
+async def _log_in_once(
+    browser: Browser, *, site: str, profile: SiteProfile, session: Session, order_id: str,
+    path: Path,
+) -> Path | None:
+    """Log in once for the whole batch and save the session to ``path`` (mode 0600).
+
+    Every order's context then starts logged in (the credentials stay in the session, so an
+    order whose session expired still logs in by itself). None when it did not work: each order
+    then logs in on its own, as a single run does.
+    """
+    assert session.credentials is not None
+    context = await browser.new_context(locale="en-US")
+    try:
+        page = await context.new_page()
+        await arm_page(page, profile)
+        order = OrderPage(page, profile, base_url=site)
+        await order.goto(order_id)
+        if await order.is_login():
+            await order.login(session.credentials)
+            if await order.is_login():
+                return None
+        await context.storage_state(path=str(path))
+        path.chmod(0o600)
+        log.info("agent.batch_logged_in", order_id=order_id)
+        return path
+    except Exception as exc:  # the orders log in one by one instead
+        log.warning("agent.batch_login_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+        return None
+    finally:
+        await context.close()
 
 
 def _budget_dict(budget: RetryBudget | None) -> dict[str, Any] | None:
@@ -467,8 +518,6 @@ def print_batch(result: BatchResult, *, stream: TextIO | None = None) -> None:
 
 def command_batch(args: argparse.Namespace, profile: SiteProfile, *, demo: bool) -> int:
     """``retry-dispute run --batch FILE``: check the file, run the batch, print the table."""
-    import dataclasses
-
     from agent.cli import credentials_from_env
     from agent.cli_run import _given, _storefront, policy_from_args
     from agent.pages import Credentials

@@ -12,11 +12,11 @@ Otherwise one line says exactly what to run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +31,9 @@ __all__ = [
     "CHROMIUM_ARGS",
     "BrowserNotFound",
     "BrowserTarget",
+    "connect",
     "ensure_browser",
     "find_browser",
-    "connect",
     "launch_args",
     "playwright_chromium",
 ]
@@ -105,7 +105,7 @@ def _check_override(path: str) -> str:
     if not (Path(resolved).is_file() and os.access(resolved, os.X_OK)):
         raise InvalidConfig(
             f"browser path {path!r} is not an executable file",
-            hint=f"fix --browser-path or {BROWSER_ENV}, or unset it to find a browser automatically",
+            hint=f"fix --browser-path or {BROWSER_ENV}, or unset it to find one automatically",
         )
     return resolved
 
@@ -128,7 +128,10 @@ def find_browser(override: str | None = None, *, playwright_path: str | None = N
 
 def _apt_install() -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    print("retry-dispute: no browser found; installing Debian's chromium with apt-get", file=sys.stderr)
+    print(
+        "retry-dispute: no browser found; installing Debian's chromium with apt-get",
+        file=sys.stderr,
+    )
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
 
@@ -144,7 +147,9 @@ def ensure_browser(override: str | None = None, *, install: bool = True) -> str 
     try:
         _apt_install()
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise BrowserNotFound(f"installing chromium with apt-get failed ({exc})", hint=_INSTALL_HINT) from exc
+        raise BrowserNotFound(
+            f"installing chromium with apt-get failed ({exc})", hint=_INSTALL_HINT
+        ) from exc
     return find_browser(override)
 
 
@@ -180,8 +185,11 @@ async def connect(playwright: Playwright, target: BrowserTarget) -> Browser:
             if target.executable:
                 # the server launches the browser: tell it which one, with our flags
                 headers["x-playwright-launch-options"] = json.dumps(
-                    {"executablePath": target.executable, "args": list(CHROMIUM_ARGS),
-                     "headless": target.headless}
+                    {
+                        "executablePath": target.executable,
+                        "args": list(CHROMIUM_ARGS),
+                        "headless": target.headless,
+                    }
                 )
             return await chromium.connect(target.ws_endpoint, headers=headers)
         executable = target.executable

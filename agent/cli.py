@@ -28,7 +28,10 @@ DEMO_REQUEST: dict[str, Any] = {
     "solution": "refund",
     "refund": "full",
     "amount": None,
-    "message": "My parcel has been in transit for 40 days and has not arrived. Please refund the full amount.",
+    "message": (
+        "My parcel has been in transit for 40 days and has not arrived. "
+        "Please refund the full amount."
+    ),
     "evidence": [],
 }
 #: Short waits for the demo, so it finishes in seconds.
@@ -58,20 +61,30 @@ def _seconds(text: str) -> float:
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        self.exit(2, f"retry-dispute: {message}; see `retry-dispute {self.prog.split()[-1]} --help`\n")
+    def error(self, message: str) -> Any:
+        self.exit(
+            2, f"retry-dispute: {message}; see `retry-dispute {self.prog.split()[-1]} --help`\n"
+        )
 
 
 def _add_run(sub: Any) -> None:
     p = sub.add_parser("run", help="open a dispute (no --site: the bundled storefront's demo)")
     target = p.add_argument_group("target")
-    target.add_argument("--site", help="the storefront's base URL (default: start the bundled storefront)")
-    target.add_argument("--profile", default="mock", help="site profile: a bundled name or a TOML file")
+    target.add_argument(
+        "--site", help="the storefront's base URL (default: start the bundled storefront)"
+    )
+    target.add_argument(
+        "--profile", default="mock", help="site profile: a bundled name or a TOML file"
+    )
     session = p.add_argument_group("session")
-    session.add_argument("--storage-state", type=Path, help="Playwright storage state (from `login`)")
+    session.add_argument(
+        "--storage-state", type=Path, help="Playwright storage state (from `login`)"
+    )
     session.add_argument("--cdp-url", help="attach to a running Chrome (--remote-debugging-port)")
     session.add_argument("--ws-endpoint", help="a remote Playwright server (playwright run-server)")
-    session.add_argument("--browser-path", help="Chrome/Chromium executable (or RETRY_DISPUTE_BROWSER)")
+    session.add_argument(
+        "--browser-path", help="Chrome/Chromium executable (or RETRY_DISPUTE_BROWSER)"
+    )
     req = p.add_argument_group("request")
     req.add_argument("--request", type=Path, help="a request TOML file")
     req.add_argument("--batch", type=Path, help="a TOML or CSV file of requests")
@@ -88,14 +101,24 @@ def _add_run(sub: Any) -> None:
     pol.add_argument("--deadline", type=_seconds, help="seconds")
     pol.add_argument("--initial-wait", type=_seconds, help="seconds")
     pol.add_argument("--max-wait", type=_seconds, help="seconds")
-    pol.add_argument("--concurrency", type=_positive_int, default=None, help="orders at once (--batch)")
+    pol.add_argument(
+        "--concurrency", type=_positive_int, default=None, help="orders at once (--batch)"
+    )
     out = p.add_argument_group("output")
     out.add_argument("--out", type=Path, default=Path("runs"), help="where run folders go (runs/)")
     out.add_argument("--state-dir", type=Path, help="journal folder (RETRY_DISPUTE_STATE_DIR)")
     out.add_argument("--headed", action="store_true", help="show the browser")
-    out.add_argument("--trace", choices=["on", "off", "retain-on-failure"], default="retain-on-failure")
+    out.add_argument(
+        "--trace",
+        choices=["on", "off", "retain-on-failure"],
+        default=None,
+        help="Playwright trace (default: retain-on-failure on the bundled storefront, "
+        "off for a real site: a trace holds cookies)",
+    )
     out.add_argument("--log-format", choices=["console", "json"], default="console")
-    out.add_argument("--faults", type=Path, help="bundled storefront only: a fault plan (TOML/JSON)")
+    out.add_argument(
+        "--faults", type=Path, help="bundled storefront only: a fault plan (TOML/JSON)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     lg.add_argument("--profile", default="mock")
     lg.add_argument("--browser-path")
     lg.add_argument("--headless", action="store_true", help="with RETRY_DISPUTE_USER/PASSWORD only")
-    br = sub.add_parser("browser", help="print the browser that will be used; --install one if none")
+    br = sub.add_parser(
+        "browser", help="print the browser that will be used; --install one if none"
+    )
     br.add_argument("--install", action="store_true")
     br.add_argument("--browser-path")
     return parser
@@ -137,7 +162,9 @@ def _check_site(site: str) -> str:
 
     parts = urlsplit(site)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidConfig(f"--site {site!r} is not an http(s) URL", hint="pass e.g. --site https://shop.example")
+        raise InvalidConfig(
+            f"--site {site!r} is not an http(s) URL", hint="pass e.g. --site https://shop.example"
+        )
     return site.rstrip("/")
 
 
@@ -156,7 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "mock-site":
             from mock_site.__main__ import serve
 
-            serve(port=args.port, faults=args.faults)
+            try:
+                serve(port=args.port, faults=args.faults)
+            except (OSError, ValueError) as exc:
+                raise InvalidConfig(
+                    f"fault plan {args.faults}: {exc}", hint="fix the file (see docs/storefront.md)"
+                ) from None
             return 0
         if args.command == "login":
             from agent.cli_login import command_login
@@ -165,7 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "browser":
             from agent.browser import ensure_browser, find_browser
 
-            path = ensure_browser(args.browser_path) if args.install else find_browser(args.browser_path)
+            path = (
+                ensure_browser(args.browser_path)
+                if args.install
+                else find_browser(args.browser_path)
+            )
             print(path or "playwright's own chromium")
             return 0
     except RetryDisputeError as exc:

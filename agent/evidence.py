@@ -81,8 +81,10 @@ class RunFolder:
         self.timeline.append(entry)
         return entry
 
-    async def shot(self, page: _Screenshottable | None, name: str, *, timeout_s: float = 5.0) -> str | None:
-        """Take the next numbered screenshot; return its path relative to the run folder, or None."""
+    async def shot(
+        self, page: _Screenshottable | None, name: str, *, timeout_s: float = 5.0
+    ) -> str | None:
+        """Take the next numbered screenshot; return its run-folder-relative path, or None."""
         if page is None:
             return None
         number = len(self.screenshots) + 1
@@ -95,13 +97,22 @@ class RunFolder:
                 timeout=timeout_s + 1,
             )
         except Exception as exc:  # a failed screenshot must never hide the real error
-            log.warning("agent.screenshot_failed", screenshot=relative, error=f"{type(exc).__name__}: {exc}"[:300])
+            log.warning(
+                "agent.screenshot_failed",
+                screenshot=relative,
+                error=f"{type(exc).__name__}: {exc}"[:300],
+            )
             return None
         self.screenshots.append(relative)
         return relative
 
     async def step(
-        self, page: _Screenshottable | None, name: str, *, detail: str | None = None, timeout_s: float = 5.0
+        self,
+        page: _Screenshottable | None,
+        name: str,
+        *,
+        detail: str | None = None,
+        timeout_s: float = 5.0,
     ) -> TimelineEntry:
         """Record a step with its screenshot."""
         shot = await self.shot(page, name, timeout_s=timeout_s)
@@ -133,15 +144,20 @@ class RunFolder:
     def wait(self, seconds: float, cause: str, *, attempt: int) -> TimelineEntry:
         """Record the wait before the next attempt and why (backoff or Retry-After)."""
         return self._entry(
-            kind="wait", name=f"wait before attempt {attempt + 1}", attempt=attempt,
-            wait_s=round(seconds, 3), wait_cause=cause,
+            kind="wait",
+            name=f"wait before attempt {attempt + 1}",
+            attempt=attempt,
+            wait_s=round(seconds, 3),
+            wait_cause=cause,
         )
 
     def write_json(self, name: str, data: dict[str, Any]) -> Path:
         """Write ``data`` as JSON into the run folder, atomically."""
         target = self.path / name
         tmp = target.with_suffix(target.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        tmp.write_text(
+            json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+        )
         os.replace(tmp, target)
         return target
 

@@ -7,6 +7,7 @@ deciding what an answer means is the attempt module's job, and what to do about 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 from dataclasses import dataclass
 
@@ -51,8 +52,12 @@ async def arm_page(page: Page, profile: SiteProfile) -> None:
     context = contextvars.copy_context()
 
     async def _accept_dialog(dialog: Dialog) -> None:
-        context.run(log.info, "agent.dialog_accepted", dialog_type=dialog.type,
-                    dialog_message=dialog.message[:200])
+        context.run(
+            log.info,
+            "agent.dialog_accepted",
+            dialog_type=dialog.type,
+            dialog_message=dialog.message[:200],
+        )
         try:
             await dialog.accept()
         except Exception as exc:  # the dialog may already be gone
@@ -81,7 +86,8 @@ async def check_gates(page: Page, profile: SiteProfile, *, when: str) -> None:
     if await _visible(page.locator(sel.challenge)):
         raise ChallengeShown(
             f"the site shows a verification challenge ({when})",
-            hint="solve it in a browser (retry-dispute login --site URL --save-session FILE), then run again",
+            hint="solve it in a browser (retry-dispute login --site URL --save-session FILE), "
+            "then run again",
         )
     if await _visible(page.locator(sel.login_submit)):
         raise LoginRequired(
@@ -121,10 +127,10 @@ class OrderPage:
         await page.locator(sel.login_submit).first.click()
         error = page.locator(sel.login_error)
         done = page.locator(sel.order_status).or_(error).or_(page.locator(sel.challenge))
-        try:
-            await done.first.wait_for(state="visible", timeout=self.profile.timeouts.navigation_s * 1000)
-        except PlaywrightTimeout:
-            pass
+        with contextlib.suppress(PlaywrightTimeout):
+            await done.first.wait_for(
+                state="visible", timeout=self.profile.timeouts.navigation_s * 1000
+            )
         if await _visible(error):
             text = (await error.first.inner_text()).strip()
             raise LoginRequired(
@@ -138,8 +144,10 @@ class OrderPage:
         sel = self.profile.selectors
         page = self.page
         try:
-            await page.locator(sel.order_status).or_(page.locator(sel.open_dispute)).first.wait_for(
-                state="visible", timeout=self.profile.timeouts.navigation_s * 1000
+            await (
+                page.locator(sel.order_status)
+                .or_(page.locator(sel.open_dispute))
+                .first.wait_for(state="visible", timeout=self.profile.timeouts.navigation_s * 1000)
             )
         except PlaywrightTimeout:
             await check_gates(page, self.profile, when="on the order page")
@@ -151,10 +159,14 @@ class OrderPage:
         if await _visible(existing):
             text = await existing.first.inner_text()
             match = self.profile.texts.existing.search(text)
-            return OrderState(existing_dispute_id=match["dispute_id"] if match else text.strip()[:40])
+            return OrderState(
+                existing_dispute_id=match["dispute_id"] if match else text.strip()[:40]
+            )
         ineligible = page.locator(sel.ineligible)
         if await _visible(ineligible):
-            return OrderState(ineligible_text=" ".join((await ineligible.first.inner_text()).split()))
+            return OrderState(
+                ineligible_text=" ".join((await ineligible.first.inner_text()).split())
+            )
         return OrderState()
 
     async def open_form(self) -> Page:
@@ -162,6 +174,7 @@ class OrderPage:
         sel = self.profile.selectors
         page = self.page
         popups: list[Page] = []
+
         def _on_popup(popup: Page) -> None:
             popups.append(popup)
 
@@ -209,12 +222,14 @@ class DisputeForm:
             ) from None
 
     async def fill(self, prepared: PreparedRequest) -> None:
-        """Fill every field in the site's order: received, reason, solution, refund, message, files."""
+        """Fill every field in the site's order: received, reason, solution, refund, message…"""
         sel = self.profile.selectors
         req = prepared.request
         await self._loc(sel.received_yes if req.received else sel.received_no).check()
         await self._loc(sel.reason).select_option(req.reason)
-        await self._loc(sel.solution_return if req.solution == "return" else sel.solution_refund).check()
+        await self._loc(
+            sel.solution_return if req.solution == "return" else sel.solution_refund
+        ).check()
         if req.refund == "partial":
             await self._loc(sel.refund_partial).check()
             await self._loc(sel.amount).fill(f"{req.amount:.2f}")
@@ -232,7 +247,7 @@ class DisputeForm:
             await self._loc(self.profile.selectors.evidence).set_input_files(files)
 
     async def missing_fields(self, prepared: PreparedRequest) -> list[str]:
-        """Names of the fields whose value is no longer what we entered (a reset form, lost files)."""
+        """The fields whose value is no longer what we entered (a reset form, lost files)."""
         sel = self.profile.selectors
         req = prepared.request
         missing = []
@@ -241,7 +256,10 @@ class DisputeForm:
             missing.append("received")
         if await self._loc(sel.reason).input_value() != req.reason:
             missing.append("reason")
-        if req.refund == "partial" and await self._loc(sel.amount).input_value() != f"{req.amount:.2f}":
+        if (
+            req.refund == "partial"
+            and await self._loc(sel.amount).input_value() != f"{req.amount:.2f}"
+        ):
             missing.append("amount")
         if await self._loc(sel.message).input_value() != req.message:
             missing.append("message")

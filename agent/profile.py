@@ -208,9 +208,11 @@ def _eligibility(items: Any, source: str) -> tuple[Eligibility, ...]:
 def _evidence(table: dict[str, Any], source: str) -> EvidenceRules:
     allowed = {f.name for f in fields(EvidenceRules)}
     _known_keys(table, allowed, "evidence.", source)
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
     try:
         return EvidenceRules(**values)
+    except InvalidConfig as exc:
+        raise _fail(source, f"[evidence] {exc.what}") from exc
     except (TypeError, ValueError) as exc:
         raise _fail(source, f"[evidence] {exc}") from exc
 
@@ -225,8 +227,15 @@ def _timeouts(table: dict[str, Any], source: str) -> Timeouts:
 
 
 _TOP_KEYS = {
-    "name", "description", "base_url", "urls", "selectors", "texts", "eligibility",
-    "evidence", "timeouts",
+    "name",
+    "description",
+    "base_url",
+    "urls",
+    "selectors",
+    "texts",
+    "eligibility",
+    "evidence",
+    "timeouts",
 }
 
 

@@ -39,6 +39,7 @@ from agent.log import get_logger, log_to_file
 from agent.pages import Credentials, DisputeForm, OrderPage, arm_page, check_gates
 from agent.policy import RetryDetails, RetryPolicy, build_async_retrying, parse_retry_after
 from agent.profile import SiteProfile
+from agent.report import write_report
 from agent.request import PreparedRequest
 
 __all__ = ["STATUS_EXIT", "Outcome", "RunSettings", "run_order"]
@@ -71,6 +72,8 @@ class Outcome:
     screenshots: tuple[str, ...] = ()
     reason_code: str | None = None
     last_answer: str | None = None
+    #: What to do about it, when the run stopped on an error.
+    hint: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -149,7 +152,9 @@ class _OrderRun:
         )
 
     async def step(self, page: Page | None, name: str, detail: str | None = None) -> None:
-        await self.folder.step(page, name, detail=detail, timeout_s=self.profile.timeouts.screenshot_s)
+        await self.folder.step(
+            page, name, detail=detail, timeout_s=self.profile.timeouts.screenshot_s
+        )
         self.emit("step", step=name)
 
     # -- the flow --------------------------------------------------------------------------
@@ -172,7 +177,7 @@ class _OrderRun:
             raise InvalidField(
                 f"order {self.request.order_id} was not found on the site (HTTP 404)",
                 field="order_id",
-                hint="check the order id, and that the session belongs to the account that placed it",
+                hint="check the order id, and that the session is of the account that placed it",
             )
         await check_gates(page, self.profile, when="on the order page")
         state = await order.read_state()
@@ -180,11 +185,14 @@ class _OrderRun:
         await self.settle_unfinished(state.existing_dispute_id)
         if state.existing_dispute_id:
             log.info("agent.already_open", dispute_id=state.existing_dispute_id)
-            raise _Done(self.outcome(
-                "already_open",
-                f"a dispute is already open for order {self.request.order_id}: {state.existing_dispute_id}",
-                dispute_id=state.existing_dispute_id,
-            ))
+            raise _Done(
+                self.outcome(
+                    "already_open",
+                    f"a dispute is already open for order {self.request.order_id}: "
+                    f"{state.existing_dispute_id}",
+                    dispute_id=state.existing_dispute_id,
+                )
+            )
         if state.ineligible_text:
             rule = self.profile.explain_ineligible(state.ineligible_text)
             raise NotEligible(
@@ -214,15 +222,21 @@ class _OrderRun:
         if not pending:
             return
         outcome = "opened" if existing else "not_created"
-        journal.settle(site=self.site, order_id=self.request.order_id, outcome=outcome, dispute_id=existing)
-        log.warning("agent.unfinished_intent_settled", intents=len(pending), found=existing, outcome=outcome)
+        journal.settle(
+            site=self.site, order_id=self.request.order_id, outcome=outcome, dispute_id=existing
+        )
+        log.warning(
+            "agent.unfinished_intent_settled", intents=len(pending), found=existing, outcome=outcome
+        )
         if existing:
-            raise _Done(self.outcome(
-                "opened",
-                f"dispute {existing} for order {self.request.order_id} was created by an earlier, "
-                "interrupted run",
-                dispute_id=existing,
-            ))
+            raise _Done(
+                self.outcome(
+                    "opened",
+                    f"dispute {existing} for order {self.request.order_id} was created by "
+                    "an earlier, interrupted run",
+                    dispute_id=existing,
+                )
+            )
 
     async def reconcile(self) -> str | None:
         """Look on the site for a dispute of this order; raise AmbiguousAnswer if we cannot tell.
@@ -252,8 +266,11 @@ class _OrderRun:
         assert self.context is not None
         tab = await self.context.new_page()
         try:
-            await tab.goto(url, timeout=self.profile.timeouts.navigation_s * 1000,
-                           wait_until="domcontentloaded")
+            await tab.goto(
+                url,
+                timeout=self.profile.timeouts.navigation_s * 1000,
+                wait_until="domcontentloaded",
+            )
             await check_gates(tab, self.profile, when="checking the order page")
             state = await OrderPage(tab, self.profile, base_url=self.s.site).read_state()
         except PlaywrightError as exc:
@@ -281,12 +298,14 @@ class _OrderRun:
         if self.attempts > 0:
             found = await self.reconcile()
             if found:
-                raise _Done(self.outcome(
-                    "opened",
-                    f"dispute {found} opened for order {self.request.order_id} "
-                    "(the site said busy, but the dispute was created)",
-                    dispute_id=found,
-                ))
+                raise _Done(
+                    self.outcome(
+                        "opened",
+                        f"dispute {found} opened for order {self.request.order_id} "
+                        "(the site said busy, but the dispute was created)",
+                        dispute_id=found,
+                    )
+                )
             await check_gates(self.form_page, self.profile, when="before resubmitting")
             await self.ensure_form(form)
         if self.s.before_attempt is not None:
@@ -296,8 +315,16 @@ class _OrderRun:
         log.info("agent.attempt_started", attempt=number, max_attempts=self.s.policy.max_attempts)
         self.emit("attempt", attempt=number)
         journal = self.s.journal
-        intent = journal.begin(site=self.site, order_id=self.request.order_id,
-                               run_id=self.folder.run_id, attempt=number) if journal else None
+        intent = (
+            journal.begin(
+                site=self.site,
+                order_id=self.request.order_id,
+                run_id=self.folder.run_id,
+                attempt=number,
+            )
+            if journal
+            else None
+        )
         answer = Answer(outcome="error")
         try:
             answer = await attempts_mod.submit_once(
@@ -307,8 +334,12 @@ class _OrderRun:
                 journal.finish(intent, outcome=answer.outcome, dispute_id=answer.dispute_id)
         finally:
             await self.folder.attempt(
-                self.form_page, number, answer.outcome, detail=answer.text or None,
-                status_code=answer.status_code, timeout_s=self.profile.timeouts.screenshot_s,
+                self.form_page,
+                number,
+                answer.outcome,
+                detail=answer.text or None,
+                status_code=answer.status_code,
+                timeout_s=self.profile.timeouts.screenshot_s,
             )
         self.last_answer = answer
         self.emit("answer", attempt=number, outcome=answer.outcome, text=answer.text)
@@ -327,29 +358,41 @@ class _OrderRun:
     def before_sleep(self, details: RetryDetails) -> None:
         self.folder.wait(details.wait_for, details.wait_cause, attempt=self.attempts)
         log.info(
-            "agent.retry_scheduled", retry_num=details.retry_num, wait_for=round(details.wait_for, 3),
-            wait_cause=details.wait_cause, caused_by=type(details.caused_by).__name__,
+            "agent.retry_scheduled",
+            retry_num=details.retry_num,
+            wait_for=round(details.wait_for, 3),
+            wait_cause=details.wait_cause,
+            caused_by=type(details.caused_by).__name__,
         )
         self.emit("wait", attempt=self.attempts, wait_s=details.wait_for, cause=details.wait_cause)
 
     async def submit_with_retries(self, form: DisputeForm) -> Outcome:
         retrying = build_async_retrying(
-            self.s.policy, sleep=self.s.sleep, clock=self.s.clock, rng=self.s.rng,
+            self.s.policy,
+            sleep=self.s.sleep,
+            clock=self.s.clock,
+            rng=self.s.rng,
             before_sleep=self.before_sleep,
         )
         try:
-            answer = await retrying(self.one_attempt, form)
+            answer: Answer = await retrying(self.one_attempt, form)
         except (SiteBusy, AmbiguousAnswer) as exc:
             found = await self._last_reconcile()
             if found:
-                return self.outcome("opened", f"dispute {found} opened for order {self.request.order_id}",
-                                    dispute_id=found)
+                return self.outcome(
+                    "opened",
+                    f"dispute {found} opened for order {self.request.order_id}",
+                    dispute_id=found,
+                )
             last = self.last_answer.text if self.last_answer and self.last_answer.text else str(exc)
-            raise GaveUp(attempts=self.attempts, elapsed_s=self.folder.elapsed(), last_answer=last) from exc
+            raise GaveUp(
+                attempts=self.attempts, elapsed_s=self.folder.elapsed(), last_answer=last
+            ) from exc
         if answer.outcome == "opened":
             log.info("agent.opened", dispute_id=answer.dispute_id, attempts=self.attempts)
             return self.outcome(
-                "opened", f"dispute {answer.dispute_id} opened for order {self.request.order_id}",
+                "opened",
+                f"dispute {answer.dispute_id} opened for order {self.request.order_id}",
                 dispute_id=answer.dispute_id,
             )
         if answer.outcome == "invalid":
@@ -372,7 +415,9 @@ class _OrderRun:
 
 
 def _status_of(exc: RetryDisputeError) -> str:
-    return {2: "invalid", 3: "ineligible", 4: "gave_up", 5: "needs_human"}.get(exc.exit_code, "error")
+    return {2: "invalid", 3: "ineligible", 4: "gave_up", 5: "needs_human"}.get(
+        exc.exit_code, "error"
+    )
 
 
 async def run_order(
@@ -386,9 +431,13 @@ async def run_order(
     folder = new_run_folder(settings.out_dir, prepared.request.order_id)
     folder.clock = settings.clock
     folder.started = settings.clock()
-    with log_to_file(folder.path / "log.jsonl", run_id=folder.run_id, order_id=prepared.request.order_id):
+    with log_to_file(
+        folder.path / "log.jsonl", run_id=folder.run_id, order_id=prepared.request.order_id
+    ):
         log.info(
-            "agent.run_started", site=settings.site, profile=settings.profile.name,
+            "agent.run_started",
+            site=settings.site,
+            profile=settings.profile.name,
             normalisations=[str(n) for n in prepared.normalisations],
         )
         run = _OrderRun(prepared, settings, folder)
@@ -406,32 +455,62 @@ async def run_order(
             except _Done as done:
                 outcome = done.outcome
             except RetryDisputeError as exc:
-                await run.step(run.form_page or run.page, f"stopped-{_status_of(exc)}")
-                log.warning("agent.stopped", status=_status_of(exc), error=str(exc), **{
-                    k: v for k, v in exc.context.items() if isinstance(v, str | int | float | None)
-                })
-                outcome = run.outcome(_status_of(exc), str(exc), reason_code=(
-                    str(exc.context.get("code")) if exc.context.get("code") else None))
+                site_text = exc.context.get("site_text")
+                await run.step(
+                    run.form_page or run.page,
+                    f"stopped-{_status_of(exc)}",
+                    detail=str(site_text) if site_text else exc.what,
+                )
+                log.warning(
+                    "agent.stopped",
+                    status=_status_of(exc),
+                    error=str(exc),
+                    **{
+                        k: v
+                        for k, v in exc.context.items()
+                        if isinstance(v, str | int | float | None)
+                    },
+                )
+                code = exc.context.get("code")
+                outcome = run.outcome(
+                    _status_of(exc),
+                    exc.what,
+                    hint=exc.hint,
+                    reason_code=str(code) if code else None,
+                )
             except Exception as exc:
-                log.exception("agent.unexpected_error", error=f"{type(exc).__name__}: {str(exc)[:300]}")
+                log.exception(
+                    "agent.unexpected_error", error=f"{type(exc).__name__}: {str(exc)[:300]}"
+                )
                 await run.step(run.form_page or run.page, "stopped-error")
                 outcome = run.outcome(
-                    "error", f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                    "error",
+                    f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
                 )
         finally:
             if tracing:
                 keep = settings.trace == "on" or outcome.status not in ("opened", "already_open")
                 try:
-                    await context.tracing.stop(path=str(folder.path / "trace.zip") if keep else None)
+                    await context.tracing.stop(
+                        path=str(folder.path / "trace.zip") if keep else None
+                    )
                 except PlaywrightError as exc:
                     log.warning("agent.trace_failed", error=str(exc)[:200])
             await context.close()
         outcome = _with_shots(outcome, folder)
         folder.write_json("result.json", result_dict(outcome, folder, prepared))
+        write_report(folder.path)
+        run.emit("done", status=outcome.status, dispute_id=outcome.dispute_id)
         if finish is not None:
             finish(folder, outcome, prepared)
-        log.info("agent.run_finished", status=outcome.status, dispute_id=outcome.dispute_id,
-                 attempts=outcome.attempts, elapsed_s=outcome.elapsed_s, run_dir=str(folder.path))
+        log.info(
+            "agent.run_finished",
+            status=outcome.status,
+            dispute_id=outcome.dispute_id,
+            attempts=outcome.attempts,
+            elapsed_s=outcome.elapsed_s,
+            run_dir=str(folder.path),
+        )
     return outcome
 
 
@@ -450,6 +529,7 @@ def result_dict(outcome: Outcome, folder: RunFolder, prepared: PreparedRequest) 
         "attempts": outcome.attempts,
         "elapsed_s": outcome.elapsed_s,
         "message": outcome.message,
+        "hint": outcome.hint,
         "exit_code": outcome.exit_code,
         "reason_code": outcome.reason_code,
         "last_answer": outcome.last_answer,

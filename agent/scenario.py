@@ -247,11 +247,13 @@ def _known(table: Mapping[str, object], allowed: Sequence[str], prefix: str, sou
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f'did you mean "{_dotted(prefix, close[0])}"? ' if close else ""
-            raise _bad(source, _dotted(prefix, str(key)), "is not a scenario key",
+            raise _bad(source, _dotted(prefix, str(key)), "is not a known key",
                        hint + f"the keys here are: {', '.join(allowed)}")
 
 
-def _table(data: Mapping[str, object], key: str, source: str, *, required: bool = False) -> dict[str, Any]:
+def _table(
+    data: Mapping[str, object], key: str, source: str, *, required: bool = False
+) -> dict[str, Any]:
     value = data.get(key)
     if value is None:
         if required:
@@ -262,18 +264,14 @@ def _table(data: Mapping[str, object], key: str, source: str, *, required: bool 
     return value
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _whole(value: object, key: str, source: str) -> int:
-    if not _is_int(value) or value < 0:  # type: ignore[operator]  # an int after _is_int
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _bad(source, key, f"must be a whole number, 0 or more, not {value!r}")
-    return int(value)  # type: ignore[call-overload]  # an int, checked above
+    return value
 
 
 def _strings(value: object, key: str, source: str) -> tuple[str, ...]:
@@ -295,14 +293,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InvalidConfig("is not UTF-8 text", source=source, hint="save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidConfig(f"is not valid TOML ({exc})", source=source,
-                            hint="fix the syntax: one key = value per line, strings in quotes") from None
+        raise InvalidConfig(
+            f"is not valid TOML ({exc})", source=source,
+            hint="fix the syntax: one key = value per line, strings in quotes",
+        ) from None
 
 
 def _faults(table: Mapping[str, object], source: str) -> dict[str, object]:
     """Check the fault plan as the storefront will, one key at a time to name the bad one."""
-    from mock_site.faults import parse_fault_plan
+    from mock_site.faults import FaultPlan, parse_fault_plan
 
+    _known(table, tuple(f.name for f in dataclasses.fields(FaultPlan)), "faults", source)
     for key, value in table.items():
         try:
             parse_fault_plan({key: value})
@@ -318,8 +319,9 @@ def _faults(table: Mapping[str, object], source: str) -> dict[str, object]:
 
 def _policy(table: Mapping[str, object], source: str) -> RetryPolicy:
     _known(table, _POLICY_KEYS, "policy", source)
+    values: dict[str, Any] = dict(table)
     try:
-        return RetryPolicy(**table)
+        return RetryPolicy(**values)
     except InvalidConfig as err:
         key = f"policy.{err.key}" if err.key else "policy"
         raise _bad(source, key, f"is wrong: {err.what}", err.hint or _HINT) from None
@@ -329,7 +331,8 @@ def _timeouts(table: Mapping[str, object], source: str) -> dict[str, float]:
     _known(table, _TIMEOUT_KEYS, "timeouts", source)
     for key, value in table.items():
         if not _is_number(value) or value <= 0:  # type: ignore[operator]  # a number
-            raise _bad(source, f"timeouts.{key}", f"must be a number of seconds above 0, not {value!r}")
+            raise _bad(source, f"timeouts.{key}",
+                       f"must be a number of seconds above 0, not {value!r}")
     return {key: float(value) for key, value in table.items()}  # type: ignore[arg-type]
 
 
@@ -346,13 +349,15 @@ def _one_file(raw: object, index: int, source: str, seen: set[str]) -> Generated
     seen.add(name)
     content = raw.get("content")
     if content not in CONTENTS:
-        raise _bad(source, f"{where}.content", f"must be one of {', '.join(CONTENTS)}, not {content!r}")
+        raise _bad(source, f"{where}.content",
+                   f"must be one of {', '.join(CONTENTS)}, not {content!r}")
     smallest = 1 if content == "text" else len(CONTENTS[str(content)])
     size = raw.get("size", len(CONTENTS[str(content)]))
-    if not _is_int(size) or not smallest <= size <= _MAX_FILE_BYTES:  # type: ignore[operator]
-        raise _bad(source, f"{where}.size",
-                   f"must be a whole number of bytes from {smallest} to {_MAX_FILE_BYTES}, not {size!r}")
-    return GeneratedFile(name=name, content=str(content), size=int(size))  # type: ignore[call-overload]
+    whole = isinstance(size, int) and not isinstance(size, bool)
+    if not whole or not smallest <= size <= _MAX_FILE_BYTES:
+        raise _bad(source, f"{where}.size", f"must be a whole number of bytes from {smallest} "
+                   f"to {_MAX_FILE_BYTES}, not {size!r}")
+    return GeneratedFile(name=name, content=str(content), size=size)
 
 
 def _files(raw: object, source: str) -> tuple[GeneratedFile, ...]:
@@ -425,7 +430,9 @@ def _expect(table: Mapping[str, object], source: str) -> Expectation:
     )
 
 
-def _with_generated(request: Mapping[str, object], names: set[str], folder: Path) -> dict[str, object]:
+def _with_generated(
+    request: Mapping[str, object], names: set[str], folder: Path
+) -> dict[str, object]:
     """The request with evidence entries that name a ``[[files]]`` entry pointing into *folder*."""
     data = dict(request)
     evidence = data.get("evidence")
@@ -488,7 +495,8 @@ def load_scenarios(paths: Iterable[str | os.PathLike[str]]) -> list[Scenario]:
     profile = load_profile("mock")
     files = _expand(paths)
     if not files:
-        raise InvalidConfig("no scenario files given", hint="pass scenarios/*.toml or a folder of them")
+        raise InvalidConfig("no scenario files given",
+                            hint="pass scenarios/*.toml or a folder of them")
     return [load_scenario(path, profile=profile) for path in files]
 
 
@@ -520,7 +528,9 @@ def check(expect: Expectation, got: Observed) -> tuple[str, ...]:
         if want is not None and want != have:
             problems.append(f"{key}: expected {want}, got {have}")
     if expect.screenshots_min is not None and got.screenshots < expect.screenshots_min:
-        problems.append(f"screenshots: expected at least {expect.screenshots_min}, got {got.screenshots}")
+        problems.append(
+            f"screenshots: expected at least {expect.screenshots_min}, got {got.screenshots}"
+        )
     problems += [f"files: {name} is missing from the run folder"
                  for name in expect.files if name not in got.files]
     problems += [f"message: {text!r} not in {got.message!r}"
@@ -548,15 +558,19 @@ class _Rig:
 def _run_files(run_dir: Path | None) -> tuple[str, ...]:
     if run_dir is None or not run_dir.is_dir():
         return ()
-    return tuple(sorted(p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file()))
+    files = (p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
+    return tuple(sorted(files))
 
 
 def _waits_of(run_dir: Path | None) -> tuple[str, ...]:
+    if run_dir is None:
+        return ()
     try:
-        result = json.loads((run_dir / "result.json").read_text(encoding="utf-8")) if run_dir else {}
+        result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ()
-    return tuple(str(e.get("wait_cause")) for e in result.get("timeline", []) if e.get("kind") == "wait")
+    timeline = result.get("timeline", [])
+    return tuple(str(e.get("wait_cause")) for e in timeline if e.get("kind") == "wait")
 
 
 def _store_facts(server: StorefrontServer, order_id: str) -> dict[str, Any]:
@@ -623,7 +637,7 @@ def _record(result: ScenarioResult, area: Path) -> None:
         "description": result.scenario.description,
         "faults": dict(result.scenario.faults),
         "expect": dataclasses.asdict(result.scenario.expect),
-        "observed": {**dataclasses.asdict(got), "run_dir": str(got.run_dir) if got.run_dir else None},
+        "observed": {**dataclasses.asdict(got), "run_dir": got.run_dir and str(got.run_dir)},
         "problems": list(result.problems),
         "ok": result.ok,
     }
@@ -732,7 +746,7 @@ def format_table(results: Sequence[ScenarioResult]) -> str:
     out += [line(row) for row in rows[1:]]
     for result in results:
         if not result.ok:
-            out.append(f"{result.scenario.name} ({result.scenario.path}):")
+            out += ["", f"{result.scenario.name} ({result.scenario.path}):"]
             out += [f"  - {problem}" for problem in result.problems]
             where = result.observed.run_dir or "no run folder (refused before the browser)"
             out.append(f"  run folder: {where}")
@@ -773,7 +787,7 @@ def _console_quiet() -> Iterator[None]:
 
 
 def command_scenario(args: argparse.Namespace) -> int:
-    """``retry-dispute scenario PATH…``: run the scenarios, print the table; 0 iff all met theirs."""
+    """``retry-dispute scenario PATH…``: run them, print the table; 0 iff all met theirs."""
     scenarios = load_scenarios(args.paths)
     out_dir = Path(args.out) / datetime.now().strftime("%Y%m%d-%H%M%S")
     while out_dir.exists():

@@ -25,6 +25,7 @@ NOT_RECEIVED: dict[str, Any] = {
 }
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DEMO = Credentials("demo", "demo")
 
 
 def photo(tmp_path: Path, name: str = "photo.jpg") -> Path:
@@ -74,7 +75,7 @@ def run_agent(
     *,
     faults: dict[str, Any] | None = None,
     policy: RetryPolicy = FAST,
-    credentials: Credentials | None = Credentials("demo", "demo"),
+    credentials: Credentials | None = DEMO,
     **fields: Any,
 ) -> AgentRun:
     """Run the agent once against ``server`` with an injected sleep that never sleeps."""

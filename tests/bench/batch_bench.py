@@ -1,0 +1,94 @@
+"""Benchmark 3: a batch of 50 orders, busy_rate 0.3, sequential against 2, 4 and 8 at a time.
+
+Each run goes through `agent.batch.run_batch`, the code behind ``run --batch``: it starts its own
+browser, logs in once, runs the orders with the shared retry budget and writes every run folder,
+report, summary.json and index.html. The peak RSS is the sum of VmRSS over this process and all
+its descendants (the Playwright driver and every Chromium process), sampled every 50 ms; the
+storefront is left out when it runs as a subprocess, as a real site would be elsewhere. Summing
+RSS counts pages shared between Chromium's processes more than once, so it overstates the memory
+actually used.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from common import RssSampler, Storefront
+from cost import request_for
+
+from agent.api import Session
+from agent.batch import run_batch
+from agent.browser import BrowserTarget
+from agent.budget import DEFAULT_BURST, RetryBudget
+from agent.pages import Credentials
+from agent.policy import RetryPolicy
+from agent.profile import SiteProfile
+
+__all__ = ["BATCH_FAULTS", "BATCH_POLICY", "CONCURRENCIES", "section_batch"]
+
+CONCURRENCIES = (1, 2, 4, 8)
+BATCH_FAULTS = {"busy_rate": 0.3, "seed": 7}
+#: Small waits: the benchmark is about running orders side by side, not about waiting.
+BATCH_POLICY = RetryPolicy(initial_wait_s=0.5, max_wait_s=2.0)
+
+
+async def batch_once(
+    site: Storefront, profile: SiteProfile, *, orders: int, concurrency: int, out: Path,
+    trace: str = "off",
+) -> dict[str, Any]:
+    """One batch; its wall time, throughput, peak RSS and outcomes."""
+    site.reset(BATCH_FAULTS)
+    requests = [request_for(2000 + i) for i in range(orders)]
+    batch_dir = out / f"batch-c{concurrency}"
+    batch_dir.mkdir(parents=True, exist_ok=True)
+    exclude = frozenset({site.pid}) if site.pid else frozenset()
+    with RssSampler(exclude=exclude) as rss:
+        started = time.monotonic()
+        result = await run_batch(
+            requests, site=site.url, profile=profile, batch_dir=batch_dir, policy=BATCH_POLICY,
+            session=Session(credentials=Credentials("demo", "demo"), browser=BrowserTarget()),
+            concurrency=concurrency, budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
+            trace=trace, state_dir=out / f"state-c{concurrency}",
+        )
+        wall = time.monotonic() - started
+    statuses: dict[str, int] = {}
+    for o in result.outcomes:
+        statuses[o.status] = statuses.get(o.status, 0) + 1
+    created = [d for d in site.disputes() if d["order_id"] != "1007"]
+    return {
+        "concurrency": concurrency,
+        "wall_s": round(wall, 1),
+        "orders_per_s": round(orders / wall, 3),
+        "peak_rss_mib": rss.peak_mib,
+        "peak_processes": rss.peak_processes,
+        "attempts": sum(o.attempts for o in result.outcomes),
+        "statuses": statuses,
+        "duplicates": len(created) - len({d["order_id"] for d in created}),
+        "budget": result.budget,
+    }
+
+
+async def section_batch(
+    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = 50,
+    concurrencies: tuple[int, ...] = CONCURRENCIES,
+) -> dict[str, Any]:
+    """Sequential against each concurrency: wall time, orders/s, peak RSS; the best speed-up."""
+    runs = [await batch_once(site, profile, orders=orders, concurrency=c, out=out)
+            for c in concurrencies]
+    sequential = runs[0]["wall_s"]
+    best = min(runs, key=lambda r: r["wall_s"])
+    by_c = {r["concurrency"]: r for r in runs}
+    per_context = None
+    if 1 in by_c and max(by_c) > 1:
+        top = max(by_c)
+        per_context = round((by_c[top]["peak_rss_mib"] - by_c[1]["peak_rss_mib"]) / (top - 1), 1)
+    return {
+        "batch_orders": orders,
+        "batch_speedup": round(sequential / best["wall_s"], 2),
+        "batch_best_concurrency": best["concurrency"],
+        "batch_peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+        "batch_rss_per_extra_context_mib": per_context,
+        "batch_runs": runs,
+    }

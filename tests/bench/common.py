@@ -1,0 +1,271 @@
+"""What every benchmark needs: the storefront, timed runs, the memory sampler, the machine."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MESSAGE",
+    "EventClock",
+    "RssSampler",
+    "Storefront",
+    "machine",
+    "log_in",
+    "median",
+    "quiet_logging",
+    "storefront",
+    "tree_rss_kib",
+    "write_json",
+]
+
+#: The demo's message (95 characters), typed key by key by the agent.
+MESSAGE = ("My parcel has been in transit for 40 days and has not arrived. "
+           "Please refund the full amount.")
+
+
+def quiet_logging() -> None:
+    """Keep the agent's console log out of the benchmark table (run logs still go to files)."""
+    from agent.log import configure_logging
+
+    configure_logging(stream=io.StringIO())
+
+
+def median(values: list[float]) -> float:
+    """The median, rounded to a tenth."""
+    return round(statistics.median(values), 1)
+
+
+@dataclass
+class EventClock:
+    """An ``on_event`` hook that timestamps the run's events on the monotonic clock."""
+
+    events: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+
+    def __call__(self, event: str, fields: dict[str, Any]) -> None:
+        self.events.append((time.monotonic(), event, fields))
+
+    def times(self, event: str, **match: object) -> list[float]:
+        """Times of the events of that name whose fields match."""
+        return [t for t, name, f in self.events
+                if name == event and all(f.get(k) == v for k, v in match.items())]
+
+
+# --- the storefront ---------------------------------------------------------------------------
+
+
+class Storefront:
+    """The bundled storefront driven over its control API, in this process or in a child."""
+
+    def __init__(self, url: str, *, pid: int | None = None) -> None:
+        self.url = url
+        self.pid = pid  # the child's pid when it runs as a subprocess
+
+    def _call(self, method: str, path: str, payload: object = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=10) as response:  # our own loopback URL
+            return json.loads(response.read())
+
+    def reset(self, faults: Mapping[str, object] | None = None) -> None:
+        """Back to the seeded state, then the fault plan (counted from now)."""
+        self._call("POST", "/__mock/reset")
+        if faults:
+            self._call("PUT", "/__mock/faults", dict(faults))
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """Every submission since the last reset."""
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/submissions")
+        return result
+
+    def disputes(self) -> list[dict[str, Any]]:
+        """Every dispute, duplicates included."""
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/disputes")
+        return result
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def storefront(mode: str) -> Iterator[Storefront]:
+    """The storefront on loopback: ``inproc`` (a thread of this process) or ``subprocess``."""
+    if mode == "inproc":
+        from mock_site.testing import StorefrontServer
+
+        with StorefrontServer() as server:
+            yield Storefront(server.url)
+        return
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_site", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    site = Storefront(f"http://127.0.0.1:{port}", pid=proc.pid)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                site._call("GET", "/__mock/faults")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the storefront subprocess did not start") from None
+                time.sleep(0.05)
+        yield site
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kib(root: int, *, exclude: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """Sum of VmRSS over ``root`` and its descendants (minus ``exclude`` subtrees); and the count."""
+    kids = _children()
+    total = count = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        if pid in exclude:
+            continue
+        total += _rss_kib(pid)
+        count += 1
+        stack.extend(kids.get(pid, ()))
+    return total, count
+
+
+class RssSampler:
+    """Samples the process tree's RSS every ``interval_s`` in a background thread; keeps the peak."""
+
+    def __init__(self, *, interval_s: float = 0.05, exclude: frozenset[int] = frozenset()) -> None:
+        self.interval_s = interval_s
+        self.exclude = exclude
+        self.peak_kib = 0
+        self.peak_processes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total, count = tree_rss_kib(os.getpid(), exclude=self.exclude)
+            self.samples += 1
+            if total > self.peak_kib:
+                self.peak_kib, self.peak_processes = total, count
+            self._stop.wait(self.interval_s)
+
+    @property
+    def peak_mib(self) -> float:
+        return round(self.peak_kib / 1024, 1)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+# --- the machine ------------------------------------------------------------------------------
+
+
+def _mem_total_gib() -> float:
+    with open("/proc/meminfo", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return 0.0
+
+
+def machine() -> dict[str, Any]:
+    """Cores, memory, load, versions and the date: what the figures depend on."""
+    from playwright._repo_version import version as playwright_version
+
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "memory_gib": _mem_total_gib(),
+        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
+        "python": platform.python_version(),
+        "playwright": playwright_version,
+        "platform": platform.platform(),
+    }
+
+
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+async def log_in(browser: Any, *, site: str, path: Path) -> Path:
+    """Log the demo account in once and save the session for the benchmark's contexts."""
+    from agent.pages import Credentials, OrderPage
+    from agent.profile import load_profile
+
+    context = await browser.new_context(locale="en-US")
+    try:
+        page = await context.new_page()
+        order = OrderPage(page, load_profile("mock"), base_url=site)
+        await order.goto("1001")
+        if await order.is_login():
+            await order.login(Credentials("demo", "demo"))
+        await context.storage_state(path=str(path))
+    finally:
+        await context.close()
+    return path

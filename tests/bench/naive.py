@@ -1,0 +1,53 @@
+"""The baseline: a naive retry loop that reloads the form and refills every field on each attempt.
+
+It uses the agent's own form filler (the message typed key by key) and submit, so the only
+difference from the agent is what happens between attempts: a reload and a full refill here,
+a reconcile and a check of the fields there. It takes no screenshot and reconciles nothing, so
+it is, if anything, flattered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from playwright.async_api import Browser, Dialog
+
+from agent.attempt import Answer, submit_once
+from agent.pages import DisputeForm
+from agent.profile import SiteProfile
+from agent.request import PreparedRequest
+
+__all__ = ["naive_loop"]
+
+
+async def naive_loop(
+    browser: Browser, *, site: str, profile: SiteProfile, prepared: PreparedRequest,
+    storage_state: Path, max_attempts: int = 100,
+) -> tuple[list[float], Answer]:
+    """Reload, refill, submit until the answer is not busy; return each attempt's start time."""
+    context = await browser.new_context(storage_state=str(storage_state),
+                                        viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = await context.new_page()
+
+    def accept(dialog: Dialog) -> None:
+        asyncio.ensure_future(dialog.accept())
+
+    page.on("dialog", accept)
+    url = f"{site}/order/{prepared.request.order_id}/dispute"
+    starts: list[float] = []
+    answer = Answer(outcome="unknown")
+    try:
+        for _ in range(max_attempts):
+            starts.append(time.monotonic())
+            await page.goto(url, wait_until="domcontentloaded")
+            form = DisputeForm(page, profile)
+            await form.wait_ready()
+            await form.fill(prepared)
+            answer = await submit_once(page, profile, timeout_s=profile.timeouts.answer_s)
+            if answer.outcome != "busy":
+                break
+    finally:
+        await context.close()
+    return starts, answer

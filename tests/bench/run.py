@@ -1,0 +1,162 @@
+"""``make bench``: the benchmarks, against the bundled storefront on loopback, in one run.
+
+Prints a table of the figures beside their goals and writes them to ``runs/bench.json``. Not part
+of the test suite (pytest does not collect tests/bench). Options: ``--only cost,window,batch,
+screenshot`` to run some sections (the figures are merged into the existing file), ``--quick``
+for a smoke run with fewer repeats, shorter windows and a 12-order batch (its figures are not
+comparable), ``--storefront inproc|subprocess`` (default subprocess: the site must not share the
+agent's interpreter, see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from batch_bench import section_batch  # noqa: E402 - after the path set-up
+from common import log_in, machine, quiet_logging, storefront, write_json  # noqa: E402
+from cost import section_cost, section_screenshot  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+from window import section_window  # noqa: E402
+
+from agent.browser import BrowserTarget, connect  # noqa: E402
+from agent.journal import Journal  # noqa: E402
+from agent.profile import load_profile  # noqa: E402
+
+SECTIONS = ("cost", "window", "batch", "screenshot")
+
+#: key, goal text, test of the figure (None: no goal, shown for reference).
+GOALS: list[tuple[str, str, Any]] = [
+    ("clean_submit_ms", "", None),
+    ("attempt_ms", "", None),
+    ("per_attempt_vs_clean", "<= 1.5", lambda v: v <= 1.5),
+    ("naive_attempt_ms", "", None),
+    ("naive_vs_ours", ">= 3", lambda v: v >= 3),
+    ("window20_ratio", "<= 1.5 (+1 s)", None),  # judged with the seconds below
+    ("window20_attempts", "<= 8", lambda v: v <= 8),
+    ("retry_after_overshoot_s", "<= 0.5 s", lambda v: v <= 0.5),
+    ("retry_after_attempts", "2", lambda v: v == 2),
+    ("batch_speedup", ">= 3", lambda v: v >= 3),
+    ("batch_best_concurrency", "", None),
+    ("batch_peak_rss_mib", "<= 1536", lambda v: v <= 1536),
+    ("screenshot_ms", "", None),
+    ("screenshot_kb", "", None),
+]
+
+
+def _window_met(figures: dict[str, Any]) -> bool | None:
+    ratio = figures.get("window20_ratio")
+    if ratio is None:
+        return None
+    return bool(ratio * 20 <= 1.5 * 20 + 1)
+
+
+def table(figures: dict[str, Any]) -> str:
+    """The figures beside their goals."""
+    lines = [f"{'figure':<26} {'value':>10}  {'goal':<14} met", "-" * 56]
+    for key, goal, test in GOALS:
+        if key not in figures:
+            continue
+        value = figures[key]
+        met = _window_met(figures) if key == "window20_ratio" else (test(value) if test else None)
+        mark = "" if met is None else ("yes" if met else "NO")
+        lines.append(f"{key:<26} {value!s:>10}  {goal:<14} {mark}")
+    windows = figures.get("windows")
+    if windows:
+        lines += ["", f"{'policy/window':<22} {'completion s':>12} {'ratio':>6} {'attempts':>8}"]
+        for name, row in windows.items():
+            lines.append(f"{name:<22} {row['completion_s']:>12} {row['ratio']:>6} {row['attempts']:>8}")
+    runs = figures.get("batch_runs")
+    if runs:
+        lines += ["", f"{'concurrency':>11} {'wall s':>7} {'orders/s':>9} {'peak RSS MiB':>13} {'attempts':>8}"]
+        for r in runs:
+            lines.append(f"{r['concurrency']:>11} {r['wall_s']:>7} {r['orders_per_s']:>9} "
+                         f"{r['peak_rss_mib']:>13} {r['attempts']:>8}")
+    return "\n".join(lines)
+
+
+async def run(sections: set[str], *, quick: bool, mode: str, out: Path) -> dict[str, Any]:
+    """Run the chosen sections; return their figures."""
+    figures: dict[str, Any] = {}
+    profile = load_profile("mock")
+    timings: dict[str, float] = {}
+    with storefront(mode) as site:
+        if sections & {"cost", "window", "screenshot"}:
+            async with async_playwright() as p:
+                browser = await connect(p, BrowserTarget())
+                state = await log_in(browser, site=site.url, path=out / "session.json")
+                with Journal(out / "journal.sqlite3") as journal:
+                    if "cost" in sections:
+                        started = time.monotonic()
+                        figures.update(await section_cost(
+                            browser, site, profile, out=out / "cost", journal=journal,
+                            state=state, repeats=2 if quick else 3))
+                        timings["cost"] = time.monotonic() - started
+                    if "screenshot" in sections:
+                        started = time.monotonic()
+                        figures.update(await section_screenshot(
+                            browser, site, profile, out=out, state=state,
+                            shots=5 if quick else 20))
+                        timings["screenshot"] = time.monotonic() - started
+                    if "window" in sections:
+                        started = time.monotonic()
+                        figures.update(await section_window(
+                            browser, site, profile, out=out / "window", journal=journal,
+                            state=state, attempt_ms=figures.get("attempt_ms"),
+                            windows=(2, 4) if quick else (5, 10, 20)))
+                        timings["window"] = time.monotonic() - started
+                await browser.close()
+        if "batch" in sections:
+            started = time.monotonic()
+            figures.update(await section_batch(
+                site, profile, out=out / "batch", orders=12 if quick else 50,
+                concurrencies=(1, 4) if quick else (1, 2, 4, 8)))
+            timings["batch"] = time.monotonic() - started
+    figures["section_seconds"] = {k: round(v, 1) for k, v in timings.items()}
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tests/bench/run.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help=f"comma-separated sections: {','.join(SECTIONS)}")
+    parser.add_argument("--quick", action="store_true", help="a smoke run; figures not comparable")
+    parser.add_argument("--storefront", choices=["inproc", "subprocess"], default="subprocess")
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "bench.json")
+    args = parser.parse_args(argv)
+    sections = set(args.only.split(",")) if args.only else set(SECTIONS)
+    unknown = sections - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    quiet_logging()
+    info = machine()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="retry-dispute-bench-") as tmp:
+        figures = asyncio.run(run(sections, quick=args.quick, mode=args.storefront, out=Path(tmp)))
+    info["load_avg_1m_at_end"] = round(__import__("os").getloadavg()[0], 2)
+    info["total_s"] = round(time.monotonic() - started, 1)
+    info["storefront"] = args.storefront
+    info["quick"] = args.quick
+    data: dict[str, Any] = {}
+    if args.only and args.out.exists():
+        data = json.loads(args.out.read_text(encoding="utf-8"))
+    data.update(figures)
+    data["machine"] = info
+    write_json(args.out, data)
+    print(table(data))
+    print(f"\n{info['cores']} cores, {info['memory_gib']} GiB, {info['date']}, load "
+          f"{info['load_avg_1m_at_start']} -> {info['load_avg_1m_at_end']}, {info['total_s']} s; "
+          f"figures in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

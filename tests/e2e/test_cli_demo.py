@@ -1,0 +1,40 @@
+"""The out-of-the-box demo, `retry-dispute run` with no arguments, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_opens_a_dispute_after_busy_answers(tmp_path: Path) -> None:
+    """The demo starts the storefront, retries the busy answers, opens, and says where the evidence is."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
+    env.pop("RETRY_DISPUTE_USER", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "run", "--out", str(tmp_path / "runs"),
+         "--state-dir", str(tmp_path / "state")],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("opened: dispute D-")
+    run_dirs = list((tmp_path / "runs").iterdir())
+    assert len(run_dirs) == 1
+    assert str(run_dirs[0]) in proc.stdout
+    result = json.loads((run_dirs[0] / "result.json").read_text())
+    assert result["status"] == "opened"
+    assert result["attempts"] >= 2
+    attempts = [s for s in result["screenshots"] if "-attempt-" in s]
+    assert len(attempts) == result["attempts"]
+    for shot in result["screenshots"]:
+        assert (run_dirs[0] / shot).read_bytes()[:8] == PNG_MAGIC
+    assert (run_dirs[0] / "report.html").is_file()

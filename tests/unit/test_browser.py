@@ -1,0 +1,111 @@
+"""Finding a browser: the override, Playwright's own, a system Chromium, or installing one."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from agent import browser
+from agent.browser import BrowserNotFound, ensure_browser, find_browser, launch_args
+from agent.errors import InvalidConfig
+
+
+def _fake_executable(tmp_path: Path, name: str = "chrome") -> Path:
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def no_browsers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with no browser anywhere."""
+    monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
+    monkeypatch.setattr(browser, "playwright_chromium", lambda executable_path=None: None)
+    monkeypatch.setattr(browser, "_system_chromium", lambda: None)
+
+
+def test_flag_override_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--browser-path is used as given, before the environment variable."""
+    exe = _fake_executable(tmp_path)
+    monkeypatch.setenv(browser.BROWSER_ENV, "/nonexistent")
+    assert find_browser(str(exe)) == str(exe)
+
+
+def test_env_override_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RETRY_DISPUTE_BROWSER is used when no flag is given."""
+    exe = _fake_executable(tmp_path)
+    monkeypatch.setenv(browser.BROWSER_ENV, str(exe))
+    assert find_browser() == str(exe)
+
+
+def test_bad_override_is_one_clear_line(tmp_path: Path) -> None:
+    """An override that is not an executable file is refused with exit code 2 and a fix."""
+    with pytest.raises(InvalidConfig) as info:
+        find_browser(str(tmp_path / "nope"))
+    assert info.value.exit_code == 2
+    assert "\n" not in str(info.value)
+    assert "--browser-path" in str(info.value)
+
+
+def test_playwright_own_chromium_comes_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """When Playwright's own Chromium is installed, find_browser returns None (use it)."""
+    monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
+    exe = _fake_executable(tmp_path)
+    assert find_browser(playwright_path=str(exe)) is None
+
+
+def test_system_chromium_is_next(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without Playwright's Chromium, a system Chromium on PATH is used."""
+    monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
+    exe = _fake_executable(tmp_path, "chromium")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_browser(playwright_path=str(tmp_path / "missing")) == str(exe)
+
+
+@pytest.mark.usefixtures("no_browsers")
+def test_nothing_found_says_what_to_run() -> None:
+    """With no browser at all, the error names the exact command to install one."""
+    with pytest.raises(BrowserNotFound) as info:
+        find_browser()
+    assert "apt-get install -y chromium" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.usefixtures("no_browsers")
+def test_ensure_installs_with_apt_as_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """On Debian as root, ensure_browser installs chromium with apt-get, then finds it."""
+    installed = _fake_executable(tmp_path, "chromium")
+    calls: list[str] = []
+
+    def fake_install() -> None:
+        calls.append("apt")
+        monkeypatch.setattr(browser, "_system_chromium", lambda: str(installed))
+
+    monkeypatch.setattr(browser, "_apt_install", fake_install)
+    monkeypatch.setattr(browser.shutil, "which", lambda name: "/usr/bin/apt-get")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert ensure_browser() == str(installed)
+    assert calls == ["apt"]
+
+
+@pytest.mark.usefixtures("no_browsers")
+def test_ensure_without_root_does_not_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a normal user, ensure_browser does not run apt-get and says what to run."""
+    monkeypatch.setattr(browser, "_apt_install", lambda: pytest.fail("must not install"))
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(BrowserNotFound):
+        ensure_browser()
+
+
+def test_launch_args_carry_the_quiet_network_flags() -> None:
+    """Every launch gets the flags that keep Chromium off the closed network."""
+    args = launch_args("/usr/bin/chromium")
+    assert args["executable_path"] == "/usr/bin/chromium"
+    for flag in ("--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"):
+        assert flag in args["args"]  # type: ignore[operator]
+    assert "executable_path" not in launch_args(None)
