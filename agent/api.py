@@ -132,6 +132,7 @@ async def open_dispute_async(
             rng=rng or random.Random(),
             on_event=on_event,
             before_attempt=before_attempt,
+            use_default_context=bool(session.browser.cdp_url),
         )
         if browser is not None:
             return await run_order(prepared, browser, settings, finish=finish)

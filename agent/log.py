@@ -100,7 +100,12 @@ def configure_logging(*, fmt: str = "console", level: str = "info", stream: Text
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        # sys.stderr is looked up at each logger's creation, not now: it may be replaced later.
+        logger_factory=(
+            structlog.PrintLoggerFactory(stream)
+            if stream is not None
+            else lambda *_: structlog.PrintLogger(sys.stderr)
+        ),
         cache_logger_on_first_use=False,
     )
 

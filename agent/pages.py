@@ -124,13 +124,17 @@ class OrderPage:
         page = self.page
         await page.locator(sel.login_username).first.fill(credentials.user)
         await page.locator(sel.login_password).first.fill(credentials.password)
-        await page.locator(sel.login_submit).first.click()
+        submit = page.locator(sel.login_submit).first
+        await submit.click()
         error = page.locator(sel.login_error)
-        done = page.locator(sel.order_status).or_(error).or_(page.locator(sel.challenge))
+        # Done when the login form is gone (whatever page follows) or it shows an error.
+        deadline = asyncio.get_running_loop().time() + self.profile.timeouts.navigation_s
+        while asyncio.get_running_loop().time() < deadline:
+            if await _visible(error) or not await _visible(submit):
+                break
+            await asyncio.sleep(0.05)
         with contextlib.suppress(PlaywrightTimeout):
-            await done.first.wait_for(
-                state="visible", timeout=self.profile.timeouts.navigation_s * 1000
-            )
+            await page.wait_for_load_state("domcontentloaded")
         if await _visible(error):
             text = (await error.first.inner_text()).strip()
             raise LoginRequired(

@@ -11,7 +11,7 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,8 @@ class RunSettings:
     on_event: Callable[[str, dict[str, Any]], None] | None = None
     #: Awaited before each submission: a batch's shared retry budget takes a token here.
     before_attempt: Callable[[], Awaitable[None]] | None = None
+    #: Use the browser's default context (a Chrome attached over CDP, logged in there).
+    use_default_context: bool = False
 
 
 class _Done(Exception):
@@ -420,6 +422,63 @@ def _status_of(exc: RetryDisputeError) -> str:
     )
 
 
+async def _stopped(run: _OrderRun, exc: RetryDisputeError) -> Outcome:
+    """The outcome of a run stopped by one of our errors, with a last screenshot."""
+    status = _status_of(exc)
+    site_text = exc.context.get("site_text")
+    await run.step(
+        run.form_page or run.page,
+        f"stopped-{status}",
+        detail=str(site_text) if site_text else exc.what,
+    )
+    flat = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float | None)}
+    log.warning("agent.stopped", status=status, error=str(exc), **flat)
+    code = exc.context.get("code")
+    return run.outcome(status, exc.what, hint=exc.hint, reason_code=str(code) if code else None)
+
+
+async def _crashed(run: _OrderRun, exc: Exception) -> Outcome:
+    log.exception("agent.unexpected_error", error=f"{type(exc).__name__}: {str(exc)[:300]}")
+    await run.step(run.form_page or run.page, "stopped-error")
+    first_line = (str(exc).splitlines() or [""])[0][:200]
+    return run.outcome("error", f"unexpected error: {type(exc).__name__}: {first_line}")
+
+
+async def _context_for(browser: Browser, settings: RunSettings) -> tuple[BrowserContext, bool]:
+    """A new context (ours to close), or the default context of a Chrome reached over CDP.
+
+    A Chrome the user attached with --cdp-url is logged in in its default context: use it,
+    and leave it open.
+    """
+    if settings.use_default_context and browser.contexts:
+        return browser.contexts[0], False
+    context = await browser.new_context(
+        storage_state=str(settings.storage_state) if settings.storage_state else None,
+        viewport={"width": 1280, "height": 900},
+        locale="en-US",
+    )
+    return context, True
+
+
+async def _stop_trace(context: BrowserContext, folder: RunFolder, mode: str, ok: bool) -> None:
+    keep = mode == "on" or not ok
+    try:
+        await context.tracing.stop(path=str(folder.path / "trace.zip") if keep else None)
+    except PlaywrightError as exc:
+        log.warning("agent.trace_failed", error=str(exc)[:200])
+
+
+async def _drive(run: _OrderRun, context: BrowserContext) -> Outcome:
+    try:
+        return await run.run(context)
+    except _Done as done:
+        return done.outcome
+    except RetryDisputeError as exc:
+        return await _stopped(run, exc)
+    except Exception as exc:
+        return await _crashed(run, exc)
+
+
 async def run_order(
     prepared: PreparedRequest,
     browser: Browser,
@@ -427,13 +486,12 @@ async def run_order(
     *,
     finish: Callable[[RunFolder, Outcome, PreparedRequest], None] | None = None,
 ) -> Outcome:
-    """Open the dispute for one prepared request in a new context of ``browser``."""
+    """Open the dispute for one prepared request in its own context of ``browser``."""
     folder = new_run_folder(settings.out_dir, prepared.request.order_id)
     folder.clock = settings.clock
     folder.started = settings.clock()
-    with log_to_file(
-        folder.path / "log.jsonl", run_id=folder.run_id, order_id=prepared.request.order_id
-    ):
+    order_id = prepared.request.order_id
+    with log_to_file(folder.path / "log.jsonl", run_id=folder.run_id, order_id=order_id):
         log.info(
             "agent.run_started",
             site=settings.site,
@@ -441,63 +499,25 @@ async def run_order(
             normalisations=[str(n) for n in prepared.normalisations],
         )
         run = _OrderRun(prepared, settings, folder)
-        context = await browser.new_context(
-            storage_state=str(settings.storage_state) if settings.storage_state else None,
-            viewport={"width": 1280, "height": 900},
-            locale="en-US",
-        )
+        context, owned = await _context_for(browser, settings)
         tracing = settings.trace in ("on", "retain-on-failure")
         if tracing:
             await context.tracing.start(screenshots=True, snapshots=True)
+        outcome = run.outcome("error", "the run did not finish")
         try:
-            try:
-                outcome = await run.run(context)
-            except _Done as done:
-                outcome = done.outcome
-            except RetryDisputeError as exc:
-                site_text = exc.context.get("site_text")
-                await run.step(
-                    run.form_page or run.page,
-                    f"stopped-{_status_of(exc)}",
-                    detail=str(site_text) if site_text else exc.what,
-                )
-                log.warning(
-                    "agent.stopped",
-                    status=_status_of(exc),
-                    error=str(exc),
-                    **{
-                        k: v
-                        for k, v in exc.context.items()
-                        if isinstance(v, str | int | float | None)
-                    },
-                )
-                code = exc.context.get("code")
-                outcome = run.outcome(
-                    _status_of(exc),
-                    exc.what,
-                    hint=exc.hint,
-                    reason_code=str(code) if code else None,
-                )
-            except Exception as exc:
-                log.exception(
-                    "agent.unexpected_error", error=f"{type(exc).__name__}: {str(exc)[:300]}"
-                )
-                await run.step(run.form_page or run.page, "stopped-error")
-                outcome = run.outcome(
-                    "error",
-                    f"unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
-                )
+            outcome = await _drive(run, context)
         finally:
             if tracing:
-                keep = settings.trace == "on" or outcome.status not in ("opened", "already_open")
-                try:
-                    await context.tracing.stop(
-                        path=str(folder.path / "trace.zip") if keep else None
-                    )
-                except PlaywrightError as exc:
-                    log.warning("agent.trace_failed", error=str(exc)[:200])
-            await context.close()
-        outcome = _with_shots(outcome, folder)
+                await _stop_trace(context, folder, settings.trace, outcome.ok)
+            if owned:
+                await context.close()
+            else:
+                for page in (run.form_page, run.page):
+                    if page is not None and not page.is_closed():
+                        await page.close()
+        outcome = replace(
+            outcome, screenshots=tuple(folder.screenshots), elapsed_s=folder.elapsed()
+        )
         folder.write_json("result.json", result_dict(outcome, folder, prepared))
         write_report(folder.path)
         run.emit("done", status=outcome.status, dispute_id=outcome.dispute_id)
@@ -512,12 +532,6 @@ async def run_order(
             run_dir=str(folder.path),
         )
     return outcome
-
-
-def _with_shots(outcome: Outcome, folder: RunFolder) -> Outcome:
-    from dataclasses import replace
-
-    return replace(outcome, screenshots=tuple(folder.screenshots), elapsed_s=folder.elapsed())
 
 
 def result_dict(outcome: Outcome, folder: RunFolder, prepared: PreparedRequest) -> dict[str, Any]:

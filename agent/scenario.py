@@ -44,7 +44,6 @@ from agent.run import STATUS_EXIT
 if TYPE_CHECKING:
     from playwright.async_api import Browser
 
-    from agent.evidence import RunFolder
     from agent.run import Outcome
     from mock_site.testing import StorefrontServer
 
@@ -552,7 +551,6 @@ class _Rig:
     browser: Browser
     profile: SiteProfile
     out_dir: Path
-    finish: Callable[[RunFolder, Outcome, PreparedRequest], None] | None
 
 
 def _run_files(run_dir: Path | None) -> tuple[str, ...]:
@@ -602,7 +600,6 @@ async def _outcome(scenario: Scenario, prepared: PreparedRequest, rig: _Rig, are
             out_dir=area,
             journal=journal,
             browser=rig.browser,
-            finish=rig.finish,
         )
 
 
@@ -660,20 +657,6 @@ async def run_scenario(scenario: Scenario, rig: _Rig, area: Path) -> ScenarioRes
     return result
 
 
-def _report_writer() -> Callable[[RunFolder, Outcome, PreparedRequest], None] | None:
-    """report.html and the support ticket for each run, when the report module is available."""
-    try:
-        from agent.report import write_report
-    except Exception as exc:  # the report is being built elsewhere; the catalogue runs without it
-        log.warning("agent.scenario_no_report", error=f"{type(exc).__name__}: {exc}"[:200])
-        return None
-
-    def finish(folder: RunFolder, outcome: Outcome, prepared: PreparedRequest) -> None:
-        write_report(folder.path)
-
-    return finish
-
-
 def _areas(scenarios: Sequence[Scenario], out_dir: Path) -> list[Path]:
     """One folder per scenario, named after its file (numbered when two files share a name)."""
     areas: list[Path] = []
@@ -707,7 +690,7 @@ async def run_catalogue(
             browser = await connect(playwright, target)
             try:
                 rig = _Rig(server=server, browser=browser, profile=load_profile("mock"),
-                           out_dir=out_dir, finish=_report_writer())
+                           out_dir=out_dir)
                 for scenario, area in zip(scenarios, _areas(scenarios, out_dir), strict=True):
                     result = await run_scenario(scenario, rig, area)
                     results.append(result)

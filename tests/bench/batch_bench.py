@@ -62,6 +62,7 @@ async def batch_once(
         "wall_s": round(wall, 1),
         "orders_per_s": round(orders / wall, 3),
         "peak_rss_mib": rss.peak_mib,
+        "peak_pss_mib": rss.peak_pss_mib,
         "peak_processes": rss.peak_processes,
         "attempts": sum(o.attempts for o in result.outcomes),
         "statuses": statuses,
@@ -89,6 +90,7 @@ async def section_batch(
         "batch_speedup": round(sequential / best["wall_s"], 2),
         "batch_best_concurrency": best["concurrency"],
         "batch_peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+        "batch_peak_pss_mib": max(r["peak_pss_mib"] for r in runs),
         "batch_rss_per_extra_context_mib": per_context,
         "batch_runs": runs,
     }

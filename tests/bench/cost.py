@@ -1,4 +1,4 @@
-"""Benchmarks 1 and 4: the cost of one attempt against a clean submit and a naive loop; screenshots."""
+"""Benchmarks 1 and 4: an attempt's cost against a clean submit and a naive loop; screenshots."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ async def section_cost(
     browser: Browser, site: Storefront, profile: SiteProfile, *, out: Path, journal: Journal,
     state: Path, repeats: int = 3,
 ) -> dict[str, Any]:
-    """Cost per attempt with busy_first=20 and zero waits, against a clean submit and a naive loop."""
+    """Cost per attempt (busy_first=20, zero waits) against a clean submit and a naive loop."""
     clean: list[float] = []
     for i in range(repeats + 2):
         site.reset()
@@ -83,9 +83,10 @@ async def section_cost(
         between_part.append(sum(s - a for a, s in zip(answers[:-1], starts[1:], strict=True))
                             / BUSY_FIRST * 1000)
         assert outcome.run_dir is not None
-        shots += [p.stat().st_size / 1024 for p in (outcome.run_dir / "screenshots").glob("*-attempt-*")]
+        pngs = (outcome.run_dir / "screenshots").glob("*-attempt-*")
+        shots += [p.stat().st_size / 1024 for p in pngs]
     naive: list[float] = []
-    for i in range(max(2, repeats - 1)):
+    for i in range(max(1, repeats - 2)):
         site.reset({"busy_first": BUSY_FIRST})
         starts, answer = await naive_loop(browser, site=site.url, profile=profile,
                                           prepared=request_for(2200 + i), storage_state=state)
@@ -138,9 +139,11 @@ async def section_screenshot(
         assert answer.outcome == "busy", answer
         folder = RunFolder(path=out / "screenshot-bench", order_id="2400", run_id="bench")
         times: list[float] = []
+        limit = profile.timeouts.screenshot_s
         for _ in range(shots):
             started = time.monotonic()
-            assert await folder.shot(page, "attempt-1-busy", timeout_s=profile.timeouts.screenshot_s)
+            shot = await folder.shot(page, "attempt-1-busy", timeout_s=limit)
+            assert shot is not None
             times.append((time.monotonic() - started) * 1000)
         sizes = [p.stat().st_size / 1024 for p in folder.screenshots_dir.glob("*.png")]
     finally:

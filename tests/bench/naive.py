@@ -8,7 +8,6 @@ it is, if anything, flattered.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -31,8 +30,8 @@ async def naive_loop(
                                         viewport={"width": 1280, "height": 900}, locale="en-US")
     page = await context.new_page()
 
-    def accept(dialog: Dialog) -> None:
-        asyncio.ensure_future(dialog.accept())
+    async def accept(dialog: Dialog) -> None:
+        await dialog.accept()
 
     page.on("dialog", accept)
     url = f"{site}/order/{prepared.request.order_id}/dispute"

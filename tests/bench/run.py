@@ -74,13 +74,15 @@ def table(figures: dict[str, Any]) -> str:
     if windows:
         lines += ["", f"{'policy/window':<22} {'completion s':>12} {'ratio':>6} {'attempts':>8}"]
         for name, row in windows.items():
-            lines.append(f"{name:<22} {row['completion_s']:>12} {row['ratio']:>6} {row['attempts']:>8}")
+            lines.append(f"{name:<22} {row['completion_s']:>12} {row['ratio']:>6} "
+                         f"{row['attempts']:>8}")
     runs = figures.get("batch_runs")
     if runs:
-        lines += ["", f"{'concurrency':>11} {'wall s':>7} {'orders/s':>9} {'peak RSS MiB':>13} {'attempts':>8}"]
+        lines += ["", f"{'concurrency':>11} {'wall s':>7} {'orders/s':>9} {'RSS MiB':>8} "
+                      f"{'PSS MiB':>8} {'attempts':>8}"]
         for r in runs:
             lines.append(f"{r['concurrency']:>11} {r['wall_s']:>7} {r['orders_per_s']:>9} "
-                         f"{r['peak_rss_mib']:>13} {r['attempts']:>8}")
+                         f"{r['peak_rss_mib']:>8} {r['peak_pss_mib']:>8} {r['attempts']:>8}")
     return "\n".join(lines)
 
 

@@ -39,7 +39,9 @@ def _goal(ratio: float, attempts: int, window: float) -> bool:
     return ratio * window <= 1.5 * window + 1 and attempts <= 8
 
 
-def simulate(policy: RetryPolicy, window: float, *, attempt_s: float, seeds: int = 2000) -> dict[str, Any]:
+def simulate(
+    policy: RetryPolicy, window: float, *, attempt_s: float, seeds: int = 2000
+) -> dict[str, Any]:
     """The spread over seeds of completion/W and attempts, from the policy's wait function."""
     ratios: list[float] = []
     attempts: list[int] = []
@@ -55,7 +57,8 @@ def simulate(policy: RetryPolicy, window: float, *, attempt_s: float, seeds: int
         met += t >= window and _goal(t / window, n, window)
     ratios.sort()
     attempts.sort()
-    return {"ratio_p50": round(ratios[seeds // 2], 2), "ratio_p90": round(ratios[seeds * 9 // 10], 2),
+    return {"ratio_p50": round(ratios[seeds // 2], 2),
+            "ratio_p90": round(ratios[seeds * 9 // 10], 2),
             "attempts_p50": attempts[seeds // 2], "attempts_max": attempts[-1],
             "share_meeting_goal": round(met / seeds, 3)}
 
@@ -106,8 +109,8 @@ async def section_window(
             row["meets_goal"] = _goal(row["ratio"], row["attempts"], window)
             table[f"{name}/W{window}"] = row
     order += 1
-    after = await _one(browser, site, profile, order, policy=POLICIES["default"],
-                       faults={"busy_for_s": RETRY_AFTER_WINDOW, "retry_after_s": RETRY_AFTER_WINDOW},
+    faults = {"busy_for_s": RETRY_AFTER_WINDOW, "retry_after_s": RETRY_AFTER_WINDOW}
+    after = await _one(browser, site, profile, order, policy=POLICIES["default"], faults=faults,
                        seed=0, out=out, journal=journal, state=state)
     top = max(windows)
     figures: dict[str, Any] = {
@@ -115,7 +118,8 @@ async def section_window(
         f"window{top}_attempts": table[f"default/W{top}"]["attempts"],
         "retry_after_overshoot_s": round(after["completion_s"] - RETRY_AFTER_WINDOW, 2),
         "retry_after_attempts": after["attempts"],
-        "retry_after_client_overshoot_s": round(after["client_completion_s"] - RETRY_AFTER_WINDOW, 2),
+        "retry_after_client_overshoot_s":
+            round(after["client_completion_s"] - RETRY_AFTER_WINDOW, 2),
         "windows": table,
     }
     if attempt_ms:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -123,11 +124,14 @@ def playwright_server() -> Iterator[str]:
         assert first.startswith("Listening on ws://127.0.0.1:"), first
         yield first.split("Listening on ", 1)[1].strip()
     finally:
+        # The server's node process outlives SIGTERM once it has run a browser: end the whole
+        # group (the wrapper, node and any browser left) with SIGKILL after the wrapper is gone.
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=15)
         if proc.stdout:
             proc.stdout.close()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 from agent.cli import main
 from agent.errors import InvalidConfig
@@ -77,6 +79,25 @@ def test_the_catalogue_expects_every_final_status_but_error() -> None:
     """The catalogue's expectations cover each final status an agent run can end with."""
     expected = {s.expect.status for s in load_scenarios([CATALOGUE])}
     assert expected == set(STATUSES) - {"error"}
+
+
+def test_the_catalogue_shows_each_busy_style_in_three_languages_and_every_fault() -> None:
+    """Each busy style appears in three languages, and every fault the issue names is exercised."""
+    plans = [dict(s.faults) for s in load_scenarios([CATALOGUE])]
+    languages: dict[str, set[str]] = {}
+    for plan in plans:
+        if plan.get("busy_first"):
+            style = str(plan.get("busy_style", "banner"))
+            languages.setdefault(style, set()).add(str(plan.get("language", "en")))
+    assert set(languages) == {"banner", "toast", "modal"}
+    assert all(len(found) >= 3 for found in languages.values())
+    used = {key for plan in plans for key in plan}
+    assert used >= {
+        "busy_first", "busy_for_s", "busy_after_commit", "retry_after_s", "slow_submit_s",
+        "server_errors", "session_expires_after", "captcha_after", "popup_blocked", "overlay",
+        "form_resets_on_busy",
+    }
+    assert {p.get("retry_after_format") for p in plans} >= {"seconds", "date"}
 
 
 def test_every_catalogue_scenario_sets_small_waits() -> None:
@@ -206,6 +227,15 @@ def test_a_file_that_is_not_toml_is_refused_naming_it(tmp_path: Path) -> None:
     assert "not valid TOML" in str(err)
 
 
+@pytest.fixture
+def kept_logging() -> Iterator[None]:
+    """Put back structlog's configuration after `main()` pointed it at pytest's captured stderr."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
+
+
+@pytest.mark.usefixtures("kept_logging")
 def test_the_command_exits_2_on_a_bad_file_before_any_browser(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
