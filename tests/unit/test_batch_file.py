@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from agent.batch import (
     new_batch_dir,
     parse_batch_csv,
     parse_batch_toml,
+    run_batch,
     summary_dict,
 )
 from agent.errors import InvalidConfig, InvalidField, InvalidRequest
+from agent.profile import load_profile
 from agent.run import Outcome
 from mock_site.testing import SAMPLE_JPEG
 
@@ -236,3 +240,31 @@ def test_a_batch_folder_gets_a_suffix_when_the_second_is_taken(tmp_path: Path) -
     now = datetime(2025, 3, 1, 12, 0, 0)
     assert new_batch_dir(tmp_path, now=now).name == "batch-20250301-120000"
     assert new_batch_dir(tmp_path, now=now).name == "batch-20250301-120000-2"
+
+
+class BrokenBrowser:
+    """A browser that died: every new context fails."""
+
+    async def new_context(self, **_: object) -> None:
+        """Fail as Playwright does once the browser is gone."""
+        raise RuntimeError("Target page, context or browser has been closed")
+
+
+def test_an_order_whose_run_crashes_is_an_error_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """Each order that raises becomes an error with its own result.json; the summary is written."""
+    items = parse_batch_csv(csv_text(row("2000"), row("2001")), source="b.csv", base_dir=tmp_path)
+    result = asyncio.run(run_batch(
+        [i.prepared for i in items], site="http://127.0.0.1:9", profile=load_profile("mock"),
+        batch_dir=tmp_path, browser=BrokenBrowser(),  # type: ignore[arg-type]
+        state_dir=tmp_path / "state", concurrency=2, reports=False,
+    ))
+    assert [o.status for o in result.outcomes] == ["error", "error"]
+    assert result.exit_code == 1
+    for o in result.outcomes:
+        assert o.run_dir is not None
+        saved = json.loads((o.run_dir / "result.json").read_text(encoding="utf-8"))
+        assert saved["status"] == "error"
+        assert "browser has been closed" in saved["message"]
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"error": 2}
+    assert (tmp_path / "index.html").is_file()
