@@ -328,10 +328,12 @@ class _OrderRun:
             else None
         )
         answer = Answer(outcome="error")
+        answered_at = self.s.clock()
         try:
             answer = await attempts_mod.submit_once(
                 self.form_page, self.profile, timeout_s=self.profile.timeouts.answer_s
             )
+            answered_at = self.s.clock()
             if journal is not None and intent is not None:
                 journal.finish(intent, outcome=answer.outcome, dispute_id=answer.dispute_id)
         finally:
@@ -351,11 +353,18 @@ class _OrderRun:
             raise SiteBusy(
                 answer.text,
                 status_code=answer.status_code,
-                retry_after_s=parse_retry_after(answer.retry_after, now=datetime.now(UTC)),
+                retry_after_s=self._retry_after(answer, answered_at),
             )
         if answer.ambiguous:
             raise AmbiguousAnswer(answer.outcome + (f": {answer.text}" if answer.text else ""))
         return answer
+
+    def _retry_after(self, answer: Answer, answered_at: float) -> float | None:
+        """The site's Retry-After, counted from its answer (the screenshot took some of it)."""
+        asked = parse_retry_after(answer.retry_after, now=datetime.now(UTC))
+        if asked is None:
+            return None
+        return max(0.0, asked - (self.s.clock() - answered_at))
 
     def before_sleep(self, details: RetryDetails) -> None:
         self.folder.wait(details.wait_for, details.wait_cause, attempt=self.attempts)

@@ -62,7 +62,8 @@ def test_retry_after_seconds_is_honoured(
         storefront, tmp_path, faults={"busy_first": 1, "busy_status": status, "retry_after_s": 7}
     )
     assert run.outcome.status == "opened"
-    assert run.waits == [7.0]
+    assert len(run.waits) == 1
+    assert 6.0 < run.waits[0] <= 7.0  # counted from the answer: the screenshot took some of it
     waits = [e for e in run.result["timeline"] if e["kind"] == "wait"]
     assert waits[0]["wait_cause"] == "retry_after"
 

@@ -17,13 +17,25 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_opens_a_dispute_after_busy_answers(tmp_path: Path) -> None:
-    """The demo starts the storefront, retries the busy answers, opens, and says where the evidence is."""
+    """The demo starts the storefront, retries busy answers, opens, and shows the evidence."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
     env.pop("RETRY_DISPUTE_USER", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--out", str(tmp_path / "runs"),
-         "--state-dir", str(tmp_path / "state")],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--out",
+            str(tmp_path / "runs"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("opened: dispute D-")

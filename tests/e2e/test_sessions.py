@@ -22,8 +22,14 @@ from mock_site.testing import StorefrontServer
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUEST = ["--received", "no", "--reason", "not_received",
-           "--message", "The parcel never arrived, please refund me."]
+REQUEST = [
+    "--received",
+    "no",
+    "--reason",
+    "not_received",
+    "--message",
+    "The parcel never arrived, please refund me.",
+]
 
 
 def _free_port() -> int:
@@ -37,19 +43,46 @@ def _agent(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     for key in ("RETRY_DISPUTE_USER", "RETRY_DISPUTE_PASSWORD"):
         if not env or key not in env:
             full_env.pop(key, None)
-    return subprocess.run([sys.executable, "-m", "agent", *args], env=full_env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "agent", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
-def test_saved_session_is_used_without_credentials(storefront: StorefrontServer, tmp_path: Path) -> None:
+def test_saved_session_is_used_without_credentials(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
     """`login --headless` saves a 0600 session that a later run uses with no credentials at all."""
     session = tmp_path / "session.json"
-    login = _agent("login", "--site", storefront.url, "--save-session", str(session), "--headless",
-                   env={"RETRY_DISPUTE_USER": "demo", "RETRY_DISPUTE_PASSWORD": "demo"})
+    login = _agent(
+        "login",
+        "--site",
+        storefront.url,
+        "--save-session",
+        str(session),
+        "--headless",
+        env={"RETRY_DISPUTE_USER": "demo", "RETRY_DISPUTE_PASSWORD": "demo"},
+    )
     assert login.returncode == 0, login.stderr[-1500:]
     assert stat.S_IMODE(session.stat().st_mode) == 0o600
-    run = _agent("run", "--site", storefront.url, "--storage-state", str(session), "--order", "1002",
-                 *REQUEST, "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state"))
+    run = _agent(
+        "run",
+        "--site",
+        storefront.url,
+        "--storage-state",
+        str(session),
+        "--order",
+        "1002",
+        *REQUEST,
+        "--out",
+        str(tmp_path / "runs"),
+        "--state-dir",
+        str(tmp_path / "state"),
+    )
     assert run.returncode == 0, run.stderr[-1500:]
     assert [d["order_id"] for d in storefront.disputes() if d["order_id"] == "1002"] == ["1002"]
     run_dir = next((tmp_path / "runs").iterdir())
@@ -62,8 +95,22 @@ def test_corrupt_session_file_is_refused_before_the_browser(
     """A storage-state file that is not Playwright's JSON: exit 2, one line, nothing sent."""
     session = tmp_path / "session.json"
     session.write_text("{not json")
-    code = main(["run", "--site", storefront.url, "--storage-state", str(session), "--order", "1002",
-                 *REQUEST, "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")])
+    code = main(
+        [
+            "run",
+            "--site",
+            storefront.url,
+            "--storage-state",
+            str(session),
+            "--order",
+            "1002",
+            *REQUEST,
+            "--out",
+            str(tmp_path / "runs"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert "storage-state" in err and len(err.splitlines()) == 1
@@ -76,10 +123,18 @@ def running_chrome(tmp_path: Path) -> Iterator[str]:
     executable = find_browser() or "chromium"
     port = _free_port()
     proc = subprocess.Popen(
-        [executable, "--headless=new", f"--remote-debugging-port={port}",
-         f"--user-data-dir={tmp_path / 'profile'}", "--remote-debugging-address=127.0.0.1",
-         *CHROMIUM_ARGS, *(["--no-sandbox"] if os.geteuid() == 0 else []), "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            executable,
+            "--headless=new",
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--remote-debugging-address=127.0.0.1",
+            *CHROMIUM_ARGS,
+            *(["--no-sandbox"] if os.geteuid() == 0 else []),
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -103,9 +158,21 @@ def test_attach_to_running_chrome_over_cdp(
     storefront: StorefrontServer, tmp_path: Path, running_chrome: str
 ) -> None:
     """--cdp-url drives the user's Chrome in its default context and leaves that Chrome running."""
-    run = _agent("run", "--site", storefront.url, "--cdp-url", running_chrome, "--order", "1001",
-                 *REQUEST, "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state"),
-                 env={"RETRY_DISPUTE_USER": "demo", "RETRY_DISPUTE_PASSWORD": "demo"})
+    run = _agent(
+        "run",
+        "--site",
+        storefront.url,
+        "--cdp-url",
+        running_chrome,
+        "--order",
+        "1001",
+        *REQUEST,
+        "--out",
+        str(tmp_path / "runs"),
+        "--state-dir",
+        str(tmp_path / "state"),
+        env={"RETRY_DISPUTE_USER": "demo", "RETRY_DISPUTE_PASSWORD": "demo"},
+    )
     assert run.returncode == 0, run.stderr[-1500:]
     assert len([d for d in storefront.disputes() if d["order_id"] == "1001"]) == 1
     with urllib.request.urlopen(running_chrome + "/json/version", timeout=5) as resp:

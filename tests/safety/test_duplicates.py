@@ -94,7 +94,7 @@ def test_busy_after_commit_on_a_later_attempt(run: Run, storefront: StorefrontSe
 def test_busy_after_commit_on_the_last_allowed_attempt(
     run: Run, storefront: StorefrontServer
 ) -> None:
-    """One attempt allowed and busy after commit: opened all the same (the last reconcile finds it)."""
+    """One attempt allowed, busy after commit: opened all the same (the last reconcile finds it)."""
     policy = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.04, jitter=False, max_attempts=1)
     outcome = run(faults={"busy_after_commit": 1}, policy=policy)
     assert_one_dispute(storefront, outcome, submissions=1)
@@ -104,7 +104,7 @@ def test_busy_after_commit_on_the_last_allowed_attempt(
 def test_slow_answer_past_the_client_timeout_that_committed(
     run: Run, storefront: StorefrontServer, style: str
 ) -> None:
-    """The answer comes at 2.5 s, past a 1 s client timeout, the dispute exists: opened, one submit."""
+    """Answered at 2.5 s, past a 1 s client timeout; the dispute exists: opened, 1 submit."""
     outcome = run(
         profile=profile_with(answer_s=1.0),
         faults={"slow_submit_s": 2.5, "busy_style": style},

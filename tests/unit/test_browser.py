@@ -51,7 +51,9 @@ def test_bad_override_is_one_clear_line(tmp_path: Path) -> None:
     assert "--browser-path" in str(info.value)
 
 
-def test_playwright_own_chromium_comes_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_playwright_own_chromium_comes_first(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """When Playwright's own Chromium is installed, find_browser returns None (use it)."""
     monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
     exe = _fake_executable(tmp_path)
@@ -105,7 +107,11 @@ def test_launch_args_carry_the_quiet_network_flags() -> None:
     """Every launch gets the flags that keep Chromium off the closed network."""
     args = launch_args("/usr/bin/chromium")
     assert args["executable_path"] == "/usr/bin/chromium"
-    for flag in ("--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"):
+    for flag in (
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+    ):
         assert flag in args["args"]  # type: ignore[operator]
     assert "executable_path" not in launch_args(None)

@@ -45,7 +45,9 @@ def test_opened_carries_the_dispute_id() -> None:
 
 def test_challenge_wins_over_busy() -> None:
     """A challenge shown with a busy text is a challenge: it needs a person, not a retry."""
-    answer = classify(PROFILE, shown={"challenge": "verify", "busy": "System busy, please try again later"})
+    answer = classify(
+        PROFILE, shown={"challenge": "verify", "busy": "System busy, please try again later"}
+    )
     assert answer.outcome == "challenge"
 
 
@@ -58,5 +60,7 @@ def test_ambiguous_answers_are_marked(outcome_status: tuple[int | None, bool]) -
 
 def test_retry_after_is_kept_raw() -> None:
     """The Retry-After header is passed on as the site sent it, for the policy to parse."""
-    answer = classify(PROFILE, shown={}, status_code=429, retry_after="Wed, 21 Oct 2026 07:28:00 GMT")
+    answer = classify(
+        PROFILE, shown={}, status_code=429, retry_after="Wed, 21 Oct 2026 07:28:00 GMT"
+    )
     assert answer.retry_after == "Wed, 21 Oct 2026 07:28:00 GMT"

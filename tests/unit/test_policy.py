@@ -24,7 +24,22 @@ from agent.policy import (
 
 BUSY = "System busy, please try again later"
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
-NO_JITTER = RetryPolicy(jitter=False)
+#: The tests' baseline, pinned so they do not move with the documented defaults:
+#: waits of 5, 10, 20, 40, 80, 120 s without jitter, full jitter (floor 0) with it.
+_BASELINE: dict[str, object] = {
+    "max_attempts": 10,
+    "initial_wait_s": 5.0,
+    "multiplier": 2.0,
+    "jitter_floor": 0.0,
+}
+
+
+def _policy(**overrides: object) -> RetryPolicy:
+    """A RetryPolicy on the tests' baseline, with ``overrides``."""
+    return RetryPolicy(**{**_BASELINE, **overrides})  # type: ignore[arg-type]
+
+
+NO_JITTER = _policy(jitter=False)
 
 
 class FakeTime:
@@ -87,22 +102,23 @@ def one_line(err: BaseException) -> str:
 def test_defaults() -> None:
     """The documented defaults suit a real busy site."""
     policy = RetryPolicy()
-    assert policy.max_attempts == 10
+    assert policy.max_attempts == 15
     assert policy.deadline_s == 900.0
-    assert policy.initial_wait_s == 5.0
+    assert policy.initial_wait_s == 2.0
     assert policy.max_wait_s == 120.0
-    assert policy.multiplier == 2.0
+    assert policy.multiplier == 1.5
     assert policy.jitter is True
+    assert policy.jitter_floor == 0.5
     assert policy.retry_after_cap_s == 600.0
 
 
 def test_policy_is_frozen_and_keyword_only() -> None:
     """The policy cannot be changed after it is made, nor built positionally."""
-    policy = RetryPolicy()
+    policy = _policy()
     with pytest.raises(AttributeError):
         policy.max_attempts = 3  # type: ignore[misc]  # frozen on purpose
     with pytest.raises(TypeError):
-        RetryPolicy(3)  # type: ignore[call-arg]  # keyword-only on purpose
+        _policy(3)  # type: ignore[call-arg]  # keyword-only on purpose
 
 
 @pytest.mark.parametrize(
@@ -128,7 +144,7 @@ def test_policy_is_frozen_and_keyword_only() -> None:
 def test_policy_is_validated(kwargs: dict[str, object], start: str) -> None:
     """Impossible policies are refused in one line naming the field."""
     with pytest.raises(InvalidConfig) as caught:
-        RetryPolicy(**kwargs)  # type: ignore[arg-type]  # wrong on purpose
+        _policy(**kwargs)  # type: ignore[arg-type]  # wrong on purpose
     assert one_line(caught.value).startswith(start)
     assert caught.value.key == next(iter(kwargs))
 
@@ -136,7 +152,7 @@ def test_policy_is_validated(kwargs: dict[str, object], start: str) -> None:
 def test_policy_error_names_the_flag() -> None:
     """The fix names the command-line flag of the field."""
     with pytest.raises(InvalidConfig) as caught:
-        RetryPolicy(max_attempts=0)
+        _policy(max_attempts=0)
     assert str(caught.value).endswith(
         "; set max_attempts (--max-attempts) to a whole number of 1 or more"
     )
@@ -144,7 +160,7 @@ def test_policy_error_names_the_flag() -> None:
 
 def test_zero_waits_are_allowed() -> None:
     """A policy without waits is valid (useful against a local site)."""
-    assert RetryPolicy(initial_wait_s=0, max_wait_s=0).max_wait_s == 0
+    assert _policy(initial_wait_s=0, max_wait_s=0).max_wait_s == 0
 
 
 # --- waits --------------------------------------------------------------------------------------
@@ -163,14 +179,14 @@ def test_backoff_far_out_stays_capped() -> None:
 
 def test_backoff_other_multiplier() -> None:
     """The multiplier and the initial wait shape the series."""
-    policy = RetryPolicy(jitter=False, initial_wait_s=1, multiplier=3, max_wait_s=50)
+    policy = _policy(jitter=False, initial_wait_s=1, multiplier=3, max_wait_s=50)
     assert [backoff_wait(policy, n) for n in range(1, 6)] == [1, 3, 9, 27, 50]
 
 
 def test_jitter_stays_within_bounds() -> None:
     """With full jitter each wait lies between 0 and the capped exponential value."""
     rng = random.Random(42)
-    policy = RetryPolicy()
+    policy = _policy()
     for attempt in range(1, 30):
         ceiling = backoff_wait(NO_JITTER, attempt)
         for _ in range(20):
@@ -179,8 +195,8 @@ def test_jitter_stays_within_bounds() -> None:
 
 def test_jitter_is_reproducible_with_a_seed() -> None:
     """The same seed gives the same waits, drawn uniformly up to the ceiling."""
-    first = [backoff_wait(RetryPolicy(), n, rng=random.Random(7)) for n in range(1, 8)]
-    second = [backoff_wait(RetryPolicy(), n, rng=random.Random(7)) for n in range(1, 8)]
+    first = [backoff_wait(_policy(), n, rng=random.Random(7)) for n in range(1, 8)]
+    second = [backoff_wait(_policy(), n, rng=random.Random(7)) for n in range(1, 8)]
     assert first == second
     expected = [random.Random(7).uniform(0, backoff_wait(NO_JITTER, n)) for n in range(1, 8)]
     assert first == expected
@@ -199,7 +215,7 @@ def test_next_wait_uses_backoff_without_retry_after() -> None:
 
 def test_next_wait_honours_retry_after_exactly() -> None:
     """A Retry-After is honoured exactly, without jitter, even when shorter than the backoff."""
-    assert next_wait(RetryPolicy(), 6, 30.0, rng=random.Random(1)) == (30.0, "retry_after")
+    assert next_wait(_policy(), 6, 30.0, rng=random.Random(1)) == (30.0, "retry_after")
     assert next_wait(NO_JITTER, 6, 2.0) == (2.0, "retry_after")
     assert next_wait(NO_JITTER, 1, 0.0) == (0.0, "retry_after")
 
@@ -208,7 +224,7 @@ def test_next_wait_caps_retry_after() -> None:
     """A Retry-After above the cap is cut to the cap, even beyond max_wait_s."""
     assert next_wait(NO_JITTER, 1, 3600.0) == (600.0, "retry_after")
     assert next_wait(NO_JITTER, 1, 300.0) == (300.0, "retry_after")
-    assert next_wait(RetryPolicy(retry_after_cap_s=60), 1, 300.0) == (60.0, "retry_after")
+    assert next_wait(_policy(retry_after_cap_s=60), 1, 300.0) == (60.0, "retry_after")
 
 
 def test_next_wait_negative_retry_after_is_zero() -> None:
@@ -298,7 +314,7 @@ def test_attempt_limit_of_one() -> None:
     time = FakeTime()
     site = always_busy()
     retrying = build_retrying(
-        RetryPolicy(max_attempts=1, jitter=False), sleep=time.sleep, clock=time.clock
+        _policy(max_attempts=1, jitter=False), sleep=time.sleep, clock=time.clock
     )
     with pytest.raises(SiteBusy):
         retrying(site.submit)
@@ -309,7 +325,7 @@ def test_deadline_on_the_injected_clock() -> None:
     """With many attempts allowed, the 900 s deadline stops before a wait that would pass it."""
     time = FakeTime()
     site = always_busy()
-    policy = RetryPolicy(max_attempts=100, jitter=False)
+    policy = _policy(max_attempts=100, jitter=False)
     retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
     with pytest.raises(SiteBusy):
         retrying(site.submit)
@@ -330,7 +346,7 @@ def test_deadline_counts_the_attempts_own_time() -> None:
             raise SiteBusy(BUSY)
 
     site = SlowBusy()
-    policy = RetryPolicy(max_attempts=100, deadline_s=300, jitter=False)
+    policy = _policy(max_attempts=100, deadline_s=300, jitter=False)
     retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
     with pytest.raises(SiteBusy):
         retrying(site.submit)
@@ -343,7 +359,7 @@ def test_an_attempt_may_start_at_the_deadline() -> None:
     """A wait that ends exactly at the deadline is still taken."""
     time = FakeTime()
     site = always_busy()
-    policy = RetryPolicy(max_attempts=100, deadline_s=15, jitter=False)
+    policy = _policy(max_attempts=100, deadline_s=15, jitter=False)
     retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
     with pytest.raises(SiteBusy):
         retrying(site.submit)
@@ -353,7 +369,7 @@ def test_an_attempt_may_start_at_the_deadline() -> None:
 def test_each_call_has_its_own_deadline() -> None:
     """A Retrying reused for a second call counts that call's deadline from its own start."""
     time = FakeTime()
-    policy = RetryPolicy(max_attempts=100, deadline_s=15, jitter=False)
+    policy = _policy(max_attempts=100, deadline_s=15, jitter=False)
     retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
     for _ in range(2):
         with pytest.raises(SiteBusy):
@@ -383,7 +399,7 @@ def test_retry_after_past_the_deadline_gives_up() -> None:
     """A Retry-After that would end past the deadline stops at once."""
     time = FakeTime()
     site = always_busy(retry_after_s=600)
-    policy = RetryPolicy(deadline_s=300, jitter=False)
+    policy = _policy(deadline_s=300, jitter=False)
     retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
     with pytest.raises(SiteBusy) as caught:
         retrying(site.submit)
@@ -426,7 +442,7 @@ def test_ambiguous_answer_last_is_raised() -> None:
     time = FakeTime()
     site = Site(SiteBusy(BUSY), AmbiguousAnswer("timeout"), AmbiguousAnswer("timeout"))
     retrying = build_retrying(
-        RetryPolicy(max_attempts=3, jitter=False), sleep=time.sleep, clock=time.clock
+        _policy(max_attempts=3, jitter=False), sleep=time.sleep, clock=time.clock
     )
     with pytest.raises(AmbiguousAnswer):
         retrying(site.submit)
@@ -438,7 +454,7 @@ def test_jittered_waits_match_the_seeded_draws() -> None:
     time = FakeTime()
     site = always_busy()
     retrying = build_retrying(
-        RetryPolicy(max_attempts=6), sleep=time.sleep, clock=time.clock, rng=random.Random(3)
+        _policy(max_attempts=6), sleep=time.sleep, clock=time.clock, rng=random.Random(3)
     )
     with pytest.raises(SiteBusy):
         retrying(site.submit)
@@ -472,7 +488,7 @@ def test_iteration_form_applies_the_policy() -> None:
     """The ``for attempt in retrying`` form waits and stops the same way."""
     time = FakeTime()
     retrying = build_retrying(
-        RetryPolicy(max_attempts=3, jitter=False), sleep=time.sleep, clock=time.clock
+        _policy(max_attempts=3, jitter=False), sleep=time.sleep, clock=time.clock
     )
     attempts = 0
     with pytest.raises(SiteBusy):
@@ -524,7 +540,7 @@ def test_async_retrying_gives_up_on_the_deadline() -> None:
         calls += 1
         raise SiteBusy(BUSY)
 
-    policy = RetryPolicy(max_attempts=100, deadline_s=35, jitter=False)
+    policy = _policy(max_attempts=100, deadline_s=35, jitter=False)
     retrying = build_async_retrying(policy, sleep=time.asleep, clock=time.clock)
     with pytest.raises(SiteBusy):
         asyncio.run(retrying(submit))
@@ -543,3 +559,20 @@ def test_async_retrying_does_not_retry_invalid_field() -> None:
     with pytest.raises(InvalidField):
         asyncio.run(retrying(submit))
     assert time.sleeps == []
+
+
+def test_equal_jitter_stays_in_the_upper_half() -> None:
+    """With the default floor of 0.5 each wait lies between half its ceiling and the ceiling."""
+    policy = RetryPolicy()
+    rng = random.Random(3)
+    ceilings = [backoff_wait(RetryPolicy(jitter=False), n) for n in range(1, 10)]
+    assert ceilings[:4] == [2.0, 3.0, 4.5, 6.75]
+    for n, ceiling in enumerate(ceilings, start=1):
+        wait = backoff_wait(policy, n, rng=rng)
+        assert ceiling / 2 <= wait <= ceiling
+
+
+def test_jitter_floor_is_validated() -> None:
+    """A jitter floor outside 0..1 is refused naming the field."""
+    with pytest.raises(InvalidConfig, match="jitter_floor"):
+        RetryPolicy(jitter_floor=1.5)

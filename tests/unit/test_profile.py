@@ -21,7 +21,9 @@ def test_bundled_profile_loads() -> None:
     profile = load_profile("mock")
     assert profile.name == "mock"
     assert len(profile.texts.busy) == 6
-    assert profile.order_url("1001", base_url="http://127.0.0.1:9/") == "http://127.0.0.1:9/order/1001"
+    assert (
+        profile.order_url("1001", base_url="http://127.0.0.1:9/") == "http://127.0.0.1:9/order/1001"
+    )
     assert profile.selectors.submit == "data-testid=submit-dispute"
 
 
@@ -29,7 +31,7 @@ def test_busy_texts_match_in_any_language() -> None:
     """is_busy finds the busy phrase inside a longer text, case-insensitively, in any language."""
     texts = load_profile("mock").texts
     assert texts.is_busy("Error: SYSTEM BUSY, please try again later!")
-    assert texts.is_busy("系统繁忙，请稍后再试")
+    assert texts.is_busy("系统繁忙\uff0c请稍后再试")  # with its full-width comma
     assert texts.is_busy("Dispute D-000100 opened") is None
 
 
@@ -51,14 +53,20 @@ def test_profile_from_file(tmp_path: Path) -> None:
     [
         ('name = "mock"', 'name = "mock"\ncolour = "red"', "colour"),
         ('submit = "data-testid=submit-dispute"\n', "", "selectors.submit"),
-        ("success = 'Dispute (?P<dispute_id>D-\\d+) opened'", "success = 'Dispute (D-\\d+) opened'", "dispute_id"),
+        (
+            "success = 'Dispute (?P<dispute_id>D-\\d+) opened'",
+            "success = 'Dispute (D-\\d+) opened'",
+            "dispute_id",
+        ),
         ('order = "/order/{order_id}"', 'order = "/order"', "urls.order"),
         ("max_files = 6", "max_files = 0", "max_files"),
         ("answer_s = 30", "answer_s = -1", "timeouts.answer_s"),
         ('base_url = "http://127.0.0.1:8000"', 'base_url = "ftp://x"', "base_url"),
     ],
 )
-def test_bad_profile_is_refused_naming_the_key(tmp_path: Path, old: str, new: str, needle: str) -> None:
+def test_bad_profile_is_refused_naming_the_key(
+    tmp_path: Path, old: str, new: str, needle: str
+) -> None:
     """Each mistake in a profile is one line naming the file and the key, exit code 2."""
     text = _bundled_text()
     assert old in text
