@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import random
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.async_api import Browser, async_playwright
 
@@ -23,7 +24,16 @@ from agent.profile import SiteProfile, load_profile
 from agent.request import DisputeRequest, PreparedRequest, build_request
 from agent.run import Outcome, RunSettings, run_order
 
-__all__ = ["Session", "check_storage_state", "open_dispute", "open_dispute_async", "prepare"]
+__all__ = [
+    "Session",
+    "check_storage_state",
+    "open_dispute",
+    "open_dispute_async",
+    "prepare",
+    "run_sync",
+]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,4 +164,18 @@ def open_dispute(request: DisputeRequest | PreparedRequest, **options: object) -
     ``InvalidRequest`` (exit code 2) before touching the site when the request is wrong; every
     later problem is an ``Outcome`` with its status and exit code.
     """
-    return asyncio.run(open_dispute_async(request, **options))  # type: ignore[arg-type]
+    return run_sync(open_dispute_async(request, **options))  # type: ignore[arg-type]
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from sync code, even where an event loop is already running.
+
+    ``asyncio.run`` refuses to start inside a running loop (a notebook, or a thread that uses
+    Playwright's sync API); the coroutine then runs in a worker thread with its own loop.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -7,7 +7,6 @@ error · 2 invalid request · 3 order not eligible · 4 gave up · 5 needs a per
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -191,9 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ) from None
             return 0
         if args.command == "login":
+            from agent.api import run_sync
             from agent.cli_login import command_login
 
-            return asyncio.run(command_login(args))
+            return run_sync(command_login(args))
         if args.command == "browser":
             from agent.browser import ensure_browser, find_browser
 

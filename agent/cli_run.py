@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import dataclasses
 import json
@@ -13,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.api import Session, open_dispute_async
+from agent.api import Session, check_storage_state, open_dispute_async, run_sync
 from agent.browser import BrowserTarget
 from agent.cli import DEMO_FAULTS, DEMO_POLICY, DEMO_REQUEST, _check_site, credentials_from_env
 from agent.errors import InvalidConfig
@@ -189,6 +188,8 @@ def command_run(args: argparse.Namespace) -> int:
     credentials: Credentials | None = credentials_from_env()
     if demo and credentials is None:
         credentials = Credentials("demo", "demo")
+    if args.storage_state is not None:  # before anything starts: a bad file sends nothing
+        check_storage_state(args.storage_state)
     session = Session(
         storage_state=args.storage_state,
         credentials=credentials,
@@ -210,7 +211,7 @@ def command_run(args: argparse.Namespace) -> int:
         )
     progress = console_progress(args, policy)
     with _storefront(args) as site:
-        outcome = asyncio.run(
+        outcome = run_sync(
             open_dispute_async(
                 prepared,
                 site=site,

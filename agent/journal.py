@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 __all__ = ["Intent", "Journal", "default_state_dir", "site_key"]
 
+_COLUMNS = "id, site, order_id, run_id, attempt, started_at, outcome, dispute_id"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS intents (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -88,7 +89,8 @@ class Journal:
     def begin(self, *, site: str, order_id: str, run_id: str, attempt: int) -> int:
         """Record and commit the intent to submit; return its id."""
         cur = self._db.execute(
-            "INSERT INTO intents (site, order_id, run_id, attempt, started_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO intents (site, order_id, run_id, attempt, started_at) "
+            "VALUES (?, ?, ?, ?, ?)",
             (site, order_id, run_id, attempt, self._now()),
         )
         return int(cur.lastrowid or 0)
@@ -103,13 +105,15 @@ class Journal:
     def unfinished(self, *, site: str, order_id: str) -> list[Intent]:
         """Intents for this order with no recorded answer (a crash between click and answer)."""
         rows = self._db.execute(
-            "SELECT id, site, order_id, run_id, attempt, started_at, outcome, dispute_id FROM intents "
+            f"SELECT {_COLUMNS} FROM intents "
             "WHERE site = ? AND order_id = ? AND outcome IS NULL ORDER BY id",
             (site, order_id),
         ).fetchall()
         return [Intent(*row) for row in rows]
 
-    def settle(self, *, site: str, order_id: str, outcome: str, dispute_id: str | None = None) -> int:
+    def settle(
+        self, *, site: str, order_id: str, outcome: str, dispute_id: str | None = None
+    ) -> int:
         """Close every unfinished intent of an order after reconciling on the site."""
         cur = self._db.execute(
             "UPDATE intents SET outcome = ?, dispute_id = ?, finished_at = ? "
@@ -120,8 +124,7 @@ class Journal:
 
     def history(self, *, site: str, order_id: str) -> list[Intent]:
         rows = self._db.execute(
-            "SELECT id, site, order_id, run_id, attempt, started_at, outcome, dispute_id FROM intents "
-            "WHERE site = ? AND order_id = ? ORDER BY id",
+            f"SELECT {_COLUMNS} FROM intents WHERE site = ? AND order_id = ? ORDER BY id",
             (site, order_id),
         ).fetchall()
         return [Intent(*row) for row in rows]
@@ -133,6 +136,9 @@ class Journal:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -23,15 +23,27 @@ __all__ = ["REDACTED", "add_secret", "configure_logging", "get_logger", "log_to_
 
 REDACTED = "[redacted]"
 
+#: Field names whose values are secret (matched anywhere in the name, case-insensitively).
 _SECRET_KEYS = re.compile(
-    r"(cookie|passw|secret|token|authori[sz]ation|session_?(id|value|state)?$|storage_state|csrf|api_?key)",
+    r"(cookie|passw|pwd|secret|token|authori[sz]ation|credential|private_?key|api_?key|csrf"
+    r"|storage_?state|sessid|^sid$|session_?(id|value|state)?$)",
     re.IGNORECASE,
 )
-_SECRET_IN_TEXT = re.compile(
-    r"(?i)\b(cookie|set-cookie|authorization|password|passwd|token|csrf_token|session)"
-    r"(\s*[:=]\s*)([^\s;,&\"']+)"
+#: Headers whose whole value is secret, in text: masked to the end of the line or quote.
+_SECRET_HEADER = re.compile(
+    r"(?i)\b((?:proxy-)?authorization|set-cookie|cookie)([\"']?[ \t]*[:=][ \t]*[\"']?)"
+    r"([^\r\n\"']+)"
 )
-_sink: contextvars.ContextVar[TextIO | None] = contextvars.ContextVar("retry_dispute_sink", default=None)
+#: ``key=value``, ``key: value``, ``"key": "value"`` pairs with a secret key, in text.
+_SECRET_PAIR = re.compile(
+    r"(?i)\b([\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|csrf[\w-]*|sessid"
+    r"|session(?:_?(?:id|value|state|token))?|(?<![\w-])sid))"
+    r"([\"']?\s*[:=]\s*[\"']?)"
+    r"((?:(?:bearer|basic|digest|token)\s+)?[^\s;,&\"'}\]<>]+)"
+)
+_sink: contextvars.ContextVar[TextIO | None] = contextvars.ContextVar(
+    "retry_dispute_sink", default=None
+)
 _secrets: list[str] = []
 _configured = False
 
@@ -46,7 +58,16 @@ def _mask_text(text: str) -> str:
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    return _SECRET_IN_TEXT.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+    text = _SECRET_HEADER.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+    return _SECRET_PAIR.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+
+
+def _mask_named_value(value: dict[Any, Any]) -> dict[str, Any]:
+    """A ``{"name": ..., "value": ...}`` pair (a cookie, a header) whose name is secret."""
+    masked = {str(k): _mask(str(k), v) for k, v in value.items()}
+    if _SECRET_KEYS.search(str(value.get("name", ""))) and "value" in masked:
+        masked["value"] = REDACTED
+    return masked
 
 
 def _mask(key: str, value: Any) -> Any:
@@ -55,10 +76,14 @@ def _mask(key: str, value: Any) -> Any:
     if isinstance(value, str):
         return _mask_text(value)
     if isinstance(value, dict):
-        return {str(k): _mask(str(k), v) for k, v in value.items()}
+        return _mask_named_value(value)
     if isinstance(value, list | tuple):
         return [_mask(key, v) for v in value]
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    shown = str(value)  # an object the renderer will print: mask its text when it holds a secret
+    masked = _mask_text(shown)
+    return masked if masked != shown else value
 
 
 def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -71,7 +96,9 @@ def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapp
     return event_dict
 
 
-def _tee_to_run_file(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def _tee_to_run_file(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     sink = _sink.get()
     if sink is not None:
         sink.write(json.dumps(dict(event_dict), default=str, ensure_ascii=False) + "\n")
@@ -79,7 +106,9 @@ def _tee_to_run_file(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> M
     return event_dict
 
 
-def configure_logging(*, fmt: str = "console", level: str = "info", stream: TextIO | None = None) -> None:
+def configure_logging(
+    *, fmt: str = "console", level: str = "info", stream: TextIO | None = None
+) -> None:
     """Configure structlog once for the process: ``console`` for people, ``json`` for machines."""
     global _configured
     _configured = True

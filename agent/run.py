@@ -300,11 +300,13 @@ class _OrderRun:
         if self.attempts > 0:
             found = await self.reconcile()
             if found:
+                said = self.last_answer.outcome if self.last_answer else "no answer"
                 raise _Done(
                     self.outcome(
                         "opened",
                         f"dispute {found} opened for order {self.request.order_id} "
-                        "(the site said busy, but the dispute was created)",
+                        f"(the site's answer was {said.replace('_', ' ')}, but the dispute "
+                        "was created)",
                         dispute_id=found,
                     )
                 )

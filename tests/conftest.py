@@ -34,3 +34,16 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     if executable is not None:  # None: Playwright's own Chromium is installed
         launch_args["executable_path"] = executable
     return launch_args
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run pytest-playwright's browser tests last.
+
+    Its session-scoped sync Playwright keeps an event loop marked as running in the main thread
+    until the session ends, and ``asyncio.run`` refuses to start under it; the tests that drive
+    the async agent themselves therefore run before the first ``page`` fixture is created.
+    """
+    playwright_fixtures = {"page", "context", "browser", "browser_type", "playwright"}
+    first = [i for i in items if not playwright_fixtures & set(getattr(i, "fixturenames", ()))]
+    last = [i for i in items if playwright_fixtures & set(getattr(i, "fixturenames", ()))]
+    items[:] = first + last

@@ -52,9 +52,10 @@ class AgentLoop:
         assert self._browser is not None, "the loop is not started"
         return self._browser
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+    def run(self, coro: Coroutine[Any, Any, T], *, timeout_s: float | None = None) -> T:
         """Run a coroutine on the loop and return its result (bounded by ``timeout_s``)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=self.timeout_s)
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout=timeout_s or self.timeout_s)
 
     async def _start(self) -> None:
         self._playwright = await async_playwright().start()

@@ -19,7 +19,7 @@ from agent.pages import Credentials
 from agent.policy import RetryPolicy
 from agent.request import build_request
 from mock_site.testing import StorefrontServer
-from tests.safety.helpers import MESSAGE, AgentLoop, duplicates, profile_with
+from tests.safety.helpers import AgentLoop, duplicates, profile_with
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +34,9 @@ FAULTS = {
 }
 #: Ten attempts: an order that meets busy or HTTP 500 ten times in a row (0.35 ** 10) is rare.
 POLICY = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.05, max_attempts=10)
+#: Short, so typing it key by key costs little: 200 orders run on two cores in a few minutes.
+MESSAGE = "Not arrived."
+TIMEOUT_S = 1800.0
 TERMINAL = {"opened", "already_open", "invalid", "ineligible", "gave_up", "needs_human", "error"}
 
 
@@ -48,7 +51,7 @@ def test_soak_200_orders_zero_duplicates_all_terminal(
     ]
     batch_dir = tmp_path / "batch"
     batch_dir.mkdir()
-    result = agent_loop.run(run_batch(
+    result = agent_loop.run(timeout_s=TIMEOUT_S, coro=run_batch(
         requests, site=storefront.url, profile=profile_with(answer_s=2.0), batch_dir=batch_dir,
         policy=POLICY, session=Session(credentials=Credentials("demo", "demo")), concurrency=4,
         trace="off", state_dir=tmp_path / "state", browser=agent_loop.browser, reports=False,
