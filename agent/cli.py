@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from agent.errors import InvalidConfig, RetryDisputeError
 from agent.log import add_secret, configure_logging
 
-__all__ = ["DEMO_FAULTS", "DEMO_REQUEST", "build_parser", "main"]
+__all__ = ["DEMO_FAULTS", "DEMO_REQUEST", "build_parser", "check_site", "main"]
 
 #: The out-of-the-box demo: the bundled storefront is busy three times, then opens the dispute.
 DEMO_FAULTS: dict[str, Any] = {"busy_first": 3, "busy_style": "banner", "busy_status": 503}
@@ -156,14 +158,23 @@ def credentials_from_env() -> Any:
     return None
 
 
-def _check_site(site: str) -> str:
-    from urllib.parse import urlsplit
-
+def check_site(site: str, *, reach: bool = True) -> str:
+    """Refuse a --site that is not an http(s) URL or cannot be reached (a TCP connection only)."""
     parts = urlsplit(site)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidConfig(
             f"--site {site!r} is not an http(s) URL", hint="pass e.g. --site https://shop.example"
         )
+    if reach:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=10).close()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise InvalidConfig(
+                f"cannot reach {parts.scheme}://{parts.netloc} ({reason})",
+                hint="check --site and the network connection",
+            ) from None
     return site.rstrip("/")
 
 

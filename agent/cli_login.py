@@ -18,7 +18,7 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 from agent.browser import BrowserTarget, connect
-from agent.cli import _check_site, credentials_from_env
+from agent.cli import check_site, credentials_from_env
 from agent.errors import InvalidConfig, LoginRequired
 from agent.log import get_logger
 from agent.pages import OrderPage
@@ -45,7 +45,7 @@ def write_private(path: Path, text: str) -> None:
 
 
 async def command_login(args: argparse.Namespace) -> int:
-    site = _check_site(args.site)
+    site = check_site(args.site)
     profile = load_profile(args.profile)
     credentials = credentials_from_env()
     if args.headless and credentials is None:

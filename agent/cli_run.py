@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.api import Session, check_storage_state, open_dispute_async, run_sync
 from agent.browser import BrowserTarget
-from agent.cli import DEMO_FAULTS, DEMO_POLICY, DEMO_REQUEST, _check_site, credentials_from_env
+from agent.cli import DEMO_FAULTS, DEMO_POLICY, DEMO_REQUEST, check_site, credentials_from_env
 from agent.errors import InvalidConfig
 from agent.log import configure_logging
 from agent.pages import Credentials
@@ -113,7 +113,7 @@ def _load_faults(path: Path | None) -> dict[str, Any]:
 def _storefront(args: argparse.Namespace) -> Iterator[str | None]:
     """Start the bundled storefront when no --site was given; yield the site URL."""
     if args.site:
-        yield _check_site(args.site)
+        yield check_site(args.site)
         return
     from mock_site.testing import StorefrontServer
 

@@ -15,7 +15,9 @@ from agent.run import Outcome
 from mock_site.testing import StorefrontServer
 
 #: Tiny waits and no jitter: the injected sleep records them and returns at once.
-FAST = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.04, jitter=False, max_attempts=6)
+FAST = RetryPolicy(
+    initial_wait_s=0.01, max_wait_s=0.04, multiplier=2.0, jitter=False, max_attempts=6
+)
 
 NOT_RECEIVED: dict[str, Any] = {
     "order_id": "1001",

@@ -243,7 +243,9 @@ def test_no_credentials_needs_a_person(storefront: StorefrontServer, tmp_path: P
 
 def test_busy_to_the_end_gives_up(storefront: StorefrontServer, tmp_path: Path) -> None:
     """A site busy on every attempt ends in gave_up (exit 4) after max_attempts, with every wait."""
-    policy = RetryPolicy(initial_wait_s=0.01, max_wait_s=0.04, jitter=False, max_attempts=4)
+    policy = RetryPolicy(
+        initial_wait_s=0.01, max_wait_s=0.04, multiplier=2.0, jitter=False, max_attempts=4
+    )
     run = run_agent(storefront, tmp_path, faults={"busy_first": 100}, policy=policy)
     assert run.outcome.status == "gave_up"
     assert run.outcome.exit_code == 4
