@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -26,6 +27,7 @@ log = get_logger("agent.attempt")
 AMBIGUOUS = frozenset({"busy", "server_error", "timeout", "unknown"})
 _BUSY_STATUS = frozenset({429, 503})
 _SETTLE_MS = 5000
+_SETTLE_ERROR_MS = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +40,8 @@ class Answer:
     status_code: int | None = None
     retry_after: str | None = None
     dispute_id: str | None = None
+    #: When the answer's headers arrived (the run's clock): Retry-After counts from here.
+    received_at: float | None = None
 
     @property
     def ambiguous(self) -> bool:
@@ -119,7 +123,13 @@ def _answer_locator(page: Page, profile: SiteProfile) -> Locator:
     return loc.filter(visible=True).first
 
 
-async def submit_once(page: Page, profile: SiteProfile, *, timeout_s: float) -> Answer:
+async def submit_once(
+    page: Page,
+    profile: SiteProfile,
+    *,
+    timeout_s: float,
+    clock: Callable[[], float] = time.monotonic,
+) -> Answer:
     """Click Submit once and classify the answer; never raises for a site answer."""
     sel = profile.selectors
     marker = secrets.token_hex(8)
@@ -134,6 +144,7 @@ async def submit_once(page: Page, profile: SiteProfile, *, timeout_s: float) -> 
         response = await info.value
     except PlaywrightTimeout:
         timed_out = True
+    received_at = clock()
     status = response.status if response else None
     retry_after = (await response.header_value("retry-after")) if response else None
     if response is not None and response.request.is_navigation_request():
@@ -145,11 +156,16 @@ async def submit_once(page: Page, profile: SiteProfile, *, timeout_s: float) -> 
         except PlaywrightTimeout:
             timed_out = True
     if not timed_out:
+        # A server error shows none of the answers we know: do not wait long for one.
+        settle_ms = _SETTLE_MS if status is None or status < 500 else _SETTLE_ERROR_MS
         with contextlib.suppress(PlaywrightTimeout):
-            await _answer_locator(page, profile).wait_for(state="visible", timeout=_SETTLE_MS)
+            await _answer_locator(page, profile).wait_for(state="visible", timeout=settle_ms)
     shown = await read_answer(page, profile)
-    answer = classify(
-        profile, shown=shown, status_code=status, retry_after=retry_after, timed_out=timed_out
+    answer = replace(
+        classify(
+            profile, shown=shown, status_code=status, retry_after=retry_after, timed_out=timed_out
+        ),
+        received_at=received_at,
     )
     log.info(
         "agent.answer",

@@ -333,9 +333,12 @@ class _OrderRun:
         answered_at = self.s.clock()
         try:
             answer = await attempts_mod.submit_once(
-                self.form_page, self.profile, timeout_s=self.profile.timeouts.answer_s
+                self.form_page,
+                self.profile,
+                timeout_s=self.profile.timeouts.answer_s,
+                clock=self.s.clock,
             )
-            answered_at = self.s.clock()
+            answered_at = answer.received_at if answer.received_at is not None else answered_at
             if journal is not None and intent is not None:
                 journal.finish(intent, outcome=answer.outcome, dispute_id=answer.dispute_id)
         finally:
