@@ -18,6 +18,7 @@ from agent.browser import BrowserTarget, connect
 from agent.errors import InvalidConfig
 from agent.evidence import RunFolder
 from agent.journal import Journal
+from agent.log import add_secret
 from agent.pages import Credentials
 from agent.policy import RetryPolicy
 from agent.profile import SiteProfile, load_profile
@@ -67,6 +68,9 @@ def check_storage_state(path: Path) -> Path:
         raise InvalidConfig(
             f"storage-state file {path} is not a Playwright storage state", hint=hint
         )
+    for cookie in data.get("cookies", []):  # never shown in a log line, whatever its shape
+        if isinstance(cookie, dict) and isinstance(cookie.get("value"), str):
+            add_secret(cookie["value"])
     return path
 
 

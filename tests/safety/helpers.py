@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import json
 import threading
@@ -81,6 +82,24 @@ class AgentLoop:
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=30)
+
+
+def cli(argv: list[str]) -> int:
+    """Run ``agent.cli.main(argv)`` in-process and return its exit code (usage errors included).
+
+    It runs in a worker thread: pytest-playwright's sync fixtures, once used in the session, keep
+    an event loop marked running in the main thread, where ``asyncio.run`` would then refuse.
+    """
+    from agent.cli import main
+
+    def call() -> int:
+        try:
+            return main(argv)
+        except SystemExit as exit_:  # argparse's usage errors
+            return int(exit_.code or 0)
+
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cli") as pool:
+        return pool.submit(call).result()
 
 
 def profile_with(*, answer_s: float | None = None) -> SiteProfile:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
 from mock_site.testing import SAMPLE_JPEG, StorefrontServer
+from tests.safety.helpers import cli
 
 MESSAGE = "My parcel has not arrived after forty days. Please refund me."
 #: The exit code of every bad input (README, "Exit codes").
@@ -202,13 +202,6 @@ def _write(tmp_path: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
-def _main(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exit_:  # argparse's usage errors
-        return int(exit_.code or 0)
-
-
 def test_the_corpus_is_large_enough() -> None:
     """The issue asks for at least 30 malformed inputs."""
     assert len(CASES) >= 30
@@ -225,7 +218,7 @@ def test_bad_input_fails_in_one_line_with_exit_2_and_sends_nothing(
     monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
     monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
     _write(tmp_path, case.files)
-    code = _main(_argv(case, storefront, tmp_path))
+    code = cli(_argv(case, storefront, tmp_path))
     printed = capsys.readouterr()
     lines = printed.err.splitlines()
     assert code == INVALID, (code, printed.err[-2000:], printed.out[-1000:])

@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -180,9 +181,9 @@ PLANS: tuple[dict[str, Any], ...] = (
     {"busy_rate": 0.5, "busy_after_commit_rate": 0.3, "seed": 11, "slow_submit_s": 1.0},
 )
 KILLS_WANTED = 22
-MAX_ORDERS = 16
-#: Random kill delays are drawn from [0, MAX_DELAY_S): from before the browser starts to the end.
-MAX_DELAY_S = 8.0
+MAX_ORDERS = 40
+#: The order whose full, uninterrupted run measures how long a run takes on this machine now.
+CALIBRATION_ORDER = "2599"
 RUN_TIMEOUT_S = 240.0
 SEED = 20240611
 
@@ -265,6 +266,14 @@ def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
     rng = random.Random(SEED)
     loop = kill_loop
     orders: dict[str, str] = {}
+    # Random kill moments are drawn over a whole run (from before the browser starts to the
+    # end), so first measure one uninterrupted run of the first plan on this machine, now.
+    loop.server.set_faults(PLANS[0])
+    started = time.monotonic()
+    assert loop.start(CALIBRATION_ORDER).wait(timeout=RUN_TIMEOUT_S) == 0
+    span = time.monotonic() - started
+    rerun_span = span  # a run after a crash is often shorter: measured on each final run below
+    orders[CALIBRATION_ORDER] = disputes_of(loop.server, CALIBRATION_ORDER)[0]["dispute_id"]
     for number in range(MAX_ORDERS):
         if len(loop.kills) >= KILLS_WANTED:
             break
@@ -272,7 +281,7 @@ def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
         loop.server.set_faults(PLANS[number % len(PLANS)])
         for kill_number in range(rng.choice((1, 2, 3))):
             at_hold = kill_number == 0 and number % 2 == 0
-            delay = rng.uniform(0.0, MAX_DELAY_S)
+            delay = rng.uniform(0.0, span if kill_number == 0 else rerun_span)
             proc = loop.start(order_id)
             if at_hold:
                 loop.killer.armed = proc
@@ -293,8 +302,10 @@ def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
                 "disputes": len(disputes_of(loop.server, order_id)),
             })
             assert len(disputes_of(loop.server, order_id)) <= 1, loop.kills[-1]
+        started = time.monotonic()
         proc = loop.start(order_id)
         returncode = proc.wait(timeout=RUN_TIMEOUT_S)
+        rerun_span = time.monotonic() - started
         assert returncode == 0, _tail(loop, order_id)
         found = disputes_of(loop.server, order_id)
         assert len(found) == 1, (order_id, found, loop.kills)
@@ -311,7 +322,8 @@ def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
     assert all(len(disputes_of(loop.server, order)) == 1 for order in orders)
     after_commit = sum(1 for k in loop.kills if k["disputes"])
     mid_click = sum(1 for k in loop.kills if k["unfinished"])
-    print(f"kill loop: {len(loop.kills)} kills over {len(orders)} orders and {loop.runs} runs; "
+    print(f"kill loop: a full run took {span:.1f} s; "
+          f"{len(loop.kills)} kills over {len(orders)} orders and {loop.runs} runs; "
           f"{len(held)} while a committed answer was held, {after_commit} after the commit, "
           f"{mid_click} with an unfinished intent; disputes: {sorted(orders.values())}")
 

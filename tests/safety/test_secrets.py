@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 import structlog
 
-from agent.cli import main
 from agent.cli_login import write_private
 from agent.cli_run import trace_mode
 from agent.log import REDACTED, add_secret, configure_logging, get_logger, log_to_file, redact
 from mock_site.testing import StorefrontServer
+from tests.safety.helpers import cli
 
 PASSWORD = "pw-" + secrets.token_urlsafe(12)
 MESSAGE = "My parcel has not arrived after forty days. Please refund me."
@@ -75,7 +75,7 @@ def private_site(
 
 
 def _login(site: StorefrontServer, path: Path) -> dict[str, Any]:
-    code = main(["login", "--site", site.url, "--save-session", str(path), "--headless"])
+    code = cli(["login", "--site", site.url, "--save-session", str(path), "--headless"])
     assert code == 0
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
@@ -110,7 +110,7 @@ def test_login_headless_without_credentials_is_refused(
     """--headless needs the credentials in the environment: exit 2, one line, nothing written."""
     monkeypatch.delenv("RETRY_DISPUTE_USER", raising=False)
     monkeypatch.delenv("RETRY_DISPUTE_PASSWORD", raising=False)
-    code = main(["login", "--site", storefront.url, "--save-session", str(tmp_path / "s.json"),
+    code = cli(["login", "--site", storefront.url, "--save-session", str(tmp_path / "s.json"),
                  "--headless"])
     assert code == 2
     assert len(capsys.readouterr().err.splitlines()) == 1
@@ -121,7 +121,7 @@ def test_login_headless_without_credentials_is_refused(
 
 
 def _run(site: StorefrontServer, out: Path, *extra: str, order: str = "2000") -> int:
-    return main([
+    return cli([
         "run", "--site", site.url, "--order", order, "--received", "no",
         "--reason", "not_received", "--message", MESSAGE, "--out", str(out),
         "--state-dir", str(out.parent / "state"), "--initial-wait", "0.01", "--max-wait", "0.05",
@@ -130,12 +130,13 @@ def _run(site: StorefrontServer, out: Path, *extra: str, order: str = "2000") ->
 
 
 def _run_dir(out: Path) -> Path:
+    """The one run folder under ``out``."""
     [run_dir] = [p for p in out.iterdir() if p.is_dir()]
     return run_dir
 
 
 def _blobs(run_dir: Path) -> dict[str, bytes]:
-    """Every file of a run folder, and every member of its zip files, by name."""
+    """Every file under a folder, and every member of its zip files, by name."""
     found: dict[str, bytes] = {}
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
         name = str(path.relative_to(run_dir))
@@ -209,6 +210,34 @@ def test_run_that_logs_in_leaves_no_secret(
     run_dir = _run_dir(out)
     assert "trace.zip" not in {p.name for p in run_dir.iterdir()}
     blobs = _blobs(run_dir)
+    assert _holding(blobs, PASSWORD, *cookies) == []
+    _assert_no_storage_state(blobs, None)
+    printed = capsys.readouterr()
+    assert [c for c in cookies if c in printed.out + printed.err] == []
+    assert PASSWORD not in printed.out + printed.err
+
+
+@pytest.mark.browser
+def test_batch_with_shared_login_leaves_no_secret(
+    private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --batch run (one shared login, one order opened, one given up): no secret, no state."""
+    batch = tmp_path / "batch.toml"
+    batch.write_text("".join(
+        f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
+        f'message = "{MESSAGE}"\n\n' for order in ("2000", "2001")
+    ), encoding="utf-8")
+    private_site.set_faults({"busy_first": 1})
+    before = _sessions(private_site)
+    out = tmp_path / "runs"
+    code = cli(["run", "--site", private_site.url, "--batch", str(batch), "--out", str(out),
+                "--state-dir", str(tmp_path / "state"), "--max-attempts", "1"])
+    assert code == 4
+    cookies = _sessions(private_site) - before
+    assert cookies, "the batch did not log in"
+    blobs = _blobs(out)
+    assert any(name.endswith("evidence.zip") for name in blobs)
+    assert not [name for name in blobs if "trace.zip" in name]
     assert _holding(blobs, PASSWORD, *cookies) == []
     _assert_no_storage_state(blobs, None)
     printed = capsys.readouterr()
