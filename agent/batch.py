@@ -55,6 +55,7 @@ from agent.request import REQUEST_KEYS, EvidenceRules, PreparedRequest, request_
 from agent.run import STATUS_EXIT, Outcome, result_dict
 
 __all__ = [
+    "BATCH_TRACE",
     "DEFAULT_CONCURRENCY",
     "EXIT_PRECEDENCE",
     "BatchItem",
@@ -76,6 +77,10 @@ log = get_logger("agent.batch")
 
 #: Orders at once when --concurrency is not given; see docs/performance.md for the measurement.
 DEFAULT_CONCURRENCY = 4
+#: A batch records no Playwright trace unless --trace says so: recording one (which
+#: retain-on-failure must do for every order) costs about 2 s per order; screenshots, log.jsonl
+#: and report.html are kept for every order all the same.
+BATCH_TRACE = "off"
 #: Non-zero exit codes, most urgent first: the batch exits with the first one any order has.
 EXIT_PRECEDENCE: tuple[int, ...] = (5, 1, 2, 4, 3)
 _CSV_LIST_SEPARATOR = ";"
@@ -301,7 +306,7 @@ async def run_batch(
     session: Session | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     budget: RetryBudget | None = None,
-    trace: str = "retain-on-failure",
+    trace: str = BATCH_TRACE,
     journal: Journal | None = None,
     state_dir: Path | None = None,
     browser: Browser | None = None,
@@ -561,7 +566,8 @@ def command_batch(args: argparse.Namespace, profile: SiteProfile, *, demo: bool)
         result = asyncio.run(run_batch(
             [i.prepared for i in items], site=site, profile=profile, batch_dir=batch_dir,
             policy=policy, session=session, concurrency=concurrency,
-            budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)), trace=args.trace,
+            budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
+            trace=args.trace or BATCH_TRACE,
             state_dir=args.state_dir, on_done=progress,
         ))
     print_batch(result)

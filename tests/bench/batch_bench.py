@@ -11,6 +11,7 @@ actually used.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ async def batch_once(
     batch_dir = out / f"batch-c{concurrency}"
     batch_dir.mkdir(parents=True, exist_ok=True)
     exclude = frozenset({site.pid}) if site.pid else frozenset()
+    load_before = os.getloadavg()[0]
     with RssSampler(exclude=exclude) as rss:
         started = time.monotonic()
         result = await run_batch(
@@ -65,6 +67,7 @@ async def batch_once(
         "peak_pss_mib": rss.peak_pss_mib,
         "peak_processes": rss.peak_processes,
         "attempts": sum(o.attempts for o in result.outcomes),
+        "load_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "statuses": statuses,
         "duplicates": len(created) - len({d["order_id"] for d in created}),
         "budget": result.budget,
@@ -72,7 +75,7 @@ async def batch_once(
 
 
 async def budget_demo(
-    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = 8, busy_s: float = 8.0,
+    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = 8, busy_s: float = 12.0,
 ) -> dict[str, Any]:
     """The site busy for everyone: resubmissions per second with and without the shared budget.
 

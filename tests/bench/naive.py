@@ -24,8 +24,8 @@ __all__ = ["naive_loop"]
 async def naive_loop(
     browser: Browser, *, site: str, profile: SiteProfile, prepared: PreparedRequest,
     storage_state: Path, max_attempts: int = 100,
-) -> tuple[list[float], Answer]:
-    """Reload, refill, submit until the answer is not busy; return each attempt's start time."""
+) -> tuple[list[float], list[float], Answer]:
+    """Reload, refill, submit until not busy; each attempt's start time, each fill's seconds."""
     context = await browser.new_context(storage_state=str(storage_state),
                                         viewport={"width": 1280, "height": 900}, locale="en-US")
     page = await context.new_page()
@@ -36,6 +36,7 @@ async def naive_loop(
     page.on("dialog", accept)
     url = f"{site}/order/{prepared.request.order_id}/dispute"
     starts: list[float] = []
+    fills: list[float] = []
     answer = Answer(outcome="unknown")
     try:
         for _ in range(max_attempts):
@@ -43,10 +44,12 @@ async def naive_loop(
             await page.goto(url, wait_until="domcontentloaded")
             form = DisputeForm(page, profile)
             await form.wait_ready()
+            filling = time.monotonic()
             await form.fill(prepared)
+            fills.append(time.monotonic() - filling)
             answer = await submit_once(page, profile, timeout_s=profile.timeouts.answer_s)
             if answer.outcome != "busy":
                 break
     finally:
         await context.close()
-    return starts, answer
+    return starts, fills, answer

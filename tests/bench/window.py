@@ -25,12 +25,14 @@ from agent.profile import SiteProfile
 __all__ = ["POLICIES", "WINDOWS", "section_window", "simulate"]
 
 WINDOWS = (5, 10, 20)
-#: The default policy, polling every second, and exponential backoff without jitter.
+#: The default policy, polling every second, and plain exponential backoff without jitter
+#: (1, 2, 4, 8 … s, the textbook doubling). The baselines may make as many attempts as they need.
 POLICIES: dict[str, RetryPolicy] = {
     "default": RetryPolicy(),
     "fixed_1s": RetryPolicy(initial_wait_s=1, max_wait_s=1, multiplier=1, jitter=False,
                             max_attempts=100),
-    "exponential": RetryPolicy(jitter=False, max_attempts=100),
+    "exponential": RetryPolicy(initial_wait_s=1, max_wait_s=120, multiplier=2, jitter=False,
+                               max_attempts=100),
 }
 RETRY_AFTER_WINDOW = 10
 
@@ -83,9 +85,17 @@ async def _one(
     assert outcome.status == "opened", outcome
     first_at, opened_at, submissions = _site_times(site)
     assert submissions == outcome.attempts, (submissions, outcome.attempts)
+    starts, answers = clock.times("attempt"), clock.times("answer")
+    waits = [f.get("wait_s", 0.0) for _, name, f in clock.events if name == "wait"]
     return {"completion_s": round(opened_at - first_at, 2),
             "client_completion_s": round(_client_completion(clock), 2),
-            "attempts": outcome.attempts}
+            "attempts": outcome.attempts,
+            # the first attempt until its answer was recorded (submit, answer, screenshot), and
+            # from that answer to the next attempt beyond the wait the policy asked for
+            "first_answer_s": round(answers[0] - starts[0], 3),
+            "waited_s": round(waits[0], 3) if waits else None,
+            "beyond_wait_s": round(starts[1] - answers[0] - waits[0], 3)
+            if waits and len(starts) > 1 else None}
 
 
 def _client_completion(clock: EventClock) -> float:
@@ -118,6 +128,7 @@ async def section_window(
         f"window{top}_attempts": table[f"default/W{top}"]["attempts"],
         "retry_after_overshoot_s": round(after["completion_s"] - RETRY_AFTER_WINDOW, 2),
         "retry_after_attempts": after["attempts"],
+        "retry_after_run": after,
         "retry_after_client_overshoot_s":
             round(after["client_completion_s"] - RETRY_AFTER_WINDOW, 2),
         "windows": table,

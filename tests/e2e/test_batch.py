@@ -10,8 +10,10 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +23,7 @@ from mock_site.testing import StorefrontServer
 
 pytestmark = pytest.mark.browser
 
+T = TypeVar("T")
 MESSAGE = "My parcel has not arrived after 40 days. Please refund me."
 
 
@@ -38,12 +41,17 @@ def demo_login(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
 
 
+def in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Call ``function`` in a worker thread: this thread may hold pytest-playwright's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args).result()
+
+
 def run_cli(site: str, batch: Path, out: Path, *extra: str) -> int:
     """``retry-dispute run --batch`` in-process, with zero waits and a private journal."""
-    return main([
+    return in_thread(main, [
         "run", "--site", site, "--batch", str(batch), "--out", str(out),
-        "--state-dir", str(out / "state"), "--initial-wait", "0", "--max-wait", "0",
-        "--trace", "off", *extra,
+        "--state-dir", str(out / "state"), "--initial-wait", "0", "--max-wait", "0", *extra,
     ])
 
 
@@ -143,7 +151,7 @@ def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
     """--ws-endpoint: the batch's browser is launched by the server, and every order opens."""
     storefront.set_faults({"busy_first": 1})
     batch = write_batch(tmp_path / "orders.csv", ["2020", "2021", "2022"])
-    executable = find_browser()
+    executable = in_thread(find_browser)
     remote = ["--ws-endpoint", playwright_server, "--concurrency", "3"]
     if executable is not None:  # the server's machine is this one: tell it which browser
         remote += ["--browser-path", executable]
