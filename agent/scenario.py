@@ -772,7 +772,8 @@ def _console_quiet() -> Iterator[None]:
 def command_scenario(args: argparse.Namespace) -> int:
     """``retry-dispute scenario PATH…``: run them, print the table; 0 iff all met theirs."""
     scenarios = load_scenarios(args.paths)
-    out_dir = Path(args.out) / datetime.now().strftime("%Y%m%d-%H%M%S")
+    # absolute: generated evidence files are named from here, requests resolve against their file
+    out_dir = Path(args.out).resolve() / datetime.now().strftime("%Y%m%d-%H%M%S")
     while out_dir.exists():
         out_dir = out_dir.with_name(out_dir.name + "-1")
     started = time.monotonic()

@@ -76,3 +76,13 @@ def test_a_wrong_expectation_makes_the_runner_exit_non_zero(
     assert table["preflight-cyrillic"][-1] == "ok"
     assert "  - status: expected gave_up, got opened" in out
     assert "2 scenarios, 1 MISMATCH" in out
+
+
+def test_generated_evidence_works_with_a_relative_out_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a relative --out (as `make scenarios` gives), generated evidence files are found."""
+    monkeypatch.chdir(tmp_path)
+    paths = [CATALOGUE / "preflight-oversize.toml", CATALOGUE / "preflight-disguised-file.toml"]
+    assert run_command(paths, Path("rel-out")) == 0
+    assert (tmp_path / "rel-out").is_dir()
