@@ -46,6 +46,7 @@ async def batch_once(
     batch_dir.mkdir(parents=True, exist_ok=True)
     exclude = frozenset({site.pid}) if site.pid else frozenset()
     load_before = os.getloadavg()[0]
+    cpu_before = os.times()
     with RssSampler(exclude=exclude) as rss:
         started = time.monotonic()
         result = await run_batch(
@@ -55,6 +56,10 @@ async def batch_once(
             trace=trace, state_dir=out / f"state-c{concurrency}",
         )
         wall = time.monotonic() - started
+    cpu_after = os.times()
+    # this process and every descendant it has reaped (the driver, and through it Chromium)
+    cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f)
+              for f in ("user", "system", "children_user", "children_system"))
     statuses: dict[str, int] = {}
     for o in result.outcomes:
         statuses[o.status] = statuses.get(o.status, 0) + 1
@@ -68,6 +73,9 @@ async def batch_once(
         "peak_processes": rss.peak_processes,
         "attempts": sum(o.attempts for o in result.outcomes),
         "load_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "cpu_s": round(cpu, 1),
+        # the share of the machine's cores the batch got: low with concurrency = a busy machine
+        "cpu_share": round(cpu / (wall * (os.cpu_count() or 1)), 2),
         "statuses": statuses,
         "duplicates": len(created) - len({d["order_id"] for d in created}),
         "budget": result.budget,

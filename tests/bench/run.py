@@ -83,10 +83,12 @@ def table(figures: dict[str, Any]) -> str:
     runs = figures.get("batch_runs")
     if runs:
         lines += ["", f"{'concurrency':>11} {'wall s':>7} {'orders/s':>9} {'RSS MiB':>8} "
-                      f"{'PSS MiB':>8} {'attempts':>8}"]
+                      f"{'PSS MiB':>8} {'attempts':>8} {'CPU s':>6} {'load':>11}"]
         for r in runs:
+            load = "->".join(str(x) for x in r.get("load_1m", []))
             lines.append(f"{r['concurrency']:>11} {r['wall_s']:>7} {r['orders_per_s']:>9} "
-                         f"{r['peak_rss_mib']:>8} {r['peak_pss_mib']:>8} {r['attempts']:>8}")
+                         f"{r['peak_rss_mib']:>8} {r['peak_pss_mib']:>8} {r['attempts']:>8} "
+                         f"{r.get('cpu_s', '')!s:>6} {load:>11}")
     return "\n".join(lines)
 
 
