@@ -78,8 +78,8 @@ log = get_logger("agent.batch")
 #: Orders at once when --concurrency is not given; see docs/performance.md for the measurement.
 DEFAULT_CONCURRENCY = 4
 #: A batch records no Playwright trace unless --trace says so: recording one (which
-#: retain-on-failure must do for every order) costs about 2 s per order; screenshots, log.jsonl
-#: and report.html are kept for every order all the same.
+#: retain-on-failure must do for every order) cost 0.7-2.3 s per order in docs/performance.md;
+#: screenshots, log.jsonl and report.html are kept for every order all the same.
 BATCH_TRACE = "off"
 #: Non-zero exit codes, most urgent first: the batch exits with the first one any order has.
 EXIT_PRECEDENCE: tuple[int, ...] = (5, 1, 2, 4, 3)
@@ -533,9 +533,13 @@ def command_batch(args: argparse.Namespace, profile: SiteProfile, *, demo: bool)
     try:
         items = load_batch(args.batch, rules=profile.evidence)
     except InvalidRequest as err:
-        for other in list(err.context.get("errors", []))[1:]:  # type: ignore[call-overload]
-            print(f"retry-dispute: {other}", file=sys.stderr)
-        raise
+        every = err.context.get("errors")
+        if not isinstance(every, list) or len(every) < 2:
+            raise
+        for line in every:
+            print(f"retry-dispute: {line}", file=sys.stderr)
+        raise InvalidConfig(f"{len(every)} rows are wrong (above); nothing was sent",
+                            source=args.batch, hint="fix them and run the batch again") from err
     policy = policy_from_args(args, demo=demo)
     concurrency = min(args.concurrency or DEFAULT_CONCURRENCY, len(items))
     credentials = credentials_from_env()
