@@ -7,13 +7,14 @@ confirm dialog is accepted by the page's handler), waits for the answer and clas
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from playwright.async_api import Locator, Page, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.log import get_logger
@@ -28,6 +29,7 @@ AMBIGUOUS = frozenset({"busy", "server_error", "timeout", "unknown"})
 _BUSY_STATUS = frozenset({429, 503})
 _SETTLE_MS = 5000
 _SETTLE_ERROR_MS = 500
+_READ_MS = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,17 +103,24 @@ async def read_answer(page: Page, profile: SiteProfile) -> dict[str, str]:
         "challenge": (sel.challenge,),
         "login": (sel.login_submit,),
     }
+    pairs = [(kind, page.locator(s).first) for kind, group in kinds.items() for s in group]
+    # every check at once: the commands are pipelined, one round trip instead of one each
+    visible = await asyncio.gather(*(_is_visible(loc) for _, loc in pairs))
     shown: dict[str, str] = {}
-    for kind, selectors in kinds.items():
-        for selector in selectors:
-            loc = page.locator(selector).first
+    for (kind, loc), seen in zip(pairs, visible, strict=True):
+        if seen and kind not in shown:
             try:
-                if await loc.is_visible():
-                    shown[kind] = (await loc.inner_text()).strip() or kind
-                    break
-            except PlaywrightTimeout:
+                shown[kind] = (await loc.inner_text(timeout=_READ_MS)).strip() or kind
+            except PlaywrightError:  # gone between the two reads: not shown
                 continue
     return shown
+
+
+async def _is_visible(locator: Locator) -> bool:
+    try:
+        return await locator.is_visible()
+    except PlaywrightError:  # the page navigated meanwhile
+        return False
 
 
 def _answer_locator(page: Page, profile: SiteProfile) -> Locator:
@@ -132,29 +141,37 @@ async def submit_once(
 ) -> Answer:
     """Click Submit once and classify the answer; never raises for a site answer."""
     sel = profile.selectors
-    marker = secrets.token_hex(8)
-    await page.evaluate("m => { window.__retryDisputeMarker = m; }", marker)
     response: Response | None = None
     timed_out = False
+    # A full-page answer replaces the document: wait for the new one to commit, so that nothing
+    # of the page we submitted from (an earlier busy banner) is read as this answer.
+    committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def _on_navigated(frame: Frame) -> None:
+        if frame == page.main_frame and not committed.done():
+            committed.set_result(None)
+
+    page.on("framenavigated", _on_navigated)
     try:
-        async with page.expect_response(
-            lambda r: r.request.method == "POST", timeout=timeout_s * 1000
-        ) as info:
-            await page.locator(sel.submit).first.click(timeout=timeout_s * 1000)
-        response = await info.value
-    except PlaywrightTimeout:
-        timed_out = True
-    received_at = clock()
-    status = response.status if response else None
-    retry_after = (await response.header_value("retry-after")) if response else None
-    if response is not None and response.request.is_navigation_request():
-        try:  # a full-page answer: wait until the new document replaced the one we marked
-            await page.wait_for_function(
-                "m => window.__retryDisputeMarker !== m", arg=marker, timeout=timeout_s * 1000
-            )
-            await page.wait_for_load_state("domcontentloaded", timeout=timeout_s * 1000)
+        try:
+            async with page.expect_response(
+                lambda r: r.request.method == "POST", timeout=timeout_s * 1000
+            ) as info:
+                await page.locator(sel.submit).first.click(timeout=timeout_s * 1000)
+            response = await info.value
         except PlaywrightTimeout:
             timed_out = True
+        received_at = clock()
+        status = response.status if response else None
+        retry_after = (await response.header_value("retry-after")) if response else None
+        if response is not None and response.request.is_navigation_request():
+            try:
+                await asyncio.wait_for(committed, timeout=timeout_s)
+                await page.wait_for_load_state("domcontentloaded", timeout=timeout_s * 1000)
+            except (TimeoutError, PlaywrightTimeout):
+                timed_out = True
+    finally:
+        page.remove_listener("framenavigated", _on_navigated)
     if not timed_out:
         # A server error shows none of the answers we know: do not wait long for one.
         settle_ms = _SETTLE_MS if status is None or status < 500 else _SETTLE_ERROR_MS

@@ -43,7 +43,7 @@ from playwright.async_api import Browser, async_playwright
 
 from agent.api import Session, open_dispute_async
 from agent.browser import BrowserTarget, connect
-from agent.budget import DEFAULT_BURST, RetryBudget
+from agent.budget import DEFAULT_BURST, DEFAULT_RATE, RetryBudget
 from agent.errors import InvalidConfig, InvalidRequest
 from agent.evidence import new_run_folder
 from agent.journal import Journal
@@ -570,7 +570,8 @@ def command_batch(args: argparse.Namespace, profile: SiteProfile, *, demo: bool)
         result = asyncio.run(run_batch(
             [i.prepared for i in items], site=site, profile=profile, batch_dir=batch_dir,
             policy=policy, session=session, concurrency=concurrency,
-            budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
+            budget=RetryBudget(rate=args.retry_rate or DEFAULT_RATE,
+                               burst=max(DEFAULT_BURST, concurrency)),
             trace=args.trace or BATCH_TRACE,
             state_dir=args.state_dir, on_done=progress,
         ))

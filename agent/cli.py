@@ -59,6 +59,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number per second") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
@@ -104,6 +114,12 @@ def _add_run(sub: Any) -> None:
     pol.add_argument("--max-wait", type=_seconds, help="seconds")
     pol.add_argument(
         "--concurrency", type=_positive_int, default=None, help="orders at once (--batch)"
+    )
+    pol.add_argument(
+        "--retry-rate",
+        type=_rate,
+        default=None,
+        help="resubmissions per second shared by the whole batch (--batch; default 2)",
     )
     out = p.add_argument_group("output")
     out.add_argument("--out", type=Path, default=Path("runs"), help="where run folders go (runs/)")
@@ -214,6 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else find_browser(args.browser_path)
             )
             print(path or "playwright's own chromium")
+            if path and not (args.browser_path or os.environ.get("RETRY_DISPUTE_BROWSER")):
+                try:
+                    headed = find_browser(headless=False)
+                except RetryDisputeError:
+                    headed = None
+                if headed != path:  # the headless shell: --headed and `login` need a window
+                    print(f"with a window (--headed, login): {headed or 'none installed'}")
             return 0
     except RetryDisputeError as exc:
         print(f"retry-dispute: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from playwright.async_api import Dialog, Locator, Page
@@ -52,16 +53,17 @@ async def arm_page(page: Page, profile: SiteProfile) -> None:
     context = contextvars.copy_context()
 
     async def _accept_dialog(dialog: Dialog) -> None:
+        try:  # first: the page is frozen until the dialog is answered
+            await dialog.accept()
+        except Exception as exc:  # the dialog may already be gone
+            context.run(log.warning, "agent.dialog_failed", error=str(exc)[:200])
+            return
         context.run(
             log.info,
             "agent.dialog_accepted",
             dialog_type=dialog.type,
             dialog_message=dialog.message[:200],
         )
-        try:
-            await dialog.accept()
-        except Exception as exc:  # the dialog may already be gone
-            context.run(log.warning, "agent.dialog_failed", error=str(exc)[:200])
 
     page.on("dialog", _accept_dialog)
     close = page.locator(profile.selectors.overlay_close)
@@ -83,13 +85,16 @@ async def _visible(locator: Locator) -> bool:
 async def check_gates(page: Page, profile: SiteProfile, *, when: str) -> None:
     """Raise NeedsHuman when the page is a login form or a verification challenge."""
     sel = profile.selectors
-    if await _visible(page.locator(sel.challenge)):
+    challenge, login = await asyncio.gather(  # pipelined: one round trip
+        _visible(page.locator(sel.challenge)), _visible(page.locator(sel.login_submit))
+    )
+    if challenge:
         raise ChallengeShown(
             f"the site shows a verification challenge ({when})",
             hint="solve it in a browser (retry-dispute login --site URL --save-session FILE), "
             "then run again",
         )
-    if await _visible(page.locator(sel.login_submit)):
+    if login:
         raise LoginRequired(
             f"the site asks to log in ({when})",
             hint="log in with `retry-dispute login`, pass --storage-state, or set "
@@ -178,9 +183,11 @@ class OrderPage:
         sel = self.profile.selectors
         page = self.page
         popups: list[Page] = []
+        arrived = asyncio.Event()
 
         def _on_popup(popup: Page) -> None:
             popups.append(popup)
+            arrived.set()
 
         page.once("popup", _on_popup)
         await page.locator(sel.open_dispute).first.click()
@@ -196,7 +203,8 @@ class OrderPage:
                     "clicking Open dispute opened no dispute form",
                     hint="allow pop-ups for the site, or check the profile's open_dispute selector",
                 )
-            await asyncio.sleep(0.05)
+            with contextlib.suppress(TimeoutError):  # look again for the banner every 50 ms
+                await asyncio.wait_for(arrived.wait(), timeout=0.05)
         popup = popups[0]
         log.info("agent.popup_opened", url=popup.url)
         return popup
@@ -254,24 +262,24 @@ class DisputeForm:
         """The fields whose value is no longer what we entered (a reset form, lost files)."""
         sel = self.profile.selectors
         req = prepared.request
-        missing = []
         received = sel.received_yes if req.received else sel.received_no
-        if not await self._loc(received).is_checked():
-            missing.append("received")
-        if await self._loc(sel.reason).input_value() != req.reason:
-            missing.append("reason")
-        if (
-            req.refund == "partial"
-            and await self._loc(sel.amount).input_value() != f"{req.amount:.2f}"
-        ):
-            missing.append("amount")
-        if await self._loc(sel.message).input_value() != req.message:
-            missing.append("message")
+
+        async def matches(check: Awaitable[object], expected: object) -> bool:
+            return await check == expected
+
+        checks: dict[str, Awaitable[bool]] = {
+            "received": matches(self._loc(received).is_checked(), True),
+            "reason": matches(self._loc(sel.reason).input_value(), req.reason),
+        }
+        if req.refund == "partial":
+            checks["amount"] = matches(self._loc(sel.amount).input_value(), f"{req.amount:.2f}")
+        checks["message"] = matches(self._loc(sel.message).input_value(), req.message)
         if req.evidence:
-            count = await self._loc(sel.evidence).evaluate("e => e.files ? e.files.length : 0")
-            if count != len(req.evidence):
-                missing.append("evidence")
-        return missing
+            count = self._loc(sel.evidence).evaluate("e => e.files ? e.files.length : 0")
+            checks["evidence"] = matches(count, len(req.evidence))
+        # every read at once: the commands are pipelined, one round trip instead of one each
+        results = await asyncio.gather(*checks.values())
+        return [name for name, ok in zip(checks, results, strict=True) if not ok]
 
     async def restore(self, prepared: PreparedRequest) -> list[str]:
         """Refill what the site dropped: everything when the form was reset, else only the files."""

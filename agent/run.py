@@ -234,8 +234,9 @@ class _OrderRun:
             raise _Done(
                 self.outcome(
                     "opened",
-                    f"dispute {existing} for order {self.request.order_id} was created by "
-                    "an earlier, interrupted run",
+                    f"dispute {existing} is open for order {self.request.order_id}: an earlier "
+                    "run was interrupted after it submitted the form, and the site shows this "
+                    "dispute, so nothing was sent again",
                     dispute_id=existing,
                 )
             )

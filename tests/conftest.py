@@ -30,7 +30,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     from agent.browser import CHROMIUM_ARGS, find_browser  # here: only browser tests need it
 
     launch_args = {**browser_type_launch_args, "args": list(CHROMIUM_ARGS)}
-    executable = find_browser()
+    executable = find_browser(headless=launch_args.get("headless", True))
     if executable is not None:  # None: Playwright's own Chromium is installed
         launch_args["executable_path"] = executable
     return launch_args

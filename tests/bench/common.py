@@ -192,6 +192,16 @@ def tree_rss_kib(root: int, *, exclude: frozenset[int] = frozenset()) -> tuple[i
     return sum(_status_kib(pid, "VmRSS:") for pid in pids), len(pids)
 
 
+def _cpu_ticks(pid: int) -> int | None:
+    """User + system clock ticks of a process, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
 class RssSampler:
     """Samples the process tree's memory in a background thread and keeps the peaks.
 
@@ -208,6 +218,7 @@ class RssSampler:
         self.peak_pss_kib = 0
         self.peak_processes = 0
         self.samples = 0
+        self._cpu_ticks: dict[int, int] = {}  # pid -> user + system ticks, last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
@@ -215,6 +226,10 @@ class RssSampler:
         while not self._stop.is_set():
             pids = tree_pids(os.getpid(), exclude=self.exclude)
             total = sum(_status_kib(pid, "VmRSS:") for pid in pids)
+            for pid in pids:
+                ticks = _cpu_ticks(pid)
+                if ticks is not None:
+                    self._cpu_ticks[pid] = ticks
             if total > self.peak_kib:
                 self.peak_kib, self.peak_processes = total, len(pids)
             if self.samples % 4 == 0:
@@ -222,6 +237,21 @@ class RssSampler:
                 self.peak_pss_kib = max(self.peak_pss_kib, pss)
             self.samples += 1
             self._stop.wait(self.interval_s)
+
+    def cpu_s(self, baseline: dict[int, int] | None = None) -> float:
+        """CPU seconds of the tree since ``baseline`` (pids' ticks then), every process counted.
+
+        Read from /proc while the processes live: ``os.times()`` misses Chromium's renderers
+        (their zygote parent never hands their time up). A process's last 50 ms may be missed.
+        """
+        base = baseline or {}
+        ticks = sum(t - base.get(pid, 0) for pid, t in self._cpu_ticks.items())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def ticks_now(self) -> dict[int, int]:
+        """The tree's processes and their CPU ticks now: a baseline for ``cpu_s``."""
+        pids = tree_pids(os.getpid(), exclude=self.exclude)
+        return {pid: t for pid in pids if (t := _cpu_ticks(pid)) is not None}
 
     @property
     def peak_mib(self) -> float:
@@ -255,7 +285,10 @@ def machine() -> dict[str, Any]:
     """Cores, memory, load, versions and the date: what the figures depend on."""
     from playwright._repo_version import version as playwright_version
 
+    from agent.browser import find_browser
+
     return {
+        "browser": find_browser() or "playwright's own chromium",
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores": os.cpu_count(),
         "memory_gib": _mem_total_gib(),

@@ -47,9 +47,13 @@ GOALS: list[tuple[str, str, Any]] = [
     ("retry_after_overshoot_s", "<= 0.5 s", lambda v: v <= 0.5),
     ("retry_after_attempts", "2", lambda v: v == 2),
     ("batch_speedup", ">= 3", lambda v: v >= 3),
+    ("batch_speedup_cpu_bound", "", None),
+    ("batch_cpu_s_per_order", "", None),
     ("batch_best_concurrency", "", None),
     ("batch_peak_rss_mib", "<= 1536", lambda v: v <= 1536),
     ("batch_peak_pss_mib", "", None),
+    ("batch_peak_rss_mib_max", "", None),
+    ("batch_peak_rss_max_concurrency", "", None),
     ("resubmits_per_s_without_budget", "", None),
     ("resubmits_per_s_with_budget", "", None),
     ("screenshot_ms", "", None),
@@ -160,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     data["machine"] = info
     write_json(args.out, data)
     print(table(data))
-    print(f"\n{info['cores']} cores, {info['memory_gib']} GiB, {info['date']}, load "
+    print(f"\n{info['cores']} cores, {info['memory_gib']} GiB, {info['browser']}, {info['date']}, "
+          f"load "
           f"{info['load_avg_1m_at_start']} -> {info['load_avg_1m_at_end']}, {info['total_s']} s; "
           f"figures in {args.out}")
     return 0

@@ -68,11 +68,13 @@ def test_a_batch_opens_every_order_once_and_writes_its_summary(
     """Four orders, two at a time, the site busy twice: one dispute each, a summary and an index."""
     storefront.set_faults({"busy_first": 2})
     batch = write_batch(tmp_path / "orders.csv", ["2010", "2011", "2012", "1007"])
-    code = run_cli(storefront.url, batch, tmp_path / "runs", "--concurrency", "2")
+    code = run_cli(storefront.url, batch, tmp_path / "runs", "--concurrency", "2",
+                   "--retry-rate", "5")
     assert code == 0
     batch_dir = only_batch_dir(tmp_path / "runs")
     summary = json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"] == {"opened": 3, "already_open": 1}
+    assert summary["retry_budget"]["rate_per_s"] == 5.0
     assert (summary["concurrency"], summary["exit_code"]) == (2, 0)
     assert [o["order_id"] for o in summary["orders"]] == ["2010", "2011", "2012", "1007"]
     assert sum(o["attempts"] for o in summary["orders"]) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ def no_browsers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
     monkeypatch.setattr(browser, "playwright_chromium", lambda executable_path=None: None)
     monkeypatch.setattr(browser, "_system_chromium", lambda: None)
+    monkeypatch.setattr(browser, "_headless_shell", lambda: None)
 
 
 def test_flag_override_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,6 +70,33 @@ def test_system_chromium_is_next(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert find_browser(playwright_path=str(tmp_path / "missing")) == str(exe)
 
 
+def test_headless_shell_first_for_headless_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With both installed, a headless run gets the headless shell, a headed one the browser."""
+    monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
+    full = _fake_executable(tmp_path, "chromium")
+    shell = _fake_executable(tmp_path, "chromium-headless-shell")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    missing = str(tmp_path / "missing")
+    assert find_browser(playwright_path=missing) == str(shell)
+    assert find_browser(playwright_path=missing, headless=False) == str(full)
+
+
+def test_headless_shell_alone_cannot_show_a_window(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Only the headless shell: headless runs use it, a headed run says what to install."""
+    monkeypatch.delenv(browser.BROWSER_ENV, raising=False)
+    shell = _fake_executable(tmp_path, "chromium-headless-shell")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(browser, "_SYSTEM_PATHS", ())
+    missing = str(tmp_path / "missing")
+    assert find_browser(playwright_path=missing) == str(shell)
+    with pytest.raises(BrowserNotFound, match="apt-get install -y chromium"):
+        find_browser(playwright_path=missing, headless=False)
+
+
 @pytest.mark.usefixtures("no_browsers")
 def test_nothing_found_says_what_to_run() -> None:
     """With no browser at all, the error names the exact command to install one."""
@@ -83,21 +112,46 @@ def test_ensure_installs_with_apt_as_root(monkeypatch: pytest.MonkeyPatch, tmp_p
     installed = _fake_executable(tmp_path, "chromium")
     calls: list[str] = []
 
-    def fake_install() -> None:
-        calls.append("apt")
-        monkeypatch.setattr(browser, "_system_chromium", lambda: str(installed))
+    shell = _fake_executable(tmp_path, "chromium-headless-shell")
+    calls: list[tuple[str, ...]] = []
+
+    def fake_install(packages: tuple[str, ...] = ("chromium",), *, update: bool = True) -> None:
+        calls.append(packages)
+        if "chromium" in packages:
+            monkeypatch.setattr(browser, "_system_chromium", lambda: str(installed))
+        if "chromium-headless-shell" in packages:
+            monkeypatch.setattr(browser, "_headless_shell", lambda: str(shell))
+
+    monkeypatch.setattr(browser, "_apt_install", fake_install)
+    monkeypatch.setattr(browser.shutil, "which", lambda name: "/usr/bin/apt-get")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert ensure_browser() == str(shell)
+    assert calls == [("chromium",), ("chromium-headless-shell",)]
+    assert browser.find_browser(headless=False) == str(installed)
+
+
+@pytest.mark.usefixtures("no_browsers")
+def test_ensure_goes_on_without_a_headless_shell(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A distribution without the headless shell package keeps the full Chromium, and says so."""
+    installed = _fake_executable(tmp_path, "chromium")
+    monkeypatch.setattr(browser, "_system_chromium", lambda: str(installed))
+
+    def fake_install(packages: tuple[str, ...] = ("chromium",), *, update: bool = True) -> None:
+        raise subprocess.CalledProcessError(100, ["apt-get", "install", *packages])
 
     monkeypatch.setattr(browser, "_apt_install", fake_install)
     monkeypatch.setattr(browser.shutil, "which", lambda name: "/usr/bin/apt-get")
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     assert ensure_browser() == str(installed)
-    assert calls == ["apt"]
+    assert "full Chromium will run headless" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("no_browsers")
 def test_ensure_without_root_does_not_install(monkeypatch: pytest.MonkeyPatch) -> None:
     """As a normal user, ensure_browser does not run apt-get and says what to run."""
-    monkeypatch.setattr(browser, "_apt_install", lambda: pytest.fail("must not install"))
+    monkeypatch.setattr(browser, "_apt_install", lambda *a, **k: pytest.fail("must not install"))
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(BrowserNotFound):
         ensure_browser()
@@ -115,3 +169,11 @@ def test_launch_args_carry_the_quiet_network_flags() -> None:
     ):
         assert flag in args["args"]  # type: ignore[operator]
     assert "executable_path" not in launch_args(None)
+
+
+def test_launched_browsers_run_lean() -> None:
+    """A browser we launch keeps its GPU service in its own process, and leaves Playwright's
+    --enable-features alone (Chromium keeps only the last one)."""
+    args = launch_args(None)["args"]
+    assert "--in-process-gpu" in args  # type: ignore[operator]
+    assert not any(a.startswith("--enable-features") for a in args)  # type: ignore[union-attr]
