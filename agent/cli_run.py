@@ -183,6 +183,13 @@ def command_run(args: argparse.Namespace) -> int:
         from agent.batch import command_batch
 
         return command_batch(args, profile, demo=demo)
+    batch_only = [flag for flag, value in (("--concurrency", args.concurrency),
+                                           ("--retry-rate", args.retry_rate)) if value is not None]
+    if batch_only:
+        raise InvalidConfig(
+            f"{' and '.join(batch_only)} only apply to a batch",
+            hint="add --batch FILE, or drop them for a single order",
+        )
     prepared = request_from_args(args, profile, demo=demo)
     policy = policy_from_args(args, demo=demo)
     credentials: Credentials | None = credentials_from_env()

@@ -155,6 +155,8 @@ CASES: dict[str, Case] = {
     "max-attempts-zero": Case(flags={"--max-attempts": "0"}, says=("--max-attempts",)),
     "initial-wait-negative": Case(flags={"--initial-wait": "-1"}, says=("--initial-wait",)),
     "retry-rate-zero": Case(flags={"--retry-rate": "0"}, says=("--retry-rate",)),
+    "concurrency-without-batch": Case(flags={"--concurrency": "4"},
+                                      says=("--concurrency", "--batch")),
     "max-wait-below-initial-wait": Case(flags={"--initial-wait": "5", "--max-wait": "1"},
                                         says=("max_wait",)),
     # fault plans given to the CLI
