@@ -42,7 +42,7 @@ from typing import Any, TextIO
 from playwright.async_api import Browser, async_playwright
 
 from agent.api import Session, open_dispute_async
-from agent.browser import BrowserTarget, connect
+from agent.browser import browser_target, connect
 from agent.budget import DEFAULT_BURST, DEFAULT_RATE, RetryBudget
 from agent.errors import InvalidConfig, InvalidRequest
 from agent.evidence import new_run_folder
@@ -545,12 +545,8 @@ def command_batch(args: argparse.Namespace, profile: SiteProfile, *, demo: bool)
     credentials = credentials_from_env()
     if demo and credentials is None:
         credentials = Credentials("demo", "demo")
-    target = BrowserTarget(executable=args.browser_path, headless=not args.headed,
-                           cdp_url=args.cdp_url, ws_endpoint=args.ws_endpoint)
-    if target.executable:
-        from agent.browser import find_browser
-
-        target = dataclasses.replace(target, executable=find_browser(args.browser_path))
+    target = browser_target(executable=args.browser_path, headless=not args.headed,
+                            cdp_url=args.cdp_url, ws_endpoint=args.ws_endpoint)
     session = Session(storage_state=args.storage_state, credentials=credentials, browser=target)
     total = len(items)
     finished = 0

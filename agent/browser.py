@@ -35,6 +35,7 @@ __all__ = [
     "LEAN_ARGS",
     "BrowserNotFound",
     "BrowserTarget",
+    "browser_target",
     "connect",
     "ensure_browser",
     "find_browser",
@@ -214,6 +215,26 @@ class BrowserTarget:
     headless: bool = True
     cdp_url: str | None = None
     ws_endpoint: str | None = None
+
+
+def browser_target(
+    *,
+    executable: str | None = None,
+    headless: bool = True,
+    cdp_url: str | None = None,
+    ws_endpoint: str | None = None,
+) -> BrowserTarget:
+    """The target a command line asks for, with ``--browser-path`` checked where it applies.
+
+    A path for a local launch must be an executable here (else InvalidConfig, exit 2); one sent
+    to a Playwright server (``--ws-endpoint``) names a file on the server's machine and is
+    passed on as given; with ``--cdp-url`` the browser is already running and the path is unused.
+    """
+    if executable and not (ws_endpoint or cdp_url):
+        executable = find_browser(executable)
+    return BrowserTarget(
+        executable=executable, headless=headless, cdp_url=cdp_url, ws_endpoint=ws_endpoint
+    )
 
 
 async def connect(playwright: Playwright, target: BrowserTarget) -> Browser:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
 import sys
 import tomllib
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.api import Session, check_storage_state, open_dispute_async, run_sync
-from agent.browser import BrowserTarget
+from agent.browser import browser_target
 from agent.cli import DEMO_FAULTS, DEMO_POLICY, DEMO_REQUEST, check_site, credentials_from_env
 from agent.errors import InvalidConfig
 from agent.log import configure_logging
@@ -200,22 +199,13 @@ def command_run(args: argparse.Namespace) -> int:
     session = Session(
         storage_state=args.storage_state,
         credentials=credentials,
-        browser=BrowserTarget(
+        browser=browser_target(
             executable=args.browser_path,
             headless=not args.headed,
             cdp_url=args.cdp_url,
             ws_endpoint=args.ws_endpoint,
         ),
     )
-    if session.browser.executable:
-        from agent.browser import find_browser
-
-        session = dataclasses.replace(
-            session,
-            browser=dataclasses.replace(
-                session.browser, executable=find_browser(args.browser_path)
-            ),
-        )
     progress = console_progress(args, policy)
     with _storefront(args) as site:
         outcome = run_sync(

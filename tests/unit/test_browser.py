@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from agent import browser
-from agent.browser import BrowserNotFound, ensure_browser, find_browser, launch_args
+from agent.browser import (
+    BrowserNotFound,
+    BrowserTarget,
+    browser_target,
+    ensure_browser,
+    find_browser,
+    launch_args,
+)
 from agent.errors import InvalidConfig
 
 
@@ -177,3 +184,21 @@ def test_launched_browsers_run_lean() -> None:
     args = launch_args(None)["args"]
     assert "--in-process-gpu" in args  # type: ignore[operator]
     assert not any(a.startswith("--enable-features") for a in args)  # type: ignore[union-attr]
+
+
+def test_a_path_for_a_remote_server_is_not_checked_here(tmp_path: Path) -> None:
+    """--browser-path with --ws-endpoint names a file on the server's machine: passed on as is."""
+    remote = "/opt/server-only/chromium"
+    target = browser_target(executable=remote, ws_endpoint="ws://127.0.0.1:3000/")
+    assert target.executable == remote and target.ws_endpoint == "ws://127.0.0.1:3000/"
+
+
+def test_a_path_for_a_local_launch_is_checked(tmp_path: Path) -> None:
+    """--browser-path for a local launch must be an executable here (exit 2 otherwise)."""
+    with pytest.raises(InvalidConfig) as info:
+        browser_target(executable=str(tmp_path / "nope"))
+    assert info.value.exit_code == 2
+    exe = _fake_executable(tmp_path)
+    assert browser_target(executable=str(exe), headless=False) == BrowserTarget(
+        executable=str(exe), headless=False
+    )
