@@ -53,10 +53,11 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-sync",
 )
 
-#: Flags for a browser we launch ourselves (not a user's Chrome, not a server's): Chromium's GPU
-#: service runs inside the browser process instead of a process of its own (one process, about
-#: 50-80 MiB of RSS, less; nothing lost for a headless automation run). No ``--enable-features``
-#: here: Chromium keeps only the last one given, which would drop Playwright's own.
+#: Flags for a headless browser we launch ourselves (not a user's Chrome, not a server's, not a
+#: window): Chromium's GPU service runs inside the browser process instead of a process of its
+#: own (one process, about 50-80 MiB of RSS, less; nothing lost for a headless automation run).
+#: No ``--enable-features`` here: Chromium keeps only the last one given, which would drop
+#: Playwright's own.
 LEAN_ARGS: tuple[str, ...] = ("--in-process-gpu",)
 
 #: Headless-only builds, preferred for headless runs when installed.
@@ -198,7 +199,8 @@ def ensure_browser(override: str | None = None, *, install: bool = True) -> str 
 
 def launch_args(executable: str | None, *, headless: bool = True) -> dict[str, object]:
     """Keyword arguments for ``BrowserType.launch`` with our flags."""
-    kwargs: dict[str, object] = {"headless": headless, "args": [*CHROMIUM_ARGS, *LEAN_ARGS]}
+    lean = LEAN_ARGS if headless else ()  # a window for a person keeps Chromium's usual layout
+    kwargs: dict[str, object] = {"headless": headless, "args": [*CHROMIUM_ARGS, *lean]}
     if executable:
         kwargs["executable_path"] = executable
     return kwargs

@@ -184,6 +184,7 @@ def test_launched_browsers_run_lean() -> None:
     args = launch_args(None)["args"]
     assert "--in-process-gpu" in args  # type: ignore[operator]
     assert not any(a.startswith("--enable-features") for a in args)  # type: ignore[union-attr]
+    assert "--in-process-gpu" not in launch_args(None, headless=False)["args"]  # type: ignore[operator]
 
 
 def test_a_path_for_a_remote_server_is_not_checked_here(tmp_path: Path) -> None:
