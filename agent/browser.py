@@ -151,11 +151,10 @@ def find_browser(
     raise BrowserNotFound("no Chromium or Chrome found", hint=_INSTALL_HINT)
 
 
-def _apt_install(packages: tuple[str, ...] = ("chromium",), *, update: bool = True) -> None:
+def _apt_install(packages: tuple[str, ...] = ("chromium",)) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     print(f"retry-dispute: installing Debian's {' '.join(packages)} with apt-get", file=sys.stderr)
-    if update:
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
 
 
@@ -190,8 +189,8 @@ def ensure_browser(override: str | None = None, *, install: bool = True) -> str 
                 f"installing chromium with apt-get failed ({exc})", hint=_INSTALL_HINT
             ) from exc
         found = find_browser(override)
-    if found and install and _can_apt() and not (override or os.environ.get(BROWSER_ENV)) \
-            and _headless_shell() is None:
+    overridden = bool(override or os.environ.get(BROWSER_ENV))
+    if found and install and not overridden and _headless_shell() is None and _can_apt():
         _add_headless_shell()
         found = find_browser(override)
     return found

@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_sync(command_login(args))
         if args.command == "browser":
-            from agent.browser import ensure_browser, find_browser
+            from agent.browser import BROWSER_ENV, ensure_browser, find_browser
 
             path = (
                 ensure_browser(args.browser_path)
@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else find_browser(args.browser_path)
             )
             print(path or "playwright's own chromium")
-            if path and not (args.browser_path or os.environ.get("RETRY_DISPUTE_BROWSER")):
+            if path and not (args.browser_path or os.environ.get(BROWSER_ENV)):
                 try:
                     headed = find_browser(headless=False)
                 except RetryDisputeError:

@@ -96,7 +96,7 @@ class RunFolder:
         try:
             await asyncio.wait_for(
                 # caret "initial": hiding the text caret costs two extra trips into the page
-                # (~12 ms a screenshot, on every attempt); a caret in the evidence harms nothing
+                # on every screenshot; a caret in the evidence harms nothing
                 page.screenshot(
                     path=str(target), timeout=timeout_s * 1000, full_page=False, caret="initial"
                 ),

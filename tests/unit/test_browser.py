@@ -122,7 +122,7 @@ def test_ensure_installs_with_apt_as_root(monkeypatch: pytest.MonkeyPatch, tmp_p
     shell = _fake_executable(tmp_path, "chromium-headless-shell")
     calls: list[tuple[str, ...]] = []
 
-    def fake_install(packages: tuple[str, ...] = ("chromium",), *, update: bool = True) -> None:
+    def fake_install(packages: tuple[str, ...] = ("chromium",)) -> None:
         calls.append(packages)
         if "chromium" in packages:
             monkeypatch.setattr(browser, "_system_chromium", lambda: str(installed))
@@ -145,7 +145,7 @@ def test_ensure_goes_on_without_a_headless_shell(
     installed = _fake_executable(tmp_path, "chromium")
     monkeypatch.setattr(browser, "_system_chromium", lambda: str(installed))
 
-    def fake_install(packages: tuple[str, ...] = ("chromium",), *, update: bool = True) -> None:
+    def fake_install(packages: tuple[str, ...] = ("chromium",)) -> None:
         raise subprocess.CalledProcessError(100, ["apt-get", "install", *packages])
 
     monkeypatch.setattr(browser, "_apt_install", fake_install)
