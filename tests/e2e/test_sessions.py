@@ -32,6 +32,12 @@ REQUEST = [
 ]
 
 
+def _run_args(site: str, tmp_path: Path, order: str, *browser: str) -> list[str]:
+    """``run`` for ``order`` against ``site``, with ``browser`` flags, into ``tmp_path``."""
+    return ["run", "--site", site, *browser, "--order", order, *REQUEST,
+            "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -69,20 +75,7 @@ def test_saved_session_is_used_without_credentials(
     )
     assert login.returncode == 0, login.stderr[-1500:]
     assert stat.S_IMODE(session.stat().st_mode) == 0o600
-    run = _agent(
-        "run",
-        "--site",
-        storefront.url,
-        "--storage-state",
-        str(session),
-        "--order",
-        "1002",
-        *REQUEST,
-        "--out",
-        str(tmp_path / "runs"),
-        "--state-dir",
-        str(tmp_path / "state"),
-    )
+    run = _agent(*_run_args(storefront.url, tmp_path, "1002", "--storage-state", str(session)))
     assert run.returncode == 0, run.stderr[-1500:]
     assert [d["order_id"] for d in storefront.disputes() if d["order_id"] == "1002"] == ["1002"]
     run_dir = next((tmp_path / "runs").iterdir())
@@ -95,22 +88,7 @@ def test_corrupt_session_file_is_refused_before_the_browser(
     """A storage-state file that is not Playwright's JSON: exit 2, one line, nothing sent."""
     session = tmp_path / "session.json"
     session.write_text("{not json")
-    code = main(
-        [
-            "run",
-            "--site",
-            storefront.url,
-            "--storage-state",
-            str(session),
-            "--order",
-            "1002",
-            *REQUEST,
-            "--out",
-            str(tmp_path / "runs"),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ]
-    )
+    code = main(_run_args(storefront.url, tmp_path, "1002", "--storage-state", str(session)))
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert "storage-state" in err and len(err.splitlines()) == 1
@@ -159,18 +137,7 @@ def test_attach_to_running_chrome_over_cdp(
 ) -> None:
     """--cdp-url drives the user's Chrome in its default context and leaves that Chrome running."""
     run = _agent(
-        "run",
-        "--site",
-        storefront.url,
-        "--cdp-url",
-        running_chrome,
-        "--order",
-        "1001",
-        *REQUEST,
-        "--out",
-        str(tmp_path / "runs"),
-        "--state-dir",
-        str(tmp_path / "state"),
+        *_run_args(storefront.url, tmp_path, "1001", "--cdp-url", running_chrome),
         env={"RETRY_DISPUTE_USER": "demo", "RETRY_DISPUTE_PASSWORD": "demo"},
     )
     assert run.returncode == 0, run.stderr[-1500:]

@@ -170,6 +170,11 @@ def _assert_no_storage_state(blobs: dict[str, bytes], state: dict[str, Any] | No
             assert data != json.dumps(state).encode(), name
 
 
+def _assert_not_printed(capsys: pytest.CaptureFixture[str], *secrets: str) -> None:
+    printed = capsys.readouterr()
+    assert [s for s in secrets if s in printed.out + printed.err] == []
+
+
 @pytest.mark.browser
 def test_run_with_storage_state_leaves_no_secret(
     private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -192,9 +197,7 @@ def test_run_with_storage_state_leaves_no_secret(
     blobs = _blobs(run_dir)
     assert _holding(blobs, cookie, PASSWORD) == []
     _assert_no_storage_state(blobs, state)
-    printed = capsys.readouterr()
-    assert cookie not in printed.out + printed.err
-    assert PASSWORD not in printed.out + printed.err
+    _assert_not_printed(capsys, cookie, PASSWORD)
 
 
 @pytest.mark.browser
@@ -212,9 +215,7 @@ def test_run_that_logs_in_leaves_no_secret(
     blobs = _blobs(run_dir)
     assert _holding(blobs, PASSWORD, *cookies) == []
     _assert_no_storage_state(blobs, None)
-    printed = capsys.readouterr()
-    assert [c for c in cookies if c in printed.out + printed.err] == []
-    assert PASSWORD not in printed.out + printed.err
+    _assert_not_printed(capsys, PASSWORD, *cookies)
 
 
 @pytest.mark.browser
@@ -240,9 +241,7 @@ def test_batch_with_shared_login_leaves_no_secret(
     assert not [name for name in blobs if "trace.zip" in name]
     assert _holding(blobs, PASSWORD, *cookies) == []
     _assert_no_storage_state(blobs, None)
-    printed = capsys.readouterr()
-    assert [c for c in cookies if c in printed.out + printed.err] == []
-    assert PASSWORD not in printed.out + printed.err
+    _assert_not_printed(capsys, PASSWORD, *cookies)
 
 
 @pytest.mark.browser
