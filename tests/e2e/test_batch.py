@@ -163,6 +163,35 @@ def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
     assert len(storefront.disputes()) == 1 + 3  # the seeded D-000007 and one per order
 
 
+@pytest.mark.parametrize("where", ["local", "playwright-server"])
+def test_a_batch_of_50_opens_every_order_once(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    request: pytest.FixtureRequest, where: str,
+) -> None:
+    """50 orders through the CLI, the site busy for 30 % of the answers: one dispute each.
+
+    Once with a local browser, once on a loopback `playwright run-server` (#7's "Done when").
+    """
+    storefront.set_faults({"busy_rate": 0.3, "seed": 7})
+    orders = [str(2100 + i) for i in range(50)]
+    batch = write_batch(tmp_path / "orders.csv", orders)
+    extra: list[str] = []
+    if where == "playwright-server":
+        extra = ["--ws-endpoint", request.getfixturevalue("playwright_server")]
+        executable = in_thread(find_browser)
+        if executable is not None:
+            extra += ["--browser-path", executable]
+    assert run_cli(storefront.url, batch, tmp_path / "runs", *extra) == 0
+    batch_dir = only_batch_dir(tmp_path / "runs")
+    summary = json.loads((batch_dir / "summary.json").read_text())
+    assert summary["totals"] == {"opened": 50}
+    assert summary["concurrency"] == 4  # the default
+    assert sum(o["attempts"] for o in summary["orders"]) > 50  # the site was busy at times
+    created = sorted(d["order_id"] for d in storefront.disputes() if d["order_id"] in orders)
+    assert created == orders  # every order once, none twice
+    assert all((batch_dir / o["run_dir"] / "report.html").is_file() for o in summary["orders"])
+
+
 def test_an_unreachable_playwright_server_is_a_configuration_error(
     storefront: StorefrontServer, demo_login: None, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
