@@ -2,13 +2,18 @@
 
 The public API::
 
-    from agent import DisputeRequest, RetryPolicy, open_dispute
-    outcome = open_dispute(request, site="https://shop.example", policy=RetryPolicy())
+    from agent import RunOptions, build_request, open_dispute
+    outcome = open_dispute(build_request(...), RunOptions(site="https://shop.example"))
+
+The package is grouped by stage: ``request`` (the pre-flight), ``site`` (one storefront: its
+profile, pages and answers), ``browser`` and ``session``, ``flow`` (policy, journal, one order,
+a batch), ``output`` (run folder, report, ticket), ``cli``. See docs/architecture.md.
 """
 
-from agent.api import Session, open_dispute, open_dispute_async
+from agent.api import open_dispute, open_dispute_async
 from agent.errors import (
     AmbiguousAnswer,
+    BrowserNotFound,
     ChallengeShown,
     GaveUp,
     InvalidConfig,
@@ -24,17 +29,23 @@ from agent.errors import (
     SiteError,
     UnexpectedPage,
 )
-from agent.pages import Credentials
-from agent.policy import RetryPolicy
-from agent.profile import SiteProfile, load_profile
+from agent.events import AnswerEvent, AttemptEvent, DoneEvent, RunEvent, StepEvent, WaitEvent
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import RunOptions, Runtime
+from agent.outcome import Outcome, Status
 from agent.request import DisputeRequest, PreparedRequest, build_request, load_request_toml
-from agent.run import Outcome
+from agent.session import Credentials, Session
+from agent.site.profile import SiteProfile, load_profile
 
 __all__ = [
     "AmbiguousAnswer",
+    "AnswerEvent",
+    "AttemptEvent",
+    "BrowserNotFound",
     "ChallengeShown",
     "Credentials",
     "DisputeRequest",
+    "DoneEvent",
     "GaveUp",
     "InvalidConfig",
     "InvalidEvidence",
@@ -47,12 +58,18 @@ __all__ = [
     "PreparedRequest",
     "RetryDisputeError",
     "RetryPolicy",
+    "RunEvent",
+    "RunOptions",
+    "Runtime",
     "Session",
     "SessionExpired",
     "SiteBusy",
     "SiteError",
     "SiteProfile",
+    "Status",
+    "StepEvent",
     "UnexpectedPage",
+    "WaitEvent",
     "build_request",
     "load_profile",
     "load_request_toml",

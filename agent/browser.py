@@ -27,13 +27,12 @@ from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from agent.errors import InvalidConfig, RetryDisputeError
+from agent.errors import BrowserNotFound, InvalidConfig
 
 __all__ = [
     "BROWSER_ENV",
     "CHROMIUM_ARGS",
     "LEAN_ARGS",
-    "BrowserNotFound",
     "BrowserTarget",
     "browser_target",
     "connect",
@@ -83,12 +82,6 @@ _INSTALL_HINT = (
     "or `python -m playwright install chromium`, or point RETRY_DISPUTE_BROWSER / "
     "--browser-path at a Chrome or Chromium executable"
 )
-
-
-class BrowserNotFound(RetryDisputeError):
-    """No Chromium or Chrome could be found or installed."""
-
-    exit_code = 1
 
 
 def playwright_chromium(executable_path: str | None = None) -> str | None:

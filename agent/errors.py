@@ -15,6 +15,7 @@
     │   └── ChallengeShown                 a verification challenge ("slide to verify")
     ├── SiteError                  exit 1  the site did something the agent cannot handle
     │   └── UnexpectedPage                 an answer the agent cannot classify
+    ├── BrowserNotFound            exit 1  no Chromium or Chrome could be found or installed
     ├── SiteBusy                   exit 1  retry signal: "System busy"; the policy retries it
     └── AmbiguousAnswer            exit 1  retry signal: the dispute may exist; reconcile first
 
@@ -34,6 +35,7 @@ from typing import ClassVar
 
 __all__ = [
     "AmbiguousAnswer",
+    "BrowserNotFound",
     "ChallengeShown",
     "GaveUp",
     "InvalidConfig",
@@ -316,6 +318,12 @@ class UnexpectedPage(SiteError):
     ) -> None:
         super().__init__(what, hint=hint, context={"url": url, **(context or {})})
         self.url = url
+
+
+class BrowserNotFound(RetryDisputeError):
+    """No Chromium or Chrome could be found or installed; the hint says what to install."""
+
+    exit_code: ClassVar[int] = 1
 
 
 class SiteBusy(RetryDisputeError):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
+from structlog.typing import FilteringBoundLogger
 
 __all__ = ["REDACTED", "add_secret", "configure_logging", "get_logger", "log_to_file", "redact"]
 
@@ -140,7 +141,7 @@ def configure_logging(
 
 
 @contextmanager
-def log_to_file(path: Path, **bound: Any) -> Iterator[None]:
+def log_to_file(path: Path, **bound: object) -> Iterator[None]:
     """Send this context's events to ``path`` as JSON lines too, with ``bound`` on every line.
 
     Configures logging with the defaults first when nobody has (a library user, a test).
@@ -157,6 +158,7 @@ def log_to_file(path: Path, **bound: Any) -> Iterator[None]:
                 _sink.reset(token)
 
 
-def get_logger(name: str = "agent") -> Any:
+def get_logger(name: str = "agent") -> FilteringBoundLogger:
     """A structlog logger."""
-    return structlog.get_logger(name)
+    logger: FilteringBoundLogger = structlog.get_logger(name)
+    return logger

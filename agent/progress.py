@@ -17,7 +17,9 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
+
+from agent.events import AnswerEvent, AttemptEvent, DoneEvent, RunEvent, StepEvent, WaitEvent
 
 __all__ = ["Progress", "is_live", "ticking_sleep"]
 
@@ -81,35 +83,35 @@ class Progress:
         self._drawn = 0  # lines of the live block currently on screen
 
     # -- events ----------------------------------------------------------------------------
-    def __call__(self, event: str, fields: Mapping[str, Any]) -> None:
+    def __call__(self, event: RunEvent, /) -> None:
         """Take one run event: step, attempt, answer, wait or done."""
-        order_id = _clean(fields.get("order_id", "?"), 40)
+        order_id = _clean(event.order_id, 40)
         order = self._orders.get(order_id)
         if order is None:
             order = self._orders[order_id] = _Order(order_id)
-        attempt = fields.get("attempt")
-        if event == "step":
-            order.step = _clean(fields.get("step", ""), 40)
-        elif event == "attempt":
-            order.attempt = int(attempt or order.attempt + 1)
-            order.answered, order.wait_until, order.cause = False, None, None
-        elif event == "answer":
-            order.attempt = int(attempt or order.attempt)
-            order.answered = True
-            order.outcome = _clean(fields.get("outcome", "unknown"), 20)
-            order.text = _clean(fields.get("text") or "", 200)
-        elif event == "wait":
-            order.wait_until = self.clock() + float(fields.get("wait_s") or 0.0)
-            order.cause = _clean(fields.get("cause") or "backoff", 20)
-        elif event == "done":
-            order.status = _clean(fields.get("status", "?"), 20)
-            order.wait_until = None
-        else:
-            return
+        match event:
+            case StepEvent(step=step):
+                order.step = _clean(step, 40)
+            case AttemptEvent(attempt=attempt):
+                order.attempt = attempt
+                order.answered, order.wait_until, order.cause = False, None, None
+            case AnswerEvent(attempt=attempt, outcome=outcome, text=text):
+                order.attempt = attempt
+                order.answered = True
+                order.outcome = _clean(outcome, 20)
+                order.text = _clean(text, 200)
+            case WaitEvent(wait_s=wait_s, cause=cause):
+                order.wait_until = self.clock() + wait_s
+                order.cause = _clean(cause or "backoff", 20)
+            case DoneEvent(status=status):
+                order.status = _clean(status, 20)
+                order.wait_until = None
+            case _:  # an event this console does not show
+                return
         if self.live:
             self._redraw()
         else:
-            self._write(self._plain(event, order, fields) + "\n")
+            self._write(self._plain(event, order) + "\n")
 
     def tick(self) -> None:
         """Redraw the live lines, so countdowns show the time left now; no-op in plain mode."""
@@ -127,20 +129,20 @@ class Progress:
     def _remaining(self, order: _Order) -> float:
         return max(0.0, (order.wait_until or 0.0) - self.clock())
 
-    def _plain(self, event: str, order: _Order, fields: Mapping[str, Any]) -> str:
+    def _plain(self, event: RunEvent, order: _Order) -> str:
         head = f"order {order.order_id}:"
-        if event == "step":
+        if isinstance(event, StepEvent):
             return f"{head} step {order.step}"
-        if event == "attempt":
+        if isinstance(event, AttemptEvent):
             return f"{head} {self._of(order.attempt)}"
-        if event == "answer":
+        if isinstance(event, AnswerEvent):
             return f"{head} {self._of(order.attempt)}: {order.outcome}" + (
                 f' "{order.text}"' if order.text else ""
             )
-        if event == "wait":
-            wait_s = float(fields.get("wait_s") or 0.0)
+        if isinstance(event, WaitEvent):
             return (
-                f"{head} next try in {wait_s:.1f} s ({order.cause}), {self._of(order.attempt + 1)}"
+                f"{head} next try in {event.wait_s:.1f} s ({order.cause}), "
+                f"{self._of(order.attempt + 1)}"
             )
         noun = "attempt" if order.attempt == 1 else "attempts"
         return f"{head} done: {order.status} after {order.attempt} {noun}"

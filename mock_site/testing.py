@@ -11,6 +11,7 @@ Only the standard library is used on top of the storefront's own dependencies.
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import threading
@@ -22,6 +23,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
+from PIL import Image
 
 from mock_site.app import create_app
 from mock_site.faults import parse_fault_plan
@@ -31,9 +33,19 @@ __all__ = ["SAMPLE_JPEG", "SAMPLE_MOV", "SAMPLE_MP4", "SAMPLE_PNG", "StorefrontS
 
 HOST = "127.0.0.1"
 
-#: Tiny files the storefront accepts as evidence (it judges files by their first bytes).
-SAMPLE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)
-SAMPLE_PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+def _picture(fmt: str) -> bytes:
+    """A whole 8x8 picture in *fmt*: the agent decodes photos before it sends them."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 60, 60)).save(out, format=fmt)
+    return out.getvalue()
+
+
+#: Tiny files the storefront accepts as evidence (it judges files by their first bytes), and
+#: whole pictures the agent's pre-flight accepts too.
+SAMPLE_JPEG = _picture("JPEG")
+SAMPLE_PNG = _picture("PNG")
 SAMPLE_MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
 SAMPLE_MOV = b"\x00\x00\x00\x08wide" + bytes(64)
 

@@ -17,10 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from agent.outcome import Status
+
 __all__ = [
     "BUSY",
     "FAKE_COOKIE",
     "INELIGIBLE_EXPLAIN",
+    "OK_STATUSES",
     "PLANS",
     "STATUSES",
     "Attempt",
@@ -37,7 +40,10 @@ INELIGIBLE_EXPLAIN = (
     "Buyer protection ended: disputes can be opened up to 15 days after delivery, "
     "unless the protection was extended in time."
 )
-STATUSES = ("opened", "already_open", "invalid", "ineligible", "gave_up", "needs_human", "error")
+#: The final statuses a run folder is made for (an interrupted run's folder has its own tests).
+STATUSES = tuple(str(s) for s in Status if s is not Status.INTERRUPTED)
+#: The statuses after which no support ticket is written.
+OK_STATUSES = frozenset(str(s) for s in Status if s.ok)
 START = datetime(2025, 11, 24, 3, 16, 0, tzinfo=UTC)
 
 

@@ -19,13 +19,13 @@ from typing import Any
 from common import RssSampler, Storefront
 from cost import request_for
 
-from agent.api import Session
-from agent.batch import run_batch
 from agent.browser import BrowserTarget
-from agent.budget import DEFAULT_BURST, RetryBudget
-from agent.pages import Credentials
-from agent.policy import RetryPolicy
-from agent.profile import SiteProfile
+from agent.flow.batch import run_batch
+from agent.flow.budget import DEFAULT_BURST, RetryBudget
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import RunOptions
+from agent.session import Credentials, Session
+from agent.site.profile import SiteProfile
 
 __all__ = ["BATCH_FAULTS", "BATCH_POLICY", "CONCURRENCIES", "budget_demo", "section_batch"]
 
@@ -50,11 +50,14 @@ async def batch_once(
     baseline = rss.ticks_now()
     with rss:
         started = time.monotonic()
-        result = await run_batch(
-            requests, site=site.url, profile=profile, batch_dir=batch_dir, policy=BATCH_POLICY,
+        options = RunOptions(
+            site=site.url, profile=profile, policy=BATCH_POLICY, trace=trace,
             session=Session(credentials=Credentials("demo", "demo"), browser=BrowserTarget()),
-            concurrency=concurrency, budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
-            trace=trace, state_dir=out / f"state-c{concurrency}",
+            state_dir=out / f"state-c{concurrency}",
+        )
+        result = await run_batch(
+            requests, options=options, batch_dir=batch_dir, concurrency=concurrency,
+            budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
         )
         wall = time.monotonic() - started
     # this process (agent, and the storefront when it runs in a thread), the driver, Chromium
@@ -93,11 +96,14 @@ async def budget_demo(
     rates: dict[str, float] = {}
     for name, budget in (("without", None), ("with", RetryBudget(burst=orders))):
         site.reset({"busy_for_s": busy_s})
-        await run_batch(
-            [request_for(2500 + i) for i in range(orders)], site=site.url, profile=profile,
-            batch_dir=out / f"budget-{name}", policy=policy,
+        options = RunOptions(
+            site=site.url, profile=profile, policy=policy, trace="off",
             session=Session(credentials=Credentials("demo", "demo"), browser=BrowserTarget()),
-            concurrency=orders, budget=budget, trace="off", state_dir=out / f"state-b-{name}",
+            state_dir=out / f"state-b-{name}",
+        )
+        await run_batch(
+            [request_for(2500 + i) for i in range(orders)], options=options,
+            batch_dir=out / f"budget-{name}", concurrency=orders, budget=budget,
         )
         subs = site.submissions()
         first = float(subs[0]["at"])

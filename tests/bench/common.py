@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.events import AnswerEvent, AttemptEvent, DoneEvent, RunEvent, StepEvent, WaitEvent
+
 __all__ = [
     "MESSAGE",
     "EventClock",
@@ -52,19 +54,26 @@ def median(values: list[float]) -> float:
     return round(statistics.median(values), 1)
 
 
+_EVENT_KINDS: dict[str, type] = {
+    "step": StepEvent, "attempt": AttemptEvent, "answer": AnswerEvent, "wait": WaitEvent,
+    "done": DoneEvent,
+}
+
+
 @dataclass
 class EventClock:
     """An ``on_event`` hook that timestamps the run's events on the monotonic clock."""
 
-    events: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[float, RunEvent]] = field(default_factory=list)
 
-    def __call__(self, event: str, fields: dict[str, Any]) -> None:
-        self.events.append((time.monotonic(), event, fields))
+    def __call__(self, event: RunEvent, /) -> None:
+        self.events.append((time.monotonic(), event))
 
     def times(self, event: str, **match: object) -> list[float]:
-        """Times of the events of that name whose fields match."""
-        return [t for t, name, f in self.events
-                if name == event and all(f.get(k) == v for k, v in match.items())]
+        """Times of the events of that kind ("attempt", "answer", …) whose fields match."""
+        kind = _EVENT_KINDS[event]
+        return [t for t, e in self.events
+                if isinstance(e, kind) and all(getattr(e, k, None) == v for k, v in match.items())]
 
 
 # --- the storefront ---------------------------------------------------------------------------
@@ -309,8 +318,9 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 async def log_in(browser: Any, *, site: str, path: Path) -> Path:
     """Log the demo account in once and save the session for the benchmark's contexts."""
-    from agent.pages import Credentials, OrderPage
-    from agent.profile import load_profile
+    from agent.session import Credentials
+    from agent.site.order_page import OrderPage
+    from agent.site.profile import load_profile
 
     context = await browser.new_context(locale="en-US")
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -10,15 +11,17 @@ from common import MESSAGE, EventClock, Storefront, median
 from naive import naive_loop
 from playwright.async_api import Browser
 
-from agent.api import Session, open_dispute_async
-from agent.attempt import submit_once
-from agent.evidence import RunFolder
-from agent.journal import Journal
-from agent.pages import Credentials, DisputeForm
-from agent.policy import RetryPolicy
-from agent.profile import SiteProfile
+from agent.api import open_dispute_async
+from agent.flow.attempt import submit_once
+from agent.flow.journal import Journal
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import RunOptions, Runtime
+from agent.outcome import Outcome
+from agent.output.run_folder import RunFolder
 from agent.request import PreparedRequest, build_request
-from agent.run import Outcome
+from agent.session import Credentials, Session
+from agent.site.form import DisputeForm
+from agent.site.profile import SiteProfile
 
 __all__ = ["BUSY_FIRST", "request_for", "run_one", "section_cost", "section_screenshot"]
 
@@ -47,11 +50,12 @@ async def run_one(
     clock = EventClock()
     session = Session(storage_state=state, credentials=Credentials("demo", "demo"))
     started = time.monotonic()
-    outcome = await open_dispute_async(
-        request_for(order_id, message=message), site=site.url, profile=profile, policy=policy,
-        session=session, out_dir=out, trace=trace, journal=journal, browser=browser, on_event=clock,
-        sleep=None if real_sleep else _no_sleep, rng=rng,
-    )
+    options = RunOptions(site=site.url, profile=profile, policy=policy, session=session,
+                         out_dir=out, trace=trace)
+    runtime = Runtime(journal=journal, browser=browser, on_event=clock, rng=rng,
+                      sleep=asyncio.sleep if real_sleep else _no_sleep)
+    outcome = await open_dispute_async(request_for(order_id, message=message), options,
+                                       runtime=runtime)
     return outcome, clock, time.monotonic() - started
 
 

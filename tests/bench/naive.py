@@ -13,10 +13,11 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Dialog
 
-from agent.attempt import Answer, submit_once
-from agent.pages import DisputeForm
-from agent.profile import SiteProfile
+from agent.flow.attempt import submit_once
 from agent.request import PreparedRequest
+from agent.site.answer import Answer
+from agent.site.form import DisputeForm
+from agent.site.profile import SiteProfile
 
 __all__ = ["naive_loop"]
 

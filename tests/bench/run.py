@@ -30,8 +30,8 @@ from playwright.async_api import async_playwright  # noqa: E402
 from window import section_window  # noqa: E402
 
 from agent.browser import BrowserTarget, connect  # noqa: E402
-from agent.journal import Journal  # noqa: E402
-from agent.profile import load_profile  # noqa: E402
+from agent.flow.journal import Journal  # noqa: E402
+from agent.site.profile import load_profile  # noqa: E402
 
 SECTIONS = ("cost", "window", "batch", "screenshot")
 

@@ -18,9 +18,9 @@ from common import EventClock, Storefront
 from cost import run_one
 from playwright.async_api import Browser
 
-from agent.journal import Journal
-from agent.policy import RetryPolicy, backoff_wait
-from agent.profile import SiteProfile
+from agent.flow.journal import Journal
+from agent.flow.policy import RetryPolicy, backoff_wait
+from agent.site.profile import SiteProfile
 
 __all__ = ["POLICIES", "WINDOWS", "section_window", "simulate"]
 

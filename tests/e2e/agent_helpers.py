@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.api import Session, open_dispute
-from agent.pages import Credentials
-from agent.policy import RetryPolicy
+from agent.api import open_dispute
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import RunOptions, Runtime
+from agent.outcome import Outcome
 from agent.request import build_request
-from agent.run import Outcome
-from mock_site.testing import StorefrontServer
+from agent.session import Credentials, Session
+from mock_site.testing import SAMPLE_JPEG, StorefrontServer
 
 #: Tiny waits and no jitter: the injected sleep records them and returns at once.
 FAST = RetryPolicy(
@@ -33,7 +34,7 @@ DEMO = Credentials("demo", "demo")
 def photo(tmp_path: Path, name: str = "photo.jpg") -> Path:
     """A small file the storefront accepts as a JPEG photo (it judges by content)."""
     path = tmp_path / name
-    path.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 2048)
+    path.write_bytes(SAMPLE_JPEG + b"\x00" * 2048)
     return path
 
 
@@ -89,14 +90,13 @@ def run_agent(
         run.waits.append(seconds)
 
     prepared = build_request(**{**NOT_RECEIVED, **fields})
-    run.outcome = open_dispute(
-        prepared,
+    options = RunOptions(
         site=server.url,
         policy=policy,
         session=Session(credentials=credentials),
         out_dir=tmp_path / "runs",
         state_dir=tmp_path / "state",
-        sleep=fake_sleep,
         trace="off",
     )
+    run.outcome = open_dispute(prepared, options, runtime=Runtime(sleep=fake_sleep))
     return run

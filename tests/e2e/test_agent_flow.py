@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.policy import RetryPolicy
+from agent.flow.policy import RetryPolicy
 from mock_site.testing import StorefrontServer
 from tests.e2e.agent_helpers import PNG_MAGIC, photo, run_agent, video
 

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Request
 
-from agent.report import OK_STATUSES, STATUSES, load_result, write_batch_index, write_report
-from tests.runfolders import make_run
+from agent.outcome import Outcome
+from agent.output.report import write_batch_index, write_report
+from tests.runfolders import OK_STATUSES, STATUSES, make_run
+
+load_result = Outcome.read
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.scenario import command_scenario
+from mock_site.scenarios import command_scenario
 
 pytestmark = pytest.mark.browser
 

@@ -15,13 +15,14 @@ from typing import Any, Self, TypeVar
 
 from playwright.async_api import Browser, Playwright, async_playwright
 
-from agent.api import Session, open_dispute_async
+from agent.api import open_dispute_async
 from agent.browser import BrowserTarget, connect
-from agent.pages import Credentials
-from agent.policy import RetryPolicy
-from agent.profile import SiteProfile, load_profile
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import RunOptions, Runtime
+from agent.outcome import Outcome
 from agent.request import build_request
-from agent.run import Outcome
+from agent.session import Credentials, Session
+from agent.site.profile import SiteProfile, load_profile
 from mock_site.testing import StorefrontServer
 
 T = TypeVar("T")
@@ -131,18 +132,17 @@ def run_agent(
 
     prepared = build_request(order_id=order_id, received="no", reason="not_received",
                              message=MESSAGE)
-    return agent_loop.run(open_dispute_async(
-        prepared,
+    options = RunOptions(
         site=server.url,
         profile=profile or load_profile("mock"),
         policy=policy,
         session=Session(credentials=Credentials("demo", "demo")),
         out_dir=tmp_path / "runs",
         state_dir=tmp_path / "state",
-        sleep=no_sleep,
         trace="off",
-        browser=agent_loop.browser,
-    ))
+    )
+    runtime = Runtime(sleep=no_sleep, browser=agent_loop.browser)
+    return agent_loop.run(open_dispute_async(prepared, options, runtime=runtime))
 
 
 def disputes_of(server: StorefrontServer, order_id: str) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from agent.journal import Journal, default_state_dir, site_key
+from agent.flow.journal import Journal, default_state_dir, site_key
 from mock_site.store import Store
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import MESSAGE, AgentLoop, disputes_of, duplicates, run_agent
@@ -71,7 +71,7 @@ def test_intent_survives_a_sigkill_of_its_writer(tmp_path: Path) -> None:
     code = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from agent.journal import Journal\n"
+        "from agent.flow.journal import Journal\n"
         "j = Journal(Path(sys.argv[1]))\n"
         "j.begin(site=sys.argv[2], order_id='2000', run_id='killed', attempt=3)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from agent.policy import RetryPolicy
-from agent.run import Outcome
+from agent.flow.policy import RetryPolicy
+from agent.outcome import Outcome
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import (
     FAST,

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 import structlog
 
-from agent.cli_login import write_private
-from agent.cli_run import trace_mode
+from agent.cli.session import trace_mode
 from agent.log import REDACTED, add_secret, configure_logging, get_logger, log_to_file, redact
+from agent.session import write_private
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import cli
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.api import Session
-from agent.batch import run_batch
-from agent.pages import Credentials
-from agent.policy import RetryPolicy
+from agent.flow.batch import run_batch
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import RunOptions, Runtime
 from agent.request import build_request
+from agent.session import Credentials, Session
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import AgentLoop, duplicates, profile_with
 
@@ -51,10 +51,14 @@ def test_soak_200_orders_zero_duplicates_all_terminal(
     ]
     batch_dir = tmp_path / "batch"
     batch_dir.mkdir()
+    options = RunOptions(
+        site=storefront.url, profile=profile_with(answer_s=2.0), policy=POLICY,
+        session=Session(credentials=Credentials("demo", "demo")), trace="off",
+        state_dir=tmp_path / "state",
+    )
     result = agent_loop.run(timeout_s=TIMEOUT_S, coro=run_batch(
-        requests, site=storefront.url, profile=profile_with(answer_s=2.0), batch_dir=batch_dir,
-        policy=POLICY, session=Session(credentials=Credentials("demo", "demo")), concurrency=4,
-        trace="off", state_dir=tmp_path / "state", browser=agent_loop.browser, reports=False,
+        requests, options=options, batch_dir=batch_dir, concurrency=4,
+        runtime=Runtime(browser=agent_loop.browser), reports=False,
     ))
 
     # every fault of the mix happened

@@ -9,20 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from agent.batch import (
-    BatchResult,
-    batch_exit_code,
-    format_table,
-    load_batch,
-    new_batch_dir,
-    parse_batch_csv,
-    parse_batch_toml,
-    run_batch,
-    summary_dict,
-)
+from agent.cli.batch import format_table
 from agent.errors import InvalidConfig, InvalidField, InvalidRequest
-from agent.profile import load_profile
-from agent.run import Outcome
+from agent.flow.batch import run_batch
+from agent.flow.settings import RunOptions, Runtime
+from agent.outcome import BatchResult, Outcome, batch_exit_code
+from agent.output.batch_summary import new_batch_dir, summary_dict
+from agent.request.batch_file import load_batch, parse_batch_csv, parse_batch_toml
+from agent.site.profile import load_profile
 from mock_site.testing import SAMPLE_JPEG
 
 MESSAGE = "My parcel has not arrived after 40 days. Please refund me."
@@ -253,10 +247,12 @@ class BrokenBrowser:
 def test_an_order_whose_run_crashes_is_an_error_and_the_batch_goes_on(tmp_path: Path) -> None:
     """Each order that raises becomes an error with its own result.json; the summary is written."""
     items = parse_batch_csv(csv_text(row("2000"), row("2001")), source="b.csv", base_dir=tmp_path)
+    options = RunOptions(site="http://127.0.0.1:9", profile=load_profile("mock"),
+                         state_dir=tmp_path / "state")
     result = asyncio.run(run_batch(
-        [i.prepared for i in items], site="http://127.0.0.1:9", profile=load_profile("mock"),
-        batch_dir=tmp_path, browser=BrokenBrowser(),  # type: ignore[arg-type]
-        state_dir=tmp_path / "state", concurrency=2, reports=False,
+        [i.prepared for i in items], options=options, batch_dir=tmp_path, concurrency=2,
+        runtime=Runtime(browser=BrokenBrowser()),  # type: ignore[arg-type]
+        reports=False,
     ))
     assert [o.status for o in result.outcomes] == ["error", "error"]
     assert result.exit_code == 1

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from agent.budget import RetryBudget
 from agent.errors import InvalidConfig
+from agent.flow.budget import RetryBudget
 
 
 class FakeTime:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.attempt import classify
-from agent.profile import load_profile
+from agent.site.answer import classify
+from agent.site.profile import load_profile
 
 PROFILE = load_profile("mock")
 

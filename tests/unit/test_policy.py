@@ -11,7 +11,7 @@ import pytest
 import tenacity
 
 from agent.errors import AmbiguousAnswer, InvalidConfig, InvalidField, NeedsHuman, SiteBusy
-from agent.policy import (
+from agent.flow.policy import (
     RetryDetails,
     RetryPolicy,
     backoff_wait,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.errors import InvalidConfig
-from agent.profile import load_profile
+from agent.site.profile import load_profile
 
 
 def _bundled_text() -> str:

@@ -5,12 +5,32 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
+from agent.events import AnswerEvent, AttemptEvent, DoneEvent, StepEvent, WaitEvent
 from agent.progress import Progress, is_live, ticking_sleep
 
 BUSY = "System busy, please try again later"
+EVENTS: dict[str, type] = {
+    "step": StepEvent, "attempt": AttemptEvent, "answer": AnswerEvent, "wait": WaitEvent,
+    "done": DoneEvent,
+}
+
+
+@dataclass(frozen=True)
+class SomethingNew:
+    """An event kind the console does not know (a later version's)."""
+
+    order_id: str
+
+
+def emit(progress: Progress, kind: str, fields: dict[str, Any]) -> None:
+    """Hand the run event of that kind, with those fields, to the progress hook."""
+    event = EVENTS.get(kind, SomethingNew)(**fields)
+    progress(event)
 
 
 class FakeClock:
@@ -52,10 +72,10 @@ def screen(output: str) -> list[str]:
 
 def run_events(progress: Progress, order_id: str = "1001") -> None:
     """A short run: two busy answers with waits, then opened."""
-    progress("step", {"order_id": order_id, "step": "order-page"})
-    progress("attempt", {"order_id": order_id, "attempt": 1})
-    progress("answer", {"order_id": order_id, "attempt": 1, "outcome": "busy", "text": BUSY})
-    progress("wait", {"order_id": order_id, "attempt": 1, "wait_s": 5.0, "cause": "backoff"})
+    emit(progress, "step", {"order_id": order_id, "step": "order-page"})
+    emit(progress, "attempt", {"order_id": order_id, "attempt": 1})
+    emit(progress, "answer", {"order_id": order_id, "attempt": 1, "outcome": "busy", "text": BUSY})
+    emit(progress, "wait", {"order_id": order_id, "attempt": 1, "wait_s": 5.0, "cause": "backoff"})
 
 
 def test_plain_mode_prints_one_plain_line_per_event() -> None:
@@ -65,12 +85,13 @@ def test_plain_mode_prints_one_plain_line_per_event() -> None:
     assert progress.live is False
     run_events(progress)
     progress.tick()  # nothing to redraw in plain mode
-    progress("attempt", {"order_id": "1001", "attempt": 2})
-    progress(
+    emit(progress, "attempt", {"order_id": "1001", "attempt": 2})
+    emit(
+        progress,
         "answer",
         {"order_id": "1001", "attempt": 2, "outcome": "opened", "text": "Dispute D-000123 opened"},
     )
-    progress("done", {"order_id": "1001", "status": "opened"})
+    emit(progress, "done", {"order_id": "1001", "status": "opened"})
     assert out.getvalue().splitlines() == [
         "order 1001: step order-page",
         "order 1001: attempt 1 of 5",
@@ -121,7 +142,7 @@ def test_live_line_shows_attempt_outcome_and_countdown() -> None:
     clock.now += 10.0
     progress.tick()
     assert screen(out.getvalue())[-1].endswith("| next try in 0.0 s (backoff)")
-    progress("attempt", {"order_id": "1001", "attempt": 2})
+    emit(progress, "attempt", {"order_id": "1001", "attempt": 2})
     assert screen(out.getvalue()) == [
         f'order 1001: attempt 2 of 5 | last: busy "{BUSY}" | submitting'
     ]
@@ -133,7 +154,7 @@ def test_live_mode_keeps_one_line_per_order() -> None:
     progress = Progress(stream=out, max_attempts=3, live=True, clock=clock, width=200)
     run_events(progress, "1001")
     run_events(progress, "1002")
-    progress("attempt", {"order_id": "1001", "attempt": 2})
+    emit(progress, "attempt", {"order_id": "1001", "attempt": 2})
     lines = screen(out.getvalue())
     assert len(lines) == 2
     assert lines[0].startswith("order 1001: attempt 2 of 3")
@@ -147,12 +168,12 @@ def test_finished_orders_stay_put_and_stop_being_redrawn() -> None:
     progress = Progress(stream=out, max_attempts=3, live=True, clock=FakeClock(), width=200)
     run_events(progress, "1001")
     run_events(progress, "1002")
-    progress("done", {"order_id": "1001", "status": "gave_up"})
+    emit(progress, "done", {"order_id": "1001", "status": "gave_up"})
     before = len(out.getvalue())
     progress.tick()
     redraw = out.getvalue()[before:]
     assert "1001" not in redraw and redraw.startswith("\x1b[1A")
-    progress("done", {"order_id": "1002", "status": "opened"})
+    emit(progress, "done", {"order_id": "1002", "status": "opened"})
     assert screen(out.getvalue()) == [
         f'order 1001: gave_up after 1 attempt | last: busy "{BUSY}"',
         f'order 1002: opened after 1 attempt | last: busy "{BUSY}"',
@@ -163,7 +184,9 @@ def test_live_lines_fit_the_terminal_width() -> None:
     """A long site text is cut so the line never wraps (wrapping would break the redraw)."""
     out = Tty()
     progress = Progress(stream=out, max_attempts=3, live=True, clock=FakeClock(), width=50)
-    progress("answer", {"order_id": "1001", "attempt": 1, "outcome": "busy", "text": "x" * 500})
+    emit(
+        progress, "answer", {"order_id": "1001", "attempt": 1, "outcome": "busy", "text": "x" * 500}
+    )
     assert all(len(line) <= 49 for line in screen(out.getvalue()))
 
 
@@ -172,7 +195,8 @@ def test_site_text_cannot_drive_the_terminal(live: bool) -> None:
     """Control characters in the site's text or the order id are removed before printing."""
     out = Tty()
     progress = Progress(stream=out, max_attempts=3, live=live, clock=FakeClock(), width=200)
-    progress(
+    emit(
+        progress,
         "answer",
         {
             "order_id": "10\x1b[2J01",
@@ -193,8 +217,8 @@ def test_missing_max_attempts_and_unknown_events_are_tolerated() -> None:
     """Without max_attempts the line says "attempt k"; an unknown event is ignored."""
     out = io.StringIO()
     progress = Progress(stream=out, clock=FakeClock())
-    progress("attempt", {"order_id": "7", "attempt": 1})
-    progress("something_new", {"order_id": "7"})
+    emit(progress, "attempt", {"order_id": "7", "attempt": 1})
+    emit(progress, "something_new", {"order_id": "7"})
     assert out.getvalue() == "order 7: attempt 1\n"
 
 
@@ -238,6 +262,8 @@ def test_a_broken_stream_does_not_stop_the_run() -> None:
     """Writing to a closed stream is ignored."""
     out = io.StringIO()
     out.close()
-    Progress(stream=out, max_attempts=3, clock=FakeClock())(
-        "attempt", {"order_id": "1", "attempt": 1}
+    emit(
+        Progress(stream=out, max_attempts=3, clock=FakeClock()),
+        "attempt",
+        {"order_id": "1", "attempt": 1},
     )

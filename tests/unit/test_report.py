@@ -9,16 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from agent.report import (
+from agent.outcome import Outcome
+from agent.output.advice import next_steps
+from agent.output.report import render_report, write_batch_index, write_report
+from agent.output.run_folder import screenshot_file
+from tests.runfolders import (
+    BUSY,
     OK_STATUSES,
+    PLANS,
     STATUSES,
-    load_result,
-    next_steps,
-    render_report,
-    write_batch_index,
-    write_report,
+    Attempt,
+    Step,
+    Wait,
+    make_run,
+    png_bytes,
 )
-from tests.runfolders import BUSY, PLANS, Attempt, Step, Wait, make_run, png_bytes
+
+load_result = Outcome.read
 
 _VOID = {
     "area",
@@ -223,9 +230,8 @@ def test_paths_outside_the_run_folder_are_never_read(tmp_path: Path) -> None:
     """A screenshot path that leaves the run folder is not embedded."""
     (tmp_path / "secret.png").write_bytes(png_bytes())
     run_dir = make_run(tmp_path, "needs_human", screenshots=["../secret.png", "/etc/passwd"])
-    result = load_result(run_dir)
-    assert result.screenshot_file("../secret.png") is None
-    assert result.screenshot_file("/etc/passwd") is None
+    assert screenshot_file(run_dir, "../secret.png") is None
+    assert screenshot_file(run_dir, "/etc/passwd") is None
     _, doc = report_of(run_dir)
     assert all(i.attrs["data-path"].startswith("screenshots/") for i in doc.find("img"))
 

@@ -29,12 +29,13 @@ from agent.request import (
     request_from_mapping,
     sniff_format,
 )
+from mock_site.testing import SAMPLE_JPEG, SAMPLE_PNG
 
 MIB = 1024 * 1024
 
-# The first bytes of each format: enough for the content checks, no real media needed.
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+# Whole tiny pictures (photos are decoded), and the first bytes of the other formats.
+JPEG = SAMPLE_JPEG
+PNG = SAMPLE_PNG
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00"
 MOV = b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00"
 MOV_OLD = b"\x00\x00\x00\x08wide\x00\x00\x00\x00mdat"
@@ -534,6 +535,22 @@ def test_document_disguised_as_a_photo(tmp_path: Path) -> None:
         f"evidence: {path} holds a PDF document, not a JPEG image as its name says; "
         "the site takes JPEG or PNG photos and MP4 or MOV videos: convert it"
     )
+
+
+@pytest.mark.parametrize(("name", "whole"), [("cut.jpg", JPEG), ("cut.png", PNG)])
+def test_truncated_photo_is_refused(tmp_path: Path, name: str, whole: bytes) -> None:
+    """A photo cut short (right first bytes, half its data) is refused before the site sees it."""
+    path = media(tmp_path, name, whole[: len(whole) // 2])
+    with pytest.raises(InvalidEvidence) as err:
+        check_evidence([path], received=True, reason="damaged")
+    assert "truncated or corrupt" in one_line(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_a_whole_photo_with_trailing_bytes_is_accepted(tmp_path: Path) -> None:
+    """Padding after a whole JPEG (as some cameras write) does not make it corrupt."""
+    path = media(tmp_path, "padded.jpg", JPEG + bytes(4096))
+    assert [f.kind for f in check_evidence([path], received=True, reason="damaged")] == ["photo"]
 
 
 def test_heic_photo_is_refused(tmp_path: Path) -> None:

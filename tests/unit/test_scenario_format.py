@@ -10,7 +10,7 @@ import structlog
 
 from agent.cli import main
 from agent.errors import InvalidConfig
-from agent.scenario import (
+from mock_site.scenarios import (
     STATUSES,
     Count,
     Expectation,
@@ -135,15 +135,15 @@ def test_generated_files_are_named_by_the_request(tmp_path: Path) -> None:
 
 def test_a_generated_file_has_its_format_header_and_size() -> None:
     """Generated files start with their format's magic bytes and have exactly the given size."""
-    jpeg = GeneratedFile(name="a.jpg", content="jpeg", size=100).data()
+    jpeg = GeneratedFile(name="a.jpg", content="jpeg", size=4096).data()
     text = GeneratedFile(name="a.jpg", content="text", size=100).data()
-    assert jpeg.startswith(b"\xff\xd8\xff") and len(jpeg) == 100
+    assert jpeg.startswith(b"\xff\xd8\xff") and len(jpeg) == 4096
     assert text.startswith(b"This is a text file") and len(text) == 100
 
 
 def test_timeouts_override_the_profile(tmp_path: Path) -> None:
     """[timeouts] replaces only the named timeouts of the profile."""
-    from agent.profile import load_profile
+    from agent.site.profile import load_profile
 
     scenario = load_scenario(write(tmp_path, VALID + "\n[timeouts]\nanswer_s = 1\n"))
     profile = scenario.profile_for(load_profile("mock"))

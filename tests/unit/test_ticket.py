@@ -8,17 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from agent.report import OK_STATUSES, STATUSES, load_result, write_report
-from agent.ticket import (
+from agent.outcome import Outcome
+from agent.output.advice import ineligible_advice, plain_reason
+from agent.output.report import write_report
+from agent.output.ticket import (
     EVIDENCE_ZIP,
     MAX_MESSAGE_CHARS,
     build_ticket,
     evidence_files,
-    ineligible_advice,
-    plain_reason,
     render_ticket,
 )
-from tests.runfolders import BUSY, FAKE_COOKIE, INELIGIBLE_EXPLAIN, Attempt, Step, Wait, make_run
+from tests.runfolders import (
+    BUSY,
+    FAKE_COOKIE,
+    INELIGIBLE_EXPLAIN,
+    OK_STATUSES,
+    STATUSES,
+    Attempt,
+    Step,
+    Wait,
+    make_run,
+)
+
+load_result = Outcome.read
 
 FAILED = [s for s in STATUSES if s not in OK_STATUSES]
 FRENCH_BUSY = "Système occupé, veuillez réessayer plus tard"

@@ -15,10 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # report imports this module at run time; this import is for types only
-    from agent.report import RunResult, TimelineItem
+from agent.outcome import RESULT_FILE, Outcome, Status, TimelineEntry
+from agent.output.advice import ineligible_advice, plain_reason
+from agent.output.run_folder import (
+    all_screenshots,
+    attempt_entries,
+    present_screenshots,
+    run_dir_of,
+    screenshot_file,
+)
 
 __all__ = [
     "EVIDENCE_ZIP",
@@ -27,8 +33,6 @@ __all__ = [
     "SupportTicket",
     "build_ticket",
     "evidence_files",
-    "ineligible_advice",
-    "plain_reason",
     "render_ticket",
     "write_evidence_zip",
     "write_ticket",
@@ -38,44 +42,6 @@ TICKET_FILE = "support-ticket.md"
 EVIDENCE_ZIP = "evidence.zip"
 #: A message longer than this is hard to read in a chat; only an exact quote of the site may be.
 MAX_MESSAGE_CHARS = 280
-
-_PLAIN_REASONS = {
-    "protection_ended": "The buyer protection of this order has ended, "
-    "so the site takes no dispute.",
-    "receipt_confirmed": "Receipt of this order was confirmed, and that closed the transaction.",
-    "proposal_accepted": "The seller's proposal was accepted, and that closed the transaction.",
-}
-_FILES = "use support-ticket.md and evidence.zip."
-_FEEDBACK = "You can still leave feedback for the seller, to warn other buyers."
-_EXTEND = (
-    "For orders that are still on the way, ask the seller to extend the buyer protection "
-    "before it runs out (the order page has a button for it)."
-)
-_ADVICE = {
-    "protection_ended": (
-        _FEEDBACK,
-        "It is too late to extend the protection of this order. " + _EXTEND,
-        "If you asked for an extension in time, contact support: " + _FILES,
-    ),
-    "receipt_confirmed": (
-        _FEEDBACK,
-        "Write to the seller: a seller can still refund a closed order.",
-        "If you confirmed receipt by mistake, tell support: " + _FILES,
-        _EXTEND,
-    ),
-    "proposal_accepted": (
-        _FEEDBACK,
-        "Write to the seller and ask them to do what their proposal promised.",
-        "If the seller does not keep the proposal, tell support: " + _FILES,
-    ),
-}
-_ADVICE_OTHER = (
-    _FEEDBACK,
-    _EXTEND,
-    "If you think the order should still be eligible, contact support with support-ticket.md "
-    "and evidence.zip.",
-)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SupportTicket:
@@ -89,33 +55,17 @@ class SupportTicket:
     dispute_message: str | None = None
 
 
-def plain_reason(result: RunResult) -> str:
-    """Why the order is not eligible, in plain words."""
-    prefix = f"order {result.order_id} is not eligible for a dispute: "
-    text = result.message.removeprefix(prefix).strip()
-    if text and text != result.message.strip():
-        return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
-    if result.reason_code in _PLAIN_REASONS:
-        return _PLAIN_REASONS[result.reason_code]
-    return text or "The site does not say why no dispute can be opened for this order."
-
-
-def ineligible_advice(reason_code: str | None) -> tuple[str, ...]:
-    """What is still possible for an order that cannot get a dispute."""
-    return _ADVICE.get(reason_code or "", _ADVICE_OTHER)
-
-
 def _utc(when: datetime, *, date: bool = True) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S UTC")
 
 
-def _when(items: Sequence[TimelineItem]) -> tuple[datetime, datetime] | None:
+def _when(items: Sequence[TimelineEntry]) -> tuple[datetime, datetime] | None:
     times = [i.when for i in items if i.when is not None]
     return (times[0], times[-1]) if times else None
 
 
-def _attempts_sentence(result: RunResult) -> str:
-    attempts = result.attempt_items
+def _attempts_sentence(result: Outcome) -> str:
+    attempts = attempt_entries(result)
     span = _when(attempts) or _when(result.timeline)
     n = result.attempts or len(attempts)
     if span is None:
@@ -133,15 +83,15 @@ def _attempts_sentence(result: RunResult) -> str:
     return f"I made {n} attempts{between}."
 
 
-def _quotes(result: RunResult) -> list[str]:
+def _quotes(result: Outcome) -> list[str]:
     """The site's texts, exactly, each with the attempts that showed it."""
     seen: dict[str, list[int]] = {}
-    for item in result.attempt_items:
+    for item in attempt_entries(result):
         if item.detail:
             seen.setdefault(item.detail, []).append(item.attempt or item.n)
     if not seen and result.last_answer:
         seen[result.last_answer] = []
-    total = len(result.attempt_items)
+    total = len(attempt_entries(result))
     messages = []
     for text, numbers in seen.items():
         exact = " ".join(
@@ -158,7 +108,7 @@ def _quotes(result: RunResult) -> list[str]:
     return messages
 
 
-def _request_sentence(result: RunResult) -> str | None:
+def _request_sentence(result: Outcome) -> str | None:
     req = result.request
     reason = str(req.get("reason") or "").replace("_", " ").strip()
     if not reason:
@@ -173,18 +123,18 @@ def _request_sentence(result: RunResult) -> str | None:
     return f"My problem: {got} (reason: {reason}). {want}"
 
 
-def _site_text_of_steps(result: RunResult) -> str | None:
+def _site_text_of_steps(result: Outcome) -> str | None:
     details = [i.detail for i in result.timeline if i.kind == "step" and i.detail]
     return " ".join(details[-1].split()) if details else None
 
 
-def build_ticket(result: RunResult) -> SupportTicket:
+def build_ticket(result: Outcome) -> SupportTicket:
     """The support ticket of a run whose dispute did not open."""
     order = result.order_id
     messages = [f"Hello. I cannot open a dispute for order {order}.", _attempts_sentence(result)]
     status, quotes = result.status, _quotes(result)
     possible: tuple[str, ...] = ()
-    if status == "ineligible":
+    if status is Status.INELIGIBLE:
         site_text = _site_text_of_steps(result)
         messages.append(
             f'The order page says: "{site_text}"'
@@ -193,7 +143,7 @@ def build_ticket(result: RunResult) -> SupportTicket:
         )
         messages.append(f"The reason it gives: {plain_reason(result)}")
         possible = ineligible_advice(result.reason_code)
-    elif status == "needs_human":
+    elif status is Status.NEEDS_HUMAN:
         what = result.message.lower()
         messages.append(
             "The site shows a verification check, and I cannot get past it."
@@ -202,27 +152,28 @@ def build_ticket(result: RunResult) -> SupportTicket:
             if "expired" in what
             else "The site asks me to log in again, before I can open the dispute."
         )
-    elif status == "invalid" and not quotes:
+    elif status is Status.INVALID and not quotes:
         why = " ".join(result.message.split())
         messages.append(
             f"The site did not accept my request: {why}"
             if 0 < len(why) <= 200
             else "The site did not accept my request."
         )
-    elif status == "error" and not quotes:
+    elif status is Status.ERROR and not quotes:
         messages.append("The dispute page did not work as expected.")
     messages.extend(quotes)
     request = _request_sentence(result)
     if request:
         messages.append(request)
-    shots = [s for s in result.all_screenshots() if result.screenshot_file(s) is not None]
+    shots = list(present_screenshots(result))
     if shots:
         messages.append("I have screenshots of each step and of the error. I will attach them now.")
     messages.append(
         {
-            "gave_up": "Can you open the dispute for me, or tell me when the site will work again?",
-            "invalid": "What must I change in my dispute, so the site accepts it?",
-            "ineligible": "Can I still open a dispute or get a refund for this order?",
+            Status.GAVE_UP: "Can you open the dispute for me, or tell me when the site will work "
+            "again?",
+            Status.INVALID: "What must I change in my dispute, so the site accepts it?",
+            Status.INELIGIBLE: "Can I still open a dispute or get a refund for this order?",
         }.get(status, "Can you help me open the dispute for this order?")
     )
     messages.append("Thank you.")
@@ -278,32 +229,32 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
     return "\n".join(lines)
 
 
-def evidence_files(result: RunResult) -> tuple[tuple[Path, str], ...]:
+def evidence_files(result: Outcome) -> tuple[tuple[Path, str], ...]:
     """The files for ``evidence.zip`` and their names inside it: screenshots, then result.json."""
     files: list[tuple[Path, str]] = []
-    for relative in result.all_screenshots():
-        path = result.screenshot_file(relative)
+    for relative in all_screenshots(result):
+        path = screenshot_file(run_dir_of(result), relative)
         if path is not None:
-            files.append((path, path.relative_to(result.run_dir).as_posix()))
-    if (result.run_dir / "result.json").is_file():
-        files.append((result.run_dir / "result.json", "result.json"))
+            files.append((path, path.relative_to(run_dir_of(result)).as_posix()))
+    if (run_dir_of(result) / RESULT_FILE).is_file():
+        files.append((run_dir_of(result) / "result.json", RESULT_FILE))
     return tuple(files)
 
 
-def write_ticket(result: RunResult) -> Path:
+def write_ticket(result: Outcome) -> Path:
     """Write ``support-ticket.md`` into the run folder."""
-    target = result.run_dir / TICKET_FILE
+    target = run_dir_of(result) / TICKET_FILE
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(
-        render_ticket(build_ticket(result), run_name=result.run_dir.name), encoding="utf-8"
+        render_ticket(build_ticket(result), run_name=run_dir_of(result).name), encoding="utf-8"
     )
     os.replace(tmp, target)
     return target
 
 
-def write_evidence_zip(result: RunResult) -> Path:
+def write_evidence_zip(result: Outcome) -> Path:
     """Write ``evidence.zip`` into the run folder: the screenshots and result.json, nothing else."""
-    target = result.run_dir / EVIDENCE_ZIP
+    target = run_dir_of(result) / EVIDENCE_ZIP
     tmp = target.with_name(target.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, name in evidence_files(result):

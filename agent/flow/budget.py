@@ -151,3 +151,16 @@ class RetryBudget:
             await self.acquire()
 
         return before_attempt
+
+    def as_dict(self) -> dict[str, float | int | bool]:
+        """The budget's settings and figures, as a batch's ``summary.json`` records them."""
+        stats = self.stats
+        return {
+            "rate_per_s": self.rate,
+            "burst": self.burst,
+            "first_attempt_free": self.first_attempt_free,
+            "tokens_taken": stats.taken,
+            "waits": stats.waits,
+            "waited_s": stats.waited_s,
+            "longest_wait_s": stats.longest_wait_s,
+        }

@@ -11,37 +11,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-from pathlib import Path
 
 from playwright.async_api import async_playwright
 
 from agent.browser import BrowserTarget, connect
-from agent.cli import check_site, credentials_from_env
+from agent.cli.session import check_site
 from agent.errors import InvalidConfig, LoginRequired
 from agent.log import get_logger
-from agent.pages import OrderPage
-from agent.profile import load_profile
+from agent.session import credentials_from_env, write_private
+from agent.site.order_page import OrderPage
+from agent.site.profile import load_profile
 
-__all__ = ["command_login", "write_private"]
+__all__ = ["command_login"]
 
 log = get_logger("agent.login")
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (0600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o600)  # in case the file existed with wider permissions
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 async def command_login(args: argparse.Namespace) -> int:

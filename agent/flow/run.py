@@ -1,4 +1,4 @@
-"""The orchestration: one order from the order page to an outcome, with its evidence.
+"""One order, from the order page to an outcome, with its evidence.
 
 order page → eligibility → dispute form (pop-up) → fill → submit attempts, retried by the policy
 when busy, each resubmission preceded by a reconcile (did the last attempt create the dispute
@@ -7,20 +7,12 @@ anyway?) → outcome, result.json, report. Each step and each attempt leaves a s
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
-from agent import attempt as attempts_mod
-from agent.attempt import Answer
 from agent.errors import (
     AmbiguousAnswer,
     ChallengeShown,
@@ -33,81 +25,25 @@ from agent.errors import (
     SessionExpired,
     SiteBusy,
 )
-from agent.evidence import RunFolder, new_run_folder
-from agent.journal import Journal, site_key
+from agent.events import AnswerEvent, AttemptEvent, DoneEvent, StepEvent, WaitEvent
+from agent.flow import attempt as attempts_mod
+from agent.flow.journal import site_key
+from agent.flow.policy import RetryDetails, build_async_retrying, parse_retry_after
+from agent.flow.reconcile import Reconciler
+from agent.flow.settings import RunSettings
 from agent.log import get_logger, log_to_file
-from agent.pages import Credentials, DisputeForm, OrderPage, arm_page, check_gates
-from agent.policy import RetryDetails, RetryPolicy, build_async_retrying, parse_retry_after
-from agent.profile import SiteProfile
-from agent.report import write_report
+from agent.outcome import Outcome, Status
+from agent.output.report import write_report
+from agent.output.run_folder import RunFolder, new_run_folder
 from agent.request import PreparedRequest
+from agent.site.answer import Answer
+from agent.site.form import DisputeForm
+from agent.site.gates import arm_page, check_gates
+from agent.site.order_page import OrderPage
 
-__all__ = ["STATUS_EXIT", "Outcome", "RunSettings", "run_order"]
+__all__ = ["request_summary", "run_order"]
 
 log = get_logger("agent.run")
-
-#: Exit code of each final status.
-STATUS_EXIT = {
-    "opened": 0,
-    "already_open": 0,
-    "error": 1,
-    "invalid": 2,
-    "ineligible": 3,
-    "gave_up": 4,
-    "needs_human": 5,
-}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outcome:
-    """How one order ended, and where its evidence is."""
-
-    status: str
-    order_id: str
-    dispute_id: str | None = None
-    attempts: int = 0
-    elapsed_s: float = 0.0
-    message: str = ""
-    run_dir: Path | None = None
-    screenshots: tuple[str, ...] = ()
-    reason_code: str | None = None
-    last_answer: str | None = None
-    #: What to do about it, when the run stopped on an error.
-    hint: str | None = None
-
-    @property
-    def exit_code(self) -> int:
-        return STATUS_EXIT.get(self.status, 1)
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0
-
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunSettings:
-    """Everything one run needs besides the request."""
-
-    profile: SiteProfile
-    site: str
-    policy: RetryPolicy = field(default_factory=RetryPolicy)
-    out_dir: Path = Path("runs")
-    journal: Journal | None = None
-    credentials: Credentials | None = None
-    storage_state: Path | None = None
-    trace: str = "retain-on-failure"
-    sleep: Sleep = asyncio.sleep
-    clock: Callable[[], float] = time.monotonic
-    rng: random.Random = field(default_factory=random.Random)
-    #: Called with each event ("step", "attempt", "answer", "wait", "done") and its fields.
-    on_event: Callable[[str, dict[str, Any]], None] | None = None
-    #: Awaited before each submission: a batch's shared retry budget takes a token here.
-    before_attempt: Callable[[], Awaitable[None]] | None = None
-    #: Use the browser's default context (a Chrome attached over CDP, logged in there).
-    use_default_context: bool = False
 
 
 class _Done(Exception):
@@ -134,45 +70,63 @@ class _OrderRun:
         self.page: Page | None = None
         self.form_page: Page | None = None
         self.form_url: str | None = None
+        self.reconciler: Reconciler | None = None
 
     # -- helpers ---------------------------------------------------------------------------
-    def emit(self, event: str, **fields: Any) -> None:
-        if self.s.on_event is not None:
-            self.s.on_event(event, {"order_id": self.request.order_id, **fields})
-
-    def outcome(self, status: str, message: str, **extra: Any) -> Outcome:
+    def outcome(
+        self,
+        status: Status,
+        message: str,
+        *,
+        dispute_id: str | None = None,
+        hint: str | None = None,
+        reason_code: str | None = None,
+    ) -> Outcome:
         return Outcome(
             status=status,
             order_id=self.request.order_id,
+            dispute_id=dispute_id,
             attempts=self.attempts,
             elapsed_s=self.folder.elapsed(),
             message=message,
+            hint=hint,
+            reason_code=reason_code,
             run_dir=self.folder.path,
             screenshots=tuple(self.folder.screenshots),
             last_answer=self.last_answer.text if self.last_answer else None,
-            **extra,
         )
 
     async def step(self, page: Page | None, name: str, detail: str | None = None) -> None:
         await self.folder.step(
             page, name, detail=detail, timeout_s=self.profile.timeouts.screenshot_s
         )
-        self.emit("step", step=name)
+        self.s.emit(StepEvent(order_id=self.request.order_id, step=name))
+
+    async def _record(self, page: Page, name: str) -> None:
+        await self.step(page, name)
 
     # -- the flow --------------------------------------------------------------------------
     async def run(self, context: BrowserContext) -> Outcome:
         self.context = context
+        self.reconciler = Reconciler(
+            context,
+            self.profile,
+            site=self.s.site,
+            order_id=self.request.order_id,
+            record_step=self._record,
+        )
         page = await context.new_page()
         self.page = page
         await arm_page(page, self.profile)
         order = OrderPage(page, self.profile, base_url=self.s.site)
         status = await order.goto(self.request.order_id)
         if await order.is_login():
-            if self.s.credentials is None:
+            credentials = self.s.options.session.credentials
+            if credentials is None:
                 await self.step(page, "login-required")
                 raise LoginRequired()
             await self.step(page, "login-page")
-            await order.login(self.s.credentials)
+            await order.login(credentials)
             status = await order.goto(self.request.order_id)
         if status == 404:
             await self.step(page, "order-not-found")
@@ -189,7 +143,7 @@ class _OrderRun:
             log.info("agent.already_open", dispute_id=state.existing_dispute_id)
             raise _Done(
                 self.outcome(
-                    "already_open",
+                    Status.ALREADY_OPEN,
                     f"a dispute is already open for order {self.request.order_id}: "
                     f"{state.existing_dispute_id}",
                     dispute_id=state.existing_dispute_id,
@@ -233,7 +187,7 @@ class _OrderRun:
         if existing:
             raise _Done(
                 self.outcome(
-                    "opened",
+                    Status.OPENED,
                     f"dispute {existing} is open for order {self.request.order_id}: an earlier "
                     "run was interrupted after it submitted the form, and the site shows this "
                     "dispute, so nothing was sent again",
@@ -242,47 +196,9 @@ class _OrderRun:
             )
 
     async def reconcile(self) -> str | None:
-        """Look on the site for a dispute of this order; raise AmbiguousAnswer if we cannot tell.
-
-        A plain HTTP read of the order page (the context's cookies) is enough when the site
-        answers with the order page; anything else (an error status, a redirect to a login
-        page, a challenge) is looked at in a browser tab, where a login form or a verification
-        challenge stops the run with needs_human.
-        """
-        assert self.context is not None
-        url = self.profile.order_url(self.request.order_id, base_url=self.s.site)
-        try:
-            response = await self.context.request.get(
-                url, timeout=self.profile.timeouts.navigation_s * 1000, fail_on_status_code=False
-            )
-            body = await response.text()
-        except PlaywrightError as exc:
-            raise AmbiguousAnswer(f"the order page could not be checked: {str(exc)[:120]}") from exc
-        match = self.profile.texts.existing.search(body)
-        found = match["dispute_id"] if match else None
-        log.info("agent.reconciled", found=found, status_code=response.status, via="http")
-        if found is not None or (response.ok and response.url == url):
-            return found
-        return await self._reconcile_in_tab(url)
-
-    async def _reconcile_in_tab(self, url: str) -> str | None:
-        assert self.context is not None
-        tab = await self.context.new_page()
-        try:
-            await tab.goto(
-                url,
-                timeout=self.profile.timeouts.navigation_s * 1000,
-                wait_until="domcontentloaded",
-            )
-            await check_gates(tab, self.profile, when="checking the order page")
-            state = await OrderPage(tab, self.profile, base_url=self.s.site).read_state()
-        except PlaywrightError as exc:
-            raise AmbiguousAnswer(f"the order page could not be checked: {str(exc)[:120]}") from exc
-        finally:
-            await self.step(tab, "reconcile-order-page")
-            await tab.close()
-        log.info("agent.reconciled", found=state.existing_dispute_id, via="page")
-        return state.existing_dispute_id
+        """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell)."""
+        assert self.reconciler is not None
+        return await self.reconciler.existing_dispute()
 
     async def ensure_form(self, form: DisputeForm) -> None:
         """Make sure the form is there and filled before a resubmission."""
@@ -304,7 +220,7 @@ class _OrderRun:
                 said = self.last_answer.outcome if self.last_answer else "no answer"
                 raise _Done(
                     self.outcome(
-                        "opened",
+                        Status.OPENED,
                         f"dispute {found} opened for order {self.request.order_id} "
                         f"(the site's answer was {said.replace('_', ' ')}, but the dispute "
                         "was created)",
@@ -313,12 +229,12 @@ class _OrderRun:
                 )
             await check_gates(self.form_page, self.profile, when="before resubmitting")
             await self.ensure_form(form)
-        if self.s.before_attempt is not None:
-            await self.s.before_attempt()
+        if self.s.runtime.before_attempt is not None:
+            await self.s.runtime.before_attempt()
         self.attempts += 1
         number = self.attempts
         log.info("agent.attempt_started", attempt=number, max_attempts=self.s.policy.max_attempts)
-        self.emit("attempt", attempt=number)
+        self.s.emit(AttemptEvent(order_id=self.request.order_id, attempt=number))
         journal = self.s.journal
         intent = (
             journal.begin(
@@ -331,13 +247,14 @@ class _OrderRun:
             else None
         )
         answer = Answer(outcome="error")
-        answered_at = self.s.clock()
+        clock = self.s.runtime.clock
+        answered_at = clock()
         try:
             answer = await attempts_mod.submit_once(
                 self.form_page,
                 self.profile,
                 timeout_s=self.profile.timeouts.answer_s,
-                clock=self.s.clock,
+                clock=clock,
             )
             answered_at = answer.received_at if answer.received_at is not None else answered_at
             if journal is not None and intent is not None:
@@ -352,7 +269,14 @@ class _OrderRun:
                 timeout_s=self.profile.timeouts.screenshot_s,
             )
         self.last_answer = answer
-        self.emit("answer", attempt=number, outcome=answer.outcome, text=answer.text)
+        self.s.emit(
+            AnswerEvent(
+                order_id=self.request.order_id,
+                attempt=number,
+                outcome=answer.outcome,
+                text=answer.text,
+            )
+        )
         if answer.outcome == "busy":
             log.info("agent.busy", attempt=number, text=answer.text, status_code=answer.status_code)
             await attempts_mod.dismiss_busy(self.form_page, self.profile)
@@ -370,7 +294,7 @@ class _OrderRun:
         asked = parse_retry_after(answer.retry_after, now=datetime.now(UTC))
         if asked is None:
             return None
-        return max(0.0, asked - (self.s.clock() - answered_at))
+        return max(0.0, asked - (self.s.runtime.clock() - answered_at))
 
     def before_sleep(self, details: RetryDetails) -> None:
         self.folder.wait(details.wait_for, details.wait_cause, attempt=self.attempts)
@@ -381,13 +305,20 @@ class _OrderRun:
             wait_cause=details.wait_cause,
             caused_by=type(details.caused_by).__name__,
         )
-        self.emit("wait", attempt=self.attempts, wait_s=details.wait_for, cause=details.wait_cause)
+        self.s.emit(
+            WaitEvent(
+                order_id=self.request.order_id,
+                attempt=self.attempts,
+                wait_s=details.wait_for,
+                cause=details.wait_cause,
+            )
+        )
 
     async def submit_with_retries(self, form: DisputeForm) -> Outcome:
         retrying = build_async_retrying(
             self.s.policy,
-            sleep=self.s.sleep,
-            clock=self.s.clock,
+            sleep=self.s.runtime.sleep,
+            clock=self.s.runtime.clock,
             rng=self.s.rng,
             before_sleep=self.before_sleep,
         )
@@ -397,7 +328,7 @@ class _OrderRun:
             found = await self._last_reconcile()
             if found:
                 return self.outcome(
-                    "opened",
+                    Status.OPENED,
                     f"dispute {found} opened for order {self.request.order_id}",
                     dispute_id=found,
                 )
@@ -408,7 +339,7 @@ class _OrderRun:
         if answer.outcome == "opened":
             log.info("agent.opened", dispute_id=answer.dispute_id, attempts=self.attempts)
             return self.outcome(
-                "opened",
+                Status.OPENED,
                 f"dispute {answer.dispute_id} opened for order {self.request.order_id}",
                 dispute_id=answer.dispute_id,
             )
@@ -431,15 +362,9 @@ class _OrderRun:
             return None
 
 
-def _status_of(exc: RetryDisputeError) -> str:
-    return {2: "invalid", 3: "ineligible", 4: "gave_up", 5: "needs_human"}.get(
-        exc.exit_code, "error"
-    )
-
-
 async def _stopped(run: _OrderRun, exc: RetryDisputeError) -> Outcome:
     """The outcome of a run stopped by one of our errors, with a last screenshot."""
-    status = _status_of(exc)
+    status = Status.of_error(exc)
     site_text = exc.context.get("site_text")
     await run.step(
         run.form_page or run.page,
@@ -447,7 +372,7 @@ async def _stopped(run: _OrderRun, exc: RetryDisputeError) -> Outcome:
         detail=str(site_text) if site_text else exc.what,
     )
     flat = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float | None)}
-    log.warning("agent.stopped", status=status, error=str(exc), **flat)
+    log.warning("agent.stopped", status=str(status), error=str(exc), **flat)
     code = exc.context.get("code")
     return run.outcome(status, exc.what, hint=exc.hint, reason_code=str(code) if code else None)
 
@@ -456,7 +381,7 @@ async def _crashed(run: _OrderRun, exc: Exception) -> Outcome:
     log.exception("agent.unexpected_error", error=f"{type(exc).__name__}: {str(exc)[:300]}")
     await run.step(run.form_page or run.page, "stopped-error")
     first_line = (str(exc).splitlines() or [""])[0][:200]
-    return run.outcome("error", f"unexpected error: {type(exc).__name__}: {first_line}")
+    return run.outcome(Status.ERROR, f"unexpected error: {type(exc).__name__}: {first_line}")
 
 
 async def _context_for(browser: Browser, settings: RunSettings) -> tuple[BrowserContext, bool]:
@@ -465,10 +390,11 @@ async def _context_for(browser: Browser, settings: RunSettings) -> tuple[Browser
     A Chrome the user attached with --cdp-url is logged in in its default context: use it,
     and leave it open.
     """
-    if settings.use_default_context and browser.contexts:
+    session = settings.options.session
+    if session.browser.cdp_url and browser.contexts:
         return browser.contexts[0], False
     context = await browser.new_context(
-        storage_state=str(settings.storage_state) if settings.storage_state else None,
+        storage_state=str(session.storage_state) if session.storage_state else None,
         viewport={"width": 1280, "height": 900},
         locale="en-US",
     )
@@ -494,18 +420,29 @@ async def _drive(run: _OrderRun, context: BrowserContext) -> Outcome:
         return await _crashed(run, exc)
 
 
-async def run_order(
-    prepared: PreparedRequest,
-    browser: Browser,
-    settings: RunSettings,
-    *,
-    finish: Callable[[RunFolder, Outcome, PreparedRequest], None] | None = None,
-) -> Outcome:
+def request_summary(prepared: PreparedRequest) -> dict[str, object]:
+    """The request as ``result.json`` records it (evidence as file names)."""
+    req = prepared.request
+    return {
+        "order_id": req.order_id,
+        "received": "yes" if req.received else "no",
+        "reason": req.reason,
+        "solution": req.solution,
+        "refund": req.refund,
+        "amount": str(req.amount) if req.amount is not None else None,
+        "message": req.message,
+        "evidence": [p.name for p in req.evidence],
+    }
+
+
+async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSettings) -> Outcome:
     """Open the dispute for one prepared request in its own context of ``browser``."""
-    folder = new_run_folder(settings.out_dir, prepared.request.order_id)
-    folder.clock = settings.clock
-    folder.started = settings.clock()
+    clock = settings.runtime.clock
+    folder = new_run_folder(settings.options.out_dir, prepared.request.order_id)
+    folder.clock = clock
+    folder.started = clock()
     order_id = prepared.request.order_id
+    trace = settings.options.trace
     with log_to_file(folder.path / "log.jsonl", run_id=folder.run_id, order_id=order_id):
         log.info(
             "agent.run_started",
@@ -515,15 +452,15 @@ async def run_order(
         )
         run = _OrderRun(prepared, settings, folder)
         context, owned = await _context_for(browser, settings)
-        tracing = settings.trace in ("on", "retain-on-failure")
+        tracing = trace in ("on", "retain-on-failure")
         if tracing:
             await context.tracing.start(screenshots=True, snapshots=True)
-        outcome = run.outcome("error", "the run did not finish")
+        outcome = run.outcome(Status.ERROR, "the run did not finish")
         try:
             outcome = await _drive(run, context)
         finally:
             if tracing:
-                await _stop_trace(context, folder, settings.trace, outcome.ok)
+                await _stop_trace(context, folder, trace, outcome.ok)
             if owned:
                 await context.close()
             else:
@@ -531,48 +468,24 @@ async def run_order(
                     if page is not None and not page.is_closed():
                         await page.close()
         outcome = replace(
-            outcome, screenshots=tuple(folder.screenshots), elapsed_s=folder.elapsed()
+            outcome,
+            screenshots=tuple(folder.screenshots),
+            elapsed_s=folder.elapsed(),
+            normalisations=tuple(str(n) for n in prepared.normalisations),
+            request=request_summary(prepared),
+            timeline=tuple(folder.timeline),
         )
-        folder.write_json("result.json", result_dict(outcome, folder, prepared))
+        outcome.write(folder.path)
         write_report(folder.path)
-        run.emit("done", status=outcome.status, dispute_id=outcome.dispute_id)
-        if finish is not None:
-            finish(folder, outcome, prepared)
+        settings.emit(
+            DoneEvent(order_id=order_id, status=outcome.status, dispute_id=outcome.dispute_id)
+        )
         log.info(
             "agent.run_finished",
-            status=outcome.status,
+            status=str(outcome.status),
             dispute_id=outcome.dispute_id,
             attempts=outcome.attempts,
             elapsed_s=outcome.elapsed_s,
             run_dir=str(folder.path),
         )
     return outcome
-
-
-def result_dict(outcome: Outcome, folder: RunFolder, prepared: PreparedRequest) -> dict[str, Any]:
-    """The contents of result.json (DESIGN.md), plus the timeline for the report."""
-    return {
-        "status": outcome.status,
-        "order_id": outcome.order_id,
-        "dispute_id": outcome.dispute_id,
-        "attempts": outcome.attempts,
-        "elapsed_s": outcome.elapsed_s,
-        "message": outcome.message,
-        "hint": outcome.hint,
-        "exit_code": outcome.exit_code,
-        "reason_code": outcome.reason_code,
-        "last_answer": outcome.last_answer,
-        "screenshots": list(outcome.screenshots),
-        "normalisations": [str(n) for n in prepared.normalisations],
-        "request": {
-            "order_id": prepared.request.order_id,
-            "received": "yes" if prepared.request.received else "no",
-            "reason": prepared.request.reason,
-            "solution": prepared.request.solution,
-            "refund": prepared.request.refund,
-            "amount": str(prepared.request.amount) if prepared.request.amount is not None else None,
-            "message": prepared.request.message,
-            "evidence": [p.name for p in prepared.request.evidence],
-        },
-        "timeline": folder.timeline_dicts(),
-    }

@@ -8,19 +8,35 @@ report module adds. A screenshot that fails is logged and never hides the real e
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 
 from agent.log import get_logger
+from agent.outcome import Outcome, TimelineEntry
 
-__all__ = ["RunFolder", "TimelineEntry", "new_run_folder", "slug"]
+__all__ = [
+    "IMAGE_TYPES",
+    "RunFolder",
+    "all_screenshots",
+    "attempt_entries",
+    "new_run_folder",
+    "present_screenshots",
+    "run_dir_of",
+    "screenshot_file",
+    "slug",
+]
+
+#: Screenshot file types a report shows: suffix -> (MIME type, the bytes the file starts with).
+IMAGE_TYPES: dict[str, tuple[str, bytes]] = {
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+}
 
 log = get_logger("agent.evidence")
 
@@ -34,24 +50,6 @@ class _Screenshottable(Protocol):
 def slug(text: str) -> str:
     """A file-name-safe lower-case slug."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
-
-
-@dataclass(slots=True, kw_only=True)
-class TimelineEntry:
-    """One step, attempt or wait of a run, as the report shows it."""
-
-    n: int
-    kind: str  # "step" | "attempt" | "wait"
-    name: str
-    at: str
-    t: float
-    outcome: str | None = None
-    attempt: int | None = None
-    screenshot: str | None = None
-    detail: str | None = None
-    status_code: int | None = None
-    wait_s: float | None = None
-    wait_cause: str | None = None
 
 
 @dataclass(slots=True)
@@ -157,18 +155,6 @@ class RunFolder:
             wait_cause=cause,
         )
 
-    def write_json(self, name: str, data: dict[str, Any]) -> Path:
-        """Write ``data`` as JSON into the run folder, atomically."""
-        target = self.path / name
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        tmp.write_text(
-            json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-        )
-        os.replace(tmp, target)
-        return target
-
-    def timeline_dicts(self) -> list[dict[str, Any]]:
-        return [{k: v for k, v in asdict(e).items() if v is not None} for e in self.timeline]
 
 
 def new_run_folder(out_dir: Path, order_id: str, *, now: datetime | None = None) -> RunFolder:
@@ -185,3 +171,57 @@ def new_run_folder(out_dir: Path, order_id: str, *, now: datetime | None = None)
             continue
         return RunFolder(path=path, order_id=order_id, run_id=name)
     raise RuntimeError(f"cannot create a run folder under {out_dir}")
+
+
+# --- reading a run folder back (the report, the ticket, the support chat) -----------------------
+
+
+def run_dir_of(outcome: Outcome) -> Path:
+    """The run folder of an outcome read from one (`Outcome.read` always sets it)."""
+    if outcome.run_dir is None:
+        raise ValueError(f"the outcome of order {outcome.order_id} has no run folder")
+    return outcome.run_dir
+
+
+def attempt_entries(outcome: Outcome) -> tuple[TimelineEntry, ...]:
+    """The timeline's attempts, in order."""
+    return tuple(entry for entry in outcome.timeline if entry.kind == "attempt")
+
+
+def all_screenshots(outcome: Outcome) -> tuple[str, ...]:
+    """Every screenshot the run names (result list first, then the timeline's), once each."""
+    names = [*outcome.screenshots, *(e.screenshot for e in outcome.timeline if e.screenshot)]
+    return tuple(dict.fromkeys(names))
+
+
+def _inside(run_dir: Path, relative: str) -> Path | None:
+    """``run_dir / relative`` when it is a file inside the run folder, else None."""
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if not relative or pure.is_absolute() or ".." in pure.parts:
+        return None
+    path = run_dir / Path(*pure.parts)
+    try:
+        if not path.resolve().is_relative_to(run_dir.resolve()) or not path.is_file():
+            return None
+    except OSError:
+        return None
+    return path
+
+
+def screenshot_file(run_dir: Path, relative: str) -> Path | None:
+    """The screenshot's file when it exists inside the run folder and is a real image."""
+    path = _inside(run_dir, relative)
+    if path is None or path.suffix.lower() not in IMAGE_TYPES:
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    return path if head.startswith(IMAGE_TYPES[path.suffix.lower()][1]) else None
+
+
+def present_screenshots(outcome: Outcome) -> tuple[str, ...]:
+    """The screenshots that exist and can be shown, in run order."""
+    run_dir = run_dir_of(outcome)
+    return tuple(s for s in all_screenshots(outcome) if screenshot_file(run_dir, s) is not None)

@@ -1,0 +1,107 @@
+"""The bundled storefront, for the demo, the scenario catalogue and ``mock-site``.
+
+The one place the agent reaches into ``mock_site``, and only when a command asks for it: the
+agent itself never depends on the test storefront.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from agent.errors import InvalidConfig
+from agent.session import Credentials
+
+__all__ = [
+    "bundled_storefront",
+    "command_mock_site",
+    "command_scenario",
+    "demo_credentials",
+    "demo_policy",
+    "demo_request",
+]
+
+
+def demo_request() -> Mapping[str, object]:
+    """The demo's request (order 1001, not received)."""
+    from mock_site.demo import DEMO_REQUEST
+
+    return DEMO_REQUEST
+
+
+def demo_policy() -> Mapping[str, float]:
+    """The demo's short waits."""
+    from mock_site.demo import DEMO_POLICY
+
+    return DEMO_POLICY
+
+
+def demo_credentials() -> Credentials:
+    """The bundled storefront's demo account."""
+    from mock_site.demo import DEMO_ACCOUNT
+
+    return Credentials(*DEMO_ACCOUNT)
+
+
+def _load_faults(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        from mock_site.demo import DEMO_FAULTS
+
+        return dict(DEMO_FAULTS)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (OSError, ValueError) as exc:
+        raise InvalidConfig(
+            f"fault plan {path} cannot be read ({exc})", hint="fix the file"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidConfig(f"fault plan {path} does not hold a table", hint="fix the file")
+    return data
+
+
+@contextlib.contextmanager
+def bundled_storefront(faults: Path | None) -> Iterator[str]:
+    """Serve the bundled storefront on a free port with a fault plan; yield its URL."""
+    from mock_site.testing import StorefrontServer
+
+    plan = _load_faults(faults)
+    with StorefrontServer() as server:
+        try:
+            server.set_faults(plan)
+        except Exception as exc:
+            raise InvalidConfig(
+                f"the storefront refused the fault plan: {exc}", hint="fix --faults"
+            ) from None
+        print(
+            f"retry-dispute: bundled storefront at {server.url} (demo account demo/demo), "
+            f"fault plan {json.dumps(plan)}",
+            file=sys.stderr,
+        )
+        yield server.url
+
+
+def command_scenario(args: argparse.Namespace) -> int:
+    """``retry-dispute scenario PATH…``: the scenario catalogue against the bundled storefront."""
+    from mock_site.scenarios import command_scenario as run_catalogue
+
+    return run_catalogue(args)
+
+
+def command_mock_site(args: argparse.Namespace) -> int:
+    """``retry-dispute mock-site``: serve the bundled storefront on 127.0.0.1."""
+    from mock_site.__main__ import serve
+
+    try:
+        serve(port=args.port, faults=args.faults)
+    except (OSError, ValueError) as exc:
+        raise InvalidConfig(
+            f"fault plan {args.faults}: {exc}", hint="fix the file (see docs/storefront.md)"
+        ) from None
+    return 0

@@ -1,0 +1,73 @@
+"""The request from the command line: ``--request FILE``, the request flags, or the demo's."""
+
+from __future__ import annotations
+
+import argparse
+from typing import cast
+
+from agent.cli.bundled import demo_request
+from agent.errors import InvalidConfig
+from agent.request import PreparedRequest, build_request, load_request_toml
+from agent.site.profile import SiteProfile
+
+__all__ = ["request_flags_given", "request_from_args"]
+
+_FLAG_FIELDS = ("order", "received", "reason", "solution", "refund", "amount", "message")
+
+
+def request_flags_given(args: argparse.Namespace) -> bool:
+    """Whether any request flag (--order, --reason, …, --evidence) was given."""
+    return any(getattr(args, name) not in (None, []) for name in (*_FLAG_FIELDS, "evidence"))
+
+
+def request_from_args(
+    args: argparse.Namespace, profile: SiteProfile, *, demo: bool
+) -> PreparedRequest:
+    """The request from --request, the flags, or (demo only, nothing given) the demo request."""
+    if args.request is not None:
+        if request_flags_given(args):
+            raise InvalidConfig(
+                "give either --request FILE or the request flags, not both",
+                hint="drop the flags or the file",
+            )
+        return load_request_toml(args.request, rules=profile.evidence)
+    if demo and not args.order:
+        values = dict(demo_request())
+    elif not args.order:
+        raise InvalidConfig(
+            "no request given", hint="pass --request FILE.toml or --order ID with its flags"
+        )
+    else:
+        values = {
+            "order_id": args.order,
+            "received": args.received,
+            "reason": args.reason,
+            "solution": args.solution or "refund",
+            "refund": args.refund or "full",
+            "amount": args.amount,
+            "message": args.message,
+            "evidence": args.evidence,
+        }
+        if demo:  # against the bundled storefront, fill what is missing from the demo request
+            defaults = demo_request()
+            values = {
+                k: (defaults[k] if v in (None, []) and k != "evidence" else v)
+                for k, v in values.items()
+            }
+        missing = [k for k in ("received", "reason", "message") if values.get(k) in (None, "")]
+        if missing:
+            raise InvalidConfig(
+                f"--{missing[0]} is required with --order",
+                hint="pass it, or use --request FILE.toml",
+            )
+    return build_request(
+        order_id=str(values["order_id"]),
+        received=cast("str | bool", values["received"]),
+        reason=cast("str", values["reason"]),
+        solution=cast("str | None", values.get("solution")),
+        refund=cast("str | None", values.get("refund")),
+        amount=cast("str | None", values.get("amount")),
+        message=cast("str", values["message"]),
+        evidence=[str(path) for path in cast("list[object]", values.get("evidence") or [])],
+        rules=profile.evidence,
+    )

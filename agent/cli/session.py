@@ -1,0 +1,103 @@
+"""What every command that drives a browser sets up the same way: the site, the session, the
+browser, the policy and the trace, from the command line.
+
+Shared by ``run`` (one order), ``run --batch`` and ``login``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from agent.browser import browser_target
+from agent.cli.bundled import bundled_storefront, demo_credentials, demo_policy
+from agent.errors import InvalidConfig
+from agent.flow.policy import RetryPolicy
+from agent.flow.settings import TraceMode
+from agent.session import Session, check_storage_state, credentials_from_env
+
+__all__ = ["check_site", "policy_from_args", "session_from_args", "site_from_args", "trace_mode"]
+
+
+def check_site(site: str, *, reach: bool = True) -> str:
+    """Refuse a --site that is not an http(s) URL or cannot be reached (a TCP connection only)."""
+    parts = urlsplit(site)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidConfig(
+            f"--site {site!r} is not an http(s) URL", hint="pass e.g. --site https://shop.example"
+        )
+    if reach:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=10).close()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise InvalidConfig(
+                f"cannot reach {parts.scheme}://{parts.netloc} ({reason})",
+                hint="check --site and the network connection",
+            ) from None
+    return site.rstrip("/")
+
+
+@contextlib.contextmanager
+def site_from_args(args: argparse.Namespace) -> Iterator[str]:
+    """The --site checked, or the bundled storefront started when none was given."""
+    if args.site:
+        yield check_site(args.site)
+        return
+    with bundled_storefront(args.faults) as url:
+        yield url
+
+
+def session_from_args(args: argparse.Namespace, *, demo: bool) -> Session:
+    """The session: the storage state (checked first), credentials, and where the browser is."""
+    credentials = credentials_from_env()
+    if demo and credentials is None:
+        credentials = demo_credentials()
+    if args.storage_state is not None:  # before anything starts: a bad file sends nothing
+        check_storage_state(args.storage_state)
+    return Session(
+        storage_state=args.storage_state,
+        credentials=credentials,
+        browser=browser_target(
+            executable=args.browser_path,
+            headless=not args.headed,
+            cdp_url=args.cdp_url,
+            ws_endpoint=args.ws_endpoint,
+        ),
+    )
+
+
+def policy_from_args(args: argparse.Namespace, *, demo: bool) -> RetryPolicy:
+    """RetryPolicy defaults, the demo's short waits, then the flags."""
+    values: dict[str, Any] = dict(demo_policy()) if demo else {}
+    for flag, name in (
+        ("max_attempts", "max_attempts"),
+        ("deadline", "deadline_s"),
+        ("initial_wait", "initial_wait_s"),
+        ("max_wait", "max_wait_s"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            values[name] = value
+    return RetryPolicy(**values)
+
+
+def trace_mode(
+    args: argparse.Namespace, *, demo: bool, default: TraceMode | None = None
+) -> TraceMode:
+    """--trace, else *default*, else retain-on-failure on the bundled storefront, off elsewhere.
+
+    A Playwright trace records cookies and what was typed (the login form's password too) and
+    cannot be redacted, so it is only kept for a real site when asked for.
+    """
+    if args.trace is not None:
+        mode: TraceMode = args.trace
+        return mode
+    if default is not None:
+        return default
+    return "retain-on-failure" if demo else "off"

@@ -1,0 +1,240 @@
+"""Batch runs: many orders in one browser, each in its own context, sharing one retry budget.
+
+The orders run at most *concurrency* at a time, sharing one retry budget
+(`agent.flow.budget.RetryBudget`: resubmissions across the whole batch are limited to a rate, so
+a site busy for everyone is not hammered once per order). Output goes to
+``<out>/batch-<YYYYmmdd-HHMMSS>/``: one run folder per order, ``summary.json`` and ``index.html``.
+
+Exit code of a batch: 0 when every order ended ``opened`` or ``already_open``; otherwise the code
+of the most urgent status among the orders, in this order of precedence:
+``5`` needs a person (the session or a challenge blocks every order) > ``1`` unexpected error >
+``2`` invalid (the site refused a request) > ``4`` gave up (run the batch again later: orders
+already opened come back as ``already_open``) > ``3`` not eligible (nothing to do). A bad batch
+file is exit 2 before anything runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from playwright.async_api import Browser, async_playwright
+
+from agent.browser import connect
+from agent.errors import InvalidConfig
+from agent.flow.budget import RetryBudget
+from agent.flow.journal import Journal
+from agent.flow.run import request_summary, run_order
+from agent.flow.settings import RunOptions, RunSettings, Runtime, TraceMode
+from agent.log import get_logger
+from agent.outcome import BatchResult, Outcome, Status, batch_exit_code
+from agent.output.batch_summary import write_batch_outputs
+from agent.output.report import write_report
+from agent.output.run_folder import new_run_folder
+from agent.request import PreparedRequest
+from agent.session import Session
+from agent.site.gates import arm_page
+from agent.site.order_page import OrderPage
+from agent.site.profile import SiteProfile
+
+__all__ = ["BATCH_TRACE", "DEFAULT_CONCURRENCY", "run_batch"]
+
+log = get_logger("agent.batch")
+
+#: Orders at once when --concurrency is not given; see docs/performance.md for the measurement.
+DEFAULT_CONCURRENCY = 4
+#: A batch records no Playwright trace unless --trace says so: recording one (which
+#: retain-on-failure must do for every order) cost 0.7-2.3 s per order in docs/performance.md;
+#: screenshots, log.jsonl and report.html are kept for every order all the same.
+BATCH_TRACE: TraceMode = "off"
+def _crashed(batch_dir: Path, prepared: PreparedRequest, exc: BaseException) -> Outcome:
+    """An order whose run raised: an ``error`` outcome with its own folder and result.json."""
+    folder = new_run_folder(batch_dir, prepared.request.order_id)
+    first = (str(exc).splitlines() or [""])[0][:200]
+    outcome = Outcome(
+        status=Status.ERROR,
+        order_id=prepared.request.order_id,
+        run_dir=folder.path,
+        message=f"unexpected error: {type(exc).__name__}: {first}",
+        request=request_summary(prepared),
+    )
+    outcome.write(folder.path)
+    return outcome
+
+
+def _write_report(run_dir: Path | None) -> None:
+    if run_dir is None or (run_dir / "report.html").exists():
+        return
+    try:
+        write_report(run_dir)
+    except Exception as exc:  # a report that fails must never hide the batch's outcomes
+        log.warning(
+            "agent.batch_report_failed",
+            run_dir=str(run_dir),
+            error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+
+
+async def run_batch(
+    requests: Sequence[PreparedRequest],
+    *,
+    options: RunOptions,
+    batch_dir: Path,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    budget: RetryBudget | None = None,
+    runtime: Runtime | None = None,
+    reports: bool = True,
+    share_login: bool = True,
+    on_done: Callable[[int, Outcome], None] | None = None,
+) -> BatchResult:
+    """Run every request in one browser, ``concurrency`` at a time, and write the summary.
+
+    ``runtime.browser``: a started browser to share (else one is started or reached from
+    ``options.session.browser``); ``budget``: the shared retry budget (None: no budget);
+    ``on_done(index, outcome)`` is called as each order ends; ``reports`` False skips each
+    order's report.html (a soak of hundreds of orders). With ``share_login`` and
+    credentials but no storage state, the batch logs in once and every order's context starts
+    from that session (saved in a private temporary folder, deleted at the end).
+    """
+    if concurrency < 1:
+        raise InvalidConfig(
+            f"concurrency {concurrency} is below 1",
+            key="concurrency",
+            hint="pass --concurrency 1 or more",
+        )
+    runtime = runtime or Runtime()
+    base = RunSettings.resolve(options, runtime)
+    started = time.monotonic()
+    slots = asyncio.Semaphore(concurrency)
+    outcomes: list[Outcome | None] = [None] * len(requests)
+    own_journal = runtime.journal is None
+    journal = runtime.journal or Journal.in_state_dir(options.state_dir)
+    current: RunOptions = dataclasses.replace(options, out_dir=batch_dir)
+
+    async def one(index: int, prepared: PreparedRequest, shared: Browser) -> None:
+        async with slots:
+            per_order = dataclasses.replace(
+                runtime,
+                journal=journal,
+                before_attempt=budget.for_order() if budget is not None else None,
+            )
+            settings = RunSettings.resolve(current, per_order, profile=base.profile)
+            try:
+                outcome = await run_order(prepared, shared, settings)
+            except Exception as exc:
+                log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
+                outcome = _crashed(batch_dir, prepared, exc)
+        if reports:
+            await asyncio.to_thread(_write_report, outcome.run_dir)
+        outcomes[index] = outcome
+        if on_done is not None:
+            on_done(index, outcome)
+
+    async def all_orders(shared: Browser) -> None:
+        await asyncio.gather(*(one(i, r, shared) for i, r in enumerate(requests)))
+
+    async def with_session(shared: Browser) -> None:
+        nonlocal current
+        session = current.session
+        if not (share_login and session.credentials and session.storage_state is None
+                and requests):
+            await all_orders(shared)
+            return
+        with tempfile.TemporaryDirectory(prefix="retry-dispute-") as private:
+            state = await _log_in_once(
+                shared,
+                site=base.site,
+                profile=base.profile,
+                session=session,
+                order_id=requests[0].request.order_id,
+                path=Path(private) / "session.json",
+            )
+            if state is not None:
+                current = dataclasses.replace(
+                    current, session=dataclasses.replace(session, storage_state=state)
+                )
+            await all_orders(shared)
+
+    log.info(
+        "agent.batch_started",
+        orders=len(requests),
+        concurrency=concurrency,
+        batch_dir=str(batch_dir),
+    )
+    try:
+        if runtime.browser is not None:
+            await with_session(runtime.browser)
+        else:
+            target = options.session.browser
+            async with async_playwright() as p:
+                owned = await connect(p, target)
+                try:
+                    await with_session(owned)
+                finally:
+                    if not target.cdp_url:
+                        await owned.close()
+    finally:
+        if own_journal:
+            journal.close()
+        done = tuple(o for o in outcomes if o is not None)
+        not_run = tuple(
+            r.request.order_id for r, o in zip(requests, outcomes, strict=True) if o is None
+        )
+        result = BatchResult(
+            batch_dir=batch_dir,
+            outcomes=done,
+            elapsed_s=round(time.monotonic() - started, 3),
+            concurrency=concurrency,
+            exit_code=batch_exit_code(o.exit_code for o in done),
+            budget=budget.as_dict() if budget is not None else None,
+            not_run=not_run,
+        )
+        write_batch_outputs(result)
+    log.info(
+        "agent.batch_finished",
+        orders=len(done),
+        elapsed_s=result.elapsed_s,
+        exit_code=result.exit_code,
+    )
+    return result
+
+
+async def _log_in_once(
+    browser: Browser,
+    *,
+    site: str,
+    profile: SiteProfile,
+    session: Session,
+    order_id: str,
+    path: Path,
+) -> Path | None:
+    """Log in once for the whole batch and save the session to ``path`` (mode 0600).
+
+    Every order's context then starts logged in (the credentials stay in the session, so an
+    order whose session expired still logs in by itself). None when it did not work: each order
+    then logs in on its own, as a single run does.
+    """
+    assert session.credentials is not None
+    context = await browser.new_context(locale="en-US")
+    try:
+        page = await context.new_page()
+        await arm_page(page, profile)
+        order = OrderPage(page, profile, base_url=site)
+        await order.goto(order_id)
+        if await order.is_login():
+            await order.login(session.credentials)
+            if await order.is_login():
+                return None
+        await context.storage_state(path=str(path))
+        path.chmod(0o600)
+        log.info("agent.batch_logged_in", order_id=order_id)
+        return path
+    except Exception as exc:  # the orders log in one by one instead
+        log.warning("agent.batch_login_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+        return None
+    finally:
+        await context.close()

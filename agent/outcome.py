@@ -1,0 +1,321 @@
+"""How a run ended: the one list of final statuses, the `Outcome`, and ``result.json``.
+
+`Status` is the only place a final status is spelled, with its exit code and its label. `Outcome`
+is what `open_dispute` returns and exactly what a run folder's ``result.json`` holds: it is
+written with `Outcome.write` and read back (leniently: a damaged file gives an ``error`` outcome
+saying so) with `Outcome.read`. `TimelineEntry` is one step, attempt or wait of the run, as the
+run folder records it and the report shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from agent.errors import RetryDisputeError
+
+__all__ = [
+    "EXIT_PRECEDENCE",
+    "RESULT_FILE",
+    "BatchResult",
+    "Outcome",
+    "Status",
+    "TimelineEntry",
+    "batch_exit_code",
+]
+
+#: The name of the result file in a run folder.
+RESULT_FILE = "result.json"
+
+
+class Status(StrEnum):
+    """A run's final status; its value is what ``result.json`` and the console say."""
+
+    OPENED = "opened"
+    ALREADY_OPEN = "already_open"
+    INVALID = "invalid"
+    INELIGIBLE = "ineligible"
+    GAVE_UP = "gave_up"
+    NEEDS_HUMAN = "needs_human"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code of this status (README, "Exit codes")."""
+        return _EXIT_CODES[self]
+
+    @property
+    def label(self) -> str:
+        """A short title for people (the report's headline, a batch index)."""
+        return _LABELS[self]
+
+    @property
+    def ok(self) -> bool:
+        """True when a dispute exists for the order (opened now or before)."""
+        return self in (Status.OPENED, Status.ALREADY_OPEN)
+
+    @classmethod
+    def of_error(cls, error: RetryDisputeError) -> Status:
+        """The status a run stopped by *error* ends with (by the error's exit code)."""
+        by_code = {s.exit_code: s for s in (cls.INVALID, cls.INELIGIBLE, cls.GAVE_UP,
+                                            cls.NEEDS_HUMAN)}
+        return by_code.get(error.exit_code, cls.ERROR)
+
+    @classmethod
+    def parse(cls, value: object) -> Status:
+        """The status named by *value*; anything else (a damaged file) is ``error``."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            return cls.ERROR
+
+
+_EXIT_CODES: Mapping[Status, int] = MappingProxyType({
+    Status.OPENED: 0,
+    Status.ALREADY_OPEN: 0,
+    Status.ERROR: 1,
+    Status.INVALID: 2,
+    Status.INELIGIBLE: 3,
+    Status.GAVE_UP: 4,
+    Status.NEEDS_HUMAN: 5,
+    Status.INTERRUPTED: 130,
+})
+_LABELS: Mapping[Status, str] = MappingProxyType({
+    Status.OPENED: "Dispute opened",
+    Status.ALREADY_OPEN: "Dispute already open",
+    Status.INVALID: "Request refused",
+    Status.INELIGIBLE: "Order not eligible",
+    Status.GAVE_UP: "Gave up: the site stayed busy",
+    Status.NEEDS_HUMAN: "A person is needed",
+    Status.INTERRUPTED: "Interrupted",
+    Status.ERROR: "Unexpected error",
+})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimelineEntry:
+    """One step, attempt or wait of a run, as ``result.json`` records it."""
+
+    n: int
+    kind: str  # "step" | "attempt" | "wait"
+    name: str
+    at: str = ""
+    t: float = 0.0
+    outcome: str | None = None
+    attempt: int | None = None
+    screenshot: str | None = None
+    detail: str | None = None
+    status_code: int | None = None
+    wait_s: float | None = None
+    wait_cause: str | None = None
+
+    @property
+    def when(self) -> datetime | None:
+        """The entry's time as an aware UTC datetime, or None when it cannot be read."""
+        try:
+            value = datetime.fromisoformat(self.at)
+        except (TypeError, ValueError):
+            return None
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+    def to_json(self) -> dict[str, object]:
+        """The entry as ``result.json`` holds it (fields that are None left out)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, object], index: int) -> TimelineEntry:
+        """Read an entry leniently; a bad value becomes its default."""
+        return cls(
+            n=_opt_int(raw.get("n")) or index,
+            kind=str(raw.get("kind", "step")),
+            name=str(raw.get("name", "")),
+            at=str(raw.get("at", "")),
+            t=_opt_float(raw.get("t")) or 0.0,
+            outcome=_opt_str(raw.get("outcome")),
+            attempt=_opt_int(raw.get("attempt")),
+            screenshot=_opt_str(raw.get("screenshot")),
+            detail=_opt_str(raw.get("detail")),
+            status_code=_opt_int(raw.get("status_code")),
+            wait_s=_opt_float(raw.get("wait_s")),
+            wait_cause=_opt_str(raw.get("wait_cause")),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """How one order ended, and where its evidence is: the contents of ``result.json``."""
+
+    status: Status
+    order_id: str
+    dispute_id: str | None = None
+    attempts: int = 0
+    elapsed_s: float = 0.0
+    message: str = ""
+    #: What to do about it, when the run stopped on an error.
+    hint: str | None = None
+    reason_code: str | None = None
+    last_answer: str | None = None
+    run_dir: Path | None = None
+    #: Screenshot paths, relative to the run folder, in run order.
+    screenshots: tuple[str, ...] = ()
+    #: What the pre-flight changed in the request, one line each.
+    normalisations: tuple[str, ...] = ()
+    #: The request as sent (evidence as file names).
+    request: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    timeline: tuple[TimelineEntry, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, Status):  # a plain string from a caller: checked here
+            object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code of this outcome."""
+        return self.status.exit_code
+
+    @property
+    def ok(self) -> bool:
+        """True when a dispute exists for the order (opened now or before)."""
+        return self.status.ok
+
+    def to_json(self) -> dict[str, object]:
+        """The contents of ``result.json`` (DESIGN.md), the timeline included."""
+        return {
+            "status": str(self.status),
+            "order_id": self.order_id,
+            "dispute_id": self.dispute_id,
+            "attempts": self.attempts,
+            "elapsed_s": self.elapsed_s,
+            "message": self.message,
+            "hint": self.hint,
+            "exit_code": self.exit_code,
+            "reason_code": self.reason_code,
+            "last_answer": self.last_answer,
+            "screenshots": list(self.screenshots),
+            "normalisations": list(self.normalisations),
+            "request": dict(self.request),
+            "timeline": [entry.to_json() for entry in self.timeline],
+        }
+
+    def write(self, run_dir: Path | None = None) -> Path:
+        """Write ``result.json`` into the run folder, atomically; return its path."""
+        folder = run_dir or self.run_dir
+        if folder is None:
+            raise ValueError("the outcome has no run folder to write result.json into")
+        target = folder / RESULT_FILE
+        tmp = target.with_name(f".{RESULT_FILE}.tmp")
+        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        return target
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object], *, run_dir: Path | None = None) -> Outcome:
+        """Read an outcome from ``result.json``'s object, leniently."""
+        timeline = data.get("timeline") or []
+        request = data.get("request") or {}
+        order_id = data.get("order_id")
+        return cls(
+            status=Status.parse(data.get("status")),
+            order_id=str(order_id) if order_id else _order_from_folder(run_dir),
+            dispute_id=_opt_str(data.get("dispute_id")),
+            attempts=_opt_int(data.get("attempts")) or 0,
+            elapsed_s=_opt_float(data.get("elapsed_s")) or 0.0,
+            message=str(data.get("message") or ""),
+            hint=_opt_str(data.get("hint")),
+            reason_code=_opt_str(data.get("reason_code")),
+            last_answer=_opt_str(data.get("last_answer")),
+            run_dir=run_dir,
+            screenshots=tuple(str(s) for s in _list(data.get("screenshots")) if s),
+            normalisations=tuple(str(s) for s in _list(data.get("normalisations"))),
+            request=MappingProxyType(dict(request) if isinstance(request, dict) else {}),
+            timeline=tuple(
+                TimelineEntry.from_json(raw, i)
+                for i, raw in enumerate(timeline if isinstance(timeline, list) else [], 1)
+                if isinstance(raw, dict)
+            ),
+        )
+
+    @classmethod
+    def read(cls, run_dir: Path) -> Outcome:
+        """Read ``run_dir/result.json``; an unreadable file gives an ``error`` outcome saying so."""
+        try:
+            data = json.loads((run_dir / RESULT_FILE).read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError(f"{RESULT_FILE} does not hold an object")
+        except (OSError, ValueError) as exc:
+            return cls(
+                status=Status.ERROR,
+                order_id=_order_from_folder(run_dir),
+                run_dir=run_dir,
+                message=f"{RESULT_FILE} could not be read: {str(exc)[:200]}",
+            )
+        return cls.from_json(data, run_dir=run_dir)
+
+
+#: A batch's non-zero exit codes, most urgent first: it exits with the first one any order has.
+#: 5 needs a person (the session or a challenge blocks every order) > 1 unexpected error >
+#: 2 invalid (the site refused a request) > 4 gave up (run the batch again later) > 3 not
+#: eligible (nothing to do).
+EXIT_PRECEDENCE: tuple[int, ...] = (130, 5, 1, 2, 4, 3)
+
+
+def batch_exit_code(codes: Iterable[int]) -> int:
+    """0 when every order succeeded, else the most urgent code by `EXIT_PRECEDENCE`."""
+    present = {c for c in codes if c != 0}
+    for code in EXIT_PRECEDENCE:
+        if code in present:
+            return code
+    return 1 if present else 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchResult:
+    """How a batch ended: every order's outcome in file order, and where the output is."""
+
+    batch_dir: Path
+    outcomes: tuple[Outcome, ...]
+    elapsed_s: float
+    concurrency: int
+    exit_code: int
+    #: The shared retry budget's figures (`agent.flow.budget.RetryBudget.as_dict`).
+    budget: Mapping[str, Any] | None = None
+    #: Orders that never ran (the batch was stopped first).
+    not_run: tuple[str, ...] = ()
+
+
+def _order_from_folder(run_dir: Path | None) -> str:
+    if run_dir is None:
+        return ""
+    parts = run_dir.name.split("-", 2)  # <YYYYmmdd>-<HHMMSS>-<order>
+    return parts[2] if len(parts) == 3 else run_dir.name
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    try:
+        return None if value is None or isinstance(value, bool) else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _opt_float(value: Any) -> float | None:
+    try:
+        return None if value is None or isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,199 @@
+"""The whole request: each field checked and normalised, in the form's order (`build_request`)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TypeVar
+
+from agent.errors import InvalidField
+from agent.request.amount import normalise_amount
+from agent.request.evidence import EvidenceRules, check_evidence
+from agent.request.message import check_message, normalise_message
+from agent.request.model import (
+    NOT_RECEIVED_REASONS,
+    RECEIVED_REASONS,
+    REFUNDS,
+    SOLUTIONS,
+    DisputeRequest,
+    Normalisation,
+    PreparedRequest,
+    RefundKind,
+    Solution,
+)
+from agent.request.text import quote, suggest, type_name
+
+__all__ = ["build_request"]
+
+_ORDER_ID_MAX = 64
+_ORDER_ID = re.compile(r"[A-Za-z0-9-]+")
+_YES_NO = {"yes": True, "no": False}
+_SOLUTION_VALUES: dict[str, Solution] = {s: s for s in SOLUTIONS}
+_REFUND_VALUES: dict[str, RefundKind] = {r: r for r in REFUNDS}
+
+
+def _order_id(raw: object, changes: list[Normalisation]) -> str:
+    if not isinstance(raw, str):
+        raise InvalidField(
+            f"must be text, not {type_name(raw)}",
+            field="order_id",
+            hint="give the order number shown on the order page, e.g. 1002",
+        )
+    value = raw.strip()
+    if value != raw:
+        changes.append(Normalisation("order_id", "surrounding whitespace trimmed", raw, value))
+    if not value:
+        raise InvalidField(
+            "empty",
+            field="order_id",
+            hint="give the order number shown on the order page, e.g. 1002",
+        )
+    if not _ORDER_ID.fullmatch(value) or len(value) > _ORDER_ID_MAX:
+        raise InvalidField(
+            f"{quote(value)} is not an order number",
+            field="order_id",
+            hint=f"an order number has only letters, digits and dashes (at most {_ORDER_ID_MAX}): "
+            "copy it from the order page",
+        )
+    return value
+
+
+def _received(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _YES_NO:
+        return _YES_NO[raw.strip().lower()]
+    shown = quote(raw) if isinstance(raw, str) else type_name(raw)
+    raise InvalidField(
+        f"must be yes or no, not {shown}",
+        field="received",
+        hint="say whether the item arrived: yes or no",
+    )
+
+
+def _reason(raw: object, *, received: bool) -> str:
+    expected, other = (
+        (RECEIVED_REASONS, NOT_RECEIVED_REASONS)
+        if received
+        else (NOT_RECEIVED_REASONS, RECEIVED_REASONS)
+    )
+    answer = "yes" if received else "no"
+    choices = f"reasons when received is {answer}: {', '.join(expected)}"
+    if not isinstance(raw, str):
+        raise InvalidField(
+            f"must be a reason code, not {type_name(raw)}", field="reason", hint=choices
+        )
+    value = raw.strip().lower()
+    if value in expected:
+        return value
+    if value in other:
+        flipped = "no" if received else "yes"
+        raise InvalidField(
+            f"{value} is a reason for received = {flipped}, but received is {answer}",
+            field="reason",
+            hint=f"set received to {flipped}, or use one of the {choices}",
+        )
+    raise InvalidField(
+        f"unknown code {quote(raw)}", field="reason", hint=suggest(value, expected) + choices
+    )
+
+
+_T = TypeVar("_T", bound=str)
+
+
+def _choice(field: str, raw: object, values: Mapping[str, _T]) -> _T:
+    if isinstance(raw, str) and raw.strip().lower() in values:
+        return values[raw.strip().lower()]
+    shown = quote(raw) if isinstance(raw, str) else type_name(raw)
+    raise InvalidField(
+        f"must be {' or '.join(values)}, not {shown}",
+        field=field,
+        hint=f"use {' or '.join(values)}",
+    )
+
+
+def _amount(raw: object, *, refund: RefundKind, changes: list[Normalisation]) -> Decimal | None:
+    if isinstance(raw, str) and not raw.strip():
+        raw = None
+    if raw is None:
+        if refund == "partial":
+            raise InvalidField(
+                "missing",
+                field="amount",
+                hint="refund is partial: give the amount to claim, e.g. 5.30",
+            )
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
+        raise InvalidField(
+            f"must be a number, not {type_name(raw)}",
+            field="amount",
+            hint="give the amount to claim, e.g. 5.30",
+        )
+    if isinstance(raw, str):
+        text = raw
+    elif isinstance(raw, Decimal):
+        text = format(raw, "f")
+    else:
+        text = repr(raw)  # the shortest form: 5.3 -> "5.3"
+    if refund == "full":
+        raise InvalidField(
+            f"{quote(text.strip())} given but refund is full",
+            field="amount",
+            hint="remove the amount, or set refund to partial",
+        )
+    value, fixes = normalise_amount(text)
+    changes.extend(fixes)
+    return value
+
+
+def build_request(
+    *,
+    order_id: str,
+    received: bool | str,
+    reason: str,
+    solution: str | None = "refund",
+    refund: str | None = "full",
+    amount: str | int | float | Decimal | None = None,
+    message: str,
+    evidence: Iterable[str | os.PathLike[str]] | None = (),
+    rules: EvidenceRules | None = None,
+) -> PreparedRequest:
+    """Check and normalise a request given as raw values (flags, TOML) and return it prepared.
+
+    Everything is checked, in field order: the order id (letters, digits, dashes), received
+    (yes/no or a bool), the reason (known and matching received), solution and refund, the amount
+    (required for a partial refund and refused for a full one), the message and the evidence.
+    The first problem raises `InvalidField` or `InvalidEvidence`, one line naming the field.
+    None for *solution*, *refund* or *evidence* (a flag not given) means the default.
+    """
+    changes: list[Normalisation] = []
+    clean_id = _order_id(order_id, changes)
+    got = _received(received)
+    why = _reason(reason, received=got)
+    chosen = _choice("solution", "refund" if solution is None else solution, _SOLUTION_VALUES)
+    kind = _choice("refund", "full" if refund is None else refund, _REFUND_VALUES)
+    value = _amount(amount, refund=kind, changes=changes)
+    if not isinstance(message, str):
+        raise InvalidField(
+            f"must be text, not {type_name(message)}",
+            field="message",
+            hint="describe the problem in English, in a sentence or two",
+        )
+    text, fixes = normalise_message(message)
+    check_message(text)
+    changes.extend(fixes)
+    files = check_evidence(evidence or (), received=got, reason=why, rules=rules)
+    request = DisputeRequest(
+        order_id=clean_id,
+        received=got,
+        reason=why,
+        solution=chosen,
+        refund=kind,
+        amount=value,
+        message=text,
+        evidence=tuple(f.path for f in files),
+    )
+    return PreparedRequest(request, tuple(changes), tuple(files))
+

@@ -1,0 +1,293 @@
+"""Reading scenario files: every key checked, named in one line when wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from agent import RetryPolicy
+from agent.errors import InvalidConfig, InvalidRequest
+from agent.request import EvidenceRules, request_from_mapping
+from agent.site.profile import SiteProfile, load_profile
+from mock_site.faults import FaultPlan, parse_fault_plan
+from mock_site.scenarios.model import (
+    CONTENTS,
+    COUNT_KEYS,
+    DISPUTE_KEYS,
+    EXPECT_KEYS,
+    FILE_KEYS,
+    MAX_FILE_BYTES,
+    POLICY_KEYS,
+    SCENARIO_KEYS,
+    STATUSES,
+    TIMEOUT_KEYS,
+    WAIT_CAUSES,
+    Count,
+    Expectation,
+    GeneratedFile,
+    Scenario,
+    with_generated,
+)
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+_HINT = "see docs/scenarios.md for the scenario format"
+
+
+def _bad(source: str, key: str, what: str, hint: str = _HINT) -> InvalidConfig:
+    return InvalidConfig(f'"{key}" {what}', key=key, source=source, hint=hint)
+
+
+def _dotted(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _known(table: Mapping[str, object], allowed: Sequence[str], prefix: str, source: str) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f'did you mean "{_dotted(prefix, close[0])}"? ' if close else ""
+            raise _bad(source, _dotted(prefix, str(key)), "is not a known key",
+                       hint + f"the keys here are: {', '.join(allowed)}")
+
+
+def _table(
+    data: Mapping[str, object], key: str, source: str, *, required: bool = False
+) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise _bad(source, key, "is missing", f"add a [{key}] table; {_HINT}")
+        return {}
+    if not isinstance(value, dict):
+        raise _bad(source, key, f"must be a table ([{key}]), not {type(value).__name__}")
+    return value
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _whole(value: object, key: str, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _bad(source, key, f"must be a whole number, 0 or more, not {value!r}")
+    return value
+
+
+def _strings(value: object, key: str, source: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+        raise _bad(source, key, f"must be a string or a list of strings, not {value!r}")
+    return tuple(items)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    source = str(path)
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise InvalidConfig("no such file", source=source, hint="check the scenario path") from None
+    except OSError as exc:
+        raise InvalidConfig(f"cannot be read ({exc.strerror or exc})", source=source,
+                            hint="check its permissions") from None
+    except UnicodeDecodeError:
+        raise InvalidConfig("is not UTF-8 text", source=source, hint="save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidConfig(
+            f"is not valid TOML ({exc})", source=source,
+            hint="fix the syntax: one key = value per line, strings in quotes",
+        ) from None
+
+
+def _faults(table: Mapping[str, object], source: str) -> dict[str, object]:
+    """Check the fault plan as the storefront will, one key at a time to name the bad one."""
+
+    _known(table, tuple(f.name for f in dataclasses.fields(FaultPlan)), "faults", source)
+    for key, value in table.items():
+        try:
+            parse_fault_plan({key: value})
+        except ValueError as exc:
+            raise _bad(source, f"faults.{key}", f"is refused by the storefront: {exc}",
+                       "see docs/storefront.md, 'Fault plan'") from None
+    try:
+        parse_fault_plan(table)
+    except ValueError as exc:  # pragma: no cover - every key passed alone
+        raise _bad(source, "faults", f"is refused by the storefront: {exc}") from None
+    return dict(table)
+
+
+def _policy(table: Mapping[str, object], source: str) -> RetryPolicy:
+    _known(table, POLICY_KEYS, "policy", source)
+    values: dict[str, Any] = dict(table)
+    try:
+        return RetryPolicy(**values)
+    except InvalidConfig as err:
+        key = f"policy.{err.key}" if err.key else "policy"
+        raise _bad(source, key, f"is wrong: {err.what}", err.hint or _HINT) from None
+
+
+def _timeouts(table: Mapping[str, object], source: str) -> dict[str, float]:
+    _known(table, TIMEOUT_KEYS, "timeouts", source)
+    for key, value in table.items():
+        if not _is_number(value) or value <= 0:  # type: ignore[operator]  # a number
+            raise _bad(source, f"timeouts.{key}",
+                       f"must be a number of seconds above 0, not {value!r}")
+    return {key: float(value) for key, value in table.items()}  # type: ignore[arg-type]
+
+
+def _one_file(raw: object, index: int, source: str, seen: set[str]) -> GeneratedFile:
+    where = f"files[{index}]"
+    if not isinstance(raw, dict):
+        raise _bad(source, where, "must be a table ([[files]])")
+    _known(raw, FILE_KEYS, where, source)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name or name in (".", "..") or "/" in name or "\\" in name:
+        raise _bad(source, f"{where}.name", f"must be a plain file name, not {name!r}")
+    if name in seen:
+        raise _bad(source, f"{where}.name", f"repeats {name!r}", "give each file its own name")
+    seen.add(name)
+    content = raw.get("content")
+    if content not in CONTENTS:
+        raise _bad(source, f"{where}.content",
+                   f"must be one of {', '.join(CONTENTS)}, not {content!r}")
+    smallest = 1 if content == "text" else len(CONTENTS[str(content)])
+    size = raw.get("size", len(CONTENTS[str(content)]))
+    whole = isinstance(size, int) and not isinstance(size, bool)
+    if not whole or not smallest <= size <= MAX_FILE_BYTES:
+        raise _bad(source, f"{where}.size", f"must be a whole number of bytes from {smallest} "
+                   f"to {MAX_FILE_BYTES}, not {size!r}")
+    return GeneratedFile(name=name, content=str(content), size=size)
+
+
+def _files(raw: object, source: str) -> tuple[GeneratedFile, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _bad(source, "files", "must be an array of tables ([[files]])")
+    seen: set[str] = set()
+    return tuple(_one_file(item, n, source, seen) for n, item in enumerate(raw, start=1))
+
+
+def _count(value: object, key: str, source: str) -> Count:
+    if not isinstance(value, dict):
+        exact = _whole(value, key, source)
+        return Count(min=exact, max=exact)
+    _known(value, COUNT_KEYS, key, source)
+    if not value:
+        raise _bad(source, key, "needs min, max or both", "e.g. attempts = { min = 2, max = 4 }")
+    low = _whole(value.get("min", 0), f"{key}.min", source)
+    high = None if "max" not in value else _whole(value["max"], f"{key}.max", source)
+    if high is not None and high < low:
+        raise _bad(source, f"{key}.max", f"({high}) is below min ({low})")
+    return Count(min=low, max=high)
+
+
+def _status(value: object, source: str) -> str:
+    if value not in STATUSES:
+        raise _bad(source, "expect.status", f"must be one of {', '.join(STATUSES)}, not {value!r}")
+    return str(value)
+
+
+def _waits(value: object, source: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or any(v not in WAIT_CAUSES for v in value):
+        raise _bad(source, "expect.waits",
+                   f"must be a list of {' and '.join(WAIT_CAUSES)}, not {value!r}")
+    return tuple(value)
+
+
+def _dispute(table: Mapping[str, object], source: str) -> Mapping[str, object]:
+    _known(table, DISPUTE_KEYS, "expect.dispute", source)
+    checked: dict[str, object] = {}
+    for key, value in table.items():
+        if key == "files":
+            checked[key] = list(_strings(value, "expect.dispute.files", source))
+        elif not isinstance(value, str):
+            raise _bad(source, f"expect.dispute.{key}", f"must be a string, not {value!r}")
+        else:
+            checked[key] = value
+    return checked
+
+
+def _expect(table: Mapping[str, object], source: str) -> Expectation:
+    _known(table, EXPECT_KEYS, "expect", source)
+    if "status" not in table:
+        raise _bad(source, "expect.status", "is missing", f"one of {', '.join(STATUSES)}")
+
+    def opt(key: str, parse: Callable[[object, str, str], Any]) -> Any:
+        return parse(table[key], f"expect.{key}", source) if key in table else None
+
+    return Expectation(
+        status=_status(table["status"], source),
+        attempts=opt("attempts", _count),
+        disputes=opt("disputes", _whole),
+        submissions=opt("submissions", _whole),
+        screenshots_min=opt("screenshots_min", _whole),
+        files=opt("files", _strings) or (),
+        message_contains=opt("message_contains", _strings) or (),
+        waits=_waits(table["waits"], source) if "waits" in table else None,
+        dispute=_dispute(_table(table, "dispute", source), source),
+    )
+
+
+def _check_request(request: Mapping[str, object], path: Path, rules: EvidenceRules) -> None:
+    """Refuse a request whose keys or types are wrong; a pre-flight refusal is the scenario's."""
+    source = str(path)
+    try:
+        request_from_mapping(request, base_dir=path.parent, rules=rules, source=source)
+    except InvalidConfig as err:
+        key = f"request.{err.key}" if err.key else "request"
+        raise _bad(source, key, f"is wrong: {err.what}", err.hint or _HINT) from None
+    except InvalidRequest:
+        return  # judged when the scenario runs: it may expect status "invalid"
+
+
+def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None = None) -> Scenario:
+    """Read and check one scenario file; `InvalidConfig` names the file and the dotted key."""
+    file = Path(path)
+    source = str(file)
+    data = _read_toml(file)
+    _known(data, SCENARIO_KEYS, "", source)
+    description = data.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise _bad(source, "description", "must be a non-empty string: what the scenario checks")
+    files = _files(data.get("files"), source)
+    request = _table(data, "request", source, required=True)
+    rules = (profile or load_profile("mock")).evidence
+    _check_request(with_generated(request, {f.name for f in files}, file.parent), file, rules)
+    return Scenario(
+        path=file,
+        name=file.stem,
+        description=" ".join(description.split()),
+        faults=MappingProxyType(_faults(_table(data, "faults", source), source)),
+        request=MappingProxyType(request),
+        policy=_policy(_table(data, "policy", source), source),
+        timeouts=MappingProxyType(_timeouts(_table(data, "timeouts", source), source)),
+        files=files,
+        expect=_expect(_table(data, "expect", source, required=True), source),
+    )
+
+
+def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    found: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        found.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+    return found
+
+
+def load_scenarios(paths: Iterable[str | os.PathLike[str]]) -> list[Scenario]:
+    """Load every scenario (a folder stands for its ``*.toml``), before any of them runs."""
+    profile = load_profile("mock")
+    files = _expand(paths)
+    if not files:
+        raise InvalidConfig("no scenario files given",
+                            hint="pass scenarios/*.toml or a folder of them")
+    return [load_scenario(path, profile=profile) for path in files]
+

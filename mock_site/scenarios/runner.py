@@ -1,0 +1,188 @@
+"""Running scenarios: one storefront, one browser, each scenario from a freshly reset store."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, async_playwright
+
+from agent import Credentials, Outcome, RunOptions, Runtime, Session
+from agent.api import open_dispute_async
+from agent.browser import BrowserTarget, connect, find_browser
+from agent.errors import InvalidConfig, InvalidRequest
+from agent.flow.journal import Journal
+from agent.log import get_logger
+from agent.request import PreparedRequest
+from agent.site.profile import SiteProfile, load_profile
+from mock_site.demo import DEMO_ACCOUNT
+from mock_site.scenarios.model import (
+    Observed,
+    Scenario,
+    ScenarioResult,
+    check,
+)
+from mock_site.seed import SEEDED_DISPUTE_ID
+from mock_site.testing import StorefrontServer
+
+log = get_logger("agent.scenario")
+
+# --- running ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class _Rig:
+    """What every scenario of a catalogue shares: the storefront, the browser, the profile."""
+
+    server: StorefrontServer
+    browser: Browser
+    profile: SiteProfile
+    out_dir: Path
+
+
+def _run_files(run_dir: Path | None) -> tuple[str, ...]:
+    if run_dir is None or not run_dir.is_dir():
+        return ()
+    files = (p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file())
+    return tuple(sorted(files))
+
+
+def _waits_of(run_dir: Path | None) -> tuple[str, ...]:
+    if run_dir is None:
+        return ()
+    try:
+        result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    timeline = result.get("timeline", [])
+    return tuple(str(e.get("wait_cause")) for e in timeline if e.get("kind") == "wait")
+
+
+def _store_facts(server: StorefrontServer, order_id: str) -> dict[str, Any]:
+    """What the storefront recorded: the order's disputes, its last new one, every submission."""
+
+    disputes = [d for d in server.disputes() if str(d.get("order_id")) == order_id]
+    created = [d for d in disputes if d.get("dispute_id") != SEEDED_DISPUTE_ID]
+    return {
+        "disputes": len(disputes),
+        "dispute": created[-1] if created else None,
+        "submissions": len(server.submissions()),
+    }
+
+
+async def _outcome(scenario: Scenario, prepared: PreparedRequest, rig: _Rig, area: Path) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="retry-dispute-scenario-") as tmp, \
+            Journal(Path(tmp) / "journal.sqlite3") as journal:
+        options = RunOptions(
+            site=rig.server.url,
+            profile=scenario.profile_for(rig.profile),
+            policy=scenario.policy,
+            session=Session(credentials=Credentials(*DEMO_ACCOUNT)),
+            out_dir=area,
+        )
+        return await open_dispute_async(
+            prepared, options, runtime=Runtime(journal=journal, browser=rig.browser)
+        )
+
+
+async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
+    """Run the scenario's request once; a pre-flight refusal is status invalid, no attempt."""
+    scenario.write_files(area / "files")
+    profile = scenario.profile_for(rig.profile)
+    try:
+        prepared = scenario.prepare(area / "files", profile.evidence)
+    except InvalidConfig:
+        raise
+    except InvalidRequest as err:
+        log.info("agent.scenario_refused", scenario=scenario.name, error=str(err))
+        return Observed(status="invalid", message=str(err))
+    try:
+        outcome = await _outcome(scenario, prepared, rig, area)
+    except Exception as exc:  # one scenario's crash must not stop the catalogue: it is its result
+        log.exception("agent.scenario_crashed", scenario=scenario.name)
+        return Observed(status="error", message=f"runner: {type(exc).__name__}: {exc}")
+    return Observed(
+        status=outcome.status, attempts=outcome.attempts, screenshots=len(outcome.screenshots),
+        message=outcome.message, run_dir=outcome.run_dir, files=_run_files(outcome.run_dir),
+        waits=_waits_of(outcome.run_dir),
+    )
+
+
+def _record(result: ScenarioResult, area: Path) -> None:
+    """Write ``scenario.json`` beside the run folder: what was expected, got, and missed."""
+    got = result.observed
+    data = {
+        "scenario": str(result.scenario.path),
+        "description": result.scenario.description,
+        "faults": dict(result.scenario.faults),
+        "expect": dataclasses.asdict(result.scenario.expect),
+        "observed": {**dataclasses.asdict(got), "run_dir": got.run_dir and str(got.run_dir)},
+        "problems": list(result.problems),
+        "ok": result.ok,
+    }
+    (area / "scenario.json").write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+
+
+async def run_scenario(scenario: Scenario, rig: _Rig, area: Path) -> ScenarioResult:
+    """Reset the store, set the scenario's faults, run it and check what happened."""
+    area.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    rig.server.reset()
+    rig.server.set_faults(dict(scenario.faults))
+    got = await _observe(scenario, rig, area)
+    facts = _store_facts(rig.server, scenario.order_id)
+    got = dataclasses.replace(got, seconds=round(time.monotonic() - started, 2), **facts)
+    result = ScenarioResult(scenario=scenario, observed=got, problems=check(scenario.expect, got))
+    _record(result, area)
+    return result
+
+
+def _areas(scenarios: Sequence[Scenario], out_dir: Path) -> list[Path]:
+    """One folder per scenario, named after its file (numbered when two files share a name)."""
+    areas: list[Path] = []
+    for scenario in scenarios:
+        name, n = scenario.name, 1
+        while out_dir / name in areas:
+            n += 1
+            name = f"{scenario.name}-{n}"
+        areas.append(out_dir / name)
+    return areas
+
+
+async def run_catalogue(
+    scenarios: Sequence[Scenario],
+    *,
+    out_dir: Path,
+    browser_path: str | None = None,
+    on_result: Callable[[ScenarioResult], None] | None = None,
+) -> list[ScenarioResult]:
+    """Run *scenarios* in order against one bundled storefront and one browser."""
+
+    from mock_site.testing import StorefrontServer
+
+    # without a path, connect() resolves the browser (find_browser would start a sync Playwright)
+    target = BrowserTarget(executable=find_browser(browser_path) if browser_path else None)
+    results: list[ScenarioResult] = []
+    with StorefrontServer() as server:
+        async with async_playwright() as playwright:
+            browser = await connect(playwright, target)
+            try:
+                rig = _Rig(server=server, browser=browser, profile=load_profile("mock"),
+                           out_dir=out_dir)
+                for scenario, area in zip(scenarios, _areas(scenarios, out_dir), strict=True):
+                    result = await run_scenario(scenario, rig, area)
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
+            finally:
+                await browser.close()
+    return results
+
+
