@@ -355,7 +355,7 @@ class ChatDesk:
             left = chat.open_at - now
             position = max(1, math.ceil(QUEUE_START_POSITION * left / chat.settings.queue_s))
             queue = {"position": position, "waited_s": round(now - chat.started_at, 1)}
-        offline = chat.status == "offline" or (offline_now and not chat.active)
+        offline = offline_now and not chat.active  # the hours, while support is offline
         return {
             "status": chat.status,
             "chat_id": chat.chat_id,
