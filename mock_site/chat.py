@@ -214,7 +214,7 @@ class ChatDesk:
         """Record a customer message in the open chat and schedule the operator's answer.
 
         ``order_ids`` are the account's orders (the script accepts a message naming one).
-        Raise ChatRefused when there is no chat, it is still queued, or it is over.
+        Raise ChatRefused when there is no chat, it is still queued, over or offline.
         """
         with self._lock:
             now = self.clock()
