@@ -1,4 +1,6 @@
-"""The storefront's Starlette application: pages, the dispute submission and the control API."""
+"""The storefront's Starlette application: pages, the dispute submission, the support chat and the
+control API. The chat's JSON endpoints come from mock_site/chat_routes.py (shared by every skin);
+its page, ``GET /support/chat``, is this skin's (templates/chat.html, static/chat.js)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from mock_site import chat_script
+from mock_site.chat_routes import CHAT_BASE, CSRF_HEADER, chat_api_routes
 from mock_site.control import control_routes
 from mock_site.seed import Order
 from mock_site.store import Session, Store
@@ -127,6 +131,24 @@ class Pages:
             return self.web.not_found(session, "Dispute")
         return self.web.render("dispute.html", session=session, overlay=True, dispute=dispute)
 
+    async def support_chat(self, request: Request) -> Response:
+        """The support chat page; the script in static/chat.js talks to the JSON endpoints."""
+        session = self.web.guard(request)
+        if isinstance(session, Response):
+            return session
+        return self.web.render(
+            "chat.html",
+            session=session,
+            chat_base=CHAT_BASE,
+            csrf_header=CSRF_HEADER,
+            offline=self.store.plan.chat_offline,
+            offline_text=chat_script.OFFLINE_TEXT,
+            operator=chat_script.OPERATOR_NAME,
+            max_chars=chat_script.MAX_MESSAGE_CHARS,
+            max_images=chat_script.MAX_IMAGES,
+            max_image_bytes=chat_script.MAX_IMAGE_BYTES,
+        )
+
 
 def create_app(store: Store | None = None) -> Starlette:
     """The storefront as an ASGI app; pass a Store to share or control its state."""
@@ -145,6 +167,8 @@ def create_app(store: Store | None = None) -> Starlette:
         Route("/order/{order_id}/dispute", pages.dispute_form, methods=["GET"]),
         Route("/order/{order_id}/dispute", submitter.submit, methods=["POST"]),
         Route("/dispute/{dispute_id}", pages.dispute),
+        Route(CHAT_BASE, pages.support_chat, methods=["GET"]),
+        *chat_api_routes(web.store, web.session),
         *control_routes(web.store),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -39,6 +39,9 @@ def control_routes(store: Store) -> list[Route]:
     async def disputes(request: Request) -> Response:
         return JSONResponse([dispute.to_dict() for dispute in store.disputes()])
 
+    async def chats(request: Request) -> Response:
+        return JSONResponse(store.chats.transcripts())
+
     async def submissions(request: Request) -> Response:
         return JSONResponse([submission.to_dict() for submission in store.submissions()])
 
@@ -69,4 +72,5 @@ def control_routes(store: Store) -> list[Route]:
         Route("/__mock/disputes", disputes, methods=["GET"]),
         Route("/__mock/submissions", submissions, methods=["GET"]),
         Route("/__mock/orders", orders, methods=["GET"]),
+        Route("/__mock/chats", chats, methods=["GET"]),
     ]

@@ -4,6 +4,9 @@ A :class:`FaultPlan` is parsed and validated from a plain mapping (JSON from the
 TOML/JSON file given to ``python -m mock_site --faults``). A :class:`FaultEngine` holds one plan,
 its counters and a ``random.Random(plan.seed)``, and answers the questions the storefront asks
 while it judges a submission, in the order documented in docs/storefront.md.
+
+The ``chat_*`` keys shape the support chat (mock_site/chat.py): its queue, operator delay,
+inactivity drop, opening hours and the script's free question; they are only parsed here.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ Overlay = Literal["never", "once", "always"]
 RetryAfterFormat = Literal["seconds", "date"]
 PreAnswer = Literal["server_error", "busy"]
 PostAnswer = Literal["server_error", "busy_after_commit"]
+ChatIdleMode = Literal["turn", "always"]
 
 BUSY_TEXTS: Mapping[str, str] = {
     "en": "System busy, please try again later",
@@ -68,6 +72,13 @@ class FaultPlan:
     popup_blocked: bool = False
     form_resets_on_busy: bool = False
     captcha_after: int | None = None
+    # the support chat (docs/storefront.md, "Support chat")
+    chat_idle_s: float = 180.0
+    chat_idle_mode: ChatIdleMode = "turn"
+    chat_operator_delay_s: float = 2.0
+    chat_queue_s: float = 5.0
+    chat_offline: bool = False
+    chat_free_question: bool | str = False
 
     @property
     def busy_text(self) -> str:
@@ -87,14 +98,16 @@ class FaultPlan:
 _COUNTS = ("busy_first", "busy_after_commit", "server_errors")
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
-_SECONDS = ("busy_for_s", "slow_submit_s")
-_FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy")
+_SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_s")
+_POSITIVE_SECONDS = ("chat_idle_s",)
+_FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline")
 _CHOICES: Mapping[str, tuple[object, ...]] = {
     "busy_status": (200, 429, 503),
     "retry_after_format": ("seconds", "date"),
     "busy_style": ("banner", "toast", "modal"),
     "language": tuple(BUSY_TEXTS),
     "overlay": ("never", "once", "always"),
+    "chat_idle_mode": ("turn", "always"),
 }
 _KEYS = frozenset(field.name for field in dataclasses.fields(FaultPlan))
 
@@ -131,10 +144,18 @@ def _check(key: str, value: object) -> object:
         if not _is_number(value) or value < 0:  # type: ignore[operator]  # number
             raise _bad(key, value, "a number of seconds >= 0")
         return float(value)  # type: ignore[arg-type]  # a number, checked above
+    if key in _POSITIVE_SECONDS:
+        if not _is_number(value) or not value > 0:  # type: ignore[operator]  # number
+            raise _bad(key, value, "a number of seconds > 0")
+        return float(value)  # type: ignore[arg-type]  # a number, checked above
     if key in _FLAGS:
         if not isinstance(value, bool):
             raise _bad(key, value, "true or false")
         return value
+    if key == "chat_free_question":
+        if isinstance(value, bool) or (isinstance(value, str) and value.strip()):
+            return value.strip() if isinstance(value, str) else value
+        raise _bad(key, value, "true, false or the question's text")
     choices = _CHOICES[key]
     if value not in choices or isinstance(value, bool):
         raise _bad(key, value, "one of " + ", ".join(json.dumps(c) for c in choices))

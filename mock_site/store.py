@@ -1,7 +1,8 @@
 """In-memory state of the storefront: sessions, orders, disputes, submissions, the fault plan.
 
 Thread-safe (one lock); time comes from an injectable ``clock`` and the slow-answer delay from an
-injectable ``sleep`` so tests never wait for real.
+injectable ``sleep`` so tests never wait for real. The support chats live in ``Store.chats`` (a
+:class:`~mock_site.chat.ChatDesk` on the same clocks, with its own lock); ``reset()`` clears them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from mock_site.chat import ChatDesk
 from mock_site.faults import FaultEngine, FaultPlan, PostAnswer, PreAnswer
 from mock_site.seed import ACCOUNTS, SEEDED_DISPUTE_ID, Order, seed_orders
 from mock_site.validation import AcceptedDispute
@@ -114,12 +116,14 @@ class Store:
         self._engine = FaultEngine(self.initial_plan)
         self._next_dispute = FIRST_DISPUTE_NUMBER
         self._epoch = 0.0
+        self.chats = ChatDesk(clock=clock, wall_clock=wall_clock)
         self.reset()
 
     # -- state ------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Seeded orders and disputes, no submissions, the initial fault plan; keep sessions."""
+        """Seeded orders and disputes, no submissions or chats, the initial plan; keep sessions."""
+        self.chats.clear()
         with self._lock:
             self._orders = seed_orders()
             self._disputes = [_seeded_dispute()]

@@ -165,3 +165,8 @@ class StorefrontServer:
         """The seeded orders with their eligibility."""
         result: list[dict[str, Any]] = self._call("GET", "/__mock/orders")
         return result
+
+    def chats(self) -> list[dict[str, Any]]:
+        """Every support chat's transcript since the reset (``GET /__mock/chats``)."""
+        result: list[dict[str, Any]] = self._call("GET", "/__mock/chats")
+        return result
