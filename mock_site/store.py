@@ -110,6 +110,11 @@ class Store:
         self._engine = FaultEngine(plan)
         self._overlay_seen = set()
 
+    def seeded_dispute_ids(self) -> list[str]:
+        """The ids of the disputes every reset brings back, as the skin shows them."""
+        seeded = seeded_requests(multi_item=self.multi_item_orders)
+        return [format_dispute_id(self.skin, request.number) for request in seeded]
+
     def now(self) -> float:
         """Seconds since the last reset, by the store's clock."""
         return round(self.clock() - self._epoch, 3)
