@@ -19,8 +19,10 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from http.cookies import SimpleCookie
 from types import TracebackType
 from typing import Any, Self
 
@@ -50,6 +52,38 @@ def _listen() -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((HOST, 0))
     return sock
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _post_no_redirect(url: str, fields: Mapping[str, str]) -> tuple[int, Any]:
+    """POST a form without following redirects: the status and the headers."""
+    data = urllib.parse.urlencode(fields).encode()
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, data=data), timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as answer:  # 3xx and 4xx arrive here without redirects
+        return answer.code, answer.headers
+
+
+def _get_no_redirect(url: str) -> tuple[int, Any]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers
+
+
+def _cookies(headers: Any) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for line in headers.get_all("Set-Cookie") or []:
+        jar.load(line)
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 class StorefrontServer:
@@ -156,6 +190,33 @@ class StorefrontServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def session_cookies(
+        self, username: str = "demo", password: str | None = None
+    ) -> dict[str, str]:
+        """Log in through the skin's login pages; the storefront's cookies, by name.
+
+        mock: ``session``; aliexpress: ``xman_t`` and ``_m_h5_tk`` (after the login origin's
+        password step and the SSO ticket). ValueError for wrong credentials.
+        """
+        secret = username if password is None else password
+        if self.skin == "mock":
+            fields = {"username": username, "password": secret, "next": "/orders"}
+            status, headers = _post_no_redirect(self.login_url, fields)
+        else:
+            fields = {
+                "step": "password",
+                "fm-login-id": username,
+                "fm-login-password": secret,
+                "return_url": self.url + "/p/order/index.html",
+            }
+            status, headers = _post_no_redirect(self.login_url, fields)
+            if status == 302:
+                status, headers = _get_no_redirect(headers["Location"])
+        cookies = _cookies(headers)
+        if status not in (302, 303) or not cookies:
+            raise ValueError(f"the storefront refused the login of {username!r}")
+        return cookies
 
     # -- control API ------------------------------------------------------------------------
 
