@@ -42,7 +42,7 @@ def logged_in(context: BrowserContext, server: StorefrontServer) -> None:
 
 
 def open_returns(page: Page, context: BrowserContext, server: StorefrontServer, order: str) -> Page:
-    """Open an order's first Returns/refunds in a new tab (answering No when asked) and return it."""
+    """Open the first Returns/refunds of an order in a new tab (answering No if asked)."""
     page.goto(f"{server.url}/p/order/detail.html?orderId={order}")
     with context.expect_page() as new_tab:
         page.locator('button.comet-btn:has-text("Returns/refunds")').first.click()
@@ -58,7 +58,9 @@ def fill_wizard(
     tab: Page, *, reason: str, card: str = "Refund only", amount: str | None = None
 ) -> None:
     """Fill step 1: card, reason from the Comet dropdown, amount, text and one uploaded photo."""
-    tab.locator(f'.solution--card--2Xk9WqP:has(.solution--cardTitle--Q8cL2aT:text-is("{card}"))').click()
+    tab.locator(
+        f'.solution--card--2Xk9WqP:has(.solution--cardTitle--Q8cL2aT:text-is("{card}"))'
+    ).click()
     tab.locator(".comet-v2-select-show-arrow").click()
     tab.locator(".comet-v2-menu-item", has_text=reason).click()
     if amount is not None:
@@ -191,7 +193,9 @@ def test_busy_modal_in_spanish(page: Page, context: BrowserContext, ae: Storefro
     expect(notice).to_be_hidden()
 
 
-def test_items_of_a_multi_item_order(page: Page, context: BrowserContext, ae: StorefrontServer) -> None:
+def test_items_of_a_multi_item_order(
+    page: Page, context: BrowserContext, ae: StorefrontServer
+) -> None:
     """Each item line has its own button; one with a request shows its status and id instead."""
     logged_in(context, ae)
     page.goto(f"{ae.url}/p/order/detail.html?orderId=3044357010127135")
