@@ -90,7 +90,8 @@ class StorefrontServer:
     """The storefront served by uvicorn on a free port of 127.0.0.1, in a daemon thread.
 
     ``skin="aliexpress"`` serves the real-shaped storefront, with its login origin on a second
-    free port (``login_port``, ``login_url``). A given ``store`` must be of the same skin.
+    free port (``login_port``, ``login_url``). The skin defaults to the given store's (else
+    ``mock``); a given ``store`` must be of the same skin.
     """
 
     def __init__(
@@ -99,8 +100,10 @@ class StorefrontServer:
         faults: Mapping[str, object] | None = None,
         store: Store | None = None,
         startup_timeout: float = 10.0,
-        skin: Skin | str = "mock",
+        skin: Skin | str | None = None,
     ) -> None:
+        if skin is None:
+            skin = store.skin if store is not None else "mock"
         self.skin: Skin = check_skin(skin)
         if store is not None and store.skin != self.skin:
             raise ValueError(f"the store is of the {store.skin} skin, not {self.skin}")
