@@ -73,6 +73,17 @@ def test_gateway_busy_is_an_http_200_json(shopper: AeShopper, ae_server: Storefr
     assert len(ae_server.disputes()) == 4
 
 
+def test_busy_rate_replays_with_its_seed(shopper: AeShopper, ae_server: StorefrontServer) -> None:
+    """busy_rate draws from seed: the same plan gives the same busy/opened pattern twice."""
+    patterns = []
+    for _ in range(2):
+        ae_server.reset()
+        ae_server.set_faults({"busy_rate": 0.5, "seed": 7})
+        patterns.append([ret(shopper.submit())[0][:7] for _ in range(12)])
+    assert patterns[0] == patterns[1]
+    assert {"SUCCESS", "FAIL_SY"} == set(patterns[0])
+
+
 @pytest.mark.parametrize("status", [429, 503])
 def test_busy_text_with_a_status(
     shopper: AeShopper, ae_server: StorefrontServer, status: int
