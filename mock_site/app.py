@@ -151,7 +151,9 @@ class Pages:
 
 
 def create_app(store: Store | None = None) -> Starlette:
-    """The storefront as an ASGI app; pass a Store to share or control its state."""
+    """The mock skin as an ASGI app; pass a Store (of the mock skin) to share or control it."""
+    if store is not None and store.skin != "mock":
+        raise ValueError(f"create_app serves the mock skin, not a store of the {store.skin} skin")
     web = Web(store if store is not None else Store())
     pages = Pages(web)
     submitter = Submitter(web)

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_site.faults import parse_fault_plan
+from mock_site.seed import Order
 from mock_site.store import Store
 
-__all__ = ["control_routes"]
+__all__ = ["OrderRow", "control_routes", "order_row"]
+
+OrderRow = Callable[[Store, Order], dict[str, object]]
 
 
-def control_routes(store: Store) -> list[Route]:
-    """The routes of the control API for one Store."""
+def order_row(store: Store, order: Order) -> dict[str, object]:
+    """One row of ``GET /__mock/orders`` as the mock skin answers it."""
+    existing = store.open_dispute_for(order.order_id)
+    reason = order.ineligible or (f"Dispute {existing.dispute_id} is open" if existing else "")
+    return {
+        "order_id": order.order_id,
+        "account": order.account,
+        "state": order.state,
+        "eligible": not reason,
+        "reason": reason,
+        "total": f"{order.total:.2f}",
+        "dispute_id": existing.dispute_id if existing else None,
+    }
+
+
+def control_routes(store: Store, *, row: OrderRow = order_row) -> list[Route]:
+    """The routes of the control API for one Store; ``row`` answers one order of the skin."""
 
     async def reset(request: Request) -> Response:
         store.reset()
@@ -30,7 +49,7 @@ def control_routes(store: Store) -> list[Route]:
         except ValueError:
             return JSONResponse({"error": "the fault plan is not valid JSON"}, 400)
         try:
-            plan = parse_fault_plan(data)
+            plan = parse_fault_plan(data, skin=store.skin)
         except ValueError as error:
             return JSONResponse({"error": str(error)}, 400)
         store.set_plan(plan)
@@ -46,24 +65,7 @@ def control_routes(store: Store) -> list[Route]:
         return JSONResponse([submission.to_dict() for submission in store.submissions()])
 
     async def orders(request: Request) -> Response:
-        rows = []
-        for order in store.orders():
-            existing = store.open_dispute_for(order.order_id)
-            reason = order.ineligible or (
-                f"Dispute {existing.dispute_id} is open" if existing else ""
-            )
-            rows.append(
-                {
-                    "order_id": order.order_id,
-                    "account": order.account,
-                    "state": order.state,
-                    "eligible": not reason,
-                    "reason": reason,
-                    "total": f"{order.total:.2f}",
-                    "dispute_id": existing.dispute_id if existing else None,
-                }
-            )
-        return JSONResponse(rows)
+        return JSONResponse([row(store, order) for order in store.orders()])
 
     return [
         Route("/__mock/reset", reset, methods=["POST"]),

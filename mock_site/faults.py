@@ -21,10 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mock_site.fault_skins import SKIN_DEFAULTS, refusal
+from mock_site.skins import DEFAULT_SKIN, Skin
+
 __all__ = [
     "BUSY_TEXTS",
     "FaultEngine",
     "FaultPlan",
+    "check_plan_for_skin",
+    "default_plan",
     "load_fault_file",
     "parse_fault_plan",
 ]
@@ -33,6 +38,7 @@ BusyStyle = Literal["banner", "toast", "modal"]
 Language = Literal["en", "fr", "ru", "es", "pt", "zh"]
 Overlay = Literal["never", "once", "always"]
 RetryAfterFormat = Literal["seconds", "date"]
+BusyFormat = Literal["gateway", "text"]
 PreAnswer = Literal["server_error", "busy"]
 PostAnswer = Literal["server_error", "busy_after_commit"]
 ChatIdleMode = Literal["turn", "always"]
@@ -79,6 +85,10 @@ class FaultPlan:
     chat_queue_s: float = 5.0
     chat_offline: bool = False
     chat_free_question: bool | str = False
+    # the aliexpress skin only (refused elsewhere when not the default; docs/storefront.md)
+    busy_format: BusyFormat = "gateway"
+    toast_s: float = 3.0
+    upload_delay_s: float = 0.5
 
     @property
     def busy_text(self) -> str:
@@ -98,8 +108,9 @@ class FaultPlan:
 _COUNTS = ("busy_first", "busy_after_commit", "server_errors")
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
-_SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_s")
-_POSITIVE_SECONDS = ("chat_idle_s",)
+_SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_s",
+            "upload_delay_s")
+_POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
 _FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline")
 _CHOICES: Mapping[str, tuple[object, ...]] = {
     "busy_status": (200, 429, 503),
@@ -108,6 +119,7 @@ _CHOICES: Mapping[str, tuple[object, ...]] = {
     "language": tuple(BUSY_TEXTS),
     "overlay": ("never", "once", "always"),
     "chat_idle_mode": ("turn", "always"),
+    "busy_format": ("gateway", "text"),
 }
 _KEYS = frozenset(field.name for field in dataclasses.fields(FaultPlan))
 
@@ -162,19 +174,36 @@ def _check(key: str, value: object) -> object:
     return value
 
 
-def parse_fault_plan(data: Mapping[str, object]) -> FaultPlan:
-    """Build a FaultPlan from a mapping; ValueError names the first bad key or value."""
+def default_plan(skin: Skin = DEFAULT_SKIN) -> FaultPlan:
+    """The healthy plan of a skin (the aliexpress skin's busy_style is ``toast``)."""
+    return FaultPlan(**SKIN_DEFAULTS[skin])  # type: ignore[arg-type]  # valid by construction
+
+
+def check_plan_for_skin(plan: FaultPlan, skin: Skin) -> None:
+    """ValueError naming the first key whose value has no meaning on this skin."""
+    reason = refusal(skin, plan.to_dict())
+    if reason is not None:
+        raise ValueError(reason)
+
+
+def parse_fault_plan(data: Mapping[str, object], *, skin: Skin = DEFAULT_SKIN) -> FaultPlan:
+    """Build a FaultPlan for a skin from a mapping; ValueError names the first bad key or value.
+
+    Keys left out take the skin's defaults; a value with no meaning on the skin is refused.
+    """
     if not isinstance(data, Mapping):
         raise ValueError("the fault plan must be an object")
     for key in data:
         if key not in _KEYS:
             raise ValueError(f"unknown fault key: {key}")
-    values = {key: _check(key, value) for key, value in data.items()}
-    return FaultPlan(**values)  # type: ignore[arg-type]  # each value checked by _check
+    values = {**SKIN_DEFAULTS[skin], **{key: _check(key, value) for key, value in data.items()}}
+    plan = FaultPlan(**values)  # type: ignore[arg-type]  # each value checked by _check
+    check_plan_for_skin(plan, skin)
+    return plan
 
 
-def load_fault_file(path: str | os.PathLike[str]) -> FaultPlan:
-    """Read a fault plan from a .toml or .json file."""
+def load_fault_file(path: str | os.PathLike[str], *, skin: Skin = DEFAULT_SKIN) -> FaultPlan:
+    """Read a fault plan for a skin from a .toml or .json file."""
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in (".toml", ".json"):
@@ -183,7 +212,7 @@ def load_fault_file(path: str | os.PathLike[str]) -> FaultPlan:
     data: object = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     if not isinstance(data, dict):
         raise ValueError("the fault plan must be an object")
-    return parse_fault_plan(data)
+    return parse_fault_plan(data, skin=skin)
 
 
 class FaultEngine:

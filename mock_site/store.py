@@ -13,87 +13,53 @@ import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from mock_site.chat import ChatDesk
-from mock_site.faults import FaultEngine, FaultPlan, PostAnswer, PreAnswer
-from mock_site.seed import ACCOUNTS, SEEDED_DISPUTE_ID, Order, seed_orders
+from mock_site.faults import (
+    FaultEngine,
+    FaultPlan,
+    PostAnswer,
+    PreAnswer,
+    check_plan_for_skin,
+    default_plan,
+)
+from mock_site.records import Dispute, Session, Submission
+from mock_site.seed import ACCOUNTS, Order, SeededRequest, seed_orders, seeded_requests
+from mock_site.skins import DEFAULT_SKIN, Skin, check_skin, format_dispute_id
 from mock_site.validation import AcceptedDispute
 
 __all__ = ["Dispute", "Session", "Store", "Submission"]
 
 FIRST_DISPUTE_NUMBER = 100
+TICKET_TTL_S = 120.0  # an SSO ticket of the aliexpress skin's login origin lives this long
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
-    """A logged-in browser: the cookie's token, the account and the CSRF token bound to it."""
-
-    token: str
-    account: str
-    csrf_token: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Dispute:
-    """A dispute the store created (never de-duplicated)."""
-
-    dispute_id: str
-    order_id: str
-    account: str
-    received: str
-    reason: str
-    solution: str
-    refund: str
-    amount: str
-    message: str
-    files: tuple[str, ...]
-    created_at: float
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form for the control API."""
-        data = dataclasses.asdict(self)
-        data["files"] = list(self.files)
-        return data
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Submission:
-    """One submit and the answer it got."""
-
-    n: int
-    order_id: str
-    account: str | None
-    via: str
-    at: float
-    answer: str
-    status_code: int
-    dispute_id: str | None
-    detail: str
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form for the control API."""
-        return dataclasses.asdict(self)
-
-
-def _seeded_dispute() -> Dispute:
+def _seeded_dispute(skin: Skin, seeded: SeededRequest) -> Dispute:
     return Dispute(
-        dispute_id=SEEDED_DISPUTE_ID,
-        order_id="1007",
+        dispute_id=format_dispute_id(skin, seeded.number),
+        order_id=seeded.order_id,
         account="demo",
-        received="yes",
-        reason="not_as_described",
+        received=seeded.received,
+        reason=seeded.reason,
         solution="refund",
         refund="full",
-        amount="9.99",
-        message="The strap is a different colour than in the pictures.",
-        files=("strap.jpg",),
+        amount=seeded.amount,
+        message=seeded.message,
+        files=seeded.files,
         created_at=0.0,
+        item_id=seeded.item_id,
+        status=seeded.status,
     )
 
 
 class Store:
-    """Everything the storefront remembers; ``reset()`` brings back the seeded state."""
+    """Everything the storefront remembers; ``reset()`` brings back the seeded state.
+
+    A store belongs to one skin (``mock`` or ``aliexpress``): it formats dispute ids the skin's
+    way and refuses fault plans with keys that mean nothing there. The 16-digit multi-item
+    orders (and their two seeded requests) are seeded when ``multi_item_orders`` is true,
+    by default on the aliexpress skin only.
+    """
 
     def __init__(
         self,
@@ -102,12 +68,21 @@ class Store:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        skin: Skin = DEFAULT_SKIN,
+        multi_item_orders: bool | None = None,
     ) -> None:
+        self.skin = check_skin(skin)
+        self.multi_item_orders = (
+            skin == "aliexpress" if multi_item_orders is None else (multi_item_orders)
+        )
         self.clock = clock
         self.wall_clock = wall_clock
         self.sleep = sleep
-        self.initial_plan = faults or FaultPlan()
+        if faults is not None:
+            check_plan_for_skin(faults, self.skin)
+        self.initial_plan = faults if faults is not None else default_plan(self.skin)
         self._lock = threading.RLock()
+        self._tickets: dict[str, tuple[str, float]] = {}
         self._sessions: dict[str, Session] = {}
         self._orders: dict[str, Order] = {}
         self._disputes: list[Dispute] = []
@@ -125,8 +100,11 @@ class Store:
         """Seeded orders and disputes, no submissions or chats, the initial plan; keep sessions."""
         self.chats.clear()
         with self._lock:
-            self._orders = seed_orders()
-            self._disputes = [_seeded_dispute()]
+            multi = self.multi_item_orders
+            self._orders = seed_orders(multi_item=multi)
+            self._disputes = [
+                _seeded_dispute(self.skin, seeded) for seeded in seeded_requests(multi_item=multi)
+            ]
             self._submissions = []
             self._next_dispute = FIRST_DISPUTE_NUMBER
             self._epoch = self.clock()
@@ -135,6 +113,11 @@ class Store:
     def _set_engine(self, plan: FaultPlan) -> None:
         self._engine = FaultEngine(plan)
         self._overlay_seen = set()
+
+    def seeded_dispute_ids(self) -> list[str]:
+        """The ids of the disputes every reset brings back, as the skin shows them."""
+        seeded = seeded_requests(multi_item=self.multi_item_orders)
+        return [format_dispute_id(self.skin, request.number) for request in seeded]
 
     def now(self) -> float:
         """Seconds since the last reset, by the store's clock."""
@@ -147,7 +130,11 @@ class Store:
             return self._engine.plan
 
     def set_plan(self, plan: FaultPlan) -> None:
-        """Replace the fault plan; its counters and random draws start again."""
+        """Replace the fault plan; its counters and random draws start again.
+
+        ValueError when a key of the plan has no meaning on the store's skin.
+        """
+        check_plan_for_skin(plan, self.skin)
         with self._lock:
             self._set_engine(plan)
 
@@ -168,6 +155,21 @@ class Store:
         if not token:
             return None
         with self._lock:
+            return self._sessions.get(token)
+
+    def issue_ticket(self, session: Session) -> str:
+        """A one-time SSO ticket for a session (the aliexpress skin's login origin)."""
+        ticket = secrets.token_urlsafe(24)
+        with self._lock:
+            self._tickets[ticket] = (session.token, self.clock() + TICKET_TTL_S)
+        return ticket
+
+    def redeem_ticket(self, ticket: str) -> Session | None:
+        """The session of a ticket, once, while it is fresh; else None."""
+        with self._lock:
+            token, expires = self._tickets.pop(ticket, ("", 0.0))
+            if not token or self.clock() > expires:
+                return None
             return self._sessions.get(token)
 
     def end_session(self, token: str) -> None:
@@ -211,6 +213,12 @@ class Store:
             found = [d for d in self._disputes if d.order_id == order_id]
         return found[-1] if found else None
 
+    def dispute_for_item(self, order_id: str, item_id: str) -> Dispute | None:
+        """The latest dispute for one item line of an order, if any."""
+        with self._lock:
+            found = [d for d in self._disputes if d.order_id == order_id and d.item_id == item_id]
+        return found[-1] if found else None
+
     def dispute(self, dispute_id: str, account: str) -> Dispute | None:
         """One of the account's disputes."""
         with self._lock:
@@ -219,11 +227,23 @@ class Store:
                     return dispute
         return None
 
-    def create_dispute(self, order: Order, account: str, accepted: AcceptedDispute) -> Dispute:
-        """Create a dispute; a second one for the same order is created all the same."""
+    def create_dispute(
+        self,
+        order: Order,
+        account: str,
+        accepted: AcceptedDispute,
+        *,
+        item_id: str | None = None,
+    ) -> Dispute:
+        """Create a dispute; a second one for the same order is created all the same.
+
+        ``item_id`` defaults to the order's item line when it has only one.
+        """
+        if item_id is None and len(order.items) == 1:
+            item_id = order.items[0].item_id
         with self._lock:
             dispute = Dispute(
-                dispute_id=f"D-{self._next_dispute:06d}",
+                dispute_id=format_dispute_id(self.skin, self._next_dispute),
                 order_id=order.order_id,
                 account=account,
                 received=accepted.received,
@@ -234,6 +254,7 @@ class Store:
                 message=accepted.message,
                 files=accepted.files,
                 created_at=self.now(),
+                item_id=item_id,
             )
             self._next_dispute += 1
             self._disputes.append(dispute)
@@ -308,6 +329,7 @@ class Store:
         status_code: int,
         dispute_id: str | None = None,
         detail: str = "",
+        item_id: str | None = None,
     ) -> Submission:
         """Log one submit and its answer."""
         with self._lock:
@@ -321,6 +343,7 @@ class Store:
                 status_code=status_code,
                 dispute_id=dispute_id,
                 detail=detail,
+                item_id=item_id,
             )
             self._submissions.append(submission)
             return submission

@@ -6,6 +6,9 @@ Used by the tests and by the agent's CLI for the out-of-the-box demo::
         print(server.url)          # http://127.0.0.1:PORT
         server.disputes()          # GET /__mock/disputes
 
+    with StorefrontServer(skin="aliexpress") as server:
+        print(server.login_url)    # http://127.0.0.1:LOGIN_PORT/ (the login origin)
+
 Only the standard library is used on top of the storefront's own dependencies.
 """
 
@@ -17,16 +20,20 @@ import socket
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from http.cookies import SimpleCookie
 from types import TracebackType
 from typing import Any, Self
 
 import uvicorn
 from PIL import Image
 
+from mock_site.aliexpress import create_aliexpress_site
 from mock_site.app import create_app
 from mock_site.faults import parse_fault_plan
+from mock_site.skins import Skin, check_skin
 from mock_site.store import Store
 
 __all__ = ["SAMPLE_JPEG", "SAMPLE_MOV", "SAMPLE_MP4", "SAMPLE_PNG", "StorefrontServer"]
@@ -50,8 +57,54 @@ SAMPLE_MP4 = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
 SAMPLE_MOV = b"\x00\x00\x00\x08wide" + bytes(64)
 
 
+def _listen() -> socket.socket:
+    # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (with proto 0 it
+    # does not, and Nagle + delayed ACKs add 40 ms to many answers)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    return sock
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _post_no_redirect(url: str, fields: Mapping[str, str]) -> tuple[int, Any]:
+    """POST a form without following redirects: the status and the headers."""
+    data = urllib.parse.urlencode(fields).encode()
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, data=data), timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as answer:  # 3xx and 4xx arrive here without redirects
+        return answer.code, answer.headers
+
+
+def _get_no_redirect(url: str) -> tuple[int, Any]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers
+
+
+def _cookies(headers: Any) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for line in headers.get_all("Set-Cookie") or []:
+        jar.load(line)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
 class StorefrontServer:
-    """The storefront served by uvicorn on a free port of 127.0.0.1, in a daemon thread."""
+    """The storefront served by uvicorn on a free port of 127.0.0.1, in a daemon thread.
+
+    ``skin="aliexpress"`` serves the real-shaped storefront, with its login origin on a second
+    free port (``login_port``, ``login_url``). The skin defaults to the given store's (else
+    ``mock``); a given ``store`` must be of the same skin.
+    """
 
     def __init__(
         self,
@@ -59,15 +112,22 @@ class StorefrontServer:
         faults: Mapping[str, object] | None = None,
         store: Store | None = None,
         startup_timeout: float = 10.0,
+        skin: Skin | str | None = None,
     ) -> None:
-        plan = parse_fault_plan(faults) if faults is not None else None
-        self.store = store if store is not None else Store(faults=plan)
+        if skin is None:
+            skin = store.skin if store is not None else "mock"
+        self.skin: Skin = check_skin(skin)
+        if store is not None and store.skin != self.skin:
+            raise ValueError(f"the store is of the {store.skin} skin, not {self.skin}")
+        plan = parse_fault_plan(faults, skin=self.skin) if faults is not None else None
+        self.store = store if store is not None else Store(faults=plan, skin=self.skin)
         if store is not None and plan is not None:
             self.store.set_plan(plan)
         self.startup_timeout = startup_timeout
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        self._login_port = 0
 
     @property
     def url(self) -> str:
@@ -76,22 +136,43 @@ class StorefrontServer:
             raise RuntimeError("the storefront is not running; call start()")
         return f"http://{HOST}:{self.port}"
 
+    @property
+    def login_port(self) -> int:
+        """The port of the login page: the storefront's own (mock), or the login origin's."""
+        if self._server is None:
+            raise RuntimeError("the storefront is not running; call start()")
+        return self._login_port
+
+    @property
+    def login_url(self) -> str:
+        """The login page: ``URL/login`` (mock) or ``http://127.0.0.1:LOGIN_PORT/``."""
+        if self.skin == "aliexpress":
+            return f"http://{HOST}:{self.login_port}/"
+        return f"{self.url}/login"
+
+    @property
+    def seeded_dispute_ids(self) -> list[str]:
+        """The ids of the disputes that exist after every reset, as this skin shows them."""
+        return self.store.seeded_dispute_ids()
+
     def start(self) -> Self:
         """Start serving; raise RuntimeError if it is not up within ``startup_timeout``."""
         if self._server is not None:
             return self
-        # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections (with proto 0 it
-        # does not, and Nagle + delayed ACKs add 40 ms to many answers)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((HOST, 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            create_app(self.store), log_level="warning", access_log=False, lifespan="off"
-        )
+        socks = [_listen()]
+        self.port = self._login_port = socks[0].getsockname()[1]
+        if self.skin == "aliexpress":
+            socks.append(_listen())
+            self._login_port = socks[1].getsockname()[1]
+            app: Any = create_aliexpress_site(
+                self.store, storefront_port=self.port, login_port=self._login_port, host=HOST
+            )
+        else:
+            app = create_app(self.store)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         server = uvicorn.Server(config)
         thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="storefront", daemon=True
+            target=server.run, kwargs={"sockets": socks}, name="storefront", daemon=True
         )
         self._server, self._thread = server, thread
         thread.start()
@@ -99,7 +180,8 @@ class StorefrontServer:
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                sock.close()
+                for sock in socks:
+                    sock.close()
                 raise RuntimeError(f"the storefront did not start within {self.startup_timeout} s")
             time.sleep(0.01)
         return self
@@ -123,6 +205,33 @@ class StorefrontServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def session_cookies(
+        self, username: str = "demo", password: str | None = None
+    ) -> dict[str, str]:
+        """Log in through the skin's login pages; the storefront's cookies, by name.
+
+        mock: ``session``; aliexpress: ``xman_t`` and ``_m_h5_tk`` (after the login origin's
+        password step and the SSO ticket). ValueError for wrong credentials.
+        """
+        secret = username if password is None else password
+        if self.skin == "mock":
+            fields = {"username": username, "password": secret, "next": "/orders"}
+            status, headers = _post_no_redirect(self.login_url, fields)
+        else:
+            fields = {
+                "step": "password",
+                "fm-login-id": username,
+                "fm-login-password": secret,
+                "return_url": self.url + "/p/order/index.html",
+            }
+            status, headers = _post_no_redirect(self.login_url, fields)
+            if status == 302:
+                status, headers = _get_no_redirect(headers["Location"])
+        cookies = _cookies(headers)
+        if status not in (302, 303) or not cookies:
+            raise ValueError(f"the storefront refused the login of {username!r}")
+        return cookies
 
     # -- control API ------------------------------------------------------------------------
 
