@@ -192,7 +192,15 @@ def ensure_browser(override: str | None = None, *, install: bool = True) -> str 
 def launch_args(executable: str | None, *, headless: bool = True) -> dict[str, object]:
     """Keyword arguments for ``BrowserType.launch`` with our flags."""
     lean = LEAN_ARGS if headless else ()  # a window for a person keeps Chromium's usual layout
-    kwargs: dict[str, object] = {"headless": headless, "args": [*CHROMIUM_ARGS, *lean]}
+    kwargs: dict[str, object] = {
+        "headless": headless,
+        "args": [*CHROMIUM_ARGS, *lean],
+        # Ctrl-C and SIGTERM are the agent's to handle (agent.cli.signals): Playwright's driver
+        # must not close the browser under a run that is still recording what happened.
+        "handle_sigint": False,
+        "handle_sigterm": False,
+        "handle_sighup": False,
+    }
     if executable:
         kwargs["executable_path"] = executable
     return kwargs

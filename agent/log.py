@@ -107,10 +107,37 @@ def _tee_to_run_file(
     return event_dict
 
 
+def _level_number(level: str) -> int:
+    number = logging.getLevelName(level.upper())
+    return number if isinstance(number, int) else logging.INFO
+
+
+class _ConsoleLevel:
+    """structlog processor after the run file's tee: events below the console's level stop here.
+
+    So ``log.jsonl`` keeps every event at info (and debug with ``-vv``) while the terminal shows
+    only warnings by default.
+    """
+
+    def __init__(self, level: int) -> None:
+        self.level = level
+
+    def __call__(
+        self, _: Any, method: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        if _level_number(str(event_dict.get("level", method))) < self.level:
+            raise structlog.DropEvent
+        return event_dict
+
+
 def configure_logging(
     *, fmt: str = "console", level: str = "info", stream: TextIO | None = None
 ) -> None:
-    """Configure structlog once for the process: ``console`` for people, ``json`` for machines."""
+    """Configure structlog once for the process: ``console`` for people, ``json`` for machines.
+
+    *level* is what the console (``stream``, else stderr) shows; each run's ``log.jsonl`` gets
+    every event at info or above whatever it is (and debug events when *level* is debug).
+    """
     global _configured
     _configured = True
     renderer: Any
@@ -118,6 +145,7 @@ def configure_logging(
         renderer = structlog.processors.JSONRenderer(default=str)
     else:
         renderer = structlog.dev.ConsoleRenderer(colors=False)
+    console_level = _level_number(level)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -127,9 +155,10 @@ def configure_logging(
             structlog.processors.format_exc_info,
             redact,
             _tee_to_run_file,
+            _ConsoleLevel(console_level),
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        wrapper_class=structlog.make_filtering_bound_logger(min(console_level, logging.INFO)),
         # sys.stderr is looked up at each logger's creation, not now: it may be replaced later.
         logger_factory=(
             structlog.PrintLoggerFactory(stream)

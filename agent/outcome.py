@@ -23,12 +23,14 @@ from agent.errors import RetryDisputeError
 
 __all__ = [
     "EXIT_PRECEDENCE",
+    "INTERRUPT_EXIT_CODES",
     "RESULT_FILE",
     "BatchResult",
     "Outcome",
     "Status",
     "TimelineEntry",
     "batch_exit_code",
+    "describe_exit_code",
 ]
 
 #: The name of the result file in a run folder.
@@ -62,6 +64,32 @@ class Status(StrEnum):
         """True when a dispute exists for the order (opened now or before)."""
         return self in (Status.OPENED, Status.ALREADY_OPEN)
 
+    @property
+    def final(self) -> bool:
+        """True when running the order again cannot change anything (``--resume`` skips it).
+
+        The dispute is open (now or before), or the site says the order is not eligible.
+        """
+        return self in (Status.OPENED, Status.ALREADY_OPEN, Status.INELIGIBLE)
+
+    @property
+    def failed(self) -> bool:
+        """True for the orders ``--only-failed`` runs again: gave up, a person was needed, or an
+        unexpected error (once its cause is fixed, another run may open the dispute)."""
+        return self in (Status.GAVE_UP, Status.NEEDS_HUMAN, Status.ERROR)
+
+    @property
+    def support_ticket(self) -> bool:
+        """True when the run folder gets a support ticket and evidence.zip: the marketplace's
+        support can help (not when the dispute is open, a person only has to log in, or the run
+        was stopped before it finished)."""
+        return self in (Status.INVALID, Status.INELIGIBLE, Status.GAVE_UP, Status.ERROR)
+
+    @property
+    def meaning(self) -> str:
+        """One sentence for people: what this status means (the console, the Makefile)."""
+        return _MEANINGS[self]
+
     @classmethod
     def of_error(cls, error: RetryDisputeError) -> Status:
         """The status a run stopped by *error* ends with (by the error's exit code)."""
@@ -87,6 +115,21 @@ _EXIT_CODES: Mapping[Status, int] = MappingProxyType({
     Status.GAVE_UP: 4,
     Status.NEEDS_HUMAN: 5,
     Status.INTERRUPTED: 130,
+})
+#: The exit code of a run stopped by a signal: 128 + the signal's number, as a shell reports it.
+#: ``Status.INTERRUPTED.exit_code`` is Ctrl-C's (SIGINT); `Outcome.exit_code` gives 143 when the
+#: run was stopped by SIGTERM (``kill``, a service manager, a CI timeout).
+INTERRUPT_EXIT_CODES: Mapping[str, int] = MappingProxyType({"SIGINT": 130, "SIGTERM": 143})
+_MEANINGS: Mapping[Status, str] = MappingProxyType({
+    Status.OPENED: "the dispute is open",
+    Status.ALREADY_OPEN: "a dispute was already open for the order",
+    Status.ERROR: "an unexpected error stopped the run (see log.jsonl in the run folder)",
+    Status.INVALID: "the request, a file, a flag or the site refused what was given; "
+    "nothing was opened",
+    Status.INELIGIBLE: "the order page says no dispute can be opened for this order",
+    Status.GAVE_UP: "the site was still busy when the attempts or the deadline ran out",
+    Status.NEEDS_HUMAN: "a person must log in or solve a verification in the browser",
+    Status.INTERRUPTED: "the run was stopped (Ctrl-C or SIGTERM) before it finished",
 })
 _LABELS: Mapping[Status, str] = MappingProxyType({
     Status.OPENED: "Dispute opened",
@@ -171,6 +214,11 @@ class Outcome:
     #: The request as sent (evidence as file names).
     request: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     timeline: tuple[TimelineEntry, ...] = ()
+    #: The signal that stopped the run (``"SIGINT"``, ``"SIGTERM"``), for ``interrupted`` only.
+    interrupted_by: str | None = None
+    #: Where and how the run was made: site, profile, session mode, retry policy, the command
+    #: line, the tool's version (the report shows them).
+    context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):  # a plain string from a caller: checked here
@@ -178,7 +226,9 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        """The process exit code of this outcome."""
+        """The process exit code of this outcome (143 for a run stopped by SIGTERM)."""
+        if self.status is Status.INTERRUPTED and self.interrupted_by is not None:
+            return INTERRUPT_EXIT_CODES.get(self.interrupted_by, self.status.exit_code)
         return self.status.exit_code
 
     @property
@@ -203,6 +253,8 @@ class Outcome:
             "normalisations": list(self.normalisations),
             "request": dict(self.request),
             "timeline": [entry.to_json() for entry in self.timeline],
+            "interrupted_by": self.interrupted_by,
+            "context": dict(self.context),
         }
 
     def write(self, run_dir: Path | None = None) -> Path:
@@ -223,6 +275,7 @@ class Outcome:
         timeline = data.get("timeline") or []
         request = data.get("request") or {}
         order_id = data.get("order_id")
+        context = data.get("context") or {}
         return cls(
             status=Status.parse(data.get("status")),
             order_id=str(order_id) if order_id else _order_from_folder(run_dir),
@@ -242,6 +295,8 @@ class Outcome:
                 for i, raw in enumerate(timeline if isinstance(timeline, list) else [], 1)
                 if isinstance(raw, dict)
             ),
+            interrupted_by=_opt_str(data.get("interrupted_by")),
+            context=MappingProxyType(dict(context) if isinstance(context, dict) else {}),
         )
 
     @classmethod
@@ -265,7 +320,7 @@ class Outcome:
 #: 5 needs a person (the session or a challenge blocks every order) > 1 unexpected error >
 #: 2 invalid (the site refused a request) > 4 gave up (run the batch again later) > 3 not
 #: eligible (nothing to do).
-EXIT_PRECEDENCE: tuple[int, ...] = (130, 5, 1, 2, 4, 3)
+EXIT_PRECEDENCE: tuple[int, ...] = (143, 130, 5, 1, 2, 4, 3)
 
 
 def batch_exit_code(codes: Iterable[int]) -> int:
@@ -275,6 +330,18 @@ def batch_exit_code(codes: Iterable[int]) -> int:
         if code in present:
             return code
     return 1 if present else 0
+
+
+def describe_exit_code(code: int) -> str:
+    """What an exit code of ``retry-dispute run`` means, in one line (the Makefile prints it)."""
+    if code in INTERRUPT_EXIT_CODES.values():
+        name = next(n for n, c in INTERRUPT_EXIT_CODES.items() if c == code)
+        return f"exit code {code}: {Status.INTERRUPTED.meaning} ({name})"
+    statuses = [s for s in Status if s.exit_code == code]
+    if not statuses:
+        return f"exit code {code}: not an exit code of retry-dispute (see README, Exit codes)"
+    names = " or ".join(str(s) for s in statuses)
+    return f"exit code {code} ({names}): {statuses[0].meaning}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,6 +357,13 @@ class BatchResult:
     budget: Mapping[str, Any] | None = None
     #: Orders that never ran (the batch was stopped first).
     not_run: tuple[str, ...] = ()
+    #: Orders not run because an earlier batch finished them (``--resume``, ``--only-failed``):
+    #: their outcome as that batch recorded it (``run_dir`` points into it).
+    skipped: tuple[Outcome, ...] = ()
+    #: The signal that stopped the batch, if one did.
+    interrupted_by: str | None = None
+    #: Where and how the batch was made: site, source file, command line, version.
+    context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _order_from_folder(run_dir: Path | None) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "OK_STATUSES",
     "PLANS",
     "STATUSES",
+    "TICKET_STATUSES",
     "Attempt",
     "Step",
     "Wait",
@@ -44,6 +45,8 @@ INELIGIBLE_EXPLAIN = (
 STATUSES = tuple(str(s) for s in Status if s is not Status.INTERRUPTED)
 #: The statuses after which no support ticket is written.
 OK_STATUSES = frozenset(str(s) for s in Status if s.ok)
+#: The statuses after which a support ticket and evidence.zip are written.
+TICKET_STATUSES = frozenset(str(s) for s in Status if s.support_ticket)
 START = datetime(2025, 11, 24, 3, 16, 0, tzinfo=UTC)
 
 

@@ -1,50 +1,76 @@
-"""The ``retry-dispute`` command line: ``run``, ``scenario``, ``mock-site``, ``login``, ``browser``.
+"""The ``retry-dispute`` command line: ``run``, ``scenario``, ``mock-site``, ``login``,
+``browser``, ``trace``.
 
-One module per command; `agent.cli.session` holds the set-up they share. Exit codes come from
-the outcome's `agent.outcome.Status` (or an error's ``exit_code``): 0 opened or already open ·
-1 unexpected error · 2 invalid request · 3 order not eligible · 4 gave up · 5 needs a person.
+One module per command; `agent.cli.session` holds the set-up they share, `agent.cli.output` the
+console (levels, formats, the outcome), `agent.cli.signals` Ctrl-C and SIGTERM. Exit codes come
+from the outcome's `agent.outcome.Status` (or an error's ``exit_code``): 0 opened or already
+open · 1 unexpected error · 2 invalid request · 3 order not eligible · 4 gave up · 5 needs a
+person · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 
-from agent.api import run_sync
 from agent.cli.browser import command_browser
 from agent.cli.bundled import command_mock_site, command_scenario
 from agent.cli.login import command_login
-from agent.cli.parser import build_parser
+from agent.cli.output import Console, console_from_args
+from agent.cli.parser import build_parser, wants_json_logs
 from agent.cli.run import command_run
+from agent.cli.signals import Interrupted, Interruptible, interruptible
+from agent.cli.trace import command_trace
 from agent.errors import RetryDisputeError
-from agent.log import configure_logging
+from agent.flow.stop import StopRequest
 
 __all__ = ["main"]
 
-
-def _login(args: argparse.Namespace) -> int:
-    return run_sync(command_login(args))
+Command = Callable[[argparse.Namespace, Console, Interruptible], int]
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+def _plain(command: Callable[[argparse.Namespace], int]) -> Command:
+    return lambda args, _console, _signals: command(args)
+
+
+_COMMANDS: dict[str, Command] = {
     "run": command_run,
-    "scenario": command_scenario,
-    "mock-site": command_mock_site,
-    "login": _login,
-    "browser": command_browser,
+    "scenario": _plain(command_scenario),
+    "mock-site": _plain(command_mock_site),
+    "login": command_login,
+    "browser": _plain(command_browser),
+    "trace": _plain(command_trace),
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
-    configure_logging(fmt=getattr(args, "log_format", "console"))
     try:
-        return _COMMANDS[args.command](args)
+        args = build_parser(json_errors=wants_json_logs(argv)).parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or a usage error already printed
+        return exit_.code if isinstance(exit_.code, int) else 2
+    console = console_from_args(args)
+
+    def notice(stop: StopRequest) -> None:
+        console.warn(
+            f"stopping ({stop.words}): finishing the records of this run; press Ctrl-C "
+            "again to quit at once",
+            event="agent.stop_requested",
+            signal=stop.signal,
+        )
+
+    try:
+        with interruptible(on_stop=notice) as signals:
+            return _COMMANDS[args.command](args, console, signals)
     except RetryDisputeError as exc:
-        print(f"retry-dispute: {exc}", file=sys.stderr)
+        console.error(str(exc), exit_code=exc.exit_code)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("retry-dispute: interrupted", file=sys.stderr)
-        return 130
+    except (Interrupted, KeyboardInterrupt) as exc:
+        stopped = exc if isinstance(exc, Interrupted) else Interrupted("SIGINT")
+        if console.progress is not None:
+            console.progress.close()
+        console.error(
+            f"interrupted ({stopped.words}) before any run folder was written; nothing was "
+            "sent", exit_code=stopped.exit_code,
+        )
+        return stopped.exit_code

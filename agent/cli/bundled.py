@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +65,12 @@ def _load_faults(path: Path | None) -> dict[str, Any]:
     return data
 
 
+#: Says what was started: (line for people, the fault plan).
+Announce = Callable[[str, Mapping[str, Any]], None]
+
+
 @contextlib.contextmanager
-def bundled_storefront(faults: Path | None) -> Iterator[str]:
+def bundled_storefront(faults: Path | None, announce: Announce) -> Iterator[str]:
     """Serve the bundled storefront on a free port with a fault plan; yield its URL."""
     from mock_site.testing import StorefrontServer
 
@@ -79,10 +82,10 @@ def bundled_storefront(faults: Path | None) -> Iterator[str]:
             raise InvalidConfig(
                 f"the storefront refused the fault plan: {exc}", hint="fix --faults"
             ) from None
-        print(
-            f"retry-dispute: bundled storefront at {server.url} (demo account demo/demo), "
+        announce(
+            f"bundled storefront at {server.url} (demo account demo/demo), "
             f"fault plan {json.dumps(plan)}",
-            file=sys.stderr,
+            plan,
         )
         yield server.url
 

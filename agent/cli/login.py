@@ -1,9 +1,12 @@
 """``retry-dispute login``: log in once in a browser and save the session (mode 0600).
 
-A person logs in in a headed browser window (any verification included), then presses Enter;
-with RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD set, the login form is filled for them
+A person logs in in a browser window (any verification included); the session is saved as soon
+as the login is seen (`watch_login`: the login form is gone, the page left the login URL and the
+site set new cookies, or the profile's ``signed_in`` selector shows), or when the person presses
+Enter. With RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD set, the form is filled for them
 (``--headless`` then works too). The storage state holds cookies: it is written with mode 0600
-and never logged.
+and never logged. The console shows only these few lines (the log goes nowhere else at the
+default level).
 """
 
 from __future__ import annotations
@@ -12,23 +15,96 @@ import argparse
 import asyncio
 import json
 import sys
+import threading
+from typing import Literal
 
-from playwright.async_api import async_playwright
+from playwright.async_api import BrowserContext, Page, async_playwright
 
 from agent.browser import BrowserTarget, connect
-from agent.cli.session import check_site
+from agent.cli.output import Console
+from agent.cli.session import check_display, check_site
+from agent.cli.signals import Interruptible
 from agent.errors import InvalidConfig, LoginRequired
 from agent.log import get_logger
 from agent.session import credentials_from_env, write_private
+from agent.site.dom import is_visible
 from agent.site.order_page import OrderPage
-from agent.site.profile import load_profile
+from agent.site.profile import SiteProfile, load_profile
 
-__all__ = ["command_login"]
+__all__ = ["command_login", "watch_login"]
 
 log = get_logger("agent.login")
 
+Seen = Literal["detected", "enter"]
 
-async def command_login(args: argparse.Namespace) -> int:
+
+def _enter_pressed(loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+    """A future set when a line is read from stdin (a daemon thread: never blocks the exit)."""
+    future: asyncio.Future[None] = loop.create_future()
+
+    def read() -> None:
+        try:
+            sys.stdin.readline()
+        except (OSError, ValueError):
+            return
+        def done() -> None:
+            if not future.done():
+                future.set_result(None)
+
+        loop.call_soon_threadsafe(done)
+
+    threading.Thread(target=read, name="login-enter", daemon=True).start()
+    return future
+
+
+async def _cookie_names(context: BrowserContext) -> set[tuple[str, str]]:
+    return {(c.get("name", ""), c.get("value", "")) for c in await context.cookies()}
+
+
+async def watch_login(
+    page: Page,
+    profile: SiteProfile,
+    *,
+    login_url: str,
+    enter: asyncio.Future[None] | None = None,
+    timeout_s: float = 600.0,
+    poll_s: float = 0.5,
+) -> Seen:
+    """Wait until the person has logged in on *page*; ``"enter"`` if they pressed Enter first.
+
+    Logged in means the profile's ``signed_in`` selector shows (when the profile has one), or
+    the login form is gone, the page is no longer at the login URL, and the site set cookies it
+    had not set when the login page opened. Raises LoginRequired after *timeout_s*.
+    """
+    context = page.context
+    before = await _cookie_names(context)
+    marker = getattr(profile.selectors, "signed_in", None)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while loop.time() < deadline:
+        if enter is not None and enter.done():
+            return "enter"
+        try:
+            if marker and await is_visible(page.locator(marker)):
+                return "detected"
+            form_gone = not await is_visible(page.locator(profile.selectors.login_submit))
+            if (
+                form_gone
+                and page.url.split("?")[0].rstrip("/") != login_url.rstrip("/")
+                and (await _cookie_names(context)) - before
+            ):
+                return "detected"
+        except Exception as exc:  # a page that navigates while it is read: look again
+            log.debug("agent.login_watch_retry", error=f"{type(exc).__name__}"[:80])
+        waiter = asyncio.sleep(poll_s) if enter is None else asyncio.wait({enter}, timeout=poll_s)
+        await waiter
+    raise LoginRequired(
+        f"no login was seen within {timeout_s:.0f} s: the session was not saved",
+        hint="run retry-dispute login again and log in in the window (or press Enter when done)",
+    )
+
+
+async def _login(args: argparse.Namespace, console: Console) -> int:
     site = check_site(args.site)
     profile = load_profile(args.profile)
     credentials = credentials_from_env()
@@ -37,22 +113,37 @@ async def command_login(args: argparse.Namespace) -> int:
             "--headless needs RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD",
             hint="set them, or drop --headless to log in yourself in the browser window",
         )
+    if args.save_session.is_dir():
+        raise InvalidConfig(
+            f"--save-session {args.save_session} is a folder",
+            hint="give a file name, e.g. --save-session ~/.shop-session.json",
+        )
+    if not args.headless:
+        check_display("login")
     target = BrowserTarget(executable=args.browser_path, headless=bool(args.headless))
+    login_url = profile.login_url(base_url=site)
     async with async_playwright() as p:
         browser = await connect(p, target)
         try:
             context = await browser.new_context()
             page = await context.new_page()
-            await page.goto(profile.login_url(base_url=site))
+            await page.goto(login_url)
             login = OrderPage(page, profile, base_url=site)
             if credentials is not None:
                 await login.login(credentials)
             else:
-                print(
-                    "Log in in the browser window (solve any verification), then press Enter here.",
-                    file=sys.stderr,
+                console.warn(
+                    f"A browser window is open on {login_url}: log in there (solve any "
+                    "verification). The session is saved as soon as you are logged in, or "
+                    "press Enter here when you are done.",
+                    event="agent.login_waiting", url=login_url,
                 )
-                await asyncio.to_thread(sys.stdin.readline)
+                seen = await watch_login(
+                    page, profile, login_url=login_url,
+                    enter=_enter_pressed(asyncio.get_running_loop()), timeout_s=args.timeout,
+                )
+                if seen == "detected":
+                    console.warn("logged in: the login form is gone", event="agent.login_seen")
             if await login.is_login():
                 raise LoginRequired("still on the login page: the session was not saved")
             state = await context.storage_state()
@@ -67,3 +158,8 @@ async def command_login(args: argparse.Namespace) -> int:
         f"{args.save_session}"
     )
     return 0
+
+
+def command_login(args: argparse.Namespace, console: Console, signals: Interruptible) -> int:
+    """``retry-dispute login``: log in in a window (or with the environment's credentials)."""
+    return signals.run(_login(args, console))

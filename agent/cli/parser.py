@@ -1,20 +1,48 @@
 """The command line's arguments: one parser, a sub-parser per command.
 
-Every usage error is one line and exit code 2 (`_Parser.error`).
+Every usage error is one line and exit code 2 (`_Parser.error`), with a "did you mean" for a
+mistyped command or flag. ``run --help`` shows each default, the exit codes and the environment
+variables; every time accepts a human duration (``90s``, ``30m``, ``6h``).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
+import re
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from agent.durations import format_duration, parse_duration
+from agent.flow.batch import DEFAULT_CONCURRENCY
+from agent.flow.budget import DEFAULT_RATE
+from agent.flow.policy import RetryPolicy
 from agent.flow.settings import TRACE_MODES
+from agent.outcome import INTERRUPT_EXIT_CODES, Status
 from agent.request import REFUNDS, SOLUTIONS
+from agent.version import tool_version
 
-__all__ = ["build_parser"]
+__all__ = ["PROG", "build_parser", "wants_json_logs"]
 
+PROG = "retry-dispute"
 _DESCRIPTION = "Open a marketplace dispute in a real browser, retrying while the site is busy."
+_TOP_EPILOG = """\
+Start with the demo: 'retry-dispute run' (no --site) opens a dispute on the bundled storefront.
+'retry-dispute COMMAND --help' shows a command's options. Exit codes and environment variables:
+'retry-dispute run --help'.
+"""
+_ENVIRONMENT = (
+    ("RETRY_DISPUTE_USER", "the site's login name (with RETRY_DISPUTE_PASSWORD); never a flag"),
+    ("RETRY_DISPUTE_PASSWORD", "the site's password for its login form"),
+    ("RETRY_DISPUTE_BROWSER", "the Chrome/Chromium to use (as --browser-path)"),
+    ("RETRY_DISPUTE_STATE_DIR", "the journal's folder (as --state-dir)"),
+    ("XDG_STATE_HOME", "else the journal is in $XDG_STATE_HOME/retry-dispute"),
+    ("NO_COLOR", "any value: no colour on the terminal"),
+    ("CI", "true: no live lines, one plain line per event"),
+)
 
 
 def _positive_int(text: str) -> int:
@@ -27,14 +55,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
+def _duration(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
-    return value
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _rate(text: str) -> float:
@@ -47,95 +72,308 @@ def _rate(text: str) -> float:
     return value
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line and exit code 2."""
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return value
 
-    def error(self, message: str) -> Any:
-        self.exit(
-            2, f"retry-dispute: {message}; see `retry-dispute {self.prog.split()[-1]} --help`\n"
+
+def _exit_codes() -> str:
+    rows: dict[int, list[str]] = {}
+    for status in Status:
+        rows.setdefault(status.exit_code, []).append(str(status))
+    lines = ["exit codes:"]
+    for code, names in sorted(rows.items()):
+        status = Status(names[0])
+        lines.append(f"  {code:<4} {', '.join(names)}: {status.meaning}")
+    lines.append(
+        f"  {INTERRUPT_EXIT_CODES['SIGTERM']:<4} interrupted by SIGTERM (130 is Ctrl-C)"
+    )
+    lines.append("  a batch exits with the most urgent code among its orders (see README)")
+    return "\n".join(lines)
+
+
+def _environment() -> str:
+    width = max(len(name) for name, _ in _ENVIRONMENT)
+    return "\n".join(
+        ["environment variables:"]
+        + [f"  {name:<{width}}  {what}" for name, what in _ENVIRONMENT]
+    )
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Epilogs kept as written; a little wider columns for the options."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line, exit code 2, with a "did you mean"."""
+
+    #: Every option of every command, for the "did you mean" of a mistyped flag.
+    known_options: set[str] = set()  # noqa: RUF012 - shared by the parser and its sub-parsers
+
+    #: Usage errors as one JSON line (``--log-format json``), set before parsing.
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        hint = _did_you_mean(message, self)
+        where = self.prog if self.prog.startswith(PROG) else PROG
+        text = message + (f"; did you mean {hint}?" if hint else "") + f" (see '{where} --help')"
+        if self.json_errors:
+            record = {"event": "agent.usage_error", "level": "error", "error": text,
+                      "exit_code": 2}
+            self.exit(2, json.dumps(record) + "\n")
+        self.exit(2, f"{PROG}: {text}\n")
+
+
+def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str | None:
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        options = re.findall(r"'([^']*)'", choice[2])
+        close = difflib.get_close_matches(choice[1], options, n=1, cutoff=0.5)
+        return f"'{close[0]}'" if close else None
+    unknown = re.match(r"unrecognized arguments: (.*)", message)
+    if unknown:
+        known = _Parser.known_options | set(parser._option_string_actions)
+        for word in unknown[1].split():
+            if word.startswith("-"):
+                close = difflib.get_close_matches(word.split("=")[0], sorted(known), n=1,
+                                                  cutoff=0.6)
+                if close:
+                    return str(close[0])
+    return None
+
+
+def _add_console(p: argparse.ArgumentParser, *, json_output: bool = False) -> None:
+    out = p.add_argument_group("console")
+    out.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="show more: -v the log's info events, -vv its debug events",
+    )
+    out.add_argument(
+        "-q", "--quiet", action="count", default=0,
+        help="show less: no progress, only errors and the outcome",
+    )
+    out.add_argument(
+        "--log-format", choices=["console", "json"], default="console",
+        help="console: lines for people; json: every stderr line is one JSON object "
+        "(default: console)",
+    )
+    if json_output:
+        out.add_argument(
+            "--json", action="store_true",
+            help="print the result (result.json's object, or a batch's summary.json) on "
+            "stdout as JSON, for jq and scripts",
         )
 
 
 def _add_run(sub: Any) -> None:
-    p = sub.add_parser("run", help="open a dispute (no --site: the bundled storefront's demo)")
+    policy = RetryPolicy()
+    p = sub.add_parser(
+        "run",
+        help="open a dispute (no --site: the bundled storefront's demo)",
+        description="Open a dispute for one order (or every order of a batch file) in a real "
+        "browser, retrying while the site answers busy. With no --site it starts the bundled "
+        "storefront and opens a demo dispute. Times take a unit: 90s, 30m, 6h (a bare number "
+        "is seconds).",
+        epilog=f"{_exit_codes()}\n\n{_environment()}\n",
+        formatter_class=_Formatter,
+    )
     target = p.add_argument_group("target")
     target.add_argument(
-        "--site", help="the storefront's base URL (default: start the bundled storefront)"
+        "--site", metavar="URL",
+        help="the storefront's base URL (default: start the bundled storefront)",
     )
     target.add_argument(
-        "--profile", default="mock", help="site profile: a bundled name or a TOML file"
+        "--profile", default="mock", metavar="NAME|FILE",
+        help="site profile: a bundled name or a TOML file (default: mock)",
     )
-    session = p.add_argument_group("session")
+    session = p.add_argument_group("session (one of)")
     session.add_argument(
-        "--storage-state", type=Path, help="Playwright storage state (from `login`)"
+        "--storage-state", type=Path, metavar="FILE",
+        help="a saved session (from 'retry-dispute login')",
     )
-    session.add_argument("--cdp-url", help="attach to a running Chrome (--remote-debugging-port)")
-    session.add_argument("--ws-endpoint", help="a remote Playwright server (playwright run-server)")
     session.add_argument(
-        "--browser-path", help="Chrome/Chromium executable (or RETRY_DISPUTE_BROWSER)"
+        "--cdp-url", metavar="URL",
+        help="attach to a Chrome you started with --remote-debugging-port and are logged into",
     )
-    req = p.add_argument_group("request")
-    req.add_argument("--request", type=Path, help="a request TOML file")
-    req.add_argument("--batch", type=Path, help="a TOML or CSV file of requests")
-    req.add_argument("--order", help="order id")
-    req.add_argument("--received", choices=["yes", "no"])
-    req.add_argument("--reason", help="reason code (see README)")
-    req.add_argument("--solution", choices=list(SOLUTIONS), default=None)
-    req.add_argument("--refund", choices=list(REFUNDS), default=None)
+    session.add_argument(
+        "--ws-endpoint", metavar="URL", help="a remote Playwright server (playwright run-server)"
+    )
+    session.add_argument(
+        "--browser-path", metavar="PATH",
+        help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
+    )
+    req = p.add_argument_group("request (one of: --request, --batch, or --order with its flags)")
+    req.add_argument("--request", type=Path, metavar="FILE", help="a request TOML file")
+    req.add_argument("--batch", type=Path, metavar="FILE", help="a TOML or CSV file of requests")
+    req.add_argument("--order", metavar="ID", help="order id")
+    req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
+    req.add_argument("--reason", metavar="CODE", help="reason code (see README)")
+    req.add_argument(
+        "--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)"
+    )
+    req.add_argument("--refund", choices=list(REFUNDS), default=None, help="(default: full)")
     req.add_argument("--amount", help="partial refund amount, e.g. 5.30")
     req.add_argument("--message", help="the message to the seller, in English")
-    req.add_argument("--evidence", nargs="+", default=[], help="photo/video files")
-    pol = p.add_argument_group("policy")
-    pol.add_argument("--max-attempts", type=_positive_int)
-    pol.add_argument("--deadline", type=_seconds, help="seconds")
-    pol.add_argument("--initial-wait", type=_seconds, help="seconds")
-    pol.add_argument("--max-wait", type=_seconds, help="seconds")
+    req.add_argument("--evidence", nargs="+", default=[], metavar="FILE",
+                     help="photo/video files")
+    pol = p.add_argument_group("retry policy (the demo waits 1s, then up to 4s)")
     pol.add_argument(
-        "--concurrency", type=_positive_int, default=None, help="orders at once (--batch)"
+        "--max-attempts", type=_positive_int, metavar="N",
+        help=f"attempts in all (default: {policy.max_attempts})",
     )
     pol.add_argument(
-        "--retry-rate",
-        type=_rate,
-        default=None,
-        help="resubmissions per second shared by the whole batch (--batch; default 2)",
+        "--deadline", type=_duration, metavar="TIME",
+        help="no attempt starts later than this after the first "
+        f"(default: {format_duration(policy.deadline_s)})",
+    )
+    pol.add_argument(
+        "--initial-wait", type=_duration, metavar="TIME",
+        help="the wait after the first busy answer, then x1.5 each time "
+        f"(default: {format_duration(policy.initial_wait_s)})",
+    )
+    pol.add_argument(
+        "--max-wait", type=_duration, metavar="TIME",
+        help=f"the longest backoff wait (default: {format_duration(policy.max_wait_s)})",
+    )
+    bat = p.add_argument_group("batch (--batch)")
+    bat.add_argument(
+        "--concurrency", type=_positive_int, default=None, metavar="N",
+        help=f"orders at once (default: {DEFAULT_CONCURRENCY})",
+    )
+    bat.add_argument(
+        "--retry-rate", type=_rate, default=None, metavar="R",
+        help=f"resubmissions per second shared by the batch (default: {DEFAULT_RATE:g})",
+    )
+    bat.add_argument(
+        "--resume", action="store_true",
+        help="skip the orders an earlier batch of this file finished (opened, already open, "
+        "ineligible)",
+    )
+    bat.add_argument(
+        "--only-failed", action="store_true",
+        help="run only the orders whose last batch gave up, needed a person or failed",
     )
     out = p.add_argument_group("output")
-    out.add_argument("--out", type=Path, default=Path("runs"), help="where run folders go (runs/)")
-    out.add_argument("--state-dir", type=Path, help="journal folder (RETRY_DISPUTE_STATE_DIR)")
-    out.add_argument("--headed", action="store_true", help="show the browser")
+    out.add_argument(
+        "--out", type=Path, default=Path("runs"), metavar="DIR",
+        help="where run folders go (default: runs/)",
+    )
+    out.add_argument(
+        "--state-dir", type=Path, metavar="DIR",
+        help="the journal's folder (default: RETRY_DISPUTE_STATE_DIR, else "
+        "~/.local/state/retry-dispute)",
+    )
+    out.add_argument("--headed", action="store_true", help="show the browser window")
     out.add_argument(
         "--trace",
         choices=list(TRACE_MODES),
         default=None,
         help="Playwright trace (default: retain-on-failure on the bundled storefront, "
-        "off for a real site: a trace holds cookies)",
+        "off for a real site and a batch: a trace holds cookies)",
     )
-    out.add_argument("--log-format", choices=["console", "json"], default="console")
     out.add_argument(
-        "--faults", type=Path, help="bundled storefront only: a fault plan (TOML/JSON)"
+        "--faults", type=Path, metavar="FILE",
+        help="bundled storefront only: a fault plan (TOML/JSON)",
     )
+    _add_console(p, json_output=True)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="retry-dispute", description=_DESCRIPTION)
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _add_run(sub)
-    sc = sub.add_parser("scenario", help="run scenario files against the bundled storefront")
-    sc.add_argument("paths", nargs="+", type=Path)
-    sc.add_argument("--out", type=Path, default=Path("runs/scenarios"))
-    sc.add_argument("--browser-path")
-    ms = sub.add_parser("mock-site", help="serve the bundled storefront on 127.0.0.1")
-    ms.add_argument("--port", type=int, default=8000)
-    ms.add_argument("--faults", type=Path)
-    lg = sub.add_parser("login", help="log in in a browser and save the session (mode 0600)")
-    lg.add_argument("--site", required=True)
-    lg.add_argument("--save-session", type=Path, required=True)
-    lg.add_argument("--profile", default="mock")
-    lg.add_argument("--browser-path")
-    lg.add_argument("--headless", action="store_true", help="with RETRY_DISPUTE_USER/PASSWORD only")
+def _add_others(sub: Any) -> None:
+    sc = sub.add_parser(
+        "scenario",
+        help="run scenario files against the bundled storefront",
+        description="Run scenario files (scenarios/*.toml) against the bundled storefront, "
+        "each from a fresh store, and print a table; exit 1 on any mismatch.",
+        formatter_class=_Formatter,
+    )
+    sc.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario TOML files")
+    sc.add_argument("--out", type=Path, default=Path("runs/scenarios"), metavar="DIR",
+                    help="where run folders go (default: runs/scenarios/)")
+    sc.add_argument("--browser-path", metavar="PATH", help="Chrome/Chromium executable")
+    ms = sub.add_parser(
+        "mock-site",
+        help="serve the bundled storefront on 127.0.0.1",
+        description="Serve the bundled storefront on http://127.0.0.1:PORT to walk through it "
+        "(demo account demo/demo). Ctrl-C stops it.",
+        formatter_class=_Formatter,
+    )
+    ms.add_argument("--port", type=_port, default=8000, help="(default: 8000)")
+    ms.add_argument("--faults", type=Path, metavar="FILE", help="a fault plan (TOML/JSON)")
+    lg = sub.add_parser(
+        "login",
+        help="log in in a browser window and save the session (mode 0600)",
+        description="Open a browser window on the site's login page; log in (solve any "
+        "verification) and the session is saved as soon as the login form is gone (or press "
+        "Enter). The file holds cookies: it is written with mode 0600. A window needs a "
+        "display: on a server, run it under xvfb-run.",
+        formatter_class=_Formatter,
+    )
+    lg.add_argument("--site", required=True, metavar="URL", help="the storefront's base URL")
+    lg.add_argument("--save-session", type=Path, required=True, metavar="FILE",
+                    help="where to save the session")
+    lg.add_argument("--profile", default="mock", metavar="NAME|FILE",
+                    help="site profile (default: mock)")
+    lg.add_argument("--browser-path", metavar="PATH", help="Chrome/Chromium executable")
+    lg.add_argument("--headless", action="store_true",
+                    help="no window: with RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD only")
+    lg.add_argument("--timeout", type=_duration, default=600.0, metavar="TIME",
+                    help="how long to wait for the login (default: 10m)")
+    _add_console(lg)
     br = sub.add_parser(
-        "browser", help="print the browser that will be used; --install one if none"
+        "browser",
+        help="print the browser that will be used; --install one if none",
+        description="Print the browser a headless run uses (and the one for a window, when it "
+        "differs); --install installs Debian's chromium when none is found.",
+        formatter_class=_Formatter,
     )
-    br.add_argument("--install", action="store_true")
-    br.add_argument("--browser-path")
+    br.add_argument("--install", action="store_true", help="install one when none is found")
+    br.add_argument("--browser-path", metavar="PATH", help="check this executable")
+    tr = sub.add_parser(
+        "trace",
+        help="open a run's trace.zip in Playwright's trace viewer",
+        description="Open RUN_DIR/trace.zip in Playwright's trace viewer (a browser window; "
+        "with --port, served on http://127.0.0.1:PORT instead). The trace holds the session's "
+        "cookies: never send it to anyone.",
+        formatter_class=_Formatter,
+    )
+    tr.add_argument("run_dir", type=Path, metavar="RUN_DIR",
+                    help="a run folder (or the trace.zip itself)")
+    tr.add_argument("--port", type=_port, default=None,
+                    help="serve the viewer on 127.0.0.1:PORT instead of opening a window")
+
+
+def build_parser(*, json_errors: bool = False) -> argparse.ArgumentParser:
+    """The parser; *json_errors*: usage errors as one JSON line (``--log-format json``)."""
+    _Parser.json_errors = json_errors
+    parser = _Parser(
+        prog=PROG, description=_DESCRIPTION, epilog=_TOP_EPILOG, formatter_class=_Formatter
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {tool_version()}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
+        title="commands",
+    )
+    _add_run(sub)
+    _add_others(sub)
+    for command in sub.choices.values():
+        _Parser.known_options.update(command._option_string_actions)
     return parser
+
+
+def wants_json_logs(argv: Sequence[str] | None) -> bool:
+    """Whether the command line asks for JSON logs (read before parsing: for its errors too)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, word in enumerate(args):
+        if word == "--log-format" and i + 1 < len(args):
+            return args[i + 1] == "json"
+        if word.startswith("--log-format="):
+            return word.split("=", 1)[1] == "json"
+    return False

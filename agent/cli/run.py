@@ -3,53 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import TextIO
 
-from agent.api import open_dispute_async, run_sync
+from agent.api import open_dispute_async
 from agent.cli.batch import command_batch
+from agent.cli.output import Console, command_line, say_normalisations
 from agent.cli.request_args import request_from_args
 from agent.cli.session import policy_from_args, session_from_args, site_from_args, trace_mode
+from agent.cli.signals import Interruptible
 from agent.errors import InvalidConfig
-from agent.flow.policy import RetryPolicy
 from agent.flow.settings import RunOptions, Runtime
-from agent.log import configure_logging
-from agent.outcome import Outcome
-from agent.progress import Progress, ticking_sleep
+from agent.progress import ticking_sleep
 from agent.site.profile import load_profile
 
-__all__ = ["command_run", "console_progress", "print_outcome"]
+__all__ = ["command_run"]
 
 
-def print_outcome(outcome: Outcome, *, stream: TextIO | None = None) -> None:
-    """The summary a person reads: what happened and where the evidence is."""
-    out = stream or sys.stdout
-    noun = "attempt" if outcome.attempts == 1 else "attempts"
-    print(f"{outcome.status}: {outcome.message}", file=out)
-    if outcome.hint:
-        print(f"  what to do: {outcome.hint}", file=out)
-    print(
-        f"  order {outcome.order_id}, {outcome.attempts} {noun}, {outcome.elapsed_s:.1f} s, "
-        f"exit code {outcome.exit_code}",
-        file=out,
-    )
-    if outcome.run_dir is not None:
-        print(
-            f"  evidence: {outcome.run_dir}/ ({len(outcome.screenshots)} screenshots; "
-            f"open {outcome.run_dir / 'report.html'})",
-            file=out,
-        )
-
-
-def console_progress(args: argparse.Namespace, policy: RetryPolicy) -> Progress:
-    """A live line per order on a terminal (logs show warnings only), else plain lines."""
-    progress = Progress(stream=sys.stderr, max_attempts=policy.max_attempts)
-    if progress.live and args.log_format == "console":
-        configure_logging(fmt="console", level="warning")
-    return progress
-
-
-def command_run(args: argparse.Namespace) -> int:
+def command_run(args: argparse.Namespace, console: Console, signals: Interruptible) -> int:
     """Open the dispute the flags or --request describe; print the outcome; its exit code."""
     demo = not args.site
     if not demo and args.faults:
@@ -58,10 +27,15 @@ def command_run(args: argparse.Namespace) -> int:
         )
     profile = load_profile(args.profile)
     if args.batch is not None:
-        return command_batch(args, profile, demo=demo)
+        return command_batch(args, profile, demo=demo, console=console, signals=signals)
     batch_only = [
         flag
-        for flag, value in (("--concurrency", args.concurrency), ("--retry-rate", args.retry_rate))
+        for flag, value in (
+            ("--concurrency", args.concurrency),
+            ("--retry-rate", args.retry_rate),
+            ("--resume", args.resume or None),
+            ("--only-failed", args.only_failed or None),
+        )
         if value is not None
     ]
     if batch_only:
@@ -72,8 +46,9 @@ def command_run(args: argparse.Namespace) -> int:
     prepared = request_from_args(args, profile, demo=demo)
     policy = policy_from_args(args, demo=demo)
     session = session_from_args(args, demo=demo)
-    progress = console_progress(args, policy)
-    with site_from_args(args) as site:
+    say_normalisations(console, prepared)
+    progress = console.new_progress(max_attempts=policy.max_attempts)
+    with site_from_args(args, console) as site:
         options = RunOptions(
             site=site,
             profile=profile,
@@ -82,8 +57,9 @@ def command_run(args: argparse.Namespace) -> int:
             out_dir=args.out,
             trace=trace_mode(args, demo=demo),
             state_dir=args.state_dir,
+            command=command_line(),
         )
-        runtime = Runtime(on_event=progress, sleep=ticking_sleep(progress))
-        outcome = run_sync(open_dispute_async(prepared, options, runtime=runtime))
-    print_outcome(outcome)
+        runtime = Runtime(on_event=progress, sleep=ticking_sleep(progress), stop=signals.stop)
+        outcome = signals.run(open_dispute_async(prepared, options, runtime=runtime))
+        console.outcome(outcome)  # before the bundled storefront stops (it may take a while)
     return outcome.exit_code

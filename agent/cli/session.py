@@ -8,19 +8,49 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import socket
+import sys
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from agent.browser import browser_target
 from agent.cli.bundled import bundled_storefront, demo_credentials, demo_policy
+from agent.cli.output import Console
 from agent.errors import InvalidConfig
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import TraceMode
 from agent.session import Session, check_storage_state, credentials_from_env
 
-__all__ = ["check_site", "policy_from_args", "session_from_args", "site_from_args", "trace_mode"]
+__all__ = [
+    "check_display",
+    "check_site",
+    "policy_from_args",
+    "session_from_args",
+    "site_from_args",
+    "trace_mode",
+]
+
+
+def check_display(
+    what: str, env: dict[str, str] | None = None, platform: str | None = None
+) -> None:
+    """Refuse a browser window where there is no display (Linux with no DISPLAY, no Wayland).
+
+    Chromium would fail to start with a long log; one line says what to do instead.
+    """
+    env = dict(os.environ) if env is None else env
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux"):
+        return
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return
+    raise InvalidConfig(
+        f"no display for {what}: a browser window needs one",
+        hint="run it under xvfb-run (xvfb-run -a retry-dispute ...), or set DISPLAY to a "
+        "running X server",
+    )
 
 
 def check_site(site: str, *, reach: bool = True) -> str:
@@ -44,12 +74,16 @@ def check_site(site: str, *, reach: bool = True) -> str:
 
 
 @contextlib.contextmanager
-def site_from_args(args: argparse.Namespace) -> Iterator[str]:
+def site_from_args(args: argparse.Namespace, console: Console) -> Iterator[str]:
     """The --site checked, or the bundled storefront started when none was given."""
     if args.site:
         yield check_site(args.site)
         return
-    with bundled_storefront(args.faults) as url:
+
+    def announce(line: str, plan: object) -> None:
+        console.note(line, event="agent.storefront_started", faults=plan)
+
+    with bundled_storefront(args.faults, announce) as url:
         yield url
 
 
@@ -60,6 +94,8 @@ def session_from_args(args: argparse.Namespace, *, demo: bool) -> Session:
         credentials = demo_credentials()
     if args.storage_state is not None:  # before anything starts: a bad file sends nothing
         check_storage_state(args.storage_state)
+    if args.headed and not (args.cdp_url or args.ws_endpoint):
+        check_display("--headed")
     return Session(
         storage_state=args.storage_state,
         credentials=credentials,

@@ -19,8 +19,9 @@ import asyncio
 import dataclasses
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, async_playwright
 
@@ -31,7 +32,7 @@ from agent.flow.journal import Journal
 from agent.flow.run import request_summary, run_order
 from agent.flow.settings import RunOptions, RunSettings, Runtime, TraceMode
 from agent.log import get_logger
-from agent.outcome import BatchResult, Outcome, Status, batch_exit_code
+from agent.outcome import INTERRUPT_EXIT_CODES, BatchResult, Outcome, Status, batch_exit_code
 from agent.output.batch_summary import write_batch_outputs
 from agent.output.report import write_report
 from agent.output.run_folder import new_run_folder
@@ -51,6 +52,8 @@ DEFAULT_CONCURRENCY = 4
 #: retain-on-failure must do for every order) cost 0.7-2.3 s per order in docs/performance.md;
 #: screenshots, log.jsonl and report.html are kept for every order all the same.
 BATCH_TRACE: TraceMode = "off"
+
+
 def _crashed(batch_dir: Path, prepared: PreparedRequest, exc: BaseException) -> Outcome:
     """An order whose run raised: an ``error`` outcome with its own folder and result.json."""
     folder = new_run_folder(batch_dir, prepared.request.order_id)
@@ -90,6 +93,8 @@ async def run_batch(
     reports: bool = True,
     share_login: bool = True,
     on_done: Callable[[int, Outcome], None] | None = None,
+    skipped: Sequence[Outcome] = (),
+    context: Mapping[str, Any] | None = None,
 ) -> BatchResult:
     """Run every request in one browser, ``concurrency`` at a time, and write the summary.
 
@@ -98,7 +103,13 @@ async def run_batch(
     ``on_done(index, outcome)`` is called as each order ends; ``reports`` False skips each
     order's report.html (a soak of hundreds of orders). With ``share_login`` and
     credentials but no storage state, the batch logs in once and every order's context starts
-    from that session (saved in a private temporary folder, deleted at the end).
+    from that session (saved in a private temporary folder, deleted at the end). ``skipped``:
+    orders an earlier batch finished (``--resume``), listed in the summary as such;
+    ``context``: the site, source file and command line, for the summary and index.
+
+    Stopped by a signal (``runtime.stop`` set, the task cancelled): the orders in flight end
+    ``interrupted``, the ones not started are listed as ``not_run``, the summary and index are
+    written, and the result is returned with the signal's exit code.
     """
     if concurrency < 1:
         raise InvalidConfig(
@@ -128,14 +139,23 @@ async def run_batch(
             except Exception as exc:
                 log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
                 outcome = _crashed(batch_dir, prepared, exc)
-        if reports:
-            await asyncio.to_thread(_write_report, outcome.run_dir)
         outcomes[index] = outcome
         if on_done is not None:
             on_done(index, outcome)
+        if reports:
+            await asyncio.to_thread(_write_report, outcome.run_dir)
 
     async def all_orders(shared: Browser) -> None:
-        await asyncio.gather(*(one(i, r, shared) for i, r in enumerate(requests)))
+        # return_exceptions: when the batch is cancelled (a signal), gather waits for every
+        # order to record its interruption before the browser is closed under them
+        results = await asyncio.gather(
+            *(one(i, r, shared) for i, r in enumerate(requests)), return_exceptions=True
+        )
+        for failure in results:
+            if isinstance(failure, BaseException) and not isinstance(
+                failure, asyncio.CancelledError
+            ):
+                raise failure
 
     async def with_session(shared: Browser) -> None:
         nonlocal current
@@ -165,6 +185,7 @@ async def run_batch(
         concurrency=concurrency,
         batch_dir=str(batch_dir),
     )
+    stopped_by: str | None = None
     try:
         if runtime.browser is not None:
             await with_session(runtime.browser)
@@ -177,6 +198,15 @@ async def run_batch(
                 finally:
                     if not target.cdp_url:
                         await owned.close()
+    except asyncio.CancelledError:
+        stop = runtime.stop
+        if stop is None or stop.signal is None:
+            raise  # a caller's own cancel: the summary below is still written
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        stopped_by = stop.signal
+        log.info("agent.batch_interrupted", signal=stopped_by)
     finally:
         if own_journal:
             journal.close()
@@ -184,14 +214,20 @@ async def run_batch(
         not_run = tuple(
             r.request.order_id for r, o in zip(requests, outcomes, strict=True) if o is None
         )
+        codes = [o.exit_code for o in done]
+        if stopped_by is not None:
+            codes.append(INTERRUPT_EXIT_CODES.get(stopped_by, Status.INTERRUPTED.exit_code))
         result = BatchResult(
             batch_dir=batch_dir,
             outcomes=done,
             elapsed_s=round(time.monotonic() - started, 3),
             concurrency=concurrency,
-            exit_code=batch_exit_code(o.exit_code for o in done),
+            exit_code=batch_exit_code(codes),
             budget=budget.as_dict() if budget is not None else None,
             not_run=not_run,
+            skipped=tuple(skipped),
+            interrupted_by=stopped_by,
+            context=dict(context or {}),
         )
         write_batch_outputs(result)
     log.info(

@@ -7,6 +7,7 @@ anyway?) → outcome, result.json, report. Each step and each attempt leaves a s
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from agent.errors import (
     InvalidField,
     InvalidRequest,
     LoginRequired,
+    NeedsHuman,
     NotEligible,
     RetryDisputeError,
     SessionExpired,
@@ -27,10 +29,12 @@ from agent.errors import (
 )
 from agent.events import AnswerEvent, AttemptEvent, DoneEvent, StepEvent, WaitEvent
 from agent.flow import attempt as attempts_mod
+from agent.flow.context import login_hint, run_context
 from agent.flow.journal import site_key
 from agent.flow.policy import RetryDetails, build_async_retrying, parse_retry_after
 from agent.flow.reconcile import Reconciler
 from agent.flow.settings import RunSettings
+from agent.flow.stop import interruption_text
 from agent.log import get_logger, log_to_file
 from agent.outcome import Outcome, Status
 from agent.output.report import write_report
@@ -44,6 +48,9 @@ from agent.site.order_page import OrderPage
 __all__ = ["request_summary", "run_order"]
 
 log = get_logger("agent.run")
+
+#: The longest wait for the last screenshot of an interrupted run (the page may be mid-load).
+_STOP_SCREENSHOT_S = 2.0
 
 
 class _Done(Exception):
@@ -71,6 +78,8 @@ class _OrderRun:
         self.form_page: Page | None = None
         self.form_url: str | None = None
         self.reconciler: Reconciler | None = None
+        #: True from the journal's intent to the answer: a submission may be on its way.
+        self.in_flight = False
 
     # -- helpers ---------------------------------------------------------------------------
     def outcome(
@@ -124,7 +133,7 @@ class _OrderRun:
             credentials = self.s.options.session.credentials
             if credentials is None:
                 await self.step(page, "login-required")
-                raise LoginRequired()
+                raise LoginRequired(hint=login_hint(self.s.options.session, self.s.site))
             await self.step(page, "login-page")
             await order.login(credentials)
             status = await order.goto(self.request.order_id)
@@ -196,9 +205,19 @@ class _OrderRun:
             )
 
     async def reconcile(self) -> str | None:
-        """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell)."""
+        """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell).
+
+        Each check is recorded in the timeline: the report shows them as the guarantee that
+        nothing was sent twice.
+        """
         assert self.reconciler is not None
-        return await self.reconciler.existing_dispute()
+        try:
+            found = await self.reconciler.existing_dispute()
+        except AmbiguousAnswer as exc:
+            self.folder.check(None, attempt=self.attempts, detail=exc.cause, known=False)
+            raise
+        self.folder.check(found, attempt=self.attempts)
+        return found
 
     async def ensure_form(self, form: DisputeForm) -> None:
         """Make sure the form is there and filled before a resubmission."""
@@ -249,6 +268,7 @@ class _OrderRun:
         answer = Answer(outcome="error")
         clock = self.s.runtime.clock
         answered_at = clock()
+        self.in_flight = True
         try:
             answer = await attempts_mod.submit_once(
                 self.form_page,
@@ -259,9 +279,14 @@ class _OrderRun:
             answered_at = answer.received_at if answer.received_at is not None else answered_at
             if journal is not None and intent is not None:
                 journal.finish(intent, outcome=answer.outcome, dispute_id=answer.dispute_id)
+            self.in_flight = False
+        except asyncio.CancelledError:  # stopped while the form was on its way: no answer read
+            answer = Answer(outcome=str(Status.INTERRUPTED))
+            raise
         finally:
+            stopped = answer.outcome == Status.INTERRUPTED
             await self.folder.attempt(
-                self.form_page,
+                None if stopped else self.form_page,  # mid-navigation: no screenshot to wait for
                 number,
                 answer.outcome,
                 detail=answer.text or None,
@@ -374,7 +399,34 @@ async def _stopped(run: _OrderRun, exc: RetryDisputeError) -> Outcome:
     flat = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float | None)}
     log.warning("agent.stopped", status=str(status), error=str(exc), **flat)
     code = exc.context.get("code")
-    return run.outcome(status, exc.what, hint=exc.hint, reason_code=str(code) if code else None)
+    hint = exc.hint
+    if isinstance(exc, NeedsHuman) and run.s.options.session.browser.cdp_url:
+        hint = login_hint(run.s.options.session, run.s.site)
+    return run.outcome(status, exc.what, hint=hint, reason_code=str(code) if code else None)
+
+
+async def _interrupted(run: _OrderRun, stop: str) -> Outcome:
+    """The outcome of a run stopped by a signal: what happened, and whether a submission may
+    have reached the site (the journal holds an intent with no answer)."""
+    journal = run.s.journal
+    pending = (
+        journal.unfinished(site=run.site, order_id=run.request.order_id)
+        if journal is not None
+        else []
+    )
+    in_flight = run.in_flight or bool(pending)
+    what, hint = interruption_text(stop, attempts=run.attempts, in_flight=in_flight)
+    await run.folder.step(  # a short wait: the stop must end within its grace period
+        run.form_page or run.page,
+        "stopped-interrupted",
+        detail=what,
+        timeout_s=min(_STOP_SCREENSHOT_S, run.profile.timeouts.screenshot_s),
+    )
+    log.info(  # the console says it in the outcome's line
+        "agent.interrupted", signal=stop, attempts=run.attempts, in_flight=in_flight,
+        unfinished_intents=len(pending),
+    )
+    return run.outcome(Status.INTERRUPTED, what, hint=hint)
 
 
 async def _crashed(run: _OrderRun, exc: Exception) -> Outcome:
@@ -418,6 +470,16 @@ async def _drive(run: _OrderRun, context: BrowserContext) -> Outcome:
         return await _stopped(run, exc)
     except Exception as exc:
         return await _crashed(run, exc)
+    except asyncio.CancelledError:
+        _uncancel()
+        return await _drive_cancelled(run)
+
+
+def _uncancel() -> None:
+    """The cancellation was taken: later awaits (screenshots, closing) must run normally."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
 
 
 def request_summary(prepared: PreparedRequest) -> dict[str, object]:
@@ -451,22 +513,21 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             normalisations=[str(n) for n in prepared.normalisations],
         )
         run = _OrderRun(prepared, settings, folder)
-        context, owned = await _context_for(browser, settings)
-        tracing = trace in ("on", "retain-on-failure")
-        if tracing:
-            await context.tracing.start(screenshots=True, snapshots=True)
         outcome = run.outcome(Status.ERROR, "the run did not finish")
+        context: BrowserContext | None = None
+        owned = tracing = False
         try:
-            outcome = await _drive(run, context)
-        finally:
+            context, owned = await _context_for(browser, settings)
+            tracing = trace in ("on", "retain-on-failure")
             if tracing:
-                await _stop_trace(context, folder, trace, outcome.ok)
-            if owned:
-                await context.close()
-            else:
-                for page in (run.form_page, run.page):
-                    if page is not None and not page.is_closed():
-                        await page.close()
+                await context.tracing.start(screenshots=True, snapshots=True)
+            outcome = await _drive(run, context)
+        except asyncio.CancelledError:  # before the order page: the browser was still starting
+            _uncancel()
+            outcome = await _drive_cancelled(run)
+        finally:
+            if context is not None:
+                await _close(context, run, owned=owned, tracing=tracing, ok=outcome.ok)
         outcome = replace(
             outcome,
             screenshots=tuple(folder.screenshots),
@@ -474,6 +535,7 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             normalisations=tuple(str(n) for n in prepared.normalisations),
             request=request_summary(prepared),
             timeline=tuple(folder.timeline),
+            context=run_context(settings),
         )
         outcome.write(folder.path)
         write_report(folder.path)
@@ -488,4 +550,30 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             elapsed_s=outcome.elapsed_s,
             run_dir=str(folder.path),
         )
+    stop = settings.runtime.stop
+    if outcome.status is Status.INTERRUPTED and not (stop and stop.requested):
+        raise asyncio.CancelledError  # a caller's own cancel: the outcome is written, pass it on
     return outcome
+
+
+async def _drive_cancelled(run: _OrderRun) -> Outcome:
+    stop = run.s.runtime.stop
+    outcome = await _interrupted(run, stop.words if stop else "cancelled")
+    return replace(outcome, interrupted_by=stop.signal if stop else None)
+
+
+async def _close(
+    context: BrowserContext, run: _OrderRun, *, owned: bool, tracing: bool, ok: bool
+) -> None:
+    """Stop the trace and close what the run opened; a browser already gone is no error."""
+    try:
+        if tracing:
+            await _stop_trace(context, run.folder, run.s.options.trace, ok)
+        if owned:
+            await context.close()
+        else:
+            for page in (run.form_page, run.page):
+                if page is not None and not page.is_closed():
+                    await page.close()
+    except PlaywrightError as exc:
+        log.warning("agent.close_failed", error=str(exc)[:200])

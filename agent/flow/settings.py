@@ -21,6 +21,7 @@ from playwright.async_api import Browser
 from agent.events import BeforeAttempt, EventSink, RunEvent
 from agent.flow.journal import Journal
 from agent.flow.policy import RetryPolicy
+from agent.flow.stop import StopRequest
 from agent.session import Session
 from agent.site.profile import SiteProfile, load_profile
 
@@ -48,6 +49,9 @@ class RunOptions:
     trace: TraceMode = "retain-on-failure"
     #: The journal's folder (None: ``$RETRY_DISPUTE_STATE_DIR`` or the XDG state folder).
     state_dir: Path | None = None
+    #: The command line that asked for the run, as typed (recorded in result.json, shown in
+    #: the report); empty for an API call.
+    command: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,6 +67,8 @@ class Runtime:
     rng: random.Random | None = None
     on_event: EventSink | None = None
     before_attempt: BeforeAttempt | None = None
+    #: Set by the command line when a signal asks the run to stop (see `agent.flow.stop`).
+    stop: StopRequest | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -126,6 +126,18 @@ def next_steps(result: Outcome) -> NextSteps:
             ),
         )
     if status is Status.NEEDS_HUMAN:
+        session = str(result.context.get("session") or "")
+        if "CDP" in session:
+            return NextSteps(
+                headline="A person is needed: the site asked to log in or to prove you are "
+                "human.",
+                items=(
+                    f"What happened: {result.message or 'see the last screenshot'}",
+                    "Log in to the site inside the Chrome this run attached to (--cdp-url), "
+                    "and solve any verification challenge there.",
+                    "Then run the same command again.",
+                ),
+            )
         return NextSteps(
             headline="A person is needed: the site asked to log in or to prove you are human.",
             items=(
@@ -137,6 +149,16 @@ def next_steps(result: Outcome) -> NextSteps:
             commands=(
                 "retry-dispute login --site URL --save-session FILE",
                 "retry-dispute run --storage-state FILE ...",
+            ),
+        )
+    if status is Status.INTERRUPTED:
+        return NextSteps(
+            headline="The run was stopped before it finished.",
+            items=(
+                f"What happened: {result.message or 'see the timeline'}",
+                result.hint or "Run the same command again.",
+                "Running it again never opens a second dispute: the order page is checked "
+                "first.",
             ),
         )
     has_trace = (run_dir_of(result) / "trace.zip").is_file()
@@ -152,5 +174,5 @@ def next_steps(result: Outcome) -> NextSteps:
             "Run again. If it happens again, report it with log.jsonl "
             "(never share trace.zip: it holds your session).",
         ),
-        commands=("playwright show-trace trace.zip",) if has_trace else (),
+        commands=(f"retry-dispute trace {run_dir_of(result)}",) if has_trace else (),
     )

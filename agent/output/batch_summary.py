@@ -1,7 +1,11 @@
 """A batch's own files: ``summary.json`` (every order's outcome) and ``index.html`` (links).
 
 Both go into ``<out>/batch-<YYYYmmdd-HHMMSS>/`` beside the orders' run folders; ``run_dir`` in the
-summary is relative to the batch folder.
+summary is relative to the batch folder. The summary lists every order of the file: the ones run
+(with their status), the ones an earlier batch had finished (``"skipped": true``, ``--resume``),
+and the ones a signal stopped before they started (``"status": null``, ``"not_run": true``).
+`earlier_outcomes` reads the summaries of earlier batches of the same file back, for
+``--resume`` and ``--only-failed``.
 """
 
 from __future__ import annotations
@@ -15,10 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from agent.log import get_logger
-from agent.outcome import BatchResult
+from agent.outcome import BatchResult, Outcome
 from agent.output.report import write_batch_index
 
-__all__ = ["new_batch_dir", "summary_dict", "write_batch_outputs", "write_summary"]
+__all__ = [
+    "SUMMARY_FILE",
+    "earlier_outcomes",
+    "new_batch_dir",
+    "summary_dict",
+    "write_batch_outputs",
+    "write_summary",
+]
+
+SUMMARY_FILE = "summary.json"
 
 log = get_logger("agent.batch")
 
@@ -37,33 +50,80 @@ def new_batch_dir(out_dir: Path, *, now: datetime | None = None) -> Path:
     raise RuntimeError(f"cannot create a batch folder under {out_dir}")
 
 
+def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
+    run_dir = None
+    if o.run_dir is not None:
+        run_dir = Path(os.path.relpath(o.run_dir, batch_dir)).as_posix()
+    return {
+        "order_id": o.order_id, "status": str(o.status), "dispute_id": o.dispute_id,
+        "attempts": o.attempts, "elapsed_s": o.elapsed_s, "run_dir": run_dir,
+        "exit_code": o.exit_code, "message": o.message, **extra,
+    }
+
+
 def summary_dict(result: BatchResult) -> dict[str, Any]:
     """The contents of ``summary.json``; ``run_dir`` is relative to the batch folder."""
-    orders = []
-    for o in result.outcomes:
-        run_dir = None
-        if o.run_dir is not None:
-            run_dir = Path(os.path.relpath(o.run_dir, result.batch_dir)).as_posix()
-        orders.append({
-            "order_id": o.order_id, "status": str(o.status), "dispute_id": o.dispute_id,
-            "attempts": o.attempts, "elapsed_s": o.elapsed_s, "run_dir": run_dir,
-            "exit_code": o.exit_code, "message": o.message,
-        })
+    orders = [_order_entry(result.batch_dir, o) for o in result.outcomes]
+    orders += [_order_entry(result.batch_dir, o, skipped=True) for o in result.skipped]
+    orders += [
+        {"order_id": order_id, "status": None, "not_run": True,
+         "message": "not started: the batch was stopped first"}
+        for order_id in result.not_run
+    ]
+    ran = len(result.outcomes)
     totals = Counter(str(o.status) for o in result.outcomes)
     data: dict[str, Any] = {
         "orders": orders, "totals": dict(totals), "elapsed_s": result.elapsed_s,
         "concurrency": result.concurrency, "exit_code": result.exit_code,
-        "orders_per_s": round(len(orders) / result.elapsed_s, 3) if result.elapsed_s else None,
+        "orders_per_s": round(ran / result.elapsed_s, 3) if result.elapsed_s else None,
         "retry_budget": dict(result.budget) if result.budget is not None else None,
+        "interrupted_by": result.interrupted_by,
+        "context": dict(result.context),
     }
     if result.not_run:
         data["not_run"] = list(result.not_run)
+    if result.skipped:
+        data["skipped"] = dict(Counter(str(o.status) for o in result.skipped))
     return data
+
+
+def _source_of(summary: dict[str, Any]) -> str | None:
+    context = summary.get("context")
+    source = context.get("source") if isinstance(context, dict) else None
+    return str(source) if source else None
+
+
+def earlier_outcomes(out_dir: Path, source: Path) -> dict[str, Outcome]:
+    """Each order's last outcome in the earlier batches of *source* under *out_dir*.
+
+    Batches are read oldest first (by folder name, a timestamp), so a later batch's outcome
+    wins; an order a batch skipped keeps the outcome it was skipped with. A summary that cannot
+    be read is passed over.
+    """
+    wanted = str(source.resolve())
+    found: dict[str, Outcome] = {}
+    for path in sorted(out_dir.glob(f"batch-*/{SUMMARY_FILE}")):
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(summary, dict) or _source_of(summary) != wanted:
+            continue
+        for entry in summary.get("orders") or []:
+            if not isinstance(entry, dict) or entry.get("status") is None:
+                continue
+            run_dir = entry.get("run_dir")
+            data = {k: entry.get(k) for k in ("order_id", "status", "dispute_id", "attempts",
+                                               "elapsed_s", "message")}
+            found[str(entry.get("order_id"))] = Outcome.from_json(
+                data, run_dir=(path.parent / str(run_dir)).resolve() if run_dir else None
+            )
+    return found
 
 
 def write_summary(result: BatchResult) -> Path:
     """Write ``summary.json`` into the batch folder, atomically."""
-    target = result.batch_dir / "summary.json"
+    target = result.batch_dir / SUMMARY_FILE
     tmp = target.with_suffix(".json.tmp")
     text = json.dumps(summary_dict(result), indent=2, ensure_ascii=False)
     tmp.write_text(text + "\n", encoding="utf-8")
@@ -71,9 +131,10 @@ def write_summary(result: BatchResult) -> Path:
     return target
 
 
-def _write_index(batch_dir: Path, run_dirs: Sequence[Path]) -> Path:
+def _write_index(result: BatchResult, run_dirs: Sequence[Path]) -> Path:
+    batch_dir = result.batch_dir
     try:
-        return write_batch_index(batch_dir, run_dirs)
+        return write_batch_index(batch_dir, run_dirs, result=result)
     except Exception as exc:  # fall back to a plain list of links rather than no index
         log.warning("agent.batch_index_failed", error=f"{type(exc).__name__}: {exc}"[:300])
         links = "\n".join(
@@ -89,4 +150,4 @@ def _write_index(batch_dir: Path, run_dirs: Sequence[Path]) -> Path:
 def write_batch_outputs(result: BatchResult) -> None:
     """Write the batch's ``summary.json`` and ``index.html``."""
     write_summary(result)
-    _write_index(result.batch_dir, [o.run_dir for o in result.outcomes if o.run_dir is not None])
+    _write_index(result, [o.run_dir for o in result.outcomes if o.run_dir is not None])

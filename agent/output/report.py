@@ -1,31 +1,36 @@
 """The run report: ``report.html`` for every run, and the support files when no dispute opened.
 
 `write_report` reads a run folder's ``result.json`` and writes a self-contained ``report.html``
-(screenshots embedded as ``data:`` URIs, inline CSS, no script, no external URL) with the timeline
-of steps, attempts and waits, the final status and what to do next. When the dispute did not open
-it also writes ``support-ticket.md`` and ``evidence.zip`` (see `agent.ticket`). A missing or
-unreadable screenshot is logged and shown as missing; it never stops the report.
+(screenshots embedded as ``data:`` URIs, inline CSS, no script, no external resource) with the
+final status and what to do next, where and how the run was made (site, command line, retry
+policy, version), the checks of the order page made before each resubmission (the guarantee that
+nothing was sent twice), and the timeline of steps, attempts, checks and waits, identical busy
+attempts grouped. Times are shown in local time with UTC beside them. When support can help
+(`Status.support_ticket`) it also writes ``support-ticket.md`` and ``evidence.zip`` (see
+`agent.output.ticket`). A missing or unreadable screenshot is logged and shown as missing; it
+never stops the report.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import jinja2
-
+from agent.durations import format_duration
 from agent.log import get_logger
 from agent.outcome import Outcome, Status, TimelineEntry
 from agent.output import ticket as ticket_mod
 from agent.output.advice import next_steps
+from agent.output.batch_index import write_batch_index
+from agent.output.html import env, local_and_utc, write_text
 from agent.output.run_folder import IMAGE_TYPES, run_dir_of, screenshot_file
 
-__all__ = ["render_report", "write_batch_index", "write_report"]
+__all__ = ["group_entries", "render_report", "write_batch_index", "write_report"]
 
 log = get_logger("agent.report")
 
@@ -39,6 +44,10 @@ _OUTCOME_LABELS = {
     "timeout": "no answer in time",
     "unknown": "unknown answer",
     "error": "error",
+    "interrupted": "interrupted: no answer read",
+    "no_dispute": "no dispute yet: safe to resubmit",
+    "dispute_found": "dispute found: nothing sent again",
+    "unreadable": "the page could not tell",
 }
 _STEP_TITLES = {
     "login-page": "Login page",
@@ -52,14 +61,8 @@ _WAIT_CAUSES = {
     "backoff": "backoff: the retry policy's growing wait, with jitter",
     "retry_after": "Retry-After: the site asked to wait this long",
 }
-
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("agent.output", "templates"),
-    autoescape=True,  # every text may come from the site or the user: escape all of it
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+#: Files of the run folder that are safe to share, in the order the report lists them.
+_SHAREABLE = ("support-ticket.md", "evidence.zip", "result.json", "log.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +85,20 @@ class _Entry:
     missing: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Identical busy attempts in a row, with the waits and checks between them."""
+
+    summary: str
+    entries: list[_Entry] = field(default_factory=list)
+    is_group: bool = True
+
+
 def _time_texts(item: TimelineEntry) -> tuple[str, str]:
     when = item.when
     if when is None:
         return item.at or "-", item.at or "time unknown"
-    return when.strftime("%H:%M:%S UTC"), when.isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
+    return local_and_utc(when), when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _title(item: TimelineEntry) -> str:
@@ -96,6 +106,9 @@ def _title(item: TimelineEntry) -> str:
         return f"Attempt {item.attempt}" if item.attempt is not None else item.name.capitalize()
     if item.kind == "wait":
         return "Wait" + (f" before attempt {item.attempt + 1}" if item.attempt is not None else "")
+    if item.kind == "check":
+        after = f" after attempt {item.attempt}" if item.attempt else ""
+        return f"Order page checked{after}"
     if item.name.startswith("stopped-"):
         status = item.name.removeprefix("stopped-")
         return f"Stopped: {Status.parse(status).label.lower()}"
@@ -150,6 +163,8 @@ def _entries(result: Outcome, shots: _Shots) -> list[_Entry]:
         if item.kind == "wait":
             cause = _WAIT_CAUSES.get(item.wait_cause or "", item.wait_cause or "cause not recorded")
             wait_text = f"waited {item.wait_s or 0:.1f} s before the next attempt ({cause})"
+        elif item.kind == "check":
+            wait_text = _check_text(item)
         entries.append(
             _Entry(
                 item=item,
@@ -165,6 +180,121 @@ def _entries(result: Outcome, shots: _Shots) -> list[_Entry]:
     return entries
 
 
+def _check_text(item: TimelineEntry) -> str:
+    if item.outcome == "dispute_found":
+        return (
+            f"the order page shows dispute {item.detail}: the last attempt opened it, "
+            "so nothing was sent again"
+        )
+    if item.outcome == "no_dispute":
+        return "no dispute on the order page: the last attempt did not open one, safe to resubmit"
+    return f"the order page could not tell ({item.detail or 'no reason recorded'})"
+
+
+def _same_busy(a: TimelineEntry, b: TimelineEntry) -> bool:
+    return (a.outcome, a.detail, a.status_code) == (b.outcome, b.detail, b.status_code)
+
+
+def group_entries(entries: Sequence[_Entry]) -> list[_Entry | _Group]:
+    """Runs of two or more identical busy attempts (same text and HTTP status), with the waits
+    and checks between them, become one group; everything else stays as it is."""
+    out: list[_Entry | _Group] = []
+    i = 0
+    while i < len(entries):
+        first = entries[i].item
+        if not (first.kind == "attempt" and first.outcome == "busy"):
+            out.append(entries[i])
+            i += 1
+            continue
+        end, j = i, i + 1  # end: the last identical attempt of the run
+        while j < len(entries) and entries[j].item.kind in ("wait", "check"):
+            j += 1
+            if j < len(entries) and entries[j].item.kind == "attempt":
+                if not _same_busy(first, entries[j].item):
+                    break
+                end = j
+                j += 1
+        members = list(entries[i : end + 1])
+        attempts = [e for e in members if e.item.kind == "attempt"]
+        if len(attempts) < 2:
+            out.append(entries[i])
+            i += 1
+            continue
+        out.append(_Group(summary=_group_summary(members), entries=members))
+        i = end + 1
+    return out
+
+
+def _group_summary(members: Sequence[_Entry]) -> str:
+    attempts = [e.item for e in members if e.item.kind == "attempt"]
+    waits = [e.item.wait_s or 0.0 for e in members if e.item.kind == "wait"]
+    checks = [e.item for e in members if e.item.kind == "check"]
+    first = attempts[0]
+    code = f", HTTP {first.status_code}" if first.status_code is not None else ""
+    text = f"Attempts {attempts[0].attempt} to {attempts[-1].attempt}: site busy{code}, the same "
+    text += f"answer {len(attempts)} times"
+    if waits:
+        text += f"; waited {min(waits):.1f} to {max(waits):.1f} s between them"
+    if checks and all(c.outcome == "no_dispute" for c in checks):
+        text += "; the order page showed no dispute before each resubmission"
+    return text
+
+
+def _policy_text(policy: Mapping[str, Any]) -> str | None:
+    try:
+        attempts = int(policy["max_attempts"])
+        deadline = format_duration(float(policy["deadline_s"]))
+        first = format_duration(float(policy["initial_wait_s"]))
+        longest = format_duration(float(policy["max_wait_s"]))
+        multiplier = float(policy.get("multiplier", 1.5))
+        floor = float(policy.get("jitter_floor", 0.5))
+    except (KeyError, TypeError, ValueError):
+        return None
+    jitter = "no jitter" if floor >= 1 else f"each wait drawn between {floor:g} and 1 times it"
+    return (
+        f"up to {attempts} attempts within {deadline}; waits from {first}, x{multiplier:g} "
+        f"each time, up to {longest} ({jitter}); a site's Retry-After is honoured"
+    )
+
+
+def _about(result: Outcome) -> dict[str, str]:
+    """Where and how the run was made, as the report lists it."""
+    context = result.context
+    about: dict[str, str] = {}
+    if context.get("site"):
+        about["Site"] = str(context["site"])
+    command = context.get("command")
+    if isinstance(command, list) and command:
+        about["Command"] = shlex.join(str(c) for c in command)
+    policy = context.get("policy")
+    if isinstance(policy, dict) and (text := _policy_text(policy)):
+        about["Retry policy"] = text
+    if context.get("session"):
+        about["Session"] = str(context["session"])
+    if context.get("profile"):
+        about["Site profile"] = str(context["profile"])
+    if context.get("version"):
+        about["Tool version"] = f"retry-dispute {context['version']}"
+    return about
+
+
+def _safety(result: Outcome) -> str | None:
+    """The checks made before each resubmission, in one sentence (None: nothing was resent)."""
+    checks = [i for i in result.timeline if i.kind == "check"]
+    if not checks:
+        return None
+    found = next((c for c in checks if c.outcome == "dispute_found"), None)
+    clear = sum(c.outcome == "no_dispute" for c in checks)
+    text = (
+        f"Before each resubmission the order page was read again ({len(checks)} "
+        f"check{'' if len(checks) == 1 else 's'}), so a dispute is never sent twice"
+    )
+    if found is not None:
+        return f"{text}: the check after attempt {found.attempt} found dispute {found.detail}, " \
+            "and nothing was sent again."
+    return f"{text}: {clear} showed no dispute, so each resubmission was safe."
+
+
 def render_report(result: Outcome) -> str:
     """The report's HTML for a run (pure: reads only the run folder's screenshots)."""
     shots = _Shots(result)
@@ -174,31 +304,23 @@ def render_report(result: Outcome) -> str:
     started = next((i.when for i in result.timeline if i.when is not None), None)
     request = {k: v for k, v in result.request.items() if v not in (None, "", [])}
     evidence = request.pop("evidence", None)
-    files = [
-        name
-        for name in ("support-ticket.md", "evidence.zip", "result.json", "log.jsonl", "trace.zip")
-        if (run_dir_of(result) / name).is_file()
-    ]
-    return _env.get_template("report.html.j2").render(
+    folder = run_dir_of(result)
+    return env.get_template("report.html.j2").render(
         r=result,
         status_label=result.status.label,
-        started=started.strftime("%Y-%m-%d %H:%M:%S UTC") if started else None,
+        started=local_and_utc(started, date=True) if started else None,
         steps=next_steps(result),
-        entries=entries,
+        items=group_entries(entries),
         others=others,
         missing=shots.missing,
         request=request,
         evidence=evidence if isinstance(evidence, list) else [],
-        files=files,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        files=[name for name in _SHAREABLE if (folder / name).is_file()],
+        trace=(folder / "trace.zip").is_file(),
+        about=_about(result),
+        safety=_safety(result),
+        generated=local_and_utc(datetime.now(UTC), date=True),
     )
-
-
-def _write_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
 
 
 def _write_ticket(result: Outcome) -> Path:
@@ -210,18 +332,20 @@ def _write_zip(result: Outcome) -> Path:
 
 
 def _write_html(result: Outcome) -> Path:
-    return _write_text(run_dir_of(result) / "report.html", render_report(result))
+    return write_text(run_dir_of(result) / "report.html", render_report(result))
 
 
 def write_report(run_dir: Path) -> list[Path]:
-    """Write report.html, plus support-ticket.md and evidence.zip when no dispute opened.
+    """Write report.html, plus support-ticket.md and evidence.zip when support can help.
 
+    No ticket when the dispute is open, when a person only has to log in or solve a check
+    (support cannot do that for them), or when the run was interrupted (it did not finish).
     Never raises: a file that cannot be written is logged, and the others are still written.
     """
     result = Outcome.read(run_dir)
     written: list[Path] = []
     jobs: list[Callable[[Outcome], Path]] = [_write_html]
-    if not result.ok:
+    if result.status.support_ticket:
         jobs = [_write_ticket, _write_zip, _write_html]  # the report links the first two
     for job in jobs:
         try:
@@ -235,41 +359,3 @@ def write_report(run_dir: Path) -> list[Path]:
             )
     log.info("agent.report_written", run_dir=str(run_dir), files=[p.name for p in written])
     return written
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    r: Outcome
-    label: str
-    report: str | None
-    ticket: str | None
-
-
-def _link(batch_dir: Path, target: Path) -> str | None:
-    return Path(os.path.relpath(target, batch_dir)).as_posix() if target.is_file() else None
-
-
-def write_batch_index(batch_dir: Path, run_dirs: Sequence[Path]) -> Path:
-    """Write ``batch_dir/index.html``: each order's status with a link to its report."""
-    batch_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for run_dir in run_dirs:
-        result = Outcome.read(run_dir)
-        rows.append(
-            _Row(
-                r=result,
-                label=result.status.label,
-                report=_link(batch_dir, run_dir / "report.html"),
-                ticket=_link(batch_dir, run_dir / "support-ticket.md"),
-            )
-        )
-    found = Counter(row.r.status for row in rows)
-    order = list(Status)
-    html = _env.get_template("index.html.j2").render(
-        rows=rows,
-        counts={s: found[s] for s in order if found[s]},
-        labels={s: s.label for s in Status},
-        total=len(rows),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-    )
-    return _write_text(batch_dir / "index.html", html)

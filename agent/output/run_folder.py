@@ -145,6 +145,28 @@ class RunFolder:
             status_code=status_code,
         )
 
+    def check(
+        self,
+        found: str | None,
+        *,
+        attempt: int,
+        detail: str | None = None,
+        known: bool = True,
+    ) -> TimelineEntry:
+        """Record a check of the order page made after attempt *attempt* (the reconcile).
+
+        ``outcome`` is ``dispute_found`` (*found* is its id), ``no_dispute``, or ``unreadable``
+        when the page could not tell (*known* False; *detail* says why).
+        """
+        outcome = "unreadable" if not known else ("dispute_found" if found else "no_dispute")
+        return self._entry(
+            kind="check",
+            name="order-page-check",
+            attempt=attempt,
+            outcome=outcome,
+            detail=detail or found,
+        )
+
     def wait(self, seconds: float, cause: str, *, attempt: int) -> TimelineEntry:
         """Record the wait before the next attempt and why (backoff or Retry-After)."""
         return self._entry(

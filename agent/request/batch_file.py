@@ -37,14 +37,17 @@ class BatchItem:
 
 
 def _check_rows(
-    rows: Iterable[tuple[str, Mapping[str, object]]], *, source: str, base_dir: Path,
-    rules: EvidenceRules | None,
+    rows: Iterable[tuple[str, Mapping[str, object] | InvalidRequest]], *, source: str,
+    base_dir: Path, rules: EvidenceRules | None,
 ) -> list[BatchItem]:
     """Check every row; raise the first error (all of them in ``context["errors"]``)."""
     items: list[BatchItem] = []
     errors: list[InvalidRequest] = []
     seen: dict[str, str] = {}
     for where, data in rows:
+        if isinstance(data, InvalidRequest):  # a row that could not even be read
+            errors.append(data)
+            continue
         try:
             prepared = request_from_mapping(data, base_dir=base_dir, rules=rules,
                                             source=f"{source} {where}")
@@ -93,7 +96,9 @@ def parse_batch_toml(
                        source=source, base_dir=base_dir, rules=rules)
 
 
-def _csv_rows(text: str, *, source: str) -> list[tuple[str, dict[str, object]]]:
+def _csv_rows(
+    text: str, *, source: str
+) -> list[tuple[str, Mapping[str, object] | InvalidRequest]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
@@ -113,7 +118,7 @@ def _csv_rows(text: str, *, source: str) -> list[tuple[str, dict[str, object]]]:
         if names.index(name) != column - 1:
             raise InvalidConfig(f'column "{name}" appears twice in the header', key=name,
                                 source=source, hint="keep one")
-    rows: list[tuple[str, dict[str, object]]] = []
+    rows: list[tuple[str, Mapping[str, object] | InvalidRequest]] = []
     line = reader.line_num
     while True:
         start = line + 1
@@ -129,8 +134,11 @@ def _csv_rows(text: str, *, source: str) -> list[tuple[str, dict[str, object]]]:
             continue  # a blank line
         where = f"row {start}"
         if len(cells) > len(names):
-            raise InvalidConfig(f"{where} has {len(cells)} cells but the header has {len(names)}",
-                                source=source, hint="quote cells that hold a comma")
+            rows.append((where, InvalidConfig(
+                f"{where} has {len(cells)} cells but the header has {len(names)}",
+                source=source, hint="quote cells that hold a comma",
+            )))
+            continue
         row: dict[str, object] = {}
         for name, cell in zip(names, cells, strict=False):
             value = cell.strip()

@@ -15,9 +15,9 @@ from agent.output.report import render_report, write_batch_index, write_report
 from agent.output.run_folder import screenshot_file
 from tests.runfolders import (
     BUSY,
-    OK_STATUSES,
     PLANS,
     STATUSES,
+    TICKET_STATUSES,
     Attempt,
     Step,
     Wait,
@@ -165,7 +165,7 @@ def test_waits_show_their_length_and_cause(tmp_path: Path) -> None:
         ),
         ("gave_up", ["Try again later", "support-ticket.md", "evidence.zip"]),
         ("needs_human", ["retry-dispute login", "verification challenge"]),
-        ("error", ["playwright show-trace trace.zip"]),
+        ("error", ["retry-dispute trace", "never share trace.zip"]),
     ],
 )
 def test_next_steps_say_what_to_do_for_each_status(
@@ -254,10 +254,11 @@ def test_unreadable_result_gives_an_error_report(content: str | None, tmp_path: 
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_write_report_returns_the_files_it_wrote(status: str, tmp_path: Path) -> None:
-    """report.html always; the ticket and the zip only when no dispute opened."""
+    """report.html always; the ticket and the zip only when support can help (not when the
+    dispute is open, nor when a person only has to log in)."""
     run_dir = make_run(tmp_path, status)
     names = [p.name for p in write_report(run_dir)]
-    if status in OK_STATUSES:
+    if status not in TICKET_STATUSES:
         assert names == ["report.html"]
         assert not (run_dir / "support-ticket.md").exists()
     else:
@@ -308,7 +309,7 @@ def test_batch_index_links_each_report_with_its_status(tmp_path: Path) -> None:
         assert (index.parent / links[0].attrs["href"]).resolve() == (
             run_dir / "report.html"
         ).resolve()
-        assert len(links) == (1 if row.attrs["data-status"] in OK_STATUSES else 2)
+        assert len(links) == (2 if row.attrs["data-status"] in TICKET_STATUSES else 1)
     counts = {li.attrs["data-status"]: li.text for li in doc.find("li")}
     assert set(counts) == set(STATUSES)
     assert all(text.endswith(": 1") for text in counts.values())

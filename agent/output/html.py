@@ -1,0 +1,42 @@
+"""The HTML pages' shared machinery: the Jinja environment and atomic writes.
+
+Every template autoescapes: each text may come from the site or the user.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+
+__all__ = ["env", "local_and_utc", "write_text"]
+
+env = jinja2.Environment(
+    loader=jinja2.PackageLoader("agent.output", "templates"),
+    autoescape=True,  # every text may come from the site or the user: escape all of it
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write *text* to *path* through a temporary file, so a reader never sees half of it."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def local_and_utc(when: datetime, *, date: bool = False) -> str:
+    """*when* in this machine's local time with UTC beside it (``14:03:05 CET (13:03:05 UTC)``),
+    or only UTC when the two are the same."""
+    fmt = "%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S"
+    utc = when.astimezone(UTC)
+    local = when.astimezone()
+    if local.utcoffset() == utc.utcoffset():
+        return f"{utc.strftime(fmt)} UTC"
+    zone = local.strftime("%Z") or local.strftime("UTC%z")
+    return f"{local.strftime(fmt)} {zone} ({utc.strftime(fmt)} UTC)"
