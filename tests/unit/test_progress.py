@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
+import pyte
 import pytest
 
 from agent.events import AnswerEvent, AttemptEvent, DoneEvent, StepEvent, WaitEvent
+from agent.outcome import Outcome, Status
 from agent.progress import Progress, is_live, ticking_sleep
 
 BUSY = "System busy, please try again later"
@@ -50,24 +51,11 @@ class Tty(io.StringIO):
         return True
 
 
-def screen(output: str) -> list[str]:
-    """What a terminal shows after ``output``: supports newline, cursor up and clear line."""
-    lines, row = [""], 0
-    for token in re.findall(r"\x1b\[(\d*)([A-Za-z])|(\n)|([^\x1b\n]+)", output):
-        count, code, newline, text = token
-        if newline:
-            row += 1
-            if row == len(lines):
-                lines.append("")
-        elif code == "A":
-            row = max(0, row - int(count or 1))
-        elif code == "K":
-            lines[row] = ""
-        elif text:
-            lines[row] += text
-        else:
-            raise AssertionError(f"unexpected escape {token!r}")
-    return [line for line in lines if line]
+def screen(output: str, columns: int = 200) -> list[str]:
+    """What a terminal shows after ``output`` (rendered by pyte, a VT100 emulator)."""
+    term = pyte.Screen(columns, 30)
+    pyte.Stream(term).feed(output.replace("\n", "\r\n"))
+    return [line.rstrip() for line in term.display if line.strip()]
 
 
 def run_events(progress: Progress, order_id: str = "1001") -> None:
@@ -129,23 +117,33 @@ def test_explicit_live_overrides_detection() -> None:
 
 
 def test_live_line_shows_attempt_outcome_and_countdown() -> None:
-    """The live line gives attempt k of N, the last outcome and the time left to the next try."""
+    """The live line gives attempt k of N and the countdown first, then the last answer."""
     out, clock = Tty(), FakeClock()
     progress = Progress(stream=out, max_attempts=5, live=True, clock=clock, width=200)
     run_events(progress)
     assert screen(out.getvalue()) == [
-        f'order 1001: attempt 1 of 5 | last: busy "{BUSY}" | next try in 5.0 s (backoff)'
+        f'order 1001: attempt 1 of 5 · next try in 5.0 s (backoff) · last: busy "{BUSY}"'
     ]
     clock.now += 2.0
     progress.tick()
-    assert screen(out.getvalue())[-1].endswith("| next try in 3.0 s (backoff)")
+    assert "· next try in 3.0 s (backoff) ·" in screen(out.getvalue())[-1]
     clock.now += 10.0
     progress.tick()
-    assert screen(out.getvalue())[-1].endswith("| next try in 0.0 s (backoff)")
+    assert "· next try in 0.0 s (backoff) ·" in screen(out.getvalue())[-1]
     emit(progress, "attempt", {"order_id": "1001", "attempt": 2})
     assert screen(out.getvalue()) == [
-        f'order 1001: attempt 2 of 5 | last: busy "{BUSY}" | submitting'
+        f'order 1001: attempt 2 of 5 · submitting · last: busy "{BUSY}"'
     ]
+
+
+def test_the_countdown_survives_a_narrow_terminal() -> None:
+    """At 80 columns the site's long text is cut, never the countdown before it."""
+    out = Tty()
+    progress = Progress(stream=out, max_attempts=15, live=True, clock=FakeClock(), width=80)
+    run_events(progress, "8123456789")
+    (line,) = screen(out.getvalue(), columns=80)
+    assert "attempt 1 of 15 · next try in 5.0 s (backoff)" in line
+    assert len(line) <= 79 and line.endswith("...")
 
 
 def test_live_mode_keeps_one_line_per_order() -> None:
@@ -162,22 +160,87 @@ def test_live_mode_keeps_one_line_per_order() -> None:
     assert "\x1b[2A" in out.getvalue()
 
 
-def test_finished_orders_stay_put_and_stop_being_redrawn() -> None:
-    """A done line at the top is left as it is; later redraws touch only running orders."""
+def test_a_finished_single_order_leaves_the_screen_to_the_outcome() -> None:
+    """When the one order is done its live line is cleared (the outcome is printed after)."""
     out = Tty()
     progress = Progress(stream=out, max_attempts=3, live=True, clock=FakeClock(), width=200)
+    run_events(progress)
+    emit(progress, "done", {"order_id": "1001", "status": "opened"})
+    assert screen(out.getvalue()) == []
+
+
+def outcome(order_id: str, status: Status, attempts: int = 1) -> Outcome:
+    """A finished order's outcome, as a batch hands it to the progress display."""
+    return Outcome(status=status, order_id=order_id, attempts=attempts, elapsed_s=2.5,
+                   dispute_id="D-000100" if status.ok else None)
+
+
+def test_a_batch_shows_running_orders_a_bar_and_a_line_per_finished_order() -> None:
+    """Finished orders stay above, the running ones below them, and one bar at the bottom."""
+    out, clock = Tty(), FakeClock()
+    progress = Progress(stream=out, max_attempts=3, live=True, clock=clock, width=120, total=3,
+                        colour=False)
     run_events(progress, "1001")
     run_events(progress, "1002")
-    emit(progress, "done", {"order_id": "1001", "status": "gave_up"})
-    before = len(out.getvalue())
-    progress.tick()
-    redraw = out.getvalue()[before:]
-    assert "1001" not in redraw and redraw.startswith("\x1b[1A")
-    emit(progress, "done", {"order_id": "1002", "status": "opened"})
-    assert screen(out.getvalue()) == [
-        f'order 1001: gave_up after 1 attempt | last: busy "{BUSY}"',
-        f'order 1002: opened after 1 attempt | last: busy "{BUSY}"',
-    ]
+    clock.now += 4
+    emit(progress, "done", {"order_id": "1001", "status": "opened"})
+    progress.finished(outcome("1001", Status.OPENED))
+    lines = screen(out.getvalue(), columns=120)
+    assert lines[0] == "[1/3] order 1001: opened D-000100 (1 attempt, 2.5 s)"
+    assert lines[1].startswith("order 1002: attempt 1 of 3")
+    assert lines[2].startswith("[########----------------] 1/3 orders, 1 running, opened 1")
+    assert len(lines) == 3
+    progress.finished(outcome("1002", Status.GAVE_UP, attempts=3))
+    progress.finished(outcome("1003", Status.INELIGIBLE, attempts=0))
+    lines = screen(out.getvalue(), columns=120)
+    assert lines[1] == "[2/3] order 1002: gave_up (3 attempts, 2.5 s)"
+    assert lines[2] == "[3/3] order 1003: ineligible (0 attempts, 2.5 s)"
+    assert lines[3].startswith("[########################] 3/3 orders, 0 running")
+    progress.close()
+    assert len(screen(out.getvalue(), columns=120)) == 3
+
+
+def test_a_plain_batch_prints_only_a_line_per_finished_order() -> None:
+    """Without a terminal a batch stays quiet: one line per order as it ends, no escape code."""
+    out = io.StringIO()
+    progress = Progress(stream=out, max_attempts=3, clock=FakeClock(), total=2)
+    run_events(progress, "1001")
+    emit(progress, "done", {"order_id": "1001", "status": "opened"})
+    progress.finished(outcome("1001", Status.OPENED))
+    assert out.getvalue() == "[1/2] order 1001: opened D-000100 (1 attempt, 2.5 s)\n"
+
+
+def test_log_lines_are_printed_above_the_live_block() -> None:
+    """A warning logged while orders run appears on a line of its own, the live line intact."""
+    out = Tty()
+    progress = Progress(stream=out, max_attempts=3, live=True, clock=FakeClock(), width=200)
+    run_events(progress)
+    stream = progress.log_stream()
+    stream.write("a warning line\nand a sec")
+    stream.write("ond one\n")
+    lines = screen(out.getvalue())
+    assert lines[:2] == ["a warning line", "and a second one"]
+    assert lines[2].startswith("order 1001: attempt 1 of 3 · next try in")
+
+
+@pytest.mark.parametrize(("env", "coloured"), [({}, True), ({"NO_COLOR": "1"}, False)])
+def test_colour_on_a_terminal_unless_no_color(env: dict[str, str], coloured: bool) -> None:
+    """A terminal gets colour; NO_COLOR (any value) turns it off."""
+    out = Tty()
+    progress = Progress(stream=out, max_attempts=3, live=True, clock=FakeClock(), width=200,
+                        env=env)
+    run_events(progress)
+    assert ("\x1b[36m" in out.getvalue()) is coloured
+
+
+def test_disabled_progress_prints_nothing() -> None:
+    """-q and JSON logs: no progress line at all."""
+    out = Tty()
+    progress = Progress(stream=out, max_attempts=3, clock=FakeClock(), enabled=False, total=2)
+    run_events(progress)
+    progress.finished(outcome("1001", Status.OPENED))
+    progress.print_above("note")
+    assert out.getvalue() == ""
 
 
 def test_live_lines_fit_the_terminal_width() -> None:
@@ -192,9 +255,10 @@ def test_live_lines_fit_the_terminal_width() -> None:
 
 @pytest.mark.parametrize("live", [True, False])
 def test_site_text_cannot_drive_the_terminal(live: bool) -> None:
-    """Control characters in the site's text or the order id are removed before printing."""
+    """Control characters in the site's text or the order id are shown as escapes, not run."""
     out = Tty()
-    progress = Progress(stream=out, max_attempts=3, live=live, clock=FakeClock(), width=200)
+    progress = Progress(stream=out, max_attempts=3, live=live, clock=FakeClock(), width=200,
+                        colour=False)
     emit(
         progress,
         "answer",
@@ -206,11 +270,10 @@ def test_site_text_cannot_drive_the_terminal(live: bool) -> None:
         },
     )
     text = out.getvalue()
-    assert (
-        "\x1b[31m" not in text and "\x1b[2J" not in text and "\r" not in text and "\x07" not in text
-    )
-    assert "\x9b" not in text
-    assert 'busy "System [31m busy now"' in screen(text)[0]
+    for control in ("\x1b[31m", "\x1b[2J", "\r", "\x07", "\x9b"):
+        assert control not in text
+    assert 'busy "System\\x1b[31m busy \\x07 now\\x9b"' in screen(text)[0]
+    assert "order 10\\x1b[2J01:" in screen(text)[0]
 
 
 def test_missing_max_attempts_and_unknown_events_are_tolerated() -> None:
@@ -238,7 +301,7 @@ def test_ticking_sleep_counts_down_while_it_waits() -> None:
 
     def spy_tick() -> None:
         original_tick()
-        seen.append(screen(out.getvalue())[-1].rsplit("next try in ", 1)[1])
+        seen.append(screen(out.getvalue())[-1].split("next try in ", 1)[1].split(" · ")[0])
 
     progress.tick = spy_tick  # type: ignore[method-assign]  # spy on the redraws
     asyncio.run(ticking_sleep(progress, sleep=fake_sleep, interval_s=2.0)(5.0))

@@ -22,8 +22,8 @@ from tests.runfolders import (
     BUSY,
     FAKE_COOKIE,
     INELIGIBLE_EXPLAIN,
-    OK_STATUSES,
     STATUSES,
+    TICKET_STATUSES,
     Attempt,
     Step,
     Wait,
@@ -32,7 +32,8 @@ from tests.runfolders import (
 
 load_result = Outcome.read
 
-FAILED = [s for s in STATUSES if s not in OK_STATUSES]
+#: The statuses whose run folder gets a ticket (not opened, not "log in first").
+FAILED = [s for s in STATUSES if s in TICKET_STATUSES]
 FRENCH_BUSY = "Système occupé, veuillez réessayer plus tard"
 
 
@@ -192,16 +193,14 @@ def test_plain_reason_falls_back_on_the_code(tmp_path: Path) -> None:
     assert "does not say why" in plain_reason(unknown)
 
 
-def test_needs_human_ticket_says_what_the_site_asked(tmp_path: Path) -> None:
-    """A verification challenge and an expired session read differently."""
-    challenge = make_run(
-        tmp_path / "a", "needs_human", message="the site shows a verification challenge"
-    )
-    expired = make_run(
-        tmp_path / "b", "needs_human", message="the site's session expired during the run"
-    )
-    assert "verification check" in ticket_text(challenge)
-    assert "logged me out" in ticket_text(expired)
+def test_needs_human_writes_no_ticket_for_support(tmp_path: Path) -> None:
+    """A login page or a verification is the person's to solve: no ticket asks support to."""
+    for name, message in (("a", "the site shows a verification challenge"),
+                          ("b", "the site's session expired during the run")):
+        run_dir = make_run(tmp_path / name, "needs_human", message=message)
+        assert [p.name for p in write_report(run_dir)] == ["report.html"]
+        assert not (run_dir / "support-ticket.md").exists()
+        assert not (run_dir / EVIDENCE_ZIP).exists()
 
 
 def test_ticket_without_screenshots_says_so(tmp_path: Path) -> None:
