@@ -46,7 +46,7 @@ _COMMANDS: dict[str, Command] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     try:
-        args = build_parser(json_errors=wants_json_logs(argv)).parse_args(argv)
+        args = build_parser(json_errors=wants_json_logs(argv), argv=argv).parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
     console = console_from_args(args)

@@ -120,11 +120,15 @@ class _Parser(argparse.ArgumentParser):
 
     #: Usage errors as one JSON line (``--log-format json``), set before parsing.
     json_errors = False
+    #: The command named on the command line, for the help hint of a top-level error.
+    command: str | None = None
 
     def error(self, message: str) -> NoReturn:
         hint = _did_you_mean(message, self)
         where = self.prog if self.prog.startswith(PROG) else PROG
-        text = message + (f"; did you mean {hint}?" if hint else "") + f" (see '{where} --help')"
+        if where == PROG and self.command:
+            where = f"{PROG} {self.command}"
+        text = message + (f"; did you mean {hint}? See" if hint else "; see") + f" '{where} --help'"
         if self.json_errors:
             record = {"event": "agent.usage_error", "level": "error", "error": text,
                       "exit_code": 2}
@@ -140,13 +144,14 @@ def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str | None:
         return f"'{close[0]}'" if close else None
     unknown = re.match(r"unrecognized arguments: (.*)", message)
     if unknown:
-        known = _Parser.known_options | set(parser._option_string_actions)
+        known = {o.lstrip("-"): o for o in _Parser.known_options | set(
+            parser._option_string_actions) if o.startswith("--")}
         for word in unknown[1].split():
-            if word.startswith("-"):
-                close = difflib.get_close_matches(word.split("=")[0], sorted(known), n=1,
-                                                  cutoff=0.6)
+            if word.startswith("--"):
+                name = word.split("=")[0].lstrip("-")
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
                 if close:
-                    return str(close[0])
+                    return known[close[0]]
     return None
 
 
@@ -350,8 +355,11 @@ def _add_others(sub: Any) -> None:
                     help="serve the viewer on 127.0.0.1:PORT instead of opening a window")
 
 
-def build_parser(*, json_errors: bool = False) -> argparse.ArgumentParser:
-    """The parser; *json_errors*: usage errors as one JSON line (``--log-format json``)."""
+def build_parser(
+    *, json_errors: bool = False, argv: Sequence[str] | None = None
+) -> argparse.ArgumentParser:
+    """The parser; *json_errors*: usage errors as one JSON line (``--log-format json``);
+    *argv*: the arguments it will parse (for the hint of an error)."""
     _Parser.json_errors = json_errors
     parser = _Parser(
         prog=PROG, description=_DESCRIPTION, epilog=_TOP_EPILOG, formatter_class=_Formatter
@@ -365,6 +373,8 @@ def build_parser(*, json_errors: bool = False) -> argparse.ArgumentParser:
     _add_others(sub)
     for command in sub.choices.values():
         _Parser.known_options.update(command._option_string_actions)
+    words = list(sys.argv[1:] if argv is None else argv)
+    _Parser.command = next((w for w in words if w in sub.choices), None)
     return parser
 
 
