@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -116,6 +117,11 @@ class Terminal:
     def text(self) -> str:
         """Everything written so far, decoded (escape sequences included)."""
         return self.raw.decode("utf-8", "replace")
+
+    @property
+    def plain(self) -> str:
+        """What was written, without colour codes (cursor moves kept)."""
+        return re.sub(r"\x1b\[[0-9;]*m", "", self.text)
 
     def screen(self) -> list[str]:
         """The lines the terminal shows now (trailing blanks removed)."""
