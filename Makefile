@@ -17,7 +17,13 @@ ARGS ?=
 RUN_FLAGS := $(if $(SITE),--site $(SITE)) $(if $(SESSION),--storage-state $(SESSION)) \
              $(if $(ORDER),--order $(ORDER)) $(if $(PROFILE),--profile $(PROFILE))
 
-.PHONY: setup browser test unit scenarios retry-dispute mock-site bench lint clean
+.DEFAULT_GOAL := help
+
+.PHONY: help setup browser test unit scenarios retry-dispute mock-site bench lint clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  variables for retry-dispute: SITE, SESSION, ORDER, PROFILE, ARGS (see README)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,33 +35,37 @@ $(BROWSER_STAMP): $(STAMP) agent/browser.py
 	$(PY) -m agent browser --install
 	@touch $(BROWSER_STAMP)
 
-setup: $(STAMP) $(BROWSER_STAMP)
+setup: $(STAMP) $(BROWSER_STAMP) ## the virtual environment, the packages and a browser
 
-browser: $(STAMP)
+browser: $(STAMP) ## install a browser when none is found
 	$(PY) -m agent browser --install
 
-test: setup
+test: setup ## the tests and the scenario catalogue
 	$(PY) -m pytest -q
 	$(PY) -m agent scenario scenarios/*.toml
 
-unit: $(STAMP)
+unit: $(STAMP) ## the unit tests only (no browser)
 	$(PY) -m pytest -q tests/unit
 
-scenarios: setup
+scenarios: setup ## the scenario catalogue against the bundled storefront
 	$(PY) -m agent scenario scenarios/*.toml
 
-retry-dispute: setup
-	$(PY) -m agent run $(RUN_FLAGS) $(ARGS)
+# A run that ends without a dispute (not eligible, gave up, ...) exits non-zero for scripts and
+# CI; make then adds its own "Error N" line. The line before it says what the code means.
+retry-dispute: setup ## the demo, or a real run with SITE=, SESSION=, ORDER=, ARGS=
+	@$(PY) -m agent run $(RUN_FLAGS) $(ARGS) || { code=$$?; \
+	  $(PY) -c "import sys; from agent.outcome import describe_exit_code as d; print('make: retry-dispute ended with ' + d(int(sys.argv[1])) + '; this is the outcome, not a crash', file=sys.stderr)" $$code; \
+	  exit $$code; }
 
-mock-site: setup
+mock-site: setup ## serve the bundled storefront on 127.0.0.1 (PORT=, FAULTS=)
 	$(PY) -m agent mock-site $(if $(PORT),--port $(PORT)) $(if $(FAULTS),--faults $(FAULTS))
 
-bench: setup
-	$(PY) tests/bench/run.py
+bench: setup ## the benchmarks (ARGS=--quick for a smoke run)
+	$(PY) tests/bench/run.py $(ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff and mypy
 	$(VENV)/bin/ruff check agent mock_site tests
 	$(VENV)/bin/mypy
 
-clean:
+clean: ## remove the virtual environment and the run folders
 	rm -rf $(VENV) runs test-results

@@ -15,6 +15,7 @@ from typing import TextIO
 
 import structlog
 
+from agent.console import plural
 from agent.log import configure_logging
 from mock_site.scenarios.loading import load_scenarios
 from mock_site.scenarios.model import (
@@ -64,16 +65,21 @@ def _summary(results: Sequence[ScenarioResult], seconds: float, out_dir: Path) -
             f"run folders in {out_dir}/")
 
 
+def progress_line(result: ScenarioResult, done: int, total: int) -> str:
+    """The line printed as one scenario ends: ``[k/N] name: got (expected …), n attempts, …``."""
+    got = result.observed
+    mark = "ok" if result.ok else "MISMATCH"
+    return (f"[{done}/{total}] {result.scenario.name}: {got.status} "
+            f"(expected {result.scenario.expect.status}), {plural(got.attempts, 'attempt')}, "
+            f"{got.seconds:.1f} s: {mark}")
+
+
 def _progress(stream: TextIO, total: int) -> Callable[[ScenarioResult], None]:
     done = [0]
 
     def show(result: ScenarioResult) -> None:
         done[0] += 1
-        got = result.observed
-        mark = "ok" if result.ok else "MISMATCH"
-        print(f"[{done[0]}/{total}] {result.scenario.name}: {got.status} "
-              f"(expected {result.scenario.expect.status}), {got.attempts} attempts, "
-              f"{got.seconds:.1f} s: {mark}", file=stream, flush=True)
+        print(progress_line(result, done[0], total), file=stream, flush=True)
 
     return show
 

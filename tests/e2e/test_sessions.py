@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -113,6 +115,9 @@ def running_chrome(tmp_path: Path) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # its own process group: Debian's chromium* are sh wrappers, and killing the wrapper
+        # alone leaves the real browser running after the tests
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -128,8 +133,26 @@ def running_chrome(tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
+        _wait_until_gone(proc.pid)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _wait_until_gone(pgid: int) -> None:
+    deadline = time.monotonic() + 10
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def test_attach_to_running_chrome_over_cdp(
@@ -144,3 +167,31 @@ def test_attach_to_running_chrome_over_cdp(
     assert len([d for d in storefront.disputes() if d["order_id"] == "1001"]) == 1
     with urllib.request.urlopen(running_chrome + "/json/version", timeout=5) as resp:
         assert "Browser" in json.load(resp)
+
+
+def test_the_cdp_fixture_leaves_no_browser_behind(tmp_path: Path) -> None:
+    """The fixture's whole process group (the sh wrapper and the real browser) is stopped."""
+    fixture = running_chrome.__wrapped__(tmp_path)  # type: ignore[attr-defined]
+    url = next(fixture)
+    port = int(url.rsplit(":", 1)[1])
+    with urllib.request.urlopen(url + "/json/version", timeout=5) as resp:
+        assert "Browser" in json.load(resp)
+    with contextlib.suppress(StopIteration):
+        next(fixture)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=2)
+
+
+def test_a_chrome_that_is_not_logged_in_says_log_in_inside_it(
+    storefront: StorefrontServer, tmp_path: Path, running_chrome: str
+) -> None:
+    """--cdp-url and a logged-out Chrome: needs_human, the hint names that Chrome (not
+    `retry-dispute login`), and no support ticket is written."""
+    run = _agent(*_run_args(storefront.url, tmp_path, "1001", "--cdp-url", running_chrome))
+    assert run.returncode == 5, run.stderr[-1500:]
+    assert "inside that Chrome" in run.stdout and "retry-dispute login" not in run.stdout
+    run_dir = next((tmp_path / "runs").iterdir())
+    assert not (run_dir / "support-ticket.md").exists()
+    assert "inside the Chrome this run attached to" in (run_dir / "report.html").read_text(
+        encoding="utf-8")
+    assert storefront.submissions() == []

@@ -22,6 +22,7 @@ from mock_site.scenarios import (
     load_scenario,
     load_scenarios,
 )
+from mock_site.scenarios.table import progress_line
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -326,3 +327,14 @@ def test_the_table_lists_each_scenario_and_explains_mismatches(tmp_path: Path) -
     assert table[3].split() == ["case", "opened", "gave_up", "3", "1", "0.0", "MISMATCH"]
     assert table[4:6] == ["", f"case ({scenario.path}):"]
     assert table[6] == "  - status: expected opened, got gave_up"
+
+
+def test_the_progress_line_says_1_attempt_not_1_attempts(tmp_path: Path) -> None:
+    """``make scenarios`` prints "1 attempt" for one and "2 attempts" for two."""
+    scenario = load_scenario(write(tmp_path, VALID))
+    one = ScenarioResult(scenario=scenario, observed=observed(attempts=1, seconds=1.0),
+                         problems=())
+    two = ScenarioResult(scenario=scenario, observed=observed(attempts=2, seconds=1.0),
+                         problems=())
+    assert progress_line(one, 1, 2) == "[1/2] case: opened (expected opened), 1 attempt, 1.0 s: ok"
+    assert ", 2 attempts," in progress_line(two, 2, 2)

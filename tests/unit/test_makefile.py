@@ -1,0 +1,40 @@
+"""The Makefile's own interface: ``make help``, flags passed to the benchmarks, exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def make(*args: str) -> str:
+    """``make ARGS`` in the project, without running anything (-n) unless it is ``help``."""
+    proc = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *args],
+                          capture_output=True, text=True, timeout=60, check=True)
+    return proc.stdout
+
+
+def test_make_help_lists_every_target_with_what_it_does() -> None:
+    """``make help`` (and plain ``make``) list each target with one line."""
+    text = make("help")
+    for target in ("setup", "test", "unit", "scenarios", "retry-dispute", "mock-site", "bench",
+                   "lint", "clean"):
+        assert f"make {target} " in text, target
+    assert make() == text
+
+
+def test_make_bench_passes_its_args() -> None:
+    """``make bench ARGS=--quick`` hands --quick to the benchmark runner."""
+    assert "tests/bench/run.py --quick" in make("-n", "bench", "ARGS=--quick")
+
+
+def test_make_retry_dispute_explains_a_non_zero_exit_code() -> None:
+    """The recipe prints what the exit code means before make's own error line."""
+    recipe = make("-n", "retry-dispute", "ORDER=1003")
+    assert "describe_exit_code" in recipe and "exit $code" in recipe
+    assert "--order 1003" in recipe
