@@ -11,6 +11,7 @@ person · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 
 from agent.cli.browser import command_browser
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(json_errors=wants_json_logs(argv), argv=argv).parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     console = console_from_args(args)
 
     def notice(stop: StopRequest) -> None:

@@ -179,7 +179,7 @@ def command_batch(
     concurrency = max(1, min(args.concurrency or DEFAULT_CONCURRENCY, len(todo) or 1))
     context: dict[str, object] = {
         "source": str(args.batch.resolve()),
-        "command": list(command_line()),
+        "command": list(command_line(args)),
         "version": tool_version(),
     }
     if not todo:
@@ -210,7 +210,7 @@ def command_batch(
             out_dir=args.out,
             trace=trace_mode(args, demo=demo, default=BATCH_TRACE),
             state_dir=args.state_dir,
-            command=command_line(),
+            command=command_line(args),
         )
         budget = RetryBudget(
             rate=args.retry_rate or DEFAULT_RATE, burst=max(DEFAULT_BURST, concurrency)

@@ -175,9 +175,10 @@ def console_from_args(args: argparse.Namespace) -> Console:
     return console
 
 
-def command_line() -> tuple[str, ...]:
+def command_line(args: argparse.Namespace) -> tuple[str, ...]:
     """The command line as typed (``retry-dispute run …``), for result.json and the report."""
-    return ("retry-dispute", *sys.argv[1:])
+    given = getattr(args, "argv", None)
+    return ("retry-dispute", *(sys.argv[1:] if given is None else given))
 
 
 def say_normalisations(console: Console, prepared: PreparedRequest) -> None:

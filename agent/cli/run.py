@@ -57,7 +57,7 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
             out_dir=args.out,
             trace=trace_mode(args, demo=demo),
             state_dir=args.state_dir,
-            command=command_line(),
+            command=command_line(args),
         )
         runtime = Runtime(on_event=progress, sleep=ticking_sleep(progress), stop=signals.stop)
         outcome = signals.run(open_dispute_async(prepared, options, runtime=runtime))

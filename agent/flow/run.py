@@ -397,7 +397,7 @@ async def _stopped(run: _OrderRun, exc: RetryDisputeError) -> Outcome:
         detail=str(site_text) if site_text else exc.what,
     )
     flat = {k: v for k, v in exc.context.items() if isinstance(v, str | int | float | None)}
-    log.warning("agent.stopped", status=str(status), error=str(exc), **flat)
+    log.info("agent.stopped", status=str(status), error=str(exc), **flat)  # the outcome says it
     code = exc.context.get("code")
     hint = exc.hint
     if isinstance(exc, NeedsHuman) and run.s.options.session.browser.cdp_url:
