@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -334,3 +335,130 @@ def _walk(element: Element) -> list[Element]:
     for child in element.children:
         out += [child, *_walk(child)]
     return out
+
+
+def _with(run_dir: Path, **changes: Any) -> Path:
+    """Change result.json's top-level values (context, timeline) in place."""
+    path = run_dir / "result.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return run_dir
+
+
+CONTEXT = {
+    "site": "https://shop.example",
+    "profile": "mock",
+    "session": "saved session s.json, in a browser it launched",
+    "policy": {"max_attempts": 15, "deadline_s": 900.0, "initial_wait_s": 2.0,
+               "max_wait_s": 120.0, "multiplier": 1.5, "jitter_floor": 0.5},
+    "command": ["retry-dispute", "run", "--site", "https://shop.example", "--order", "1001"],
+    "version": "0.1.0",
+}
+
+
+def test_the_report_says_where_and_how_the_run_was_made(tmp_path: Path) -> None:
+    """Site, exact command line, retry policy, session and tool version are listed."""
+    run_dir = _with(make_run(tmp_path, "opened"), context=CONTEXT)
+    _, doc = report_of(run_dir)
+    about = " ".join(doc.find("section", data_testid="about")[0].text.split())
+    assert "https://shop.example" in about
+    assert "retry-dispute run --site https://shop.example --order 1001" in about
+    assert "up to 15 attempts within 15m; waits from 2s, x1.5 each time, up to 2m" in about
+    assert "retry-dispute 0.1.0" in about and "saved session s.json" in about
+
+
+def test_times_are_local_with_utc_beside_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In another time zone each time is shown locally, with its UTC time in brackets."""
+    import time as time_mod
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time_mod.tzset()
+    try:
+        _, doc = report_of(make_run(tmp_path, "gave_up"))
+    finally:
+        monkeypatch.delenv("TZ")
+        time_mod.tzset()
+    first = doc.find("li", data_kind="attempt")[0].text
+    assert "12:16:06 JST (03:16:06 UTC)" in first
+
+
+def _checked_plan(run_dir: Path, found: str | None = None) -> Path:
+    """Insert an order-page check after each wait of the run's timeline."""
+    data = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    timeline = []
+    for entry in data["timeline"]:
+        timeline.append(entry)
+        if entry["kind"] == "wait":
+            timeline.append({"n": 0, "kind": "check", "name": "order-page-check",
+                             "at": entry["at"], "t": entry["t"], "attempt": entry["attempt"],
+                             "outcome": "no_dispute"})
+    if found:
+        timeline.append({"n": 0, "kind": "check", "name": "order-page-check",
+                         "at": timeline[-1]["at"], "t": timeline[-1]["t"], "attempt": 3,
+                         "outcome": "dispute_found", "detail": found})
+    for n, entry in enumerate(timeline, 1):
+        entry["n"] = n
+    return _with(run_dir, timeline=timeline)
+
+
+def test_the_checks_before_each_resubmission_are_shown_as_the_guarantee(tmp_path: Path) -> None:
+    """Each order-page check is an entry, and a sentence sums them up at the top."""
+    run_dir = _checked_plan(make_run(tmp_path, "gave_up"))
+    _, doc = report_of(run_dir)
+    checks = doc.find("li", data_kind="check")
+    assert len(checks) == 2
+    assert all("no dispute on the order page" in c.text for c in checks)
+    assert "Order page checked after attempt 1" in checks[0].text
+    safety = doc.find("p", data_testid="safety")[0].text
+    assert "2 checks" in safety and "never sent twice" in safety and "2 showed no dispute" in safety
+    found = _checked_plan(make_run(tmp_path / "b", "opened"), found="D-000123")
+    _, doc = report_of(found)
+    assert "found dispute D-000123, and nothing was sent again" in doc.find(
+        "p", data_testid="safety")[0].text
+
+
+def test_identical_busy_attempts_are_grouped(tmp_path: Path) -> None:
+    """Three busy answers with the same text and status are one group (entries kept inside)."""
+    plan = (
+        Step("order-page"),
+        Attempt("busy", BUSY), Wait(1.0), Attempt("busy", BUSY), Wait(1.5),
+        Attempt("busy", BUSY), Wait(2.2), Attempt("busy", BUSY, 503), Wait(3.0),
+        Attempt("opened", "Dispute D-000123 opened"),
+    )
+    run_dir = _checked_plan(make_run(tmp_path, "opened", plan=plan))
+    _, doc = report_of(run_dir)
+    (group,) = doc.find("li", data_testid="group")
+    summary = " ".join(group.text.split())
+    assert summary.startswith("Attempts 1 to 3: site busy, HTTP 200, the same answer 3 times")
+    assert "waited 1.0 to 1.5 s between them" in summary
+    assert "the order page showed no dispute before each resubmission" in summary
+    inside = [c for c in _walk(group) if c.attrs.get("data-testid") == "entry"]
+    assert [e.attrs["data-kind"] for e in inside] == ["attempt", "wait", "check", "attempt",
+                                                      "wait", "check", "attempt"]
+    assert len(doc.find("li", data_testid="entry")) == len(load_result(run_dir).timeline)
+
+
+def test_trace_zip_is_listed_apart_with_a_warning(tmp_path: Path) -> None:
+    """trace.zip is not among the files to share; a warning says it holds cookies."""
+    _, doc = report_of(make_run(tmp_path, "gave_up"))
+    shareable = doc.find("p", data_testid="files")[0]
+    assert "trace.zip" not in shareable.text and "support-ticket.md" in shareable.text
+    warning = doc.find("p", data_testid="trace")[0].text
+    assert "Never share" in warning and "cookies" in warning and "retry-dispute trace" in warning
+
+
+def test_an_interrupted_run_gets_a_report_and_no_ticket(tmp_path: Path) -> None:
+    """interrupted: the report says what happened and what to do; no ticket, no zip."""
+    run_dir = make_run(tmp_path, "error", plan=(Step("order-page"),))
+    _with(run_dir, status="interrupted", interrupted_by="SIGTERM", exit_code=143,
+          message="stopped by SIGTERM during attempt 1: the form was sent and no answer was "
+          "read, so the dispute may have been opened", hint="run the same command again")
+    assert [p.name for p in write_report(run_dir)] == ["report.html"]
+    _, doc = report_of(run_dir)
+    status = doc.find("section", data_testid="status")[0]
+    assert status.attrs["data-status"] == "interrupted" and "exit code 143" in status.text
+    steps = doc.find("section", data_testid="next-steps")[0].text
+    assert "may have been opened" in steps and "never opens a second dispute" in steps
