@@ -30,6 +30,7 @@ from agent.output.batch_summary import (
     summary_dict,
     write_batch_outputs,
 )
+from agent.progress import ticking_sleep
 from agent.request.batch_file import BatchItem, load_batch
 from agent.site.profile import SiteProfile
 from agent.version import tool_version
@@ -215,7 +216,7 @@ def command_batch(
         budget = RetryBudget(
             rate=args.retry_rate or DEFAULT_RATE, burst=max(DEFAULT_BURST, concurrency)
         )
-        runtime = Runtime(on_event=progress, stop=signals.stop)
+        runtime = Runtime(on_event=progress, sleep=ticking_sleep(progress), stop=signals.stop)
         result = signals.run(
             run_batch(
                 [i.prepared for i in todo],

@@ -105,6 +105,8 @@ async def watch_login(
 
 
 async def _login(args: argparse.Namespace, console: Console) -> int:
+    if not args.headless:
+        check_display("login")
     site = check_site(args.site)
     profile = load_profile(args.profile)
     credentials = credentials_from_env()
@@ -118,8 +120,6 @@ async def _login(args: argparse.Namespace, console: Console) -> int:
             f"--save-session {args.save_session} is a folder",
             hint="give a file name, e.g. --save-session ~/.shop-session.json",
         )
-    if not args.headless:
-        check_display("login")
     target = BrowserTarget(executable=args.browser_path, headless=bool(args.headless))
     login_url = profile.login_url(base_url=site)
     async with async_playwright() as p:

@@ -343,6 +343,20 @@ def test_headed_run_without_a_display_says_so(
     assert code == 2 and "no display" in err and "xvfb-run" in err
 
 
+def test_login_without_a_display_says_so_before_anything_else(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``login`` (a window) with no DISPLAY: exit 2 naming xvfb-run, before the site is tried."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the display check is for Linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, _, err = run_main(["login", "--site", "http://127.0.0.1:9", "--save-session",
+                             str(tmp_path / "s.json")], capsys)
+    assert code == 2 and "no display for login" in err and "xvfb-run" in err
+    assert len(err.splitlines()) == 1
+
+
 def test_the_trace_command_uses_this_python_and_checks_the_folder(tmp_path: Path) -> None:
     """``retry-dispute trace RUN_DIR`` runs ``python -m playwright show-trace`` on the trace."""
     with pytest.raises(InvalidConfig, match=r"no trace\.zip"):
