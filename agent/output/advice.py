@@ -47,6 +47,12 @@ _ADVICE_OTHER = (
 )
 
 
+def _sentence(text: str) -> str:
+    """*text* as a sentence: a capital first letter and a final period."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
 def plain_reason(result: Outcome) -> str:
     """Why the order is not eligible, in plain words."""
     prefix = f"order {result.order_id} is not eligible for a dispute: "
@@ -156,7 +162,7 @@ def next_steps(result: Outcome) -> NextSteps:
             headline="The run was stopped before it finished.",
             items=(
                 f"What happened: {result.message or 'see the timeline'}",
-                result.hint or "Run the same command again.",
+                _sentence(result.hint or "run the same command again"),
                 "Running it again never opens a second dispute: the order page is checked "
                 "first.",
             ),
