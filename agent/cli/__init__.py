@@ -1,11 +1,12 @@
-"""The ``retry-dispute`` command line: ``run``, ``scenario``, ``mock-site``, ``login``,
-``browser``, ``trace``.
+"""The ``retry-dispute`` command line: ``run``, ``support``, ``scenario``, ``mock-site``,
+``login``, ``browser``, ``trace``.
 
 One module per command; `agent.cli.session` holds the set-up they share, `agent.cli.output` the
 console (levels, formats, the outcome), `agent.cli.signals` Ctrl-C and SIGTERM. Exit codes come
 from the outcome's `agent.outcome.Status` (or an error's ``exit_code``): 0 opened or already
 open · 1 unexpected error · 2 invalid request · 3 order not eligible · 4 gave up · 5 needs a
-person · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM).
+person · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM). ``support`` uses the same codes
+for the chat: 0 a case number, 4 offline or dropped, 5 a person is needed, 2 bad input.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from agent.cli.output import Console, console_from_args
 from agent.cli.parser import build_parser, wants_json_logs
 from agent.cli.run import command_run
 from agent.cli.signals import Interrupted, Interruptible, interruptible
+from agent.cli.support import command_support
 from agent.cli.trace import command_trace
 from agent.errors import RetryDisputeError
 from agent.flow.stop import StopRequest
@@ -36,6 +38,7 @@ def _plain(command: Callable[[argparse.Namespace], int]) -> Command:
 
 _COMMANDS: dict[str, Command] = {
     "run": command_run,
+    "support": command_support,
     "scenario": _plain(command_scenario),
     "mock-site": _plain(command_mock_site),
     "login": command_login,

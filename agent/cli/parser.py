@@ -288,7 +288,82 @@ def _add_run(sub: Any) -> None:
         "--faults", type=Path, metavar="FILE",
         help="bundled storefront only: a fault plan (TOML/JSON)",
     )
+    sup = p.add_argument_group("support chat")
+    sup.add_argument(
+        "--escalate", action="store_true",
+        help="when the run gives up, go straight to the site's support chat (see 'support')",
+    )
+    sup.add_argument(
+        "--no-input", action="store_true",
+        help="with --escalate: never ask the person a question (one the run folder cannot "
+        "answer ends the chat with exit code 5)",
+    )
     _add_console(p, json_output=True)
+
+
+_SUPPORT_EXIT_CODES = """exit codes:
+  0    a case number was obtained (printed, and saved in support-chat.md/.json)
+  1    an unexpected error
+  2    bad input: no such run folder, not a run folder, a run whose dispute is open (nothing
+       to escalate), a profile without a [support_chat] table
+  4    support is offline, the chat dropped or closed without a case number: try again later
+  5    a person is needed: a question only you can answer (without a terminal), no case
+       number in time, or the site asks to log in
+  130  interrupted (Ctrl-C; 143 for SIGTERM); the transcript so far is saved
+"""
+
+
+def _add_support(sub: Any) -> None:
+    p = sub.add_parser(
+        "support",
+        help="take a run that did not open its dispute to the site's support chat",
+        description="Open the site's support chat for a run folder: wait in the queue, send "
+        "the run's prepared messages and screenshots, answer what the run folder can answer, "
+        "never stay silent long enough to be dropped, and get a case number. On a terminal a "
+        "question only you can answer is put to you; without one (or with --no-input) the chat "
+        "ends politely with exit code 5.",
+        epilog=f"{_SUPPORT_EXIT_CODES}\n{_environment()}\n",
+        formatter_class=_Formatter,
+    )
+    p.add_argument("run_dir", type=Path, metavar="RUN_DIR",
+                   help="the run folder ('retry-dispute run' printed it: runs/...)")
+    target = p.add_argument_group("target")
+    target.add_argument(
+        "--site", metavar="URL",
+        help="the storefront's base URL (default: start the bundled storefront)",
+    )
+    target.add_argument(
+        "--profile", default="mock", metavar="NAME|FILE",
+        help="site profile with a [support_chat] table: a bundled name or a TOML file "
+        "(default: mock)",
+    )
+    session = p.add_argument_group("session (one of)")
+    session.add_argument(
+        "--storage-state", type=Path, metavar="FILE",
+        help="a saved session (from 'retry-dispute login')",
+    )
+    session.add_argument(
+        "--cdp-url", metavar="URL",
+        help="attach to a Chrome you started with --remote-debugging-port and are logged into",
+    )
+    session.add_argument(
+        "--ws-endpoint", metavar="URL", help="a remote Playwright server (playwright run-server)"
+    )
+    session.add_argument(
+        "--browser-path", metavar="PATH",
+        help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
+    )
+    out = p.add_argument_group("chat")
+    out.add_argument(
+        "--no-input", action="store_true",
+        help="never ask the person: a question the run folder cannot answer ends with exit 5",
+    )
+    out.add_argument("--headed", action="store_true", help="show the browser window")
+    out.add_argument(
+        "--faults", type=Path, metavar="FILE",
+        help="bundled storefront only: a fault plan (TOML/JSON)",
+    )
+    _add_console(p)
 
 
 def _add_others(sub: Any) -> None:
@@ -370,6 +445,7 @@ def build_parser(
         title="commands",
     )
     _add_run(sub)
+    _add_support(sub)
     _add_others(sub)
     for command in sub.choices.values():
         _Parser.known_options.update(command._option_string_actions)

@@ -10,10 +10,13 @@ from agent.cli.output import Console, command_line, say_normalisations
 from agent.cli.request_args import request_from_args
 from agent.cli.session import policy_from_args, session_from_args, site_from_args, trace_mode
 from agent.cli.signals import Interruptible
+from agent.cli.support import escalate
 from agent.errors import InvalidConfig
 from agent.flow.settings import RunOptions, Runtime
+from agent.outcome import Status
 from agent.progress import ticking_sleep
 from agent.site.profile import load_profile
+from agent.support.run import chat_profile_of
 
 __all__ = ["command_run"]
 
@@ -26,6 +29,13 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
             "--faults only applies to the bundled storefront", hint="drop --site or --faults"
         )
     profile = load_profile(args.profile)
+    if args.escalate:
+        if args.batch is not None:
+            raise InvalidConfig(
+                "--escalate applies to one order, not a batch",
+                hint="run 'retry-dispute support RUN_DIR' for each run folder that gave up",
+            )
+        chat_profile_of(profile)  # no chat in the profile: refused before anything starts
     if args.batch is not None:
         return command_batch(args, profile, demo=demo, console=console, signals=signals)
     batch_only = [
@@ -62,4 +72,6 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
         runtime = Runtime(on_event=progress, sleep=ticking_sleep(progress), stop=signals.stop)
         outcome = signals.run(open_dispute_async(prepared, options, runtime=runtime))
         console.outcome(outcome)  # before the bundled storefront stops (it may take a while)
+        if args.escalate and outcome.status is Status.GAVE_UP and outcome.run_dir is not None:
+            return escalate(args, outcome.run_dir, site, profile, session, console, signals)
     return outcome.exit_code

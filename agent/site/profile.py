@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.errors import InvalidConfig
 from agent.request import EvidenceRules
+from agent.site.chat_profile import ChatProfile, parse_chat_profile
 
 __all__ = ["Eligibility", "Selectors", "SiteProfile", "Texts", "Timeouts", "load_profile"]
 
@@ -108,6 +109,8 @@ class SiteProfile:
     evidence: EvidenceRules
     timeouts: Timeouts
     source: str
+    #: The support chat (``[support_chat]``), None when the profile describes none.
+    support_chat: ChatProfile | None = None
 
     def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
         """The URL of an order's page."""
@@ -236,6 +239,7 @@ _TOP_KEYS = {
     "eligibility",
     "evidence",
     "timeouts",
+    "support_chat",
 }
 
 
@@ -265,6 +269,11 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         evidence=_evidence(_table(data, "evidence", source), source),
         timeouts=_timeouts(_table(data, "timeouts", source), source),
         source=source,
+        support_chat=(
+            parse_chat_profile(data["support_chat"], source=source)
+            if "support_chat" in data
+            else None
+        ),
     )
 
 

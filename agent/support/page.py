@@ -1,0 +1,188 @@
+"""The chat page in a browser: a `ChatPort` over Playwright, every selector from the profile.
+
+Reading is pipelined (one round of requests for the page's state, then the new messages); a send
+waits until the chat shows one more customer message, or shows a refusal (raised as
+`SendRefused`). Screenshots continue the run folder's numbering (``screenshots/NN-chat-<why>.png``);
+one that fails is logged and never stops the chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import FilePayload, Locator, Page
+
+from agent.log import get_logger
+from agent.output.run_folder import slug
+from agent.site.chat_profile import ChatProfile
+from agent.site.dom import is_visible
+from agent.support.port import ChatLine, ChatPhase, ChatState, OutgoingImage, SendRefused
+
+__all__ = ["ChatPage", "next_screenshot"]
+
+log = get_logger("agent.support")
+
+_NUMBERED = re.compile(r"^(\d+)-")
+
+
+def next_screenshot(run_dir: Path, name: str) -> str:
+    """The next free ``screenshots/NN-<name>.png`` of a run folder, relative to it."""
+    folder = run_dir / "screenshots"
+    taken = [int(m.group(1)) for p in folder.glob("*.png") if (m := _NUMBERED.match(p.name))]
+    return f"screenshots/{max(taken, default=0) + 1:02d}-{slug(name)}.png"
+
+
+class ChatPage:
+    """The support chat on a Playwright page."""
+
+    def __init__(
+        self,
+        page: Page,
+        chat: ChatProfile,
+        *,
+        run_dir: Path,
+        answer_s: float = 30.0,
+        screenshot_s: float = 5.0,
+    ) -> None:
+        self.page = page
+        self.chat = chat
+        self.sel = chat.selectors
+        self.run_dir = run_dir
+        self.answer_s = answer_s
+        self.screenshot_s = screenshot_s
+
+    def _loc(self, selector: str) -> Locator:
+        return self.page.locator(selector)
+
+    async def _phase(self) -> tuple[ChatPhase, str | None]:
+        sel = self.sel
+        offline, closed, queued, open_ = await asyncio.gather(
+            is_visible(self._loc(sel.offline)),
+            is_visible(self._loc(sel.closed)),
+            is_visible(self._loc(sel.queue)),
+            self._enabled(sel.input),
+        )
+        if offline:
+            return "offline", " ".join((await self._loc(sel.offline).first.inner_text()).split())
+        if closed:
+            notice = " ".join((await self._loc(sel.closed).first.inner_text()).split())
+            return ("dropped" if self.chat.is_dropped(notice) else "closed"), notice
+        if queued:
+            return "queued", None
+        return ("open" if open_ else "starting"), None
+
+    async def start(self) -> None:
+        """Click Start when it is shown, then wait until the page shows where the chat is."""
+        start = self._loc(self.sel.start).first
+        if await is_visible(start):
+            await start.click(timeout=self.answer_s * 1000)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.answer_s
+        while loop.time() < deadline:
+            phase, _ = await self._phase()
+            if phase in ("queued", "open", "offline"):
+                return
+            await asyncio.sleep(0.1)
+
+    async def _line(self, message: Locator, operator: Locator) -> ChatLine:
+        texts, mine = await asyncio.gather(
+            message.locator(self.sel.message_text).all_inner_texts(),
+            message.and_(operator).count(),
+        )
+        text = " ".join(" ".join(texts).split())
+        return ChatLine("operator" if mine else "customer", text)
+
+    async def read(self, since: int) -> ChatState:
+        """The page's state, and its messages from number ``since`` on."""
+        sel = self.sel
+        (phase, notice), count, position, typing, case = await asyncio.gather(
+            self._phase(),
+            self._loc(sel.message).count(),
+            self._text(sel.queue_position),
+            self._shown(sel.typing),
+            self._text(sel.case_number),
+        )
+        messages, operator = self._loc(sel.message), self._loc(sel.operator_message)
+        lines = await asyncio.gather(
+            *(self._line(messages.nth(i), operator) for i in range(since, count))
+        )
+        return ChatState(
+            phase=phase,
+            lines=tuple(lines),
+            queue_position=int(position) if position and position.isdigit() else None,
+            operator_typing=typing,
+            case_number=case or None,
+            notice=notice,
+        )
+
+    async def _enabled(self, selector: str) -> bool:
+        try:
+            return await self._loc(selector).first.is_enabled(timeout=1000)
+        except PlaywrightError:  # not on the page (yet), or the page navigated
+            return False
+
+    async def _shown(self, selector: str | None) -> bool:
+        return selector is not None and await is_visible(self._loc(selector))
+
+    async def _text(self, selector: str | None) -> str | None:
+        if not await self._shown(selector):
+            return None
+        assert selector is not None
+        return " ".join((await self._loc(selector).first.inner_text()).split())
+
+    async def _customers(self) -> int:
+        every, operator = await asyncio.gather(
+            self._loc(self.sel.message).count(), self._loc(self.sel.operator_message).count()
+        )
+        return every - operator
+
+    async def _wait_taken(self, before: int) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.answer_s
+        while loop.time() < deadline:
+            refused = await self._text(self.sel.error)
+            if refused:
+                raise SendRefused(refused)
+            if await self._customers() > before:
+                return
+            await asyncio.sleep(0.05)
+        raise SendRefused(f"the chat did not show the message within {self.answer_s:.0f} s")
+
+    async def send(self, text: str) -> None:
+        """Type the text and send it; wait until the chat shows it (SendRefused if refused)."""
+        before = await self._customers()
+        await self._loc(self.sel.input).first.fill(text, timeout=self.answer_s * 1000)
+        await self._loc(self.sel.send).first.click(timeout=self.answer_s * 1000)
+        await self._wait_taken(before)
+
+    async def attach(self, images: Sequence[OutgoingImage], text: str) -> None:
+        """Choose the images, type the text and send them as one message."""
+        before = await self._customers()
+        files: list[FilePayload] = [
+            {"name": i.name, "mimeType": i.mime_type, "buffer": i.data} for i in images
+        ]
+        await self._loc(self.sel.attach).first.set_input_files(files, timeout=self.answer_s * 1000)
+        await self._loc(self.sel.input).first.fill(text, timeout=self.answer_s * 1000)
+        await self._loc(self.sel.send).first.click(timeout=self.answer_s * 1000)
+        await self._wait_taken(before)
+
+    async def snapshot(self, name: str) -> str | None:
+        """A screenshot of the chat into the run folder; its relative path, or None."""
+        relative = next_screenshot(self.run_dir, name)
+        target = self.run_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await asyncio.wait_for(
+                self.page.screenshot(
+                    path=str(target), timeout=self.screenshot_s * 1000, caret="initial"
+                ),
+                timeout=self.screenshot_s + 1,
+            )
+        except Exception as exc:  # a failed screenshot must never stop the chat
+            log.warning("agent.screenshot_failed", screenshot=relative, error=str(exc)[:300])
+            return None
+        return relative

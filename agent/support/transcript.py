@@ -1,0 +1,185 @@
+"""The chat's record: ``support-chat.json`` (for programs and the report) and ``support-chat.md``.
+
+Every message with its time, who sent it and what it carried; the queue, notes (a refusal, the
+offline notice) and the chat's screenshots; how it ended. Every text is passed through the log's
+redaction before it is written: a transcript never holds a cookie, a token or a password.
+`read_chat` reads the JSON back (leniently: None when absent or damaged).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.support.port import Sender
+from agent.support.preflight import mask_secrets
+
+__all__ = ["CHAT_JSON", "CHAT_MD", "Attachment", "Entry", "Transcript", "read_chat"]
+
+CHAT_JSON = "support-chat.json"
+CHAT_MD = "support-chat.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """An image sent with a message: its name in the chat, type, size and source in the run."""
+
+    name: str
+    type: str
+    size: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One message of the conversation."""
+
+    n: int
+    sender: Sender
+    text: str
+    at: str
+    t: float
+    #: Why the agent sent it (``order_number``, ``holding``, ``person``, ...); None: the operator.
+    why: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Transcript:
+    """The conversation as it happens; ``clock`` is monotonic seconds, ``wall`` the UTC time."""
+
+    clock: Callable[[], float]
+    wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    started: float = 0.0
+    started_at: datetime | None = None
+    entries: list[Entry] = field(default_factory=list)
+    queue: list[dict[str, object]] = field(default_factory=list)
+    notes: list[dict[str, object]] = field(default_factory=list)
+    screenshots: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+        self.started_at = self.wall()
+
+    def _now(self) -> tuple[str, float]:
+        return _iso(self.wall()), round(self.clock() - self.started, 3)
+
+    def message(
+        self,
+        sender: Sender,
+        text: str,
+        *,
+        why: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> Entry:
+        """Record a message as it appeared in the chat."""
+        at, t = self._now()
+        entry = Entry(n=len(self.entries), sender=sender, text=mask_secrets(text), at=at, t=t,
+                      why=why, attachments=attachments)
+        self.entries.append(entry)
+        return entry
+
+    def queued(self, position: int | None) -> None:
+        """Record the queue position shown now."""
+        at, t = self._now()
+        self.queue.append({"at": at, "t": t, "position": position})
+
+    def note(self, text: str) -> None:
+        """Record something that is no message (a refusal, the offline notice, a drop)."""
+        at, t = self._now()
+        self.notes.append({"at": at, "t": t, "text": mask_secrets(text)})
+
+    def to_json(self, result: Mapping[str, object]) -> dict[str, object]:
+        """The contents of ``support-chat.json``: ``result`` (how it ended) and the record."""
+        ended_at, t = self._now()
+        return {
+            **{k: mask_secrets(v) if isinstance(v, str) else v for k, v in result.items()},
+            "started_at": _iso(self.started_at) if self.started_at else None,
+            "ended_at": ended_at,
+            "elapsed_s": t,
+            "queue": self.queue,
+            "messages": [asdict(entry) for entry in self.entries],
+            "notes": self.notes,
+            "screenshots": self.screenshots,
+        }
+
+    def write(self, run_dir: Path, result: Mapping[str, object]) -> list[Path]:
+        """Write ``support-chat.json`` and ``support-chat.md`` into the run folder."""
+        data = self.to_json(result)
+        paths = []
+        for name, text in (
+            (CHAT_JSON, json.dumps(data, indent=2, ensure_ascii=False) + "\n"),
+            (CHAT_MD, render_markdown(data)),
+        ):
+            target = run_dir / name
+            tmp = target.with_name(f".{name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, target)
+            paths.append(target)
+        return paths
+
+
+def _clock_time(iso: object) -> str:
+    text = str(iso or "")
+    return f"{text[11:19]} UTC" if len(text) >= 19 else text
+
+
+def render_markdown(data: Mapping[str, Any]) -> str:
+    """``support-chat.md``: how the chat ended, then each message with its time, readable."""
+    case = data.get("case_number")
+    lines = [
+        f"# Support chat: order {data.get('order_id', '')}",
+        "",
+        f"Started {str(data.get('started_at') or '')[:19].replace('T', ' ')} UTC, "
+        f"ended {str(data.get('ended_at') or '')[:19].replace('T', ' ')} UTC "
+        f"({float(data.get('elapsed_s') or 0):.0f} s). Site: {data.get('site', '')}.",
+        "",
+        f"**{data.get('message', '')}**" + (f" Case number: **{case}**." if case else ""),
+        f"Exit code {data.get('exit_code')}.",
+        "",
+    ]
+    queue = data.get("queue") or []
+    if queue:
+        positions = [str(q.get("position")) for q in queue if q.get("position") is not None]
+        shown = " → ".join(dict.fromkeys(positions))
+        lines += [f"Waited in the queue {float(queue[-1].get('t') or 0):.0f} s"
+                  + (f" (positions {shown})." if shown else "."), ""]
+    lines += ["## Messages", ""]
+    for entry in data.get("messages") or []:
+        who = "Support" if entry.get("sender") == "operator" else "You"
+        why = entry.get("why")
+        tag = f" _({why})_" if why and why not in ("person",) else ""
+        text = str(entry.get("text") or "").replace("\n", " ")
+        lines.append(f"- `{_clock_time(entry.get('at'))}` **{who}**: {text}{tag}")
+        for item in entry.get("attachments") or []:
+            lines.append(f"  - attached `{item.get('name')}` ({item.get('type')}, "
+                         f"{item.get('size')} bytes; from `{item.get('source')}`)")
+    if not data.get("messages"):
+        lines.append("- (no message)")
+    notes = data.get("notes") or []
+    if notes:
+        lines += ["", "## Notes", ""]
+        lines += [f"- `{_clock_time(n.get('at'))}` {n.get('text')}" for n in notes]
+    shots = data.get("screenshots") or []
+    if shots:
+        lines += ["", "## Screenshots of the chat", ""]
+        lines += [f"- `{shot}`" for shot in shots]
+    return "\n".join(lines) + "\n"
+
+
+def read_chat(run_dir: Path) -> dict[str, Any] | None:
+    """``support-chat.json`` of a run folder, or None when there is none or it cannot be read."""
+    try:
+        data = json.loads((run_dir / CHAT_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
