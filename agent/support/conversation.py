@@ -18,6 +18,7 @@ One loop over a `ChatPort`, with time from an injected ``clock`` and ``sleep`` (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import re
 import time
@@ -251,6 +252,14 @@ class Conversation:
         if shot:
             self.transcript.screenshots.append(shot)
 
+    async def _finish(self, result: ChatResult) -> ChatResult:
+        """Record what the chat shows last (the agent's last message too), then a screenshot."""
+        with contextlib.suppress(Exception):  # the chat's last state must not hide the result
+            if self.sent:
+                await self._read()
+        await self._shot(result.end)
+        return result
+
     async def _send(self, out: Outgoing) -> bool:
         if self.clock() - self.last_sent_at < self.timing.gap_s:
             await self.sleep(self.timing.gap_s - (self.clock() - self.last_sent_at))
@@ -303,11 +312,12 @@ class Conversation:
             question, self.questions = self.questions[-1], []
             if not self.person.present:
                 await self._send(Outgoing(LATER, "later"))
-                await self._shot("later")
-                return ChatResult(
-                    end="person",
-                    message=f"the operator asked a question only you can answer: {question}",
-                    question=question,
+                return await self._finish(
+                    ChatResult(
+                        end="person",
+                        message=f"the operator asked a question only you can answer: {question}",
+                        question=question,
+                    )
                 )
             self.asking = question
             log.info("agent.support_person_asked", chars=len(question))
@@ -415,7 +425,7 @@ class Conversation:
         await self.port.start()
         first = await self._queue()
         if isinstance(first, ChatResult):
-            return first
+            return await self._finish(first)
         state = first
         self.opened_at = self.clock()
         if state.phase == "open":
@@ -427,21 +437,22 @@ class Conversation:
                     self.person.tell("The operator gave a case number: no answer is needed now.")
                 if state.phase == "open" and THANKS not in self.sent_texts:
                     await self._send(Outgoing(THANKS, "thanks"))
-                await self._shot("case")
-                return ChatResult(
-                    end="case",
-                    message=f"support opened case {self.case_number}",
-                    case_number=self.case_number,
+                return await self._finish(
+                    ChatResult(
+                        end="case",
+                        message=f"support opened case {self.case_number}",
+                        case_number=self.case_number,
+                    )
                 )
             over = self._over(state)
             if over is not None:
-                await self._shot(over.end)
-                return over
+                return await self._finish(over)
             if self.clock() - self.opened_at >= self.timing.max_chat_s:
-                await self._shot("timeout")
-                return ChatResult(
-                    end="timeout",
-                    message=f"no case number after {self.timing.max_chat_s:.0f} s of chat",
+                return await self._finish(
+                    ChatResult(
+                        end="timeout",
+                        message=f"no case number after {self.timing.max_chat_s:.0f} s of chat",
+                    )
                 )
             ended = await self._act(state)
             if ended is not None:

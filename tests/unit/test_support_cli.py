@@ -1,0 +1,79 @@
+"""`retry-dispute support` refuses bad input in one line, exit code 2, before anything starts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.cli import main
+from agent.cli.parser import build_parser
+from tests.runfolders import make_run
+
+
+def _refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_a_missing_run_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """RUN_DIR that does not exist: one line, exit 2."""
+    err = _refused(capsys, ["support", str(tmp_path / "nope")])
+    assert re.match(r"retry-dispute: run folder .*nope does not exist; pass the run folder", err)
+
+
+def test_not_a_run_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A folder without result.json: one line, exit 2."""
+    err = _refused(capsys, ["support", str(tmp_path)])
+    assert "is not a run folder (it has no result.json)" in err
+
+
+def test_a_run_that_opened_its_dispute(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Nothing to escalate: exit 2, the dispute named."""
+    err = _refused(capsys, ["support", str(make_run(tmp_path, "opened"))])
+    assert "the dispute of order 1001 is open (D-000123): nothing to escalate" in err
+
+
+def test_a_profile_without_a_chat(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A profile with no [support_chat] table: exit 2, naming the profile."""
+    source = (Path(__file__).resolve().parents[2] / "agent/profiles/mock.toml").read_text()
+    profile = tmp_path / "nochat.toml"
+    profile.write_text(source.split("\n[support_chat]", 1)[0], encoding="utf-8")
+    run_dir = make_run(tmp_path, "gave_up")
+    err = _refused(capsys, ["support", str(run_dir), "--profile", str(profile)])
+    assert f"profile {profile} has no [support_chat] table" in err
+    err = _refused(capsys, ["run", "--escalate", "--profile", str(profile)])
+    assert "has no [support_chat] table" in err
+
+
+def test_faults_need_the_bundled_storefront(capsys: pytest.CaptureFixture[str],
+                                           tmp_path: Path) -> None:
+    """--faults with --site is refused like for run."""
+    run_dir = make_run(tmp_path, "gave_up")
+    err = _refused(capsys, ["support", str(run_dir), "--site", "http://127.0.0.1:9",
+                            "--faults", "x.toml"])
+    assert "--faults only applies to the bundled storefront" in err
+
+
+def test_escalate_is_for_one_order(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """run --escalate --batch is refused: support is per run folder."""
+    batch = tmp_path / "b.csv"
+    batch.write_text("order_id\n1001\n", encoding="utf-8")
+    err = _refused(capsys, ["run", "--escalate", "--batch", str(batch)])
+    assert "--escalate applies to one order, not a batch" in err
+
+
+def test_support_takes_the_session_flags_of_run() -> None:
+    """support accepts the same session flags as run, and --no-input."""
+    args = build_parser().parse_args(
+        ["support", "runs/x", "--site", "http://h", "--profile", "p.toml", "--storage-state",
+         "s.json", "--cdp-url", "http://c", "--ws-endpoint", "ws://w", "--browser-path", "b",
+         "--no-input", "--headed"]
+    )
+    assert (args.command, str(args.run_dir), args.no_input, args.headed) == (
+        "support", "runs/x", True, True)
+    assert (args.site, args.profile, str(args.storage_state), args.cdp_url, args.ws_endpoint,
+            args.browser_path) == ("http://h", "p.toml", "s.json", "http://c", "ws://w", "b")
