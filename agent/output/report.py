@@ -29,6 +29,7 @@ from agent.output.advice import next_steps
 from agent.output.batch_index import write_batch_index
 from agent.output.html import env, local_and_utc, write_text
 from agent.output.run_folder import IMAGE_TYPES, run_dir_of, screenshot_file
+from agent.support.transcript import CHAT_MD, read_chat
 
 __all__ = ["group_entries", "render_report", "write_batch_index", "write_report"]
 
@@ -62,7 +63,7 @@ _WAIT_CAUSES = {
     "retry_after": "Retry-After: the site asked to wait this long",
 }
 #: Files of the run folder that are safe to share, in the order the report lists them.
-_SHAREABLE = ("support-ticket.md", "evidence.zip", "result.json", "log.jsonl")
+_SHAREABLE = ("support-ticket.md", CHAT_MD, "evidence.zip", "result.json", "log.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +320,7 @@ def render_report(result: Outcome) -> str:
         trace=(folder / "trace.zip").is_file(),
         about=_about(result),
         safety=_safety(result),
+        chat=read_chat(folder),
         generated=local_and_utc(datetime.now(UTC), date=True),
     )
 

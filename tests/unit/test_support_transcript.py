@@ -95,3 +95,35 @@ def test_the_terminal_person_reads_lines_without_blocking() -> None:
     assert not person.present
     assert "The operator asks: Which browser do you use?" in shown.getvalue()
     assert "about 171 s before the chat would close" in shown.getvalue()
+
+
+def test_the_report_shows_the_conversation(tmp_path: Path) -> None:
+    """report.html gains the chat: the result, each message with its sender and attachments."""
+    from agent.output.report import write_report
+    from tests.runfolders import make_run
+
+    run_dir = make_run(tmp_path, "gave_up")
+    clock = FakeClock()
+    _transcript(clock).write(run_dir, {"order_id": "1001", "end": "case", "exit_code": 0,
+                                       "case_number": "CASE-100001",
+                                       "message": "support opened case CASE-100001"})
+    write_report(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'data-testid="support-chat" data-end="case"' in html
+    assert '<span class="mono" data-testid="chat-case-number">CASE-100001</span>' in html
+    assert html.count('data-testid="chat-message"') == 2
+    assert '<li data-testid="chat-attachment">07-attempt-3-busy.png (image/png, 1234 bytes)' in html
+    assert '<a href="support-chat.md" class="mono">support-chat.md</a>' in html
+
+
+def test_a_damaged_record_never_breaks_the_report(tmp_path: Path) -> None:
+    """support-chat.json with odd values: the report is still written, the chat shown as it can."""
+    from agent.output.report import write_report
+    from tests.runfolders import make_run
+
+    run_dir = make_run(tmp_path, "gave_up")
+    (run_dir / CHAT_JSON).write_text(json.dumps({"messages": [{"text": "hi"}, 3, None]}))
+    write_report(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'data-testid="support-chat" data-end=""' in html
+    assert html.count('data-testid="chat-message"') == 1
