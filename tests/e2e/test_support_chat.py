@@ -1,0 +1,248 @@
+"""`retry-dispute support RUN_DIR` and `run --escalate` against the storefront's chat, in a browser.
+
+Real time with short timings: the storefront's idle limit is a few seconds and a profile copy tells
+the agent the same. Each test runs the command line as a person does (a subprocess; a
+pseudo-terminal where a person answers) and checks the storefront's own transcript.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pexpect
+import pytest
+from PIL import Image
+
+from mock_site.testing import StorefrontServer
+from tests.runfolders import make_run
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+QUESTION = "Which browser do you use?"
+
+
+def fast_profile(tmp_path: Path, **values: object) -> Path:
+    """The mock profile with the [support_chat] values changed (idle_s, hold_margin_s, ...)."""
+    text = (ROOT / "agent/profiles/mock.toml").read_text(encoding="utf-8")
+    head, chat = text.split("\n[support_chat]\n", 1)
+    for key, value in values.items():
+        shown = json.dumps(value)
+        chat, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {shown}", chat)
+        assert n == 1, key
+    path = tmp_path / "fast.toml"
+    path.write_text(f"{head}\n[support_chat]\n{chat}", encoding="utf-8")
+    return path
+
+
+def cli(
+    *args: str, stdin: int | None = subprocess.DEVNULL, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m agent ARGS` with the demo account's credentials in the environment."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "RETRY_DISPUTE_USER": "demo",
+               "RETRY_DISPUTE_PASSWORD": "demo", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "agent", *args],
+        env=environ, stdin=stdin, capture_output=True, text=True, timeout=240, check=False,
+    )
+
+
+def chat_of(run_dir: Path) -> dict[str, Any]:
+    """The run folder's support-chat.json."""
+    data: dict[str, Any] = json.loads((run_dir / "support-chat.json").read_text(encoding="utf-8"))
+    return data
+
+
+def customer_texts(storefront: StorefrontServer) -> list[str]:
+    """What the customer sent in the storefront's (only) chat."""
+    [row] = storefront.chats()
+    return [m["text"] for m in row["messages"] if m["sender"] == "customer"]
+
+
+def test_support_gets_a_case_number_with_the_screenshots(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """Queue, order number, screenshots (the error's first, one shrunk to fit), a case number."""
+    storefront.set_faults({"chat_queue_s": 3, "chat_operator_delay_s": 0.4, "chat_idle_s": 8})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    raw = Image.frombytes("RGB", (1100, 1000), os.urandom(1100 * 1000 * 3))
+    big = io.BytesIO()
+    raw.save(big, format="PNG")
+    assert len(big.getvalue()) > 3 * 1024 * 1024  # over the chat's limit
+    (run_dir / "screenshots/07-attempt-3-busy.png").write_bytes(big.getvalue())
+    profile = fast_profile(tmp_path, idle_s=8, hold_margin_s=3)
+    proc = cli("support", str(run_dir), "--site", storefront.url, "--profile", str(profile))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("case number: CASE-100001 (order 1001)\n")
+    assert "support: waiting in the queue: position 5, waited 0 s" in proc.stderr
+    assert re.search(r"support: waiting in the queue: position 1, waited [1-3] s", proc.stderr)
+    [row] = storefront.chats()
+    assert row["case_number"] == "CASE-100001" and row["drop_reason"] is None
+    sent = [m for m in row["messages"] if m["sender"] == "customer"]
+    assert sent[0]["text"] == "Hello. I cannot open a dispute for order 1001."
+    names = [a["name"] for a in sent[1]["attachments"]]
+    assert names == ["07-attempt-3-busy.jpg", "01-login-page.png", "02-order-page.png",
+                     "03-dispute-form.png", "04-form-filled.png"]
+    assert sent[1]["attachments"][0]["type"] == "image/jpeg"
+    assert row["refused"] == []
+    chat = chat_of(run_dir)
+    assert (chat["end"], chat["case_number"], chat["exit_code"]) == ("case", "CASE-100001", 0)
+    assert [m["text"] for m in chat["messages"] if m["sender"] == "customer"][:2] == [
+        s["text"] for s in sent[:2]
+    ]
+    assert chat["screenshots"], "a screenshot of the chat after each exchange"
+    for shot in chat["screenshots"]:
+        assert re.fullmatch(r"screenshots/\d\d-chat-[a-z-]+\.png", shot)
+        assert (run_dir / shot).read_bytes()[:8] == PNG_MAGIC
+    md = (run_dir / "support-chat.md").read_text(encoding="utf-8")
+    assert "Case number: **CASE-100001**" in md and "**Support**: Please tell me your order" in md
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'data-testid="chat-case-number">CASE-100001<' in html
+
+
+def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
+    """`run --escalate` on the bundled storefront: busy to the end, gave up, then a case number."""
+    faults = tmp_path / "faults.toml"
+    faults.write_text(
+        "busy_first = 1000\nchat_queue_s = 0\nchat_operator_delay_s = 0.4\nchat_idle_s = 8\n"
+        "chat_free_question = true\n",
+        encoding="utf-8",
+    )
+    profile = fast_profile(tmp_path, idle_s=8, hold_margin_s=3)
+    proc = cli(
+        "run", "--faults", str(faults), "--profile", str(profile), "--out", str(tmp_path / "runs"),
+        "--state-dir", str(tmp_path / "state"), "--max-attempts", "2", "--initial-wait", "0.05",
+        "--max-wait", "0.1", "--escalate", "--no-input",
+        RETRY_DISPUTE_USER="", RETRY_DISPUTE_PASSWORD="",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("gave_up: ")
+    assert "case number: CASE-100001 (order 1001)" in proc.stdout
+    [run_dir] = (tmp_path / "runs").iterdir()
+    assert json.loads((run_dir / "result.json").read_text())["status"] == "gave_up"
+    chat = chat_of(run_dir)
+    assert chat["end"] == "case"
+    whys = [m["why"] for m in chat["messages"] if m["sender"] == "customer"]
+    assert whys[:3] == ["order_number", "screenshots", "when"]
+    attached = [a["source"] for m in chat["messages"] for a in m["attachments"]]
+    assert attached[0].endswith("-attempt-2-busy.png")  # the error's screenshot first
+
+
+def test_a_slow_operator_never_gets_the_customer_dropped(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """Idle limit 2.5 s counted always, operator 3 s a message: holding messages, never dropped."""
+    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 3, "chat_idle_s": 2.5,
+                           "chat_idle_mode": "always"})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    profile = fast_profile(tmp_path, idle_s=2.5, hold_margin_s=1.1, idle_counts="always")
+    proc = cli("support", str(run_dir), "--site", storefront.url, "--profile", str(profile))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [row] = storefront.chats()
+    assert row["status"] != "dropped" and row["drop_reason"] is None
+    assert row["case_number"] == "CASE-100001"
+    sent = [m for m in row["messages"] if m["sender"] == "customer"]
+    holding = [m for m in sent if m["text"] == "I am still here, thank you."]
+    assert len(holding) >= 3
+    times = [row["opened_t"], *(m["t"] for m in sent)]
+    assert max(b - a for a, b in itertools.pairwise(times)) < 2.5
+
+
+def test_support_offline_exits_4(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """Support offline: exit 4 with the hours, no chat started, the transcript saved."""
+    storefront.set_faults({"chat_offline": True})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    proc = cli("support", str(run_dir), "--site", storefront.url)
+    assert proc.returncode == 4, proc.stderr[-3000:]
+    assert proc.stdout.startswith("offline: support is offline: Our support team is offline.")
+    assert "what to do: support is not there now" in proc.stdout
+    assert storefront.chats() == []  # the page says offline: no chat is even started
+    chat = chat_of(run_dir)
+    assert (chat["end"], chat["messages"]) == ("offline", [])
+    assert "Chat hours: Monday to Friday" in chat["notes"][0]["text"]
+
+
+def test_a_question_without_a_terminal_exits_5(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """No terminal: the free question gets "I will come back with this information.", exit 5."""
+    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.3,
+                           "chat_free_question": QUESTION})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    proc = cli("support", str(run_dir), "--site", storefront.url)
+    assert proc.returncode == 5, proc.stderr[-3000:]
+    assert proc.stdout.startswith(
+        f"person: the operator asked a question only you can answer: {QUESTION}\n"
+    )
+    assert customer_texts(storefront)[-1] == "I will come back with this information."
+    chat = chat_of(run_dir)
+    assert (chat["end"], chat["question"], chat["exit_code"]) == ("person", QUESTION, 5)
+
+
+def test_a_person_answers_through_a_terminal(storefront: StorefrontServer, tmp_path: Path) -> None:
+    """In a pseudo-terminal: the question and time left shown, Cyrillic refused, English sent."""
+    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.3, "chat_idle_s": 60,
+                           "chat_free_question": QUESTION})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    profile = fast_profile(tmp_path, idle_s=60, hold_margin_s=20)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RETRY_DISPUTE_USER": "demo",
+           "RETRY_DISPUTE_PASSWORD": "demo"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "agent", "support", str(run_dir), "--site", storefront.url, "--profile",
+         str(profile)],
+        env=env, encoding="utf-8", timeout=90, dimensions=(40, 200),
+    )
+    try:
+        child.expect_exact(f"The operator asks: {QUESTION}")
+        child.expect(r"about (\d+) s before the chat would close")
+        assert 50 <= int(child.match.group(1)) <= 60
+        child.sendline("Хром на Linux")
+        child.expect_exact("Not sent: non-Latin letters (Cyrillic)")
+        child.sendline("Chromium on Linux")
+        child.expect_exact("case number: CASE-100001 (order 1001)")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    texts = customer_texts(storefront)
+    assert "Chromium on Linux." in texts
+    assert not any(re.search("[\u0400-\u04ff]", text) for text in texts)
+    chat = chat_of(run_dir)
+    assert [m["why"] for m in chat["messages"] if m["text"] == "Chromium on Linux."] == ["person"]
+
+
+def test_no_cookie_or_password_in_what_support_writes(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """With a saved session (cookie) and a password in the environment, neither is written."""
+    with httpx.Client(base_url=storefront.url) as client:
+        client.post("/login", data={"username": "demo", "password": "demo", "next": "/orders"})
+        cookie = client.cookies["session"]
+    host = storefront.url.split("//", 1)[1].split(":")[0]
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"cookies": [{"name": "session", "value": cookie, "domain": host,
+                                              "path": "/", "expires": -1, "httpOnly": True,
+                                              "secure": False, "sameSite": "Lax"}],
+                                 "origins": []}), encoding="utf-8")
+    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.3})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    proc = cli("support", str(run_dir), "--site", storefront.url, "--storage-state", str(state),
+               RETRY_DISPUTE_PASSWORD="pw-never-written-42")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for name in ("support-chat.md", "support-chat.json", "report.html", "log.jsonl"):
+        text = (run_dir / name).read_text(encoding="utf-8")
+        assert cookie not in text, name
+        assert "pw-never-written-42" not in text, name
+    assert cookie not in proc.stdout + proc.stderr
+    assert "pw-never-written-42" not in proc.stdout + proc.stderr
