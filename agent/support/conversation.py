@@ -137,11 +137,20 @@ class Conversation:
         self.last_operator_at = -math.inf
         self.holds = 0
         self.shot_due: str | None = None
+        #: How long reading the chat and sending a message take here (decaying maxima): the
+        #: holding message goes that much earlier, so a slow machine is never dropped.
+        self.read_lag = 0.0
+        self.send_lag = 0.0
+        self.shot_lag = 0.0
+        self.read_started = -math.inf
+        self.opened_hint = -math.inf
 
     # -- reading ----------------------------------------------------------------------------
 
     async def _read(self) -> ChatState:
+        started = self.read_started = self.clock()
         state = await self.port.read(self.seen)
+        self.read_lag = max(self.clock() - started, self.read_lag * 0.9)
         replied = False
         for line in state.lines:
             self.seen += 1
@@ -153,8 +162,8 @@ class Conversation:
                 self._customer(line)
         if state.case_number and not self.case_number:
             self.case_number = state.case_number
-        if replied and self.shot_due is not None:
-            await self._shot(self.shot_due)
+        if replied and self.shot_due is not None and not self._hold_near(state, self.shot_lag):
+            await self._shot(self.shot_due)  # else later: a screenshot must not delay a hold
         return state
 
     def _operator(self, line: ChatLine) -> None:
@@ -240,15 +249,23 @@ class Conversation:
         base = self._silence_base(state)
         return math.inf if base is None else base + self.timing.idle_s - self.clock()
 
+    def _hold_near(self, state: ChatState, extra_s: float = 0.0) -> bool:
+        """Whether the holding message is due within ``extra_s`` (this machine's lags counted)."""
+        if self.opened_at is None:
+            return False
+        left = self._left_s(state) - self.read_lag - self.send_lag - extra_s
+        return left <= self.timing.hold_margin_s
+
     def _hold_due(self, state: ChatState) -> bool:
-        left = self._left_s(state)
-        return self.hold and left <= self.timing.hold_margin_s
+        return self.hold and self._hold_near(state)
 
     # -- acting -----------------------------------------------------------------------------
 
     async def _shot(self, why: str) -> None:
         self.shot_due = None
+        started = self.clock()
         shot = await self.port.snapshot(f"chat-{why}")
+        self.shot_lag = max(self.clock() - started, self.shot_lag * 0.9)
         if shot:
             self.transcript.screenshots.append(shot)
 
@@ -263,6 +280,7 @@ class Conversation:
     async def _send(self, out: Outgoing) -> bool:
         if self.clock() - self.last_sent_at < self.timing.gap_s:
             await self.sleep(self.timing.gap_s - (self.clock() - self.last_sent_at))
+        started = self.clock()  # the site counts from when it receives the message: no later
         try:
             if out.images:
                 await self.port.attach(out.images, out.text)
@@ -270,10 +288,12 @@ class Conversation:
                 await self.port.send(out.text)
         except SendRefused as exc:
             log.warning("agent.support_send_refused", why=out.why, error=str(exc)[:200])
-            self.transcript.note(f"The chat did not take a message ({out.why}): {exc}")
-            self.say(f"support: the chat did not take the message: {exc}")
+            if out.why != "thanks":  # a closing thank-you after the chat closed is no news
+                self.transcript.note(f"The chat did not take a message ({out.why}): {exc}")
+                self.say(f"support: the chat did not take the message: {exc}")
             return False
-        self.last_sent_at = self.clock()
+        self.send_lag = max(self.clock() - started, self.send_lag * 0.9)
+        self.last_sent_at = started
         self.sent.append(out)
         self.sent_texts.add(out.text)
         if self._order.search(out.text):
@@ -381,6 +401,7 @@ class Conversation:
         shown_at, shown = -math.inf, None
         state = await self._read()
         while state.phase in ("starting", "queued"):
+            self.opened_hint = self.read_started
             waited = self.clock() - started
             if state.phase == "starting" and waited >= self.timing.start_timeout_s:
                 raise UnexpectedPage(
@@ -423,11 +444,13 @@ class Conversation:
     async def run(self) -> ChatResult:
         """Start the chat and hold the conversation until it ends."""
         await self.port.start()
+        before_open = self.clock()
         first = await self._queue()
         if isinstance(first, ChatResult):
             return await self._finish(first)
         state = first
-        self.opened_at = self.clock()
+        # the operator joined at the latest when the last read began, and after the one before
+        self.opened_at = max(before_open, self.opened_hint)
         if state.phase == "open":
             self.say("support: an operator joined the chat")
             log.info("agent.support_opened")

@@ -152,23 +152,35 @@ class ChatPage:
             await asyncio.sleep(0.05)
         raise SendRefused(f"the chat did not show the message within {self.answer_s:.0f} s")
 
+    async def _submit(self, text: str, files: list[FilePayload]) -> None:
+        """Fill in the message (and images) and send it; SendRefused when the chat takes none.
+
+        The chat may close between a read and a send (the operator's goodbye): a disabled input,
+        or a Playwright error on the way, is a refusal, never a 30-second wait or a crash.
+        """
+        timeout = self.answer_s * 1000
+        if not await self._enabled(self.sel.input):
+            raise SendRefused("the chat takes no message now")
+        before = await self._customers()
+        try:
+            if files:
+                await self._loc(self.sel.attach).first.set_input_files(files, timeout=timeout)
+            await self._loc(self.sel.input).first.fill(text, timeout=timeout)
+            await self._loc(self.sel.send).first.click(timeout=timeout)
+        except PlaywrightError as exc:
+            raise SendRefused(f"could not send: {str(exc).splitlines()[0][:160]}") from None
+        await self._wait_taken(before)
+
     async def send(self, text: str) -> None:
         """Type the text and send it; wait until the chat shows it (SendRefused if refused)."""
-        before = await self._customers()
-        await self._loc(self.sel.input).first.fill(text, timeout=self.answer_s * 1000)
-        await self._loc(self.sel.send).first.click(timeout=self.answer_s * 1000)
-        await self._wait_taken(before)
+        await self._submit(text, [])
 
     async def attach(self, images: Sequence[OutgoingImage], text: str) -> None:
         """Choose the images, type the text and send them as one message."""
-        before = await self._customers()
         files: list[FilePayload] = [
             {"name": i.name, "mimeType": i.mime_type, "buffer": i.data} for i in images
         ]
-        await self._loc(self.sel.attach).first.set_input_files(files, timeout=self.answer_s * 1000)
-        await self._loc(self.sel.input).first.fill(text, timeout=self.answer_s * 1000)
-        await self._loc(self.sel.send).first.click(timeout=self.answer_s * 1000)
-        await self._wait_taken(before)
+        await self._submit(text, files)
 
     async def snapshot(self, name: str) -> str | None:
         """A screenshot of the chat into the run folder; its relative path, or None."""

@@ -17,6 +17,7 @@ from agent.request import EvidenceRules, request_from_mapping
 from agent.site.profile import SiteProfile, load_profile
 from mock_site.faults import FaultPlan, parse_fault_plan
 from mock_site.scenarios.model import (
+    CHAT_ENDS,
     CONTENTS,
     COUNT_KEYS,
     DISPUTE_KEYS,
@@ -26,6 +27,7 @@ from mock_site.scenarios.model import (
     POLICY_KEYS,
     SCENARIO_KEYS,
     STATUSES,
+    SUPPORT_KEYS,
     TIMEOUT_KEYS,
     WAIT_CAUSES,
     Count,
@@ -215,6 +217,35 @@ def _dispute(table: Mapping[str, object], source: str) -> Mapping[str, object]:
     return checked
 
 
+def _support(data: Mapping[str, object], source: str) -> dict[str, Any] | None:
+    """``[support]``: the chat after the run, with overrides of the profile's [support_chat]."""
+    if "support" not in data:
+        return None
+    table = _table(data, "support", source)
+    _known(table, SUPPORT_KEYS, "support", source)
+    checked: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "idle_counts":
+            if value not in ("turn", "always"):
+                raise _bad(source, "support.idle_counts", f"must be turn or always, not {value!r}")
+            checked[key] = value
+        elif not _is_number(value) or value <= 0:
+            raise _bad(source, f"support.{key}",
+                       f"must be a number of seconds above 0, not {value!r}")
+        else:
+            checked[key] = float(value)
+    idle, margin = checked.get("idle_s", 180.0), checked.get("hold_margin_s", 30.0)
+    if margin >= idle:
+        raise _bad(source, "support.hold_margin_s", f"({margin:g}) must be below idle_s ({idle:g})")
+    return checked
+
+
+def _chat_end(value: object, source: str) -> str:
+    if value not in CHAT_ENDS:
+        raise _bad(source, "expect.chat", f"must be one of {', '.join(CHAT_ENDS)}, not {value!r}")
+    return str(value)
+
+
 def _expect(table: Mapping[str, object], source: str) -> Expectation:
     _known(table, EXPECT_KEYS, "expect", source)
     if "status" not in table:
@@ -233,6 +264,9 @@ def _expect(table: Mapping[str, object], source: str) -> Expectation:
         message_contains=opt("message_contains", _strings) or (),
         waits=_waits(table["waits"], source) if "waits" in table else None,
         dispute=_dispute(_table(table, "dispute", source), source),
+        chat=_chat_end(table["chat"], source) if "chat" in table else None,
+        chat_attachments=opt("chat_attachments", _count),
+        chat_holding=opt("chat_holding", _count),
     )
 
 
@@ -261,6 +295,12 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
     request = _table(data, "request", source, required=True)
     rules = (profile or load_profile("mock")).evidence
     _check_request(with_generated(request, {f.name for f in files}, file.parent), file, rules)
+    support = _support(data, source)
+    expect = _expect(_table(data, "expect", source, required=True), source)
+    chat_keys = [k for k in ("chat", "chat_attachments", "chat_holding") if k in data["expect"]]
+    if chat_keys and support is None:
+        raise _bad(source, f"expect.{chat_keys[0]}", "needs a [support] table",
+                   "add [support] (the chat runs after the run) or drop the chat expectation")
     return Scenario(
         path=file,
         name=file.stem,
@@ -270,7 +310,8 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         policy=_policy(_table(data, "policy", source), source),
         timeouts=MappingProxyType(_timeouts(_table(data, "timeouts", source), source)),
         files=files,
-        expect=_expect(_table(data, "expect", source, required=True), source),
+        expect=expect,
+        support=MappingProxyType(support) if support is not None else None,
     )
 
 

@@ -6,21 +6,30 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, get_args
 
 from agent import RetryPolicy, Status
 from agent.request import EvidenceRules, PreparedRequest, request_from_mapping
 from agent.site.profile import SiteProfile, Timeouts
+from agent.support.conversation import ChatEnd
 from mock_site.testing import SAMPLE_JPEG, SAMPLE_PNG
 
 #: The top-level keys of a scenario file.
 SCENARIO_KEYS: tuple[str, ...] = (
-    "description", "faults", "request", "policy", "timeouts", "files", "expect",
+    "description", "faults", "request", "policy", "timeouts", "files", "support", "expect",
 )
 #: The keys of ``[expect]``.
 EXPECT_KEYS: tuple[str, ...] = (
     "status", "attempts", "disputes", "submissions", "screenshots_min", "files",
-    "message_contains", "waits", "dispute",
+    "message_contains", "waits", "dispute", "chat", "chat_attachments", "chat_holding",
 )
+#: The keys of ``[support]``: after the run, `retry-dispute support` on its run folder, with these
+#: overrides of the profile's ``[support_chat]`` (short idle limits for the catalogue).
+SUPPORT_KEYS: tuple[str, ...] = (
+    "idle_s", "idle_counts", "hold_margin_s", "queue_timeout_s", "max_chat_s",
+)
+#: How a support chat can end (``expect.chat``).
+CHAT_ENDS: tuple[str, ...] = get_args(ChatEnd)
 #: The fields of the created dispute that ``[expect.dispute]`` may check.
 DISPUTE_KEYS: tuple[str, ...] = (
     "received", "reason", "solution", "refund", "amount", "message", "files",
@@ -75,6 +84,12 @@ class Expectation:
     message_contains: tuple[str, ...] = ()
     waits: tuple[str, ...] | None = None
     dispute: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    #: How the support chat ended (with a ``[support]`` table).
+    chat: str | None = None
+    #: Images the agent attached in the chat (the storefront's transcript).
+    chat_attachments: Count | None = None
+    #: Holding messages the agent sent in the chat.
+    chat_holding: Count | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +121,9 @@ class Scenario:
     timeouts: Mapping[str, float]
     files: tuple[GeneratedFile, ...]
     expect: Expectation
+    #: ``[support]``: go to the support chat after the run, with these [support_chat] overrides;
+    #: None: no support chat.
+    support: Mapping[str, Any] | None = None
 
     @property
     def order_id(self) -> str:
@@ -114,11 +132,14 @@ class Scenario:
 
     def profile_for(self, profile: SiteProfile) -> SiteProfile:
         """*profile* with this scenario's ``[timeouts]`` applied."""
-        if not self.timeouts:
-            return profile
-        return dataclasses.replace(
-            profile, timeouts=dataclasses.replace(profile.timeouts, **self.timeouts)
-        )
+        if self.timeouts:
+            profile = dataclasses.replace(
+                profile, timeouts=dataclasses.replace(profile.timeouts, **self.timeouts)
+            )
+        if self.support and profile.support_chat is not None:
+            chat = dataclasses.replace(profile.support_chat, **self.support)
+            profile = dataclasses.replace(profile, support_chat=chat)
+        return profile
 
     def write_files(self, folder: Path) -> None:
         """Generate the ``[[files]]`` into *folder*."""
@@ -155,6 +176,10 @@ class Observed:
     waits: tuple[str, ...] = ()
     #: The last dispute created for the order (never the seeded one), as the control API says.
     dispute: Mapping[str, object] | None = None
+    #: How the support chat ended (None: no chat ran), images attached, holding messages sent.
+    chat: str | None = None
+    chat_attachments: int = 0
+    chat_holding: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -209,6 +234,12 @@ def check(expect: Expectation, got: Observed) -> tuple[str, ...]:
     if expect.waits is not None and tuple(expect.waits) != got.waits:
         problems.append(f"waits: expected {list(expect.waits)}, got {list(got.waits)}")
     problems += _check_dispute(expect.dispute, got.dispute)
+    if expect.chat is not None and got.chat != expect.chat:
+        problems.append(f"chat: expected {expect.chat}, got {got.chat}")
+    for key in ("chat_attachments", "chat_holding"):
+        want_count, have_count = getattr(expect, key), getattr(got, key)
+        if want_count is not None and not want_count.matches(have_count):
+            problems.append(f"{key}: expected {want_count}, got {have_count}")
     return tuple(problems)
 
 

@@ -20,6 +20,8 @@ from agent.flow.journal import Journal
 from agent.log import get_logger
 from agent.request import PreparedRequest
 from agent.site.profile import SiteProfile, load_profile
+from agent.support.facts import HOLDING
+from agent.support.run import SupportOptions, run_support
 from mock_site.demo import DEMO_ACCOUNT
 from mock_site.scenarios.model import (
     Observed,
@@ -90,6 +92,23 @@ async def _outcome(scenario: Scenario, prepared: PreparedRequest, rig: _Rig, are
         )
 
 
+async def _chat(scenario: Scenario, run_dir: Path, rig: _Rig) -> dict[str, Any]:
+    """``[support]``: the support chat on the run folder; how it ended, as the storefront saw it."""
+    options = SupportOptions(
+        site=rig.server.url,
+        profile=scenario.profile_for(rig.profile),
+        session=Session(credentials=Credentials(*DEMO_ACCOUNT)),
+        browser=rig.browser,
+    )
+    result = await run_support(run_dir, options)
+    sent = [m for row in rig.server.chats() for m in row["messages"] if m["sender"] == "customer"]
+    return {
+        "chat": result.end or f"error ({result.message})",
+        "chat_attachments": sum(len(m["attachments"]) for m in sent),
+        "chat_holding": sum(m["text"] == HOLDING for m in sent),
+    }
+
+
 async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
     """Run the scenario's request once; a pre-flight refusal is status invalid, no attempt."""
     scenario.write_files(area / "files")
@@ -103,13 +122,16 @@ async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
         return Observed(status="invalid", message=str(err))
     try:
         outcome = await _outcome(scenario, prepared, rig, area)
+        chat: dict[str, Any] = {}
+        if scenario.support is not None and outcome.run_dir is not None and not outcome.ok:
+            chat = await _chat(scenario, outcome.run_dir, rig)
     except Exception as exc:  # one scenario's crash must not stop the catalogue: it is its result
         log.exception("agent.scenario_crashed", scenario=scenario.name)
         return Observed(status="error", message=f"runner: {type(exc).__name__}: {exc}")
     return Observed(
         status=outcome.status, attempts=outcome.attempts, screenshots=len(outcome.screenshots),
         message=outcome.message, run_dir=outcome.run_dir, files=_run_files(outcome.run_dir),
-        waits=_waits_of(outcome.run_dir),
+        waits=_waits_of(outcome.run_dir), **chat,
     )
 
 

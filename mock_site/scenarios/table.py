@@ -29,9 +29,11 @@ _COLUMNS = ("scenario", "expected", "got", "attempts", "disputes", "seconds", "r
 
 
 def _row(result: ScenarioResult) -> tuple[str, ...]:
-    got = result.observed
+    got, expect = result.observed, result.scenario.expect
+    expected = expect.status + (f", chat {expect.chat}" if expect.chat else "")
+    status = got.status + (f", chat {got.chat}" if got.chat else "")
     return (
-        result.scenario.name, result.scenario.expect.status, got.status, str(got.attempts),
+        result.scenario.name, expected, status, str(got.attempts),
         str(got.disputes), f"{got.seconds:.1f}", "ok" if result.ok else "MISMATCH",
     )
 
