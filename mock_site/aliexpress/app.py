@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_site.aliexpress.answers import API
+from mock_site.aliexpress.chat import ae_chat_routes
 from mock_site.aliexpress.control_rows import ae_order_row
 from mock_site.aliexpress.login import create_login_app
 from mock_site.aliexpress.orders import OrderPages
@@ -118,6 +119,7 @@ def create_aliexpress_app(
         Route("/x/upload", upload_pages.upload, methods=["POST"]),
         Route("/x/file/{file_id}", upload_pages.file),
         Route("/gw/aplus/track", origin.beacon, methods=["POST"]),
+        *ae_chat_routes(web),
         *control_routes(store, row=ae_order_row),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

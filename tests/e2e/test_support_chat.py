@@ -246,3 +246,38 @@ def test_no_cookie_or_password_in_what_support_writes(
         assert "pw-never-written-42" not in text, name
     assert cookie not in proc.stdout + proc.stderr
     assert "pw-never-written-42" not in proc.stdout + proc.stderr
+
+
+def test_the_same_agent_holds_the_aliexpress_skins_chat(tmp_path: Path) -> None:
+    """Another skin's chat (class names, a cookie banner): only the agent's profile differs."""
+    table = (ROOT / "tests/e2e/aliexpress_support_chat.toml").read_text(encoding="utf-8")
+    base = (ROOT / "agent/profiles/mock.toml").read_text(encoding="utf-8")
+    base = base.split("\n[support_chat]\n", 1)[0]
+    base = re.sub(r'(?m)^overlay = .*$', 'overlay = "div.global-gdpr-wrap"', base)
+    base = re.sub(r'(?m)^overlay_close = .*$', 'overlay_close = "button.btn-accept"', base)
+    table = table.replace("idle_s = 180", "idle_s = 8").replace("hold_margin_s = 30",
+                                                               "hold_margin_s = 3")
+    profile = tmp_path / "ae-chat.toml"
+    profile.write_text(base + "\n" + table, encoding="utf-8")
+    with StorefrontServer(skin="aliexpress") as server:
+        server.set_faults({"chat_queue_s": 1, "chat_operator_delay_s": 0.3, "chat_idle_s": 8,
+                           "chat_free_question": True})
+        cookies = server.session_cookies()
+        host = server.url.split("//", 1)[1].split(":")[0]
+        state = tmp_path / "state.json"
+        state.write_text(json.dumps({"cookies": [
+            {"name": name, "value": value, "domain": host, "path": "/", "expires": -1,
+             "httpOnly": name == "xman_t", "secure": False, "sameSite": "Lax"}
+            for name, value in cookies.items()], "origins": []}), encoding="utf-8")
+        run_dir = make_run(tmp_path / "runs", "gave_up")
+        proc = cli("support", str(run_dir), "--site", server.url, "--profile", str(profile),
+                   "--storage-state", str(state))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert proc.stdout.startswith("case number: CASE-100001 (order 1001)\n")
+        [row] = server.chats()
+    sent = [m for m in row["messages"] if m["sender"] == "customer"]
+    assert sent[0]["text"] == "Hello. I cannot open a dispute for order 1001."
+    assert sent[1]["attachments"][0]["name"] == "07-attempt-3-busy.png"
+    assert sent[2]["text"] == "I first saw the error on 2025-11-24 at 03:16:06 UTC."
+    assert row["case_number"] == "CASE-100001"
+    assert chat_of(run_dir)["case_number"] == "CASE-100001"
