@@ -143,11 +143,15 @@ class Conversation:
         self.send_lag = 0.0
         self.shot_lag = 0.0
         self.read_started = -math.inf
+        self.appeared_after = -math.inf
         self.opened_hint = -math.inf
 
     # -- reading ----------------------------------------------------------------------------
 
     async def _read(self) -> ChatState:
+        # a message new in this read appeared after the previous read began: the site's clock
+        # started counting no earlier than that (the previous read's start is the safe guess)
+        self.appeared_after = self.read_started
         started = self.read_started = self.clock()
         state = await self.port.read(self.seen)
         self.read_lag = max(self.clock() - started, self.read_lag * 0.9)
@@ -167,7 +171,7 @@ class Conversation:
         return state
 
     def _operator(self, line: ChatLine) -> None:
-        self.last_operator_at = self.clock()
+        self.last_operator_at = max(self.appeared_after, self.last_operator_at)
         self.transcript.message("operator", line.text)
         self.say(f"support: {line.text}")
         case = self.chat.find_case_number(line.text)
