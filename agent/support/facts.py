@@ -1,7 +1,8 @@
 """What the support chat can say about a run: read from its folder, each text pre-flighted.
 
-`read_run_folder` refuses a folder that is no run folder, or a run whose dispute is open (nothing to
-escalate), with `InvalidConfig` (exit 2). `RunFacts` holds the prepared messages of
+`read_run_folder` refuses a folder that is no run folder, a run whose dispute is open (nothing to
+escalate), or one support cannot help with (a person must log in; the run was interrupted), with
+`InvalidConfig` (exit 2): the same rule as the support ticket's (`Status.support_ticket`). `RunFacts` holds the prepared messages of
 ``support-ticket.md`` (`agent.output.ticket.build_ticket`): the opener (it names the order) and the
 story; the answers to what the operator may ask (`agent.site.chat_profile.ASK_KINDS`): the order
 number, what happened, when, how many attempts, the error's text; and the screenshots to attach.
@@ -93,6 +94,12 @@ def read_run_folder(run_dir: Path) -> Outcome:
         raise InvalidConfig(
             f"the dispute of order {outcome.order_id} is open{dispute}: nothing to escalate",
             hint="`support` is for a run that did not open its dispute (gave up, refused, ...)",
+        )
+    if not outcome.status.support_ticket:  # support cannot help: a login, or an unfinished run
+        raise InvalidConfig(
+            f"the run of order {outcome.order_id} ended {outcome.status}: "
+            f"{outcome.status.meaning}; support cannot help with that",
+            hint="log in (or solve the check), or let the run finish: run it again first",
         )
     return outcome
 

@@ -47,6 +47,19 @@ def test_a_run_whose_dispute_is_open_has_nothing_to_escalate(tmp_path: Path, sta
         read_run_folder(run_dir)
 
 
+def test_a_run_support_cannot_help_with_is_refused(tmp_path: Path) -> None:
+    """needs_human (log in yourself) has no support ticket, and no support chat either: exit 2."""
+    with pytest.raises(InvalidConfig, match="ended needs_human: a person must log in") as caught:
+        read_run_folder(make_run(tmp_path, "needs_human"))
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("status", ["gave_up", "invalid", "ineligible", "error"])
+def test_every_run_with_a_support_ticket_can_go_to_support(tmp_path: Path, status: str) -> None:
+    """The runs that get a support ticket are the runs support can take."""
+    assert str(read_run_folder(make_run(tmp_path, status)).status) == status
+
+
 def test_a_run_that_gave_up_is_read(tmp_path: Path) -> None:
     """A gave_up run folder is read with its order and attempts."""
     outcome = read_run_folder(make_run(tmp_path, "gave_up", order_id="1002"))
