@@ -2,7 +2,8 @@
 
 `read_run_folder` refuses a folder that is no run folder, a run whose dispute is open (nothing to
 escalate), or one support cannot help with (a person must log in; the run was interrupted), with
-`InvalidConfig` (exit 2): the same rule as the support ticket's (`Status.support_ticket`). `RunFacts` holds the prepared messages of
+`InvalidConfig` (exit 2): the same rule as the support ticket's (`Status.support_ticket`).
+`RunFacts` holds the prepared messages of
 ``support-ticket.md`` (`agent.output.ticket.build_ticket`): the opener (it names the order) and the
 story; the answers to what the operator may ask (`agent.site.chat_profile.ASK_KINDS`): the order
 number, what happened, when, how many attempts, the error's text; and the screenshots to attach.
