@@ -36,11 +36,16 @@ T = TypeVar("T")
 
 
 def prepare(request: DisputeRequest | PreparedRequest, profile: SiteProfile) -> PreparedRequest:
-    """Run the pre-flight on a request (already prepared requests pass through)."""
+    """Run the pre-flight on a request, against the profile's reasons and item lines.
+
+    An already prepared request is only checked against the profile.
+    """
     if isinstance(request, PreparedRequest):
+        profile.check_request(request.request)
         return request
-    return build_request(
+    prepared = build_request(
         order_id=request.order_id,
+        item=request.item,
         received=request.received,
         reason=request.reason,
         solution=request.solution,
@@ -49,7 +54,10 @@ def prepare(request: DisputeRequest | PreparedRequest, profile: SiteProfile) -> 
         message=request.message,
         evidence=[str(p) for p in request.evidence],
         rules=profile.evidence,
+        reasons=profile.reasons,
     )
+    profile.check_request(prepared.request)
+    return prepared
 
 
 @contextmanager

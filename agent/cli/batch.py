@@ -128,7 +128,14 @@ def select_orders(
 
 def _load(path: Path, profile: SiteProfile, console: Console) -> list[BatchItem]:
     try:
-        return load_batch(path, rules=profile.evidence)
+        items = load_batch(path, rules=profile.evidence, reasons=profile.reasons)
+        for item in items:  # what the site's form can take, its item lines: checked up front
+            try:
+                profile.check_request(item.prepared.request)
+            except InvalidRequest as err:
+                err.context.setdefault("source", f"{path} {item.where}")
+                raise
+        return items
     except InvalidRequest as err:
         every = err.context.get("errors")
         if not isinstance(every, list) or len(every) < 2:

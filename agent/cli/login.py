@@ -27,7 +27,7 @@ from agent.cli.signals import Interruptible
 from agent.errors import InvalidConfig, LoginRequired
 from agent.log import get_logger
 from agent.session import credentials_from_env, write_private
-from agent.site.dom import is_visible
+from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
 from agent.site.profile import SiteProfile, load_profile
 
@@ -72,22 +72,23 @@ async def watch_login(
 ) -> Seen:
     """Wait until the person has logged in on *page*; ``"enter"`` if they pressed Enter first.
 
-    Logged in means the profile's ``signed_in`` selector shows (when the profile has one), or
+    Logged in means the profile's ``page.signed_in`` element shows (when it has one), or
     the login form is gone, the page is no longer at the login URL, and the site set cookies it
     had not set when the login page opened. Raises LoginRequired after *timeout_s*.
     """
     context = page.context
     before = await _cookie_names(context)
-    marker = getattr(profile.selectors, "signed_in", None)
+    site = SitePage(page, profile)
+    marker = profile.page.signed_in
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while loop.time() < deadline:
         if enter is not None and enter.done():
             return "enter"
         try:
-            if marker and await is_visible(page.locator(marker)):
+            if marker and await site.visible(marker, where="page.signed_in"):
                 return "detected"
-            form_gone = not await is_visible(page.locator(profile.selectors.login_submit))
+            form_gone = not await site.visible(profile.page.login, where="page.login")
             if (
                 form_gone
                 and page.url.split("?")[0].rstrip("/") != login_url.rstrip("/")
@@ -128,7 +129,7 @@ async def _login(args: argparse.Namespace, console: Console) -> int:
             context = await browser.new_context()
             page = await context.new_page()
             await page.goto(login_url)
-            login = OrderPage(page, profile, base_url=site)
+            login = OrderPage(SitePage(page, profile), base_url=site)
             if credentials is not None:
                 await login.login(credentials)
             else:

@@ -219,8 +219,11 @@ def _add_run(sub: Any) -> None:
     req.add_argument("--request", type=Path, metavar="FILE", help="a request TOML file")
     req.add_argument("--batch", type=Path, metavar="FILE", help="a TOML or CSV file of requests")
     req.add_argument("--order", metavar="ID", help="order id")
+    req.add_argument("--item", metavar="ID",
+                     help="which item of a multi-item order (its id on the order page)")
     req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
-    req.add_argument("--reason", metavar="CODE", help="reason code (see README)")
+    req.add_argument("--reason", metavar="CODE|LABEL",
+                     help="reason: our code or the site's label (see README)")
     req.add_argument(
         "--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)"
     )

@@ -12,7 +12,7 @@ from agent.site.profile import SiteProfile
 
 __all__ = ["request_flags_given", "request_from_args"]
 
-_FLAG_FIELDS = ("order", "received", "reason", "solution", "refund", "amount", "message")
+_FLAG_FIELDS = ("order", "item", "received", "reason", "solution", "refund", "amount", "message")
 
 
 def request_flags_given(args: argparse.Namespace) -> bool:
@@ -30,7 +30,7 @@ def request_from_args(
                 "give either --request FILE or the request flags, not both",
                 hint="drop the flags or the file",
             )
-        return load_request_toml(args.request, rules=profile.evidence)
+        return load_request_toml(args.request, rules=profile.evidence, reasons=profile.reasons)
     if demo and not args.order:
         values = dict(demo_request())
     elif not args.order:
@@ -40,6 +40,7 @@ def request_from_args(
     else:
         values = {
             "order_id": args.order,
+            "item": args.item,
             "received": args.received,
             "reason": args.reason,
             "solution": args.solution or "refund",
@@ -51,7 +52,7 @@ def request_from_args(
         if demo:  # against the bundled storefront, fill what is missing from the demo request
             defaults = demo_request()
             values = {
-                k: (defaults[k] if v in (None, []) and k != "evidence" else v)
+                k: (defaults[k] if v in (None, []) and k in defaults and k != "evidence" else v)
                 for k, v in values.items()
             }
         missing = [k for k in ("received", "reason", "message") if values.get(k) in (None, "")]
@@ -70,4 +71,6 @@ def request_from_args(
         message=cast("str", values["message"]),
         evidence=[str(path) for path in cast("list[object]", values.get("evidence") or [])],
         rules=profile.evidence,
+        item=cast("str | None", values.get("item")),
+        reasons=profile.reasons,
     )

@@ -1,64 +1,107 @@
-"""One submit attempt: click Submit, wait for the answer, read and classify it.
+"""One submit attempt: run the profile's submit steps, take the submit request's answer.
 
-The confirm dialog is accepted by the page's handler (`agent.site.gates.arm_page`); what the
-answer means is `agent.site.answer.classify`'s to say.
+Only the response to the request the profile names (``[answer]`` method and URL) is the
+answer: a tracking beacon or an upload's POST never is. Its JSON is read first; the page's
+answer elements (read as soon as one shows, so a toast that vanishes is not missed) and the
+HTTP status are the fallbacks. JS dialogs are answered by the page's handler
+(`agent.site.gates.arm_page`); what the answer means is `agent.site.answer.classify`'s to say.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from playwright.async_api import Frame, Page, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.log import get_logger
-from agent.site.answer import Answer, answer_locator, classify, read_answer
-from agent.site.profile import SiteProfile
+from agent.site.answer import Answer, answer_locator, classify, read_page
+from agent.site.answer_rules import JsonVerdict
+from agent.site.locate import SitePage
+from agent.site.steps import StepRun, run_steps
 
-__all__ = ["dismiss_busy", "submit_once"]
+__all__ = ["after_busy", "submit_once", "submit_steps_from"]
 
 log = get_logger("agent.attempt")
 
 _SETTLE_MS = 5000
 _SETTLE_ERROR_MS = 500
+#: The most of an answer's body that is read as JSON.
+_MAX_BODY = 1024 * 1024
+
+
+def submit_steps_from(site: SitePage, start: str | None) -> tuple[str, ...]:
+    """The names of the submit steps from *start* on (all of them when None)."""
+    names = tuple(step.name for step in site.profile.submit_steps)
+    return names[names.index(start):] if start in names else names
+
+
+async def _verdict(site: SitePage, response: Response) -> JsonVerdict | None:
+    """What the response's JSON says, per the profile (None: not JSON, or no JSON rules)."""
+    rules = site.profile.answer.json
+    if rules is None:
+        return None
+    try:
+        body = await response.body()
+    except PlaywrightError:  # a redirect, or a page that navigated away: no body to read
+        return None
+    if len(body) > _MAX_BODY:
+        return None
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return rules.judge(data)
 
 
 async def submit_once(
-    page: Page,
-    profile: SiteProfile,
+    site: SitePage,
+    run: StepRun,
     *,
+    start: str | None = None,
     timeout_s: float,
     clock: Callable[[], float] = time.monotonic,
-) -> Answer:
-    """Click Submit once and classify the answer; never raises for a site answer."""
-    sel = profile.selectors
-    response: Response | None = None
-    timed_out = False
+) -> tuple[Answer, SitePage]:
+    """Run the submit steps (from *start*) and classify the answer; never raises for an answer.
+
+    Returns the answer and the page the flow is on afterwards.
+    """
+    page = site.page
+    rules = site.profile.answer
+    names = submit_steps_from(site, start)
+    steps = [s for s in site.profile.submit_steps if s.name in names]
+    responses: list[Response] = []
+    got = asyncio.Event()
     # A full-page answer replaces the document: wait for the new one to commit, so that nothing
     # of the page we submitted from (an earlier busy banner) is read as this answer.
     committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def _on_response(response: Response) -> None:
+        if not responses and rules.request.matches(response.request.method, response.url):
+            responses.append(response)
+            got.set()
 
     def _on_navigated(frame: Frame) -> None:
         if frame == page.main_frame and not committed.done():
             committed.set_result(None)
 
+    page.on("response", _on_response)
     page.on("framenavigated", _on_navigated)
+    timed_out = False
     try:
+        site = await run_steps(site, steps, replace(run, no_wait_after=True), when="submitting")
         try:
-            async with page.expect_response(
-                lambda r: r.request.method == "POST", timeout=timeout_s * 1000
-            ) as info:
-                await page.locator(sel.submit).first.click(timeout=timeout_s * 1000)
-            response = await info.value
-        except PlaywrightTimeout:
+            await asyncio.wait_for(got.wait(), timeout=timeout_s)
+        except TimeoutError:
             timed_out = True
         received_at = clock()
-        status = response.status if response else None
-        retry_after = (await response.header_value("retry-after")) if response else None
+        response = responses[0] if responses else None
         if response is not None and response.request.is_navigation_request():
             try:
                 await asyncio.wait_for(committed, timeout=timeout_s)
@@ -66,16 +109,30 @@ async def submit_once(
             except (TimeoutError, PlaywrightTimeout):
                 timed_out = True
     finally:
+        page.remove_listener("response", _on_response)
         page.remove_listener("framenavigated", _on_navigated)
-    if not timed_out:
+    status = response.status if response else None
+    retry_after = (await response.header_value("retry-after")) if response else None
+    verdict = await _verdict(site, response) if response is not None else None
+    decided = verdict is not None and verdict.kind is not None
+    if not timed_out and not decided:
         # A server error shows none of the answers we know: do not wait long for one.
-        settle_ms = _SETTLE_MS if status is None or status < 500 else _SETTLE_ERROR_MS
-        with contextlib.suppress(PlaywrightTimeout):
-            await answer_locator(page, profile).wait_for(state="visible", timeout=settle_ms)
-    shown = await read_answer(page, profile)
+        error = status is not None and status >= rules.status.server_error_from
+        shown_one = answer_locator(site)
+        if shown_one is not None:
+            with contextlib.suppress(PlaywrightTimeout):
+                await shown_one.wait_for(
+                    state="visible", timeout=_SETTLE_ERROR_MS if error else _SETTLE_MS
+                )
+    shown = await read_page(site)
     answer = replace(
         classify(
-            profile, shown=shown, status_code=status, retry_after=retry_after, timed_out=timed_out
+            site.profile,
+            shown=shown,
+            verdict=verdict,
+            status_code=status,
+            retry_after=retry_after,
+            timed_out=timed_out,
         ),
         received_at=received_at,
     )
@@ -86,15 +143,15 @@ async def submit_once(
         retry_after=retry_after,
         text=answer.text[:200],
         dispute_id=answer.dispute_id,
+        source=answer.source,
     )
-    return answer
+    return answer, site
 
 
-async def dismiss_busy(page: Page, profile: SiteProfile) -> None:
-    """Close a busy modal so the form can be used again."""
-    button = page.locator(profile.selectors.busy_dismiss).first
+async def after_busy(site: SitePage, run: StepRun) -> SitePage:
+    """Run the profile's retry steps (close a busy notice) so the form can be used again."""
     try:
-        if await button.is_visible():
-            await button.click(timeout=5000)
-    except PlaywrightTimeout:
-        log.warning("agent.busy_dismiss_failed")
+        return await run_steps(site, site.profile.retry.steps, run, when="after a busy answer")
+    except PlaywrightError as exc:
+        log.warning("agent.busy_dismiss_failed", error=str(exc)[:200])
+        return site

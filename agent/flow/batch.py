@@ -39,6 +39,7 @@ from agent.output.run_folder import new_run_folder
 from agent.request import PreparedRequest
 from agent.session import Session
 from agent.site.gates import arm_page
+from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
 from agent.site.profile import SiteProfile
 
@@ -259,7 +260,7 @@ async def _log_in_once(
     try:
         page = await context.new_page()
         await arm_page(page, profile)
-        order = OrderPage(page, profile, base_url=site)
+        order = OrderPage(SitePage(page, profile), base_url=site)
         await order.goto(order_id)
         if await order.is_login():
             await order.login(session.credentials)

@@ -86,6 +86,10 @@ class Journal:
     def _now(self) -> float:
         return float(self._clock())  # type: ignore[operator]
 
+    def now(self) -> float:
+        """The journal's clock: what an intent's ``started_at`` is measured in."""
+        return self._now()
+
     def begin(self, *, site: str, order_id: str, run_id: str, attempt: int) -> int:
         """Record and commit the intent to submit; return its id."""
         cur = self._db.execute(

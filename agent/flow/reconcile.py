@@ -1,13 +1,20 @@
 """The reconcile: before any resubmission, did the last attempt create the dispute anyway?
 
 "System busy" can come after the site created the dispute, and so can a timeout, an HTTP 500 or
-an unknown page. Before the agent submits again it reads the order page: a dispute there ends the
-run ``opened``; a page it cannot read (a login form, a challenge, an error) stops or retries the
-check, never a blind resubmission.
+an unknown page. Before the agent submits again it opens the order page in a browser tab and
+reads it as a person sees it, with the one definition of "the existing dispute"
+(`agent.site.existing`): a dispute there ends the run ``opened``. A page it cannot read (a
+login form, a challenge, an error) stops the run or the check, never a blind resubmission.
+
+A page that shows no dispute proves there is none only when the site shows new disputes at
+once (``dispute.shows_within_s = 0``). Otherwise the order page is read again until that long
+after the answer has passed, and only then is "no dispute" believed.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 from playwright.async_api import BrowserContext, Page
@@ -15,9 +22,9 @@ from playwright.async_api import Error as PlaywrightError
 
 from agent.errors import AmbiguousAnswer
 from agent.log import get_logger
-from agent.site.gates import check_gates
+from agent.site.gates import arm_page, check_gates
+from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
-from agent.site.profile import SiteProfile
 
 __all__ = ["Reconciler"]
 
@@ -25,63 +32,64 @@ log = get_logger("agent.run")
 
 #: Records a screenshot of a page under a step name (the run folder's numbered sequence).
 StepRecorder = Callable[[Page, str], Awaitable[None]]
+#: Seconds between two reads of the order page while a new dispute may still be on its way.
+_RECHECK_S = 1.0
 
 
 class Reconciler:
-    """Looks on the site for the dispute of one order."""
+    """Looks on the site for the dispute of one order (and item)."""
 
     def __init__(
         self,
         context: BrowserContext,
-        profile: SiteProfile,
+        site: SitePage,
         *,
-        site: str,
+        base_url: str,
         order_id: str,
         record_step: StepRecorder,
     ) -> None:
         self.context = context
-        self.profile = profile
         self.site = site
+        self.profile = site.profile
+        self.base_url = base_url
         self.order_id = order_id
         self.record_step = record_step
 
-    async def existing_dispute(self) -> str | None:
+    async def existing_dispute(self, *, wait_s: float | None = None) -> str | None:
         """The id of the order's dispute on the site, or None; AmbiguousAnswer if we cannot tell.
 
-        A plain HTTP read of the order page (the context's cookies) is enough when the site
-        answers with the order page; anything else (an error status, a redirect to a login
-        page, a challenge) is looked at in a browser tab, where a login form or a verification
-        challenge stops the run with needs_human.
+        *wait_s*: how much longer a dispute created by the last submission may take to show
+        (default: the profile's ``dispute.shows_within_s``); the order page is read again until
+        then while it shows none. A login form or a challenge stops the run with needs_human.
         """
-        url = self.profile.order_url(self.order_id, base_url=self.site)
-        try:
-            response = await self.context.request.get(
-                url, timeout=self.profile.timeouts.navigation_s * 1000, fail_on_status_code=False
-            )
-            body = await response.text()
-        except PlaywrightError as exc:
-            raise AmbiguousAnswer(f"the order page could not be checked: {str(exc)[:120]}") from exc
-        match = self.profile.texts.existing.search(body)
-        found = match["dispute_id"] if match else None
-        log.info("agent.reconciled", found=found, status_code=response.status, via="http")
-        if found is not None or (response.ok and response.url == url):
-            return found
-        return await self._in_tab(url)
-
-    async def _in_tab(self, url: str) -> str | None:
+        remaining = self.profile.dispute.shows_within_s if wait_s is None else max(0.0, wait_s)
+        deadline = time.monotonic() + remaining
         tab = await self.context.new_page()
         try:
-            await tab.goto(
-                url,
-                timeout=self.profile.timeouts.navigation_s * 1000,
-                wait_until="domcontentloaded",
-            )
-            await check_gates(tab, self.profile, when="checking the order page")
-            state = await OrderPage(tab, self.profile, base_url=self.site).read_state()
-        except PlaywrightError as exc:
-            raise AmbiguousAnswer(f"the order page could not be checked: {str(exc)[:120]}") from exc
+            await arm_page(tab, self.profile)
+            order = OrderPage(self.site.on(tab), base_url=self.base_url)
+            reads = 0
+            while True:
+                reads += 1
+                found = await self._read(order)
+                left = deadline - time.monotonic()
+                if found is not None or left <= 0:
+                    break
+                log.info("agent.reconcile_rechecking", read=reads, wait_left_s=round(left, 2))
+                await asyncio.sleep(min(_RECHECK_S, left))
         finally:
             await self.record_step(tab, "reconcile-order-page")
             await tab.close()
-        log.info("agent.reconciled", found=state.existing_dispute_id, via="page")
+        log.info("agent.reconciled", found=found, via="page", reads=reads)
+        return found
+
+    async def _read(self, order: OrderPage) -> str | None:
+        try:
+            status = await order.goto(self.order_id)
+            await check_gates(order.site, when="checking the order page")
+            if status is not None and status >= 400:
+                raise AmbiguousAnswer(f"the order page answered HTTP {status}")
+            state = await order.read_state()
+        except PlaywrightError as exc:
+            raise AmbiguousAnswer(f"the order page could not be checked: {str(exc)[:120]}") from exc
         return state.existing_dispute_id

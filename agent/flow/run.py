@@ -1,8 +1,9 @@
 """One order, from the order page to an outcome, with its evidence.
 
-order page → eligibility → dispute form (pop-up) → fill → submit attempts, retried by the policy
-when busy, each resubmission preceded by a reconcile (did the last attempt create the dispute
-anyway?) → outcome, result.json, report. Each step and each attempt leaves a screenshot.
+order page → eligibility → the profile's open steps (pop-up, new tab, same tab) → fill → submit
+attempts (the profile's submit steps), retried by the policy when busy, each resubmission preceded
+by a reconcile (did the last attempt create the dispute anyway?) and started where the profile
+says → outcome, result.json, report. Each step and each attempt leaves a screenshot.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ from agent.request import PreparedRequest
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm
 from agent.site.gates import arm_page, check_gates
+from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
+from agent.site.steps import StepRun
 
 __all__ = ["request_summary", "run_order"]
 
@@ -76,10 +79,14 @@ class _OrderRun:
         self.context: BrowserContext | None = None
         self.page: Page | None = None
         self.form_page: Page | None = None
+        self.form_site: SitePage | None = None
         self.form_url: str | None = None
         self.reconciler: Reconciler | None = None
         #: True from the journal's intent to the answer: a submission may be on its way.
         self.in_flight = False
+        #: When the last answer came (the run's clock): a new dispute may show after it.
+        self.answered_at: float | None = None
+        self.steps = StepRun(request=self.request, on_new_page=self._arm)
 
     # -- helpers ---------------------------------------------------------------------------
     def outcome(
@@ -114,20 +121,24 @@ class _OrderRun:
     async def _record(self, page: Page, name: str) -> None:
         await self.step(page, name)
 
+    async def _arm(self, page: Page) -> None:
+        await arm_page(page, self.profile)
+
     # -- the flow --------------------------------------------------------------------------
     async def run(self, context: BrowserContext) -> Outcome:
         self.context = context
+        page = await context.new_page()
+        self.page = page
+        site = SitePage(page, self.profile, item=self.request.item)
         self.reconciler = Reconciler(
             context,
-            self.profile,
-            site=self.s.site,
+            site,
+            base_url=self.s.site,
             order_id=self.request.order_id,
             record_step=self._record,
         )
-        page = await context.new_page()
-        self.page = page
         await arm_page(page, self.profile)
-        order = OrderPage(page, self.profile, base_url=self.s.site)
+        order = OrderPage(site, base_url=self.s.site)
         status = await order.goto(self.request.order_id)
         if await order.is_login():
             credentials = self.s.options.session.credentials
@@ -144,18 +155,17 @@ class _OrderRun:
                 field="order_id",
                 hint="check the order id, and that the session is of the account that placed it",
             )
-        await check_gates(page, self.profile, when="on the order page")
+        await check_gates(site, when="on the order page")
         state = await order.read_state()
         await self.step(page, "order-page")
-        await self.settle_unfinished(state.existing_dispute_id)
-        if state.existing_dispute_id:
-            log.info("agent.already_open", dispute_id=state.existing_dispute_id)
+        existing = await self.settle_unfinished(state.existing_dispute_id)
+        if existing:
+            log.info("agent.already_open", dispute_id=existing)
             raise _Done(
                 self.outcome(
                     Status.ALREADY_OPEN,
-                    f"a dispute is already open for order {self.request.order_id}: "
-                    f"{state.existing_dispute_id}",
-                    dispute_id=state.existing_dispute_id,
+                    f"a dispute is already open for order {self.request.order_id}: {existing}",
+                    dispute_id=existing,
                 )
             )
         if state.ineligible_text:
@@ -166,30 +176,40 @@ class _OrderRun:
                 code=rule.code if rule else None,
                 context={"site_text": state.ineligible_text},
             )
-        form_page = await order.open_form()
-        if form_page is not page:
-            await arm_page(form_page, self.profile)
-        self.form_page = form_page
-        form = DisputeForm(form_page, self.profile)
+        form_site = await order.open_form(self.steps)
+        self.form_site = form_site
+        self.form_page = form_site.page
+        form = DisputeForm(form_site)
         await form.wait_ready()
-        self.form_url = form_page.url
-        await self.step(form_page, "dispute-form")
+        self.form_url = form_site.page.url
+        await self.step(form_site.page, "dispute-form")
         await form.fill(self.prepared)
-        await self.step(form_page, "form-filled")
-        return await self.submit_with_retries(form)
+        await self.step(form_site.page, "form-filled")
+        return await self.submit_with_retries()
 
-    async def settle_unfinished(self, existing: str | None) -> None:
-        """A crash left an intent without an answer: what the order page shows settles it."""
+    async def settle_unfinished(self, existing: str | None) -> str | None:
+        """A crash left an intent without an answer: what the order page shows settles it.
+
+        Returns the dispute the order page shows (after the re-checks a site that shows new
+        disputes late needs), or None.
+        """
         journal = self.s.journal
         if journal is None:
-            return
-        pending = journal.unfinished(site=self.site, order_id=self.request.order_id)
+            return existing
+        key = self.request.order_key
+        pending = journal.unfinished(site=self.site, order_id=key)
         if not pending:
-            return
+            return existing
+        if existing is None and self.profile.dispute.shows_within_s > 0:
+            # the interrupted submission may have created a dispute that does not show yet
+            newest = max(intent.started_at for intent in pending)
+            late = self.profile.dispute.shows_within_s + self.profile.timeouts.answer_s
+            wait_s = late - (journal.now() - newest)
+            if wait_s > 0:
+                assert self.reconciler is not None
+                existing = await self.reconciler.existing_dispute(wait_s=wait_s)
         outcome = "opened" if existing else "not_created"
-        journal.settle(
-            site=self.site, order_id=self.request.order_id, outcome=outcome, dispute_id=existing
-        )
+        journal.settle(site=self.site, order_id=key, outcome=outcome, dispute_id=existing)
         log.warning(
             "agent.unfinished_intent_settled", intents=len(pending), found=existing, outcome=outcome
         )
@@ -203,36 +223,46 @@ class _OrderRun:
                     dispute_id=existing,
                 )
             )
+        return None
 
     async def reconcile(self) -> str | None:
         """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell).
 
-        Each check is recorded in the timeline: the report shows them as the guarantee that
-        nothing was sent twice.
+        A site that shows new disputes late is read again until that long after the last
+        answer has passed.
         """
         assert self.reconciler is not None
-        try:
-            found = await self.reconciler.existing_dispute()
-        except AmbiguousAnswer as exc:
-            self.folder.check(None, attempt=self.attempts, detail=exc.cause, known=False)
-            raise
-        self.folder.check(found, attempt=self.attempts)
-        return found
+        wait_s = None
+        if self.answered_at is not None:
+            since = self.s.runtime.clock() - self.answered_at
+            wait_s = self.profile.dispute.shows_within_s - since
+        return await self.reconciler.existing_dispute(wait_s=wait_s)
 
-    async def ensure_form(self, form: DisputeForm) -> None:
-        """Make sure the form is there and filled before a resubmission."""
-        assert self.form_page is not None and self.form_url is not None
-        page = self.form_page
-        if not await page.locator(self.profile.selectors.form).first.is_visible():
+    async def ensure_form(self, form: DisputeForm) -> str | None:
+        """Make sure the form is there and filled before a resubmission; the step to start at.
+
+        The page says the form still holds everything (``retry.kept``): start at
+        ``retry.from``. The form shows: read it back, refill what the site dropped, start at
+        the first submit step. No form: open its URL again and fill it all.
+        """
+        assert self.form_site is not None and self.form_url is not None
+        if await form.is_kept():
+            log.info("agent.form_kept", start=self.profile.retry.from_step)
+            return self.profile.retry.from_step
+        if not await form.is_ready():
             log.info("agent.form_reopened", url=self.form_url)
-            await page.goto(self.form_url, timeout=self.profile.timeouts.navigation_s * 1000)
+            await self.form_site.page.goto(
+                self.form_url, timeout=self.profile.timeouts.navigation_s * 1000
+            )
             await form.wait_ready()
             await form.fill(self.prepared)
-            return
+            return None
         await form.restore(self.prepared)
+        return None
 
-    async def one_attempt(self, form: DisputeForm) -> Answer:
-        assert self.form_page is not None
+    async def one_attempt(self) -> Answer:
+        assert self.form_site is not None
+        start: str | None = None
         if self.attempts > 0:
             found = await self.reconcile()
             if found:
@@ -246,8 +276,8 @@ class _OrderRun:
                         dispute_id=found,
                     )
                 )
-            await check_gates(self.form_page, self.profile, when="before resubmitting")
-            await self.ensure_form(form)
+            await check_gates(self.form_site, when="before resubmitting")
+            start = await self.ensure_form(DisputeForm(self.form_site))
         if self.s.runtime.before_attempt is not None:
             await self.s.runtime.before_attempt()
         self.attempts += 1
@@ -258,7 +288,7 @@ class _OrderRun:
         intent = (
             journal.begin(
                 site=self.site,
-                order_id=self.request.order_id,
+                order_id=self.request.order_key,
                 run_id=self.folder.run_id,
                 attempt=number,
             )
@@ -270,12 +300,14 @@ class _OrderRun:
         answered_at = clock()
         self.in_flight = True
         try:
-            answer = await attempts_mod.submit_once(
-                self.form_page,
-                self.profile,
+            answer, self.form_site = await attempts_mod.submit_once(
+                self.form_site,
+                self.steps,
+                start=start,
                 timeout_s=self.profile.timeouts.answer_s,
                 clock=clock,
             )
+            self.form_page = self.form_site.page
             answered_at = answer.received_at if answer.received_at is not None else answered_at
             if journal is not None and intent is not None:
                 journal.finish(intent, outcome=answer.outcome, dispute_id=answer.dispute_id)
@@ -284,9 +316,11 @@ class _OrderRun:
             answer = Answer(outcome=str(Status.INTERRUPTED))
             raise
         finally:
+            self.answered_at = answered_at
             stopped = answer.outcome == Status.INTERRUPTED
             await self.folder.attempt(
-                None if stopped else self.form_page,  # mid-navigation: no screenshot to wait for
+                # mid-navigation: no screenshot to wait for
+                None if stopped else self.form_site.page,
                 number,
                 answer.outcome,
                 detail=answer.text or None,
@@ -304,7 +338,7 @@ class _OrderRun:
         )
         if answer.outcome == "busy":
             log.info("agent.busy", attempt=number, text=answer.text, status_code=answer.status_code)
-            await attempts_mod.dismiss_busy(self.form_page, self.profile)
+            self.form_site = await attempts_mod.after_busy(self.form_site, self.steps)
             raise SiteBusy(
                 answer.text,
                 status_code=answer.status_code,
@@ -339,7 +373,7 @@ class _OrderRun:
             )
         )
 
-    async def submit_with_retries(self, form: DisputeForm) -> Outcome:
+    async def submit_with_retries(self) -> Outcome:
         retrying = build_async_retrying(
             self.s.policy,
             sleep=self.s.runtime.sleep,
@@ -348,7 +382,7 @@ class _OrderRun:
             before_sleep=self.before_sleep,
         )
         try:
-            answer: Answer = await retrying(self.one_attempt, form)
+            answer: Answer = await retrying(self.one_attempt)
         except (SiteBusy, AmbiguousAnswer) as exc:
             found = await self._last_reconcile()
             if found:
@@ -410,7 +444,7 @@ async def _interrupted(run: _OrderRun, stop: str) -> Outcome:
     have reached the site (the journal holds an intent with no answer)."""
     journal = run.s.journal
     pending = (
-        journal.unfinished(site=run.site, order_id=run.request.order_id)
+        journal.unfinished(site=run.site, order_id=run.request.order_key)
         if journal is not None
         else []
     )
@@ -487,6 +521,7 @@ def request_summary(prepared: PreparedRequest) -> dict[str, object]:
     req = prepared.request
     return {
         "order_id": req.order_id,
+        "item": req.item,
         "received": "yes" if req.received else "no",
         "reason": req.reason,
         "solution": req.solution,

@@ -19,6 +19,7 @@ from agent.errors import InvalidConfig, InvalidRequest
 from agent.request.evidence import EvidenceRules
 from agent.request.loading import request_from_mapping
 from agent.request.model import REQUEST_KEYS, PreparedRequest
+from agent.request.reasons import SiteReasons
 
 __all__ = ["BatchItem", "load_batch", "parse_batch_csv", "parse_batch_toml"]
 
@@ -38,7 +39,7 @@ class BatchItem:
 
 def _check_rows(
     rows: Iterable[tuple[str, Mapping[str, object] | InvalidRequest]], *, source: str,
-    base_dir: Path, rules: EvidenceRules | None,
+    base_dir: Path, rules: EvidenceRules | None, reasons: SiteReasons | None = None,
 ) -> list[BatchItem]:
     """Check every row; raise the first error (all of them in ``context["errors"]``)."""
     items: list[BatchItem] = []
@@ -50,11 +51,11 @@ def _check_rows(
             continue
         try:
             prepared = request_from_mapping(data, base_dir=base_dir, rules=rules,
-                                            source=f"{source} {where}")
+                                            source=f"{source} {where}", reasons=reasons)
         except InvalidRequest as err:
             errors.append(err)
             continue
-        order = prepared.request.order_id
+        order = prepared.request.order_key
         if order in seen:
             errors.append(InvalidConfig(
                 f"order {order} is already in {seen[order]}", key="order_id",
@@ -76,7 +77,8 @@ def _check_rows(
 
 
 def parse_batch_toml(
-    text: str, *, source: str, base_dir: Path, rules: EvidenceRules | None = None
+    text: str, *, source: str, base_dir: Path, rules: EvidenceRules | None = None,
+    reasons: SiteReasons | None = None,
 ) -> list[BatchItem]:
     """Check a TOML batch: ``[[request]]`` tables with the request's keys."""
     try:
@@ -93,7 +95,7 @@ def parse_batch_toml(
         raise InvalidConfig('"request" is not a list of tables', key="request", source=source,
                             hint="write each order as a [[request]] table")
     return _check_rows(((f"request {i}", t) for i, t in enumerate(tables, 1)),
-                       source=source, base_dir=base_dir, rules=rules)
+                       source=source, base_dir=base_dir, rules=rules, reasons=reasons)
 
 
 def _csv_rows(
@@ -153,14 +155,17 @@ def _csv_rows(
 
 
 def parse_batch_csv(
-    text: str, *, source: str, base_dir: Path, rules: EvidenceRules | None = None
+    text: str, *, source: str, base_dir: Path, rules: EvidenceRules | None = None,
+    reasons: SiteReasons | None = None,
 ) -> list[BatchItem]:
     """Check a CSV batch: a header row of request keys, then one order per row."""
     rows = _csv_rows(text, source=source)
-    return _check_rows(rows, source=source, base_dir=base_dir, rules=rules)
+    return _check_rows(rows, source=source, base_dir=base_dir, rules=rules, reasons=reasons)
 
 
-def load_batch(path: Path, *, rules: EvidenceRules | None = None) -> list[BatchItem]:
+def load_batch(
+    path: Path, *, rules: EvidenceRules | None = None, reasons: SiteReasons | None = None
+) -> list[BatchItem]:
     """Read and check a batch file (``.toml`` or ``.csv``); evidence paths are relative to it."""
     source = str(path)
     suffix = path.suffix.lower()
@@ -180,4 +185,4 @@ def load_batch(path: Path, *, rules: EvidenceRules | None = None) -> list[BatchI
     except UnicodeDecodeError:
         raise InvalidConfig("is not UTF-8 text", source=source, hint="save it as UTF-8") from None
     parse = parse_batch_toml if suffix == ".toml" else parse_batch_csv
-    return parse(text, source=source, base_dir=path.parent, rules=rules)
+    return parse(text, source=source, base_dir=path.parent, rules=rules, reasons=reasons)

@@ -23,6 +23,7 @@ from agent.request.model import (
     RefundKind,
     Solution,
 )
+from agent.request.reasons import SiteReasons
 from agent.request.text import quote, suggest, type_name
 
 __all__ = ["build_request"]
@@ -73,12 +74,42 @@ def _received(raw: object) -> bool:
     )
 
 
-def _reason(raw: object, *, received: bool) -> str:
-    expected, other = (
-        (RECEIVED_REASONS, NOT_RECEIVED_REASONS)
-        if received
-        else (NOT_RECEIVED_REASONS, RECEIVED_REASONS)
-    )
+def _item(raw: object, changes: list[Normalisation]) -> str | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if not isinstance(raw, str):
+        raise InvalidField(
+            f"must be text, not {type_name(raw)}",
+            field="item",
+            hint="give the item's id as the order page shows it, or leave it out",
+        )
+    value = raw.strip()
+    if value != raw:
+        changes.append(Normalisation("item", "surrounding whitespace trimmed", raw, value))
+    if not _ORDER_ID.fullmatch(value) or len(value) > _ORDER_ID_MAX:
+        raise InvalidField(
+            f"{quote(value)} is not an item id",
+            field="item",
+            hint=f"an item id has only letters, digits and dashes (at most {_ORDER_ID_MAX})",
+        )
+    return value
+
+
+def _reason(
+    raw: object,
+    *,
+    received: bool,
+    reasons: SiteReasons | None = None,
+    changes: list[Normalisation] | None = None,
+) -> str:
+    if reasons is None:
+        expected, other = (
+            (RECEIVED_REASONS, NOT_RECEIVED_REASONS)
+            if received
+            else (NOT_RECEIVED_REASONS, RECEIVED_REASONS)
+        )
+    else:
+        expected, other = reasons.names(received), reasons.names(not received)
     answer = "yes" if received else "no"
     choices = f"reasons when received is {answer}: {', '.join(expected)}"
     if not isinstance(raw, str):
@@ -86,6 +117,13 @@ def _reason(raw: object, *, received: bool) -> str:
             f"must be a reason code, not {type_name(raw)}", field="reason", hint=choices
         )
     value = raw.strip().lower()
+    found = reasons.find(raw) if reasons is not None else None
+    if found is not None:  # our code or the site's label: the request holds the code
+        value = found.key
+        label_given = found.label.casefold() == " ".join(raw.split()).casefold()
+        if found.code is not None and label_given and changes is not None:
+            changes.append(Normalisation("reason", "site label replaced by our code",
+                                         raw, found.code))
     if value in expected:
         return value
     if value in other:
@@ -159,6 +197,8 @@ def build_request(
     message: str,
     evidence: Iterable[str | os.PathLike[str]] | None = (),
     rules: EvidenceRules | None = None,
+    item: str | None = None,
+    reasons: SiteReasons | None = None,
 ) -> PreparedRequest:
     """Check and normalise a request given as raw values (flags, TOML) and return it prepared.
 
@@ -167,11 +207,15 @@ def build_request(
     (required for a partial refund and refused for a full one), the message and the evidence.
     The first problem raises `InvalidField` or `InvalidEvidence`, one line naming the field.
     None for *solution*, *refund* or *evidence* (a flag not given) means the default.
+    *item* picks one item of a multi-item order. *reasons* is the site's reason list (a
+    profile's): the reason may then be our code or the site's label, and must be one the site
+    offers for that received answer; without it, our codes are checked.
     """
     changes: list[Normalisation] = []
     clean_id = _order_id(order_id, changes)
+    which = _item(item, changes)
     got = _received(received)
-    why = _reason(reason, received=got)
+    why = _reason(reason, received=got, reasons=reasons, changes=changes)
     chosen = _choice("solution", "refund" if solution is None else solution, _SOLUTION_VALUES)
     kind = _choice("refund", "full" if refund is None else refund, _REFUND_VALUES)
     value = _amount(amount, refund=kind, changes=changes)
@@ -187,6 +231,7 @@ def build_request(
     files = check_evidence(evidence or (), received=got, reason=why, rules=rules)
     request = DisputeRequest(
         order_id=clean_id,
+        item=which,
         received=got,
         reason=why,
         solution=chosen,

@@ -12,6 +12,7 @@ from agent.errors import InvalidConfig, InvalidRequest
 from agent.request.build import build_request
 from agent.request.evidence import EvidenceRules
 from agent.request.model import REQUEST_KEYS, REQUIRED_KEYS, PreparedRequest
+from agent.request.reasons import SiteReasons
 from agent.request.text import quote, suggest, type_name
 
 __all__ = ["load_request_toml", "request_from_mapping"]
@@ -19,6 +20,7 @@ __all__ = ["load_request_toml", "request_from_mapping"]
 #: What each request key may hold in TOML: the accepted types and how to say it.
 _KEY_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "order_id": ((str, int), 'a string, e.g. order_id = "1002"'),
+    "item": ((str, int), 'the item id on the order page, e.g. item = "3044357010137135"'),
     "received": ((str, bool), 'yes or no, e.g. received = "yes"'),
     "reason": ((str,), 'a reason code, e.g. reason = "damaged"'),
     "solution": ((str,), 'refund or return, e.g. solution = "refund"'),
@@ -35,12 +37,14 @@ def request_from_mapping(
     base_dir: str | os.PathLike[str] = ".",
     rules: EvidenceRules | None = None,
     source: str | None = None,
+    reasons: SiteReasons | None = None,
 ) -> PreparedRequest:
     """Check a request read from TOML (a request file, a scenario's or a batch's ``[request]``).
 
     The keys are exactly `REQUEST_KEYS`; unknown keys, missing required ones and wrong types are
     refused naming the key (`InvalidConfig`). Relative evidence paths are taken from *base_dir*.
-    Errors carry *source* (a file name) in their context and first words.
+    Errors carry *source* (a file name) in their context and first words. *reasons*: the
+    site's reason list (a profile's), else our codes.
     """
 
     def fail(what: str, key: str, hint: str) -> InvalidConfig:
@@ -72,6 +76,7 @@ def request_from_mapping(
     try:
         return build_request(
             order_id=str(data["order_id"]),  # TOML may hold it as an integer: order_id = 1002
+            item=None if data.get("item") is None else str(data["item"]),
             received=cast("str | bool", data["received"]),
             reason=cast("str", data["reason"]),
             solution=cast("str", data.get("solution", "refund")),
@@ -80,6 +85,7 @@ def request_from_mapping(
             message=cast("str", data["message"]),
             evidence=[base / Path(str(item)).expanduser() for item in files],
             rules=rules,
+            reasons=reasons,
         )
     except InvalidRequest as err:
         if source is not None:
@@ -88,7 +94,10 @@ def request_from_mapping(
 
 
 def load_request_toml(
-    path: str | os.PathLike[str], *, rules: EvidenceRules | None = None
+    path: str | os.PathLike[str],
+    *,
+    rules: EvidenceRules | None = None,
+    reasons: SiteReasons | None = None,
 ) -> PreparedRequest:
     """Read a request TOML file and check it with `request_from_mapping`.
 
@@ -119,4 +128,6 @@ def load_request_toml(
             source=source,
             hint="fix the syntax: one key = value per line, strings in quotes",
         ) from None
-    return request_from_mapping(data, base_dir=file.parent, rules=rules, source=source)
+    return request_from_mapping(
+        data, base_dir=file.parent, rules=rules, source=source, reasons=reasons
+    )

@@ -65,6 +65,7 @@ MESSAGE_MAX_CHARS = 2000
 #: The keys of a request TOML file (and of ``[request]`` in scenarios and batch files).
 REQUEST_KEYS: tuple[str, ...] = (
     "order_id",
+    "item",
     "received",
     "reason",
     "solution",
@@ -107,7 +108,10 @@ class DisputeRequest:
     """One dispute to open, as the form will receive it (build it with `build_request`)."""
 
     order_id: str
+    #: Which item of a multi-item order (the site's item id), when the order has several.
+    item: str | None = None
     received: bool
+    #: Our reason code, or the site's label for a reason we have no code for.
     reason: str
     solution: Solution = "refund"
     refund: RefundKind = "full"
@@ -116,6 +120,10 @@ class DisputeRequest:
     message: str
     evidence: tuple[Path, ...] = ()
 
+    @property
+    def order_key(self) -> str:
+        """The order, and the item when given: what one dispute is for (``1001``, ``1001/2``)."""
+        return self.order_id if self.item is None else f"{self.order_id}/{self.item}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,19 @@
-"""The dispute form: fill it, keep it filled, know what it holds."""
+"""The dispute form: fill it, keep it filled, know what it holds.
+
+The fields, their kinds and their order come from the profile's ``[[form.fields]]``; each kind
+knows how to enter a value and read it back (`agent.site.fields`).
+"""
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import Awaitable
-
-from playwright.async_api import Locator, Page
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import UnexpectedPage
 from agent.log import get_logger
 from agent.request import PreparedRequest
+from agent.site.fields import enter, holds
+from agent.site.flow_rules import Field
 from agent.site.gates import check_gates
-from agent.site.profile import SiteProfile
+from agent.site.locate import SitePage
+from agent.site.steps import condition_holds
 
 __all__ = ["DisputeForm"]
 
@@ -22,79 +23,55 @@ log = get_logger("agent.pages")
 class DisputeForm:
     """The dispute form: fill it, keep it filled, submit it."""
 
-    def __init__(self, page: Page, profile: SiteProfile) -> None:
-        self.page = page
-        self.profile = profile
-
-    def _loc(self, selector: str) -> Locator:
-        return self.page.locator(selector).first
+    def __init__(self, site: SitePage) -> None:
+        self.site = site
+        self.profile = site.profile
 
     async def wait_ready(self) -> None:
         """Wait until the form is there (or raise NeedsHuman for a login page or a challenge)."""
         try:
-            await self._loc(self.profile.selectors.form).wait_for(
-                state="visible", timeout=self.profile.timeouts.navigation_s * 1000
-            )
-        except PlaywrightTimeout:
-            await check_gates(self.page, self.profile, when="opening the dispute form")
-            raise UnexpectedPage(
-                f"no dispute form at {self.page.url}",
-                hint="check the profile's form selector",
-            ) from None
+            await self.site.wait_shown(self.profile.form.ready, where="form.ready",
+                                       timeout_s=self.profile.timeouts.navigation_s)
+        except UnexpectedPage:
+            await check_gates(self.site, when="opening the dispute form")
+            raise
 
-    async def fill(self, prepared: PreparedRequest) -> None:
-        """Fill every field in the site's order: received, reason, solution, refund, message…"""
-        sel = self.profile.selectors
-        req = prepared.request
-        await self._loc(sel.received_yes if req.received else sel.received_no).check()
-        await self._loc(sel.reason).select_option(req.reason)
-        await self._loc(
-            sel.solution_return if req.solution == "return" else sel.solution_refund
-        ).check()
-        if req.refund == "partial":
-            await self._loc(sel.refund_partial).check()
-            await self._loc(sel.amount).fill(f"{req.amount:.2f}")
-        else:
-            await self._loc(sel.refund_full).check()
-        message = self._loc(sel.message)
-        await message.fill("")
-        # Typed, key by key, as a person would: never through the clipboard.
-        await message.press_sequentially(req.message)
-        await self.attach(prepared)
+    async def is_ready(self) -> bool:
+        """Whether the form shows now."""
+        return await self.site.visible(self.profile.form.ready, where="form.ready")
 
-    async def attach(self, prepared: PreparedRequest) -> None:
-        files = [str(p) for p in prepared.request.evidence]
-        if files:
-            await self._loc(self.profile.selectors.evidence).set_input_files(files)
+    async def is_kept(self) -> bool:
+        """Whether the page says the form still holds everything (``retry.kept``)."""
+        return await self.site.visible(self.profile.retry.kept, where="retry.kept")
+
+    async def _applies(self, field: Field, prepared: PreparedRequest) -> bool:
+        return await condition_holds(self.site, field.when, prepared.request, where=field.where)
+
+    async def fill(self, prepared: PreparedRequest, *, only: tuple[str, ...] | None = None
+                   ) -> None:
+        """Fill every field that applies, in the profile's order (or only those named)."""
+        for field in self.profile.form.fields:
+            if only is not None and field.name not in only:
+                continue
+            if await self._applies(field, prepared):
+                await enter(self.site, field, prepared)
 
     async def missing_fields(self, prepared: PreparedRequest) -> list[str]:
         """The fields whose value is no longer what we entered (a reset form, lost files)."""
-        sel = self.profile.selectors
-        req = prepared.request
-        received = sel.received_yes if req.received else sel.received_no
-
-        async def matches(check: Awaitable[object], expected: object) -> bool:
-            return await check == expected
-
-        checks: dict[str, Awaitable[bool]] = {
-            "received": matches(self._loc(received).is_checked(), True),
-            "reason": matches(self._loc(sel.reason).input_value(), req.reason),
-        }
-        if req.refund == "partial":
-            checks["amount"] = matches(self._loc(sel.amount).input_value(), f"{req.amount:.2f}")
-        checks["message"] = matches(self._loc(sel.message).input_value(), req.message)
-        if req.evidence:
-            count = self._loc(sel.evidence).evaluate("e => e.files ? e.files.length : 0")
-            checks["evidence"] = matches(count, len(req.evidence))
-        # every read at once: the commands are pipelined, one round trip instead of one each
-        results = await asyncio.gather(*checks.values())
-        return [name for name, ok in zip(checks, results, strict=True) if not ok]
+        missing = []
+        for field in self.profile.form.fields:
+            if await self._applies(field, prepared) and not await holds(
+                self.site, field, prepared
+            ):
+                missing.append(field.name)
+        return missing
 
     async def restore(self, prepared: PreparedRequest) -> list[str]:
-        """Refill what the site dropped: everything when the form was reset, else only the files."""
+        """Refill what the site dropped: only the files when only they went, else everything."""
         missing = await self.missing_fields(prepared)
-        if missing == ["evidence"]:
-            await self.attach(prepared)
+        kinds = {f.name: f.kind for f in self.profile.form.fields}
+        if missing and all(kinds[name] == "files" for name in missing):
+            await self.fill(prepared, only=tuple(missing))
         elif missing:
             await self.fill(prepared)
         if missing:

@@ -1,63 +1,82 @@
 """What can stand between the agent and the page: dialogs, overlays, a login form, a challenge.
 
-`arm_page` makes a page accept every JS dialog and close promo overlays whenever they get in the
-way; `check_gates` stops the run with `NeedsHuman` when a page is a login form or a verification
-challenge.
+`arm_page` makes a page answer every JS dialog as the profile says (a step may answer the
+dialog its click opens otherwise) and close the profile's overlays whenever they get in the
+way; `check_gates` stops the run with `NeedsHuman` when a page is a login form or a
+verification challenge.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import weakref
+from typing import Literal
 
 from playwright.async_api import Dialog, Locator, Page
 
 from agent.errors import ChallengeShown, LoginRequired
 from agent.log import get_logger
-from agent.site.dom import is_visible
-from agent.site.profile import SiteProfile
+from agent.site.locate import SitePage
+from agent.site.profile_model import SiteProfile
 
-__all__ = ["arm_page", "check_gates"]
+__all__ = ["answer_next_dialog", "arm_page", "check_gates"]
 
 log = get_logger("agent.pages")
 
+DialogAnswer = Literal["accept", "dismiss"]
+#: Per armed page: how to answer the next dialog, when a step said so.
+_NEXT: weakref.WeakKeyDictionary[Page, list[DialogAnswer]] = weakref.WeakKeyDictionary()
+
+
+def answer_next_dialog(page: Page, answer: DialogAnswer) -> None:
+    """Answer the next JS dialog of *page* with *answer* (a step's ``dialog``)."""
+    _NEXT.setdefault(page, []).append(answer)
+
 
 async def arm_page(page: Page, profile: SiteProfile) -> None:
-    """Accept every JS dialog and close promo overlays whenever they get in the way.
+    """Answer every JS dialog and close the profile's overlays whenever they get in the way.
 
     Playwright calls the handlers outside the run's context, so they log in a copy of it
     (run id, order id and the run's log file).
     """
     context = contextvars.copy_context()
+    _NEXT.setdefault(page, [])
 
-    async def _accept_dialog(dialog: Dialog) -> None:
+    async def _answer_dialog(dialog: Dialog) -> None:
+        queued = _NEXT.get(page) or []
+        answer = queued.pop(0) if queued else profile.page.dialogs
         try:  # first: the page is frozen until the dialog is answered
-            await dialog.accept()
+            await (dialog.accept() if answer == "accept" else dialog.dismiss())
         except Exception as exc:  # the dialog may already be gone
             context.run(log.warning, "agent.dialog_failed", error=str(exc)[:200])
             return
         context.run(
             log.info,
-            "agent.dialog_accepted",
+            "agent.dialog_accepted" if answer == "accept" else "agent.dialog_dismissed",
             dialog_type=dialog.type,
             dialog_message=dialog.message[:200],
         )
 
-    page.on("dialog", _accept_dialog)
-    close = page.locator(profile.selectors.overlay_close)
+    page.on("dialog", _answer_dialog)
+    for overlay in profile.page.overlays:
+        close = page.locator(profile.elements[overlay.close].selector)
+        element = page.locator(profile.elements[overlay.element].selector).first
 
-    async def _close_overlay(overlay: Locator) -> None:
-        context.run(log.info, "agent.overlay_closed", url=page.url)
-        await close.first.click(timeout=5000)
+        async def _close_overlay(_: Locator, close: Locator = close, name: str = overlay.element
+                                 ) -> None:
+            context.run(log.info, "agent.overlay_closed", url=page.url, overlay=name)
+            await close.filter(visible=True).first.click(timeout=5000)
 
-    await page.add_locator_handler(page.locator(profile.selectors.overlay).first, _close_overlay)
+        await page.add_locator_handler(element, _close_overlay)
 
 
-async def check_gates(page: Page, profile: SiteProfile, *, when: str) -> None:
+async def check_gates(site: SitePage, *, when: str) -> None:
     """Raise NeedsHuman when the page is a login form or a verification challenge."""
-    sel = profile.selectors
+    gates = site.profile.page
     challenge, login = await asyncio.gather(  # pipelined: one round trip
-        is_visible(page.locator(sel.challenge)), is_visible(page.locator(sel.login_submit))
+        site.visible(gates.challenge, where="page.challenge"),
+        site.visible(gates.login, where="page.login"),
     )
     if challenge:
         raise ChallengeShown(
@@ -71,3 +90,4 @@ async def check_gates(page: Page, profile: SiteProfile, *, when: str) -> None:
             hint="log in with `retry-dispute login`, pass --storage-state, or set "
             "RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD",
         )
+

@@ -1,7 +1,9 @@
 """The order's page: log in if asked, read eligibility and an existing dispute, open the form.
 
-No selector or site text lives here: each comes from the profile. The page objects act and read;
-deciding what an answer means is the answer module's job, and what to do about it the flow's.
+No selector, site text or step lives here: each comes from the profile (its login steps, its
+order page elements, its ``[dispute]`` definition, its open steps). The page objects act and
+read; deciding what an answer means is the answer module's job, and what to do about it the
+flow's.
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 
-from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import LoginRequired, UnexpectedPage
 from agent.log import add_secret, get_logger
 from agent.session import Credentials
-from agent.site.dom import is_visible
+from agent.site.existing import read_existing_dispute
 from agent.site.gates import check_gates
-from agent.site.profile import SiteProfile
+from agent.site.locate import CHECK_HINT, SitePage
+from agent.site.steps import StepRun, run_steps
 
 __all__ = ["OrderPage", "OrderState"]
 
@@ -36,14 +38,14 @@ class OrderState:
 class OrderPage:
     """The order's page: log in if asked, read eligibility, open the dispute form."""
 
-    def __init__(self, page: Page, profile: SiteProfile, *, base_url: str) -> None:
-        self.page = page
-        self.profile = profile
+    def __init__(self, site: SitePage, *, base_url: str) -> None:
+        self.site = site
+        self.profile = site.profile
         self.base_url = base_url
 
     async def goto(self, order_id: str) -> int | None:
         """Open the order page; return the HTTP status of the document."""
-        response = await self.page.goto(
+        response = await self.site.page.goto(
             self.profile.order_url(order_id, base_url=self.base_url),
             timeout=self.profile.timeouts.navigation_s * 1000,
             wait_until="domcontentloaded",
@@ -51,28 +53,33 @@ class OrderPage:
         return response.status if response else None
 
     async def is_login(self) -> bool:
-        return await is_visible(self.page.locator(self.profile.selectors.login_submit))
+        """Whether the page is the site's login form."""
+        return await self.site.visible(self.profile.page.login, where="page.login")
 
     async def login(self, credentials: Credentials) -> None:
-        """Fill the storefront's login form; raise LoginRequired when it refuses."""
+        """Run the profile's login steps; raise LoginRequired when the site refuses."""
         add_secret(credentials.password)
-        sel = self.profile.selectors
-        page = self.page
-        await page.locator(sel.login_username).first.fill(credentials.user)
-        await page.locator(sel.login_password).first.fill(credentials.password)
-        submit = page.locator(sel.login_submit).first
-        await submit.click()
-        error = page.locator(sel.login_error)
+        rules = self.profile.login
+        if not rules.steps:
+            raise LoginRequired(
+                f"the {self.profile.name} profile has no login steps",
+                hint="log in with `retry-dispute login` and pass --storage-state",
+            )
+        site = await run_steps(self.site, rules.steps, StepRun(credentials=credentials),
+                               when="logging in")
         # Done when the login form is gone (whatever page follows) or it shows an error.
         deadline = asyncio.get_running_loop().time() + self.profile.timeouts.navigation_s
         while asyncio.get_running_loop().time() < deadline:
-            if await is_visible(error) or not await is_visible(submit):
+            if await site.visible(rules.error, where="login.error") or not await site.visible(
+                self.profile.page.login, where="page.login"
+            ):
                 break
             await asyncio.sleep(0.05)
         with contextlib.suppress(PlaywrightTimeout):
-            await page.wait_for_load_state("domcontentloaded")
-        if await is_visible(error):
-            text = (await error.first.inner_text()).strip()
+            await site.page.wait_for_load_state("domcontentloaded")
+        if await site.visible(rules.error, where="login.error"):
+            assert rules.error is not None
+            text = await site.text_of(site.shown(rules.error))
             raise LoginRequired(
                 f"the site refused the login ({text[:120]})",
                 hint="check RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD",
@@ -81,61 +88,29 @@ class OrderPage:
 
     async def read_state(self) -> OrderState:
         """Read an existing dispute or the reason the order is not eligible."""
-        sel = self.profile.selectors
-        page = self.page
+        site = self.site
+        rules = self.profile.order_page
         try:
-            await (
-                page.locator(sel.order_status)
-                .or_(page.locator(sel.open_dispute))
-                .first.wait_for(state="visible", timeout=self.profile.timeouts.navigation_s * 1000)
-            )
-        except PlaywrightTimeout:
-            await check_gates(page, self.profile, when="on the order page")
+            await site.wait_shown(rules.ready, where="order_page.ready",
+                                  timeout_s=self.profile.timeouts.navigation_s)
+        except UnexpectedPage:
+            await check_gates(site, when="on the order page")
             raise UnexpectedPage(
-                f"the order page at {page.url} shows no order",
-                hint="check the order id and --site, or the profile's selectors",
+                f"the order page at {site.page.url} shows no order (order_page.ready: "
+                f"elements.{rules.ready} of profile {self.profile.source} not found)",
+                url=site.page.url,
+                hint="check the order id and --site; " + CHECK_HINT,
             ) from None
-        existing = page.locator(sel.existing_dispute)
-        if await is_visible(existing):
-            text = await existing.first.inner_text()
-            match = self.profile.texts.existing.search(text)
-            return OrderState(
-                existing_dispute_id=match["dispute_id"] if match else text.strip()[:40]
-            )
-        ineligible = page.locator(sel.ineligible)
-        if await is_visible(ineligible):
-            return OrderState(
-                ineligible_text=" ".join((await ineligible.first.inner_text()).split())
-            )
+        existing = await read_existing_dispute(site)
+        if existing is not None:
+            return OrderState(existing_dispute_id=existing)
+        if rules.not_eligible is not None and await site.visible(
+            rules.not_eligible, where="order_page.not_eligible"
+        ):
+            return OrderState(ineligible_text=await site.text_of(site.shown(rules.not_eligible)))
         return OrderState()
 
-    async def open_form(self) -> Page:
-        """Click Open dispute and follow the pop-up, or the fallback link when it was blocked."""
-        sel = self.profile.selectors
-        page = self.page
-        popups: list[Page] = []
-        arrived = asyncio.Event()
-
-        def _on_popup(popup: Page) -> None:
-            popups.append(popup)
-            arrived.set()
-
-        page.once("popup", _on_popup)
-        await page.locator(sel.open_dispute).first.click()
-        blocked = page.locator(sel.popup_blocked)
-        deadline = asyncio.get_running_loop().time() + self.profile.timeouts.popup_s
-        while not popups:
-            if await is_visible(blocked):
-                log.info("agent.popup_blocked", url=page.url)
-                await page.locator(sel.popup_fallback).first.click()
-                return page
-            if asyncio.get_running_loop().time() > deadline:
-                raise UnexpectedPage(
-                    "clicking Open dispute opened no dispute form",
-                    hint="allow pop-ups for the site, or check the profile's open_dispute selector",
-                )
-            with contextlib.suppress(TimeoutError):  # look again for the banner every 50 ms
-                await asyncio.wait_for(arrived.wait(), timeout=0.05)
-        popup = popups[0]
-        log.info("agent.popup_opened", url=popup.url)
-        return popup
+    async def open_form(self, run: StepRun) -> SitePage:
+        """Run the profile's open steps; return the page the form is on (maybe a new one)."""
+        return await run_steps(self.site, self.profile.open_steps, run,
+                               when="opening the dispute form")

@@ -1,300 +1,346 @@
-"""Site profiles: everything specific to one storefront, loaded from TOML.
+"""Site profiles: load and check one from TOML, every key at load time.
 
-A profile names the storefront's URLs, the Playwright selectors of its pages, the texts it
-shows (busy messages in every language, the success pattern, eligibility phrases), its evidence
-limits and timeouts. Supporting another storefront means writing a profile, not code.
+A profile is refused at load, with one line naming the file and the key (exit 2), for an
+unknown or missing key, a value of the wrong type, a timeout that is not a finite positive
+number, a URL with a placeholder it may not hold (or a stray brace), a regular expression RE2
+cannot run in linear time, or a step or field naming an element ``[elements]`` lacks. The
+records are in `agent.site.profile_model`; README's "Site profiles" is the format's guide.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from agent.errors import InvalidConfig
 from agent.request import EvidenceRules
-from agent.site.chat_profile import ChatProfile, parse_chat_profile
+from agent.request.model import ALL_REASONS
+from agent.request.reasons import SiteReason, SiteReasons
+from agent.site.answer_rules import parse_answer
+from agent.site.chat_profile import parse_chat_profile
+from agent.site.flow_rules import parse_fields, parse_steps
+from agent.site.profile_model import (
+    DisputeRule,
+    Element,
+    Eligibility,
+    FormRules,
+    LoginRules,
+    OrderPageRules,
+    Overlay,
+    PageGates,
+    RetryRules,
+    SiteProfile,
+    Timeouts,
+)
+from agent.site.toml_check import Checker
 
-__all__ = ["Eligibility", "Selectors", "SiteProfile", "Texts", "Timeouts", "load_profile"]
+__all__ = [
+    "DisputeRule",
+    "Element",
+    "Eligibility",
+    "SiteProfile",
+    "Timeouts",
+    "bundled_profiles",
+    "load_profile",
+    "parse_profile",
+]
 
-_LIST_SELECTORS = frozenset({"busy"})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Selectors:
-    """Playwright selectors of the storefront's pages."""
-
-    login_username: str
-    login_password: str
-    login_submit: str
-    login_error: str
-    order_status: str
-    open_dispute: str
-    ineligible: str
-    existing_dispute: str
-    popup_blocked: str
-    popup_fallback: str
-    form: str
-    received_yes: str
-    received_no: str
-    reason: str
-    solution_refund: str
-    solution_return: str
-    refund_full: str
-    refund_partial: str
-    amount: str
-    message: str
-    evidence: str
-    submit: str
-    form_error: str
-    busy: tuple[str, ...]
-    busy_dismiss: str
-    result: str
-    challenge: str
-    overlay: str
-    overlay_close: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Texts:
-    """What the storefront says, as patterns."""
-
-    success: re.Pattern[str]
-    existing: re.Pattern[str]
-    busy: tuple[str, ...]
-
-    def is_busy(self, text: str) -> str | None:
-        """Return the busy phrase found in ``text`` (any language), or None."""
-        folded = text.casefold()
-        for phrase in self.busy:
-            if phrase.casefold() in folded:
-                return phrase
-        return None
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TOP_KEYS = (
+    "name", "description", "base_url", "urls", "timeouts", "elements", "page", "login",
+    "order_page", "dispute", "eligibility", "open", "form", "submit", "retry", "answer",
+    "reasons", "evidence", "support_chat",
+)
+_OLD_FORMAT = (
+    "is in the old profile format ([selectors] and [texts]); the flow is data now: write "
+    "[elements], [page], [login], [order_page], [dispute], [[open.steps]], [form] with "
+    "[[form.fields]], [[submit.steps]], [retry], [answer] and [[reasons]] (README, 'Site "
+    "profiles'; agent/profiles/mock.toml is a complete example)"
+)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Eligibility:
-    """One phrase of the order page that means no dispute can be opened."""
-
-    match: str
-    code: str
-    explain: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Timeouts:
-    """How long to wait for the site, in seconds."""
-
-    navigation_s: float = 30.0
-    answer_s: float = 30.0
-    screenshot_s: float = 5.0
-    popup_s: float = 5.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteProfile:
-    """One storefront: URLs, selectors, texts, evidence rules and timeouts."""
-
-    name: str
-    description: str
-    base_url: str
-    login_path: str
-    order_path: str
-    selectors: Selectors
-    texts: Texts
-    eligibility: tuple[Eligibility, ...]
-    evidence: EvidenceRules
-    timeouts: Timeouts
-    source: str
-    #: The support chat (``[support_chat]``), None when the profile describes none.
-    support_chat: ChatProfile | None = None
-
-    def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
-        """The URL of an order's page."""
-        base = (base_url or self.base_url).rstrip("/")
-        return base + self.order_path.format(order_id=order_id)
-
-    def login_url(self, *, base_url: str | None = None) -> str:
-        """The URL of the login page."""
-        return (base_url or self.base_url).rstrip("/") + self.login_path
-
-    def explain_ineligible(self, page_text: str) -> Eligibility | None:
-        """Return the eligibility rule whose phrase the page shows, if any."""
-        for rule in self.eligibility:
-            if rule.match.casefold() in page_text.casefold():
-                return rule
-        return None
+def _elements(chk: Checker, table: dict[str, Any]) -> dict[str, Element]:
+    if not table:
+        chk.fail("elements", "is missing: name the page elements, e.g. submit = \"#submit\"")
+    out: dict[str, Element] = {}
+    for name, value in table.items():
+        at = f"elements.{name}"
+        if not _NAME.fullmatch(name):
+            chk.fail(at, "must be a name of letters, digits and _")
+        if isinstance(value, dict):
+            chk.known(value, ("selector", "scope"), at)
+            selector = chk.text(value, "selector", at)
+            scope = chk.choice(value, "scope", at, ("page", "item"), default="page")
+        else:
+            if not isinstance(value, str) or not value.strip():
+                chk.fail(at, "must be a Playwright selector (a non-empty string) or "
+                         '{selector = "...", scope = "item"}')
+            selector, scope = value, "page"
+        out[name] = Element(name=name, selector=selector,
+                            scope="item" if scope == "item" else "page")
+    return out
 
 
-def _fail(source: str, what: str) -> InvalidConfig:
-    return InvalidConfig(
-        f"profile {source}: {what}",
-        hint="fix the profile (see README, 'Site profiles') or use --profile mock",
+def _element_ref(chk: Checker, data: dict[str, Any], key: str, where: str,
+                 elements: dict[str, Element], *, required: bool) -> str | None:
+    name = chk.string(data, key, where, required=required)
+    if name is not None and name not in elements:
+        chk.fail(f"{where}.{key}", f"names no element: add {name!r} to [elements]")
+    return name
+
+
+def _page(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> PageGates:
+    chk.known(data, ("challenge", "login", "signed_in", "overlays", "dialogs"), "page")
+    overlays = []
+    for n, item in enumerate(chk.tables(data, "overlays", "page"), 1):
+        at = f"page.overlays[{n}]"
+        chk.known(item, ("element", "close"), at)
+        element = _element_ref(chk, item, "element", at, elements, required=True)
+        close = _element_ref(chk, item, "close", at, elements, required=True)
+        assert element is not None and close is not None
+        overlays.append(Overlay(element=element, close=close))
+    dialogs = chk.choice(data, "dialogs", "page", ("accept", "dismiss"), default="accept")
+    return PageGates(
+        challenge=_element_ref(chk, data, "challenge", "page", elements, required=False),
+        login=_element_ref(chk, data, "login", "page", elements, required=False),
+        signed_in=_element_ref(chk, data, "signed_in", "page", elements, required=False),
+        overlays=tuple(overlays),
+        dialogs="dismiss" if dialogs == "dismiss" else "accept",
     )
 
 
-def _table(data: dict[str, Any], key: str, source: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise _fail(source, f"[{key}] must be a table")
-    return value
-
-
-def _known_keys(table: dict[str, Any], allowed: set[str], where: str, source: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise _fail(source, f"unknown key {where}{unknown[0]!r}")
-
-
-def _selectors(table: dict[str, Any], source: str) -> Selectors:
-    names = {f.name for f in fields(Selectors)}
-    _known_keys(table, names, "selectors.", source)
-    missing = sorted(names - set(table))
-    if missing:
-        raise _fail(source, f"missing selector selectors.{missing[0]}")
-    values: dict[str, Any] = {}
-    for name in names:
-        value = table[name]
-        if name in _LIST_SELECTORS:
-            value = [value] if isinstance(value, str) else value
-            if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
-                raise _fail(source, f"selectors.{name} must be a string or a list of strings")
-            value = tuple(value)
-        elif not (isinstance(value, str) and value.strip()):
-            raise _fail(source, f"selectors.{name} must be a non-empty string")
-        values[name] = value
-    return Selectors(**values)
-
-
-def _pattern(table: dict[str, Any], key: str, source: str) -> re.Pattern[str]:
-    raw = table.get(key)
-    if not isinstance(raw, str):
-        raise _fail(source, f"texts.{key} must be a regular expression string")
-    try:
-        pattern = re.compile(raw)
-    except re.error as exc:
-        raise _fail(source, f"texts.{key} is not a valid regular expression ({exc})") from exc
-    if "dispute_id" not in pattern.groupindex:
-        raise _fail(source, f"texts.{key} needs a group named dispute_id: (?P<dispute_id>...)")
-    return pattern
-
-
-def _texts(table: dict[str, Any], source: str) -> Texts:
-    _known_keys(table, {"success", "existing", "busy"}, "texts.", source)
-    busy = table.get("busy")
-    if not (isinstance(busy, list) and busy and all(isinstance(b, str) and b for b in busy)):
-        raise _fail(source, "texts.busy must be a non-empty list of strings")
-    return Texts(
-        success=_pattern(table, "success", source),
-        existing=_pattern(table, "existing", source),
-        busy=tuple(busy),
+def _dispute(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> DisputeRule:
+    chk.known(data, ("element", "attribute", "pattern", "shows_within_s"), "dispute")
+    element = _element_ref(chk, data, "element", "dispute", elements, required=True)
+    assert element is not None
+    if "shows_within_s" not in data:
+        chk.fail("dispute.shows_within_s", "is missing: say how long a new dispute may take to "
+                 "show on the order page (0 if it shows at once)")
+    return DisputeRule(
+        element=element,
+        attribute=chk.string(data, "attribute", "dispute", required=False),
+        pattern=chk.pattern(data.get("pattern"), "dispute.pattern"),
+        shows_within_s=chk.seconds(data, "shows_within_s", "dispute", default=0.0,
+                                   allow_zero=True),
     )
 
 
-def _eligibility(items: Any, source: str) -> tuple[Eligibility, ...]:
-    if not isinstance(items, list):
-        raise _fail(source, "[[eligibility]] must be an array of tables")
+def _eligibility(chk: Checker, items: list[dict[str, Any]]) -> tuple[Eligibility, ...]:
     rules = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise _fail(source, "[[eligibility]] entries must be tables")
-        _known_keys(item, {"match", "code", "explain"}, "eligibility.", source)
-        if not all(isinstance(item.get(k), str) and item[k] for k in ("match", "code", "explain")):
-            raise _fail(source, "each [[eligibility]] needs match, code and explain strings")
-        rules.append(Eligibility(match=item["match"], code=item["code"], explain=item["explain"]))
+    for n, item in enumerate(items, 1):
+        at = f"eligibility[{n}]"
+        chk.known(item, ("match", "code", "explain"), at)
+        rules.append(Eligibility(match=chk.text(item, "match", at), code=chk.text(item, "code", at),
+                                 explain=chk.text(item, "explain", at)))
     return tuple(rules)
 
 
-def _evidence(table: dict[str, Any], source: str) -> EvidenceRules:
+def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
+    if not items:
+        chk.fail("reasons", "is missing: list the site's reasons as [[reasons]] tables "
+                 "(label, received, and our code when there is one)")
+    seen: set[str] = set()
+    reasons = []
+    for n, item in enumerate(items, 1):
+        at = f"reasons[{n}]"
+        chk.known(item, ("code", "label", "received", "value"), at)
+        code = chk.string(item, "code", at, required=False)
+        if code is not None and code not in ALL_REASONS:
+            chk.fail(f"{at}.code", f"{code!r} is not one of our codes ({', '.join(ALL_REASONS)}); "
+                     "leave code out for a reason we have no code for")
+        if "received" not in item or not isinstance(item["received"], bool):
+            chk.fail(f"{at}.received", "must be true (for items received) or false")
+        label = chk.text(item, "label", at)
+        for name in (code, label):
+            if name is not None and name.casefold() in seen:
+                chk.fail(at, f"{name!r} is given twice in [[reasons]]")
+            if name is not None:
+                seen.add(name.casefold())
+        reasons.append(SiteReason(label=label, received=item["received"], code=code,
+                                  value=chk.string(item, "value", at, required=False)))
+    return SiteReasons(tuple(reasons))
+
+
+def _evidence(chk: Checker, table: dict[str, Any]) -> EvidenceRules:
     allowed = {f.name for f in fields(EvidenceRules)}
-    _known_keys(table, allowed, "evidence.", source)
+    chk.known(table, allowed, "evidence")
     values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
     try:
         return EvidenceRules(**values)
     except InvalidConfig as exc:
-        raise _fail(source, f"[evidence] {exc.what}") from exc
+        chk.fail("evidence", exc.what)
     except (TypeError, ValueError) as exc:
-        raise _fail(source, f"[evidence] {exc}") from exc
+        chk.fail("evidence", str(exc))
 
 
-def _timeouts(table: dict[str, Any], source: str) -> Timeouts:
-    allowed = {f.name for f in fields(Timeouts)}
-    _known_keys(table, allowed, "timeouts.", source)
-    for key, value in table.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise _fail(source, f"timeouts.{key} must be a positive number of seconds")
-    return Timeouts(**{k: float(v) for k, v in table.items()})
+def _timeouts(chk: Checker, table: dict[str, Any]) -> Timeouts:
+    names = [f.name for f in fields(Timeouts)]
+    chk.known(table, names, "timeouts")
+    defaults = Timeouts()
+    return Timeouts(**{name: chk.seconds(table, name, "timeouts", default=getattr(defaults, name))
+                       for name in names})
 
 
-_TOP_KEYS = {
-    "name",
-    "description",
-    "base_url",
-    "urls",
-    "selectors",
-    "texts",
-    "eligibility",
-    "evidence",
-    "timeouts",
-    "support_chat",
-}
+def _urls(chk: Checker, data: dict[str, Any]) -> tuple[str, str, str]:
+    base_url = data.get("base_url", "")
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        chk.fail("base_url", "must be an http(s) URL")
+    chk.placeholders(base_url, "base_url", ())
+    urls = chk.table(data, "urls", "", required=True)
+    chk.known(urls, ("login", "order"), "urls")
+    order = chk.text(urls, "order", "urls")
+    if not order.startswith("/"):
+        chk.fail("urls.order", "must be a path from the site's root, e.g. /order/{order_id}")
+    chk.placeholders(order, "urls.order", ("order_id",), required=("order_id",))
+    login = chk.string(urls, "login", "urls", required=False, default="/login")
+    assert login is not None
+    if not login.startswith(("/", "http://", "https://")):
+        chk.fail("urls.login", "must be a path from the site's root or an http(s) URL")
+    chk.placeholders(login, "urls.login", ())
+    return base_url, login, order
+
+
+def _check_flow(chk: Checker, profile: SiteProfile) -> None:
+    """Cross-checks: what a field needs from the reasons; where a retry starts."""
+    for f in profile.form.fields:
+        if f.value == "reason" and f.kind == "select" and f.by == "value":
+            missing = [r.label for r in profile.reasons.reasons if r.value is None]
+            if missing:
+                chk.fail(f"{f.where}.by", f'is "value" but reason {missing[0]!r} has no value')
+    names = [s.name for s in profile.submit_steps]
+    if profile.retry.from_step is not None and profile.retry.from_step not in names:
+        chk.fail("retry.from", f"names no submit step (they are: {', '.join(names)})")
+    if profile.order_page.item_line is None:
+        scoped = [e.name for e in profile.elements.values() if e.scope == "item"]
+        if scoped:
+            chk.fail(f"elements.{scoped[0]}", 'has scope = "item" but order_page.item_line is '
+                     "not given")
 
 
 def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
-    """Build a SiteProfile from parsed TOML, refusing unknown or missing keys."""
-    _known_keys(data, _TOP_KEYS, "", source)
-    urls = _table(data, "urls", source)
-    _known_keys(urls, {"login", "order"}, "urls.", source)
-    order_path = urls.get("order", "")
-    if not isinstance(order_path, str) or "{order_id}" not in order_path:
-        raise _fail(source, "urls.order must be a path containing {order_id}")
-    base_url = data.get("base_url", "")
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise _fail(source, "base_url must be an http(s) URL")
-    name = data.get("name")
-    if not isinstance(name, str) or not name:
-        raise _fail(source, "name must be a non-empty string")
-    return SiteProfile(
+    """Build a SiteProfile from parsed TOML, refusing anything unknown, missing or wrong."""
+    chk = Checker(source)
+    if "selectors" in data or "texts" in data:
+        chk.fail("", _OLD_FORMAT)
+    chk.known(data, _TOP_KEYS, "")
+    name = chk.text(data, "name", "")
+    base_url, login_path, order_path = _urls(chk, data)
+    elements = _elements(chk, chk.table(data, "elements", "", required=True))
+    names = tuple(elements)
+    login = chk.table(data, "login", "")
+    chk.known(login, ("steps", "error"), "login")
+    order_page = chk.table(data, "order_page", "", required=True)
+    chk.known(order_page, ("ready", "not_eligible", "item_line"), "order_page")
+    item_line = chk.string(order_page, "item_line", "order_page", required=False)
+    if item_line is not None:
+        chk.placeholders(item_line, "order_page.item_line", ("item",), required=("item",))
+    open_ = chk.table(data, "open", "", required=True)
+    chk.known(open_, ("steps",), "open")
+    form = chk.table(data, "form", "", required=True)
+    chk.known(form, ("ready", "fields"), "form")
+    submit = chk.table(data, "submit", "", required=True)
+    chk.known(submit, ("steps",), "submit")
+    retry = chk.table(data, "retry", "")
+    chk.known(retry, ("steps", "kept", "from"), "retry")
+    open_steps = parse_steps(chk, chk.tables(open_, "steps", "open"), "open.steps", names)
+    submit_steps = parse_steps(chk, chk.tables(submit, "steps", "submit"), "submit.steps", names)
+    for section, steps in (("open", open_steps), ("submit", submit_steps)):
+        if not steps:
+            chk.fail(f"{section}.steps", f"is missing: add [[{section}.steps]] tables")
+    support = data.get("support_chat")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        chk.fail("description", "must be a string")
+    ready = _element_ref(chk, order_page, "ready", "order_page", elements, required=True)
+    form_ready = _element_ref(chk, form, "ready", "form", elements, required=True)
+    assert ready is not None and form_ready is not None
+    profile = SiteProfile(
         name=name,
-        description=str(data.get("description", "")),
+        description=description,
         base_url=base_url,
-        login_path=str(urls.get("login", "/login")),
+        login_path=login_path,
         order_path=order_path,
-        selectors=_selectors(_table(data, "selectors", source), source),
-        texts=_texts(_table(data, "texts", source), source),
-        eligibility=_eligibility(data.get("eligibility", []), source),
-        evidence=_evidence(_table(data, "evidence", source), source),
-        timeouts=_timeouts(_table(data, "timeouts", source), source),
+        elements=MappingProxyType(elements),
+        page=_page(chk, chk.table(data, "page", ""), elements),
+        login=LoginRules(
+            steps=parse_steps(chk, chk.tables(login, "steps", "login"), "login.steps", names),
+            error=_element_ref(chk, login, "error", "login", elements, required=False),
+        ),
+        order_page=OrderPageRules(
+            ready=ready,
+            not_eligible=_element_ref(chk, order_page, "not_eligible", "order_page", elements,
+                                      required=False),
+            item_line=item_line,
+        ),
+        dispute=_dispute(chk, chk.table(data, "dispute", "", required=True), elements),
+        eligibility=_eligibility(chk, chk.tables(data, "eligibility", "")),
+        open_steps=open_steps,
+        form=FormRules(
+            ready=form_ready,
+            fields=parse_fields(chk, chk.tables(form, "fields", "form"), "form.fields", names),
+        ),
+        submit_steps=submit_steps,
+        retry=RetryRules(
+            steps=parse_steps(chk, chk.tables(retry, "steps", "retry"), "retry.steps", names),
+            kept=_element_ref(chk, retry, "kept", "retry", elements, required=False),
+            from_step=chk.string(retry, "from", "retry", required=False),
+        ),
+        answer=parse_answer(chk, chk.table(data, "answer", "", required=True), names),
+        reasons=_reasons(chk, chk.tables(data, "reasons", "")),
+        evidence=_evidence(chk, chk.table(data, "evidence", "")),
+        timeouts=_timeouts(chk, chk.table(data, "timeouts", "")),
         source=source,
         support_chat=(
-            parse_chat_profile(data["support_chat"], source=source)
-            if "support_chat" in data
-            else None
+            parse_chat_profile(support, source=source) if support is not None else None
         ),
     )
+    _check_flow(chk, profile)
+    return profile
 
 
-def load_profile(name_or_path: str | Path = "mock") -> SiteProfile:
-    """Load a bundled profile by name (``mock``) or a profile TOML file by path."""
-    text: str
+def bundled_profiles() -> tuple[str, ...]:
+    """The names of the profiles shipped in agent/profiles/."""
+    folder = resources.files("agent") / "profiles"
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
+                        if p.name.endswith(".toml")))
+
+
+def _read(name_or_path: str | Path) -> tuple[str, str]:
+    """The profile's text and its name for messages (the file, or ``NAME (bundled)``)."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists():
         source = str(candidate)
         try:
-            text = candidate.read_text(encoding="utf-8")
+            return candidate.read_text(encoding="utf-8"), source
+        except UnicodeDecodeError:
+            raise InvalidConfig(f"profile {source}: is not UTF-8 text",
+                                hint="save it as UTF-8") from None
         except OSError as exc:
-            raise _fail(source, f"cannot be read ({exc.strerror or exc})") from exc
-    else:
-        source = f"{name_or_path} (bundled)"
-        bundled = resources.files("agent") / "profiles" / f"{name_or_path}.toml"
-        if not bundled.is_file():
-            raise _fail(source, "no such bundled profile; bundled: mock")
-        text = bundled.read_text(encoding="utf-8")
+            raise InvalidConfig(f"profile {source}: cannot be read ({exc.strerror or exc})",
+                                hint="check the --profile path") from None
+    source = f"{name_or_path} (bundled)"
+    bundled = resources.files("agent") / "profiles" / f"{name_or_path}.toml"
+    if not _NAME.fullmatch(str(name_or_path)) or not bundled.is_file():
+        raise InvalidConfig(f"profile {source}: no such bundled profile; bundled: "
+                            f"{', '.join(bundled_profiles())}",
+                            hint="or give a profile TOML file's path")
+    return bundled.read_text(encoding="utf-8"), source
+
+
+def load_profile(name_or_path: str | Path = "mock") -> SiteProfile:
+    """Load a bundled profile by name (``mock``, ``aliexpress``) or a profile TOML file by path."""
+    text, source = _read(name_or_path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _fail(source, f"is not valid TOML ({exc})") from exc
+        raise InvalidConfig(f"profile {source}: is not valid TOML ({exc})",
+                            hint="fix the syntax") from None
+    except RecursionError:
+        raise InvalidConfig(f"profile {source}: is nested too deeply to read",
+                            hint="fix the file") from None
     return parse_profile(data, source=source)

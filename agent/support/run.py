@@ -25,6 +25,7 @@ from agent.output.report import write_report
 from agent.session import Session
 from agent.site.chat_profile import ChatProfile
 from agent.site.gates import arm_page, check_gates
+from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
 from agent.site.profile import SiteProfile
 from agent.support.conversation import ChatEnd, ChatResult, Conversation, Timing
@@ -156,7 +157,8 @@ async def _open_chat(page: Page, options: SupportOptions, chat: ChatProfile) -> 
     url = chat.url(options.site)
     timeout = profile.timeouts.navigation_s * 1000
     await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
-    order_page = OrderPage(page, profile, base_url=options.site)
+    site = SitePage(page, profile)
+    order_page = OrderPage(site, base_url=options.site)
     if await order_page.is_login():
         credentials = options.session.credentials
         if credentials is None:
@@ -166,7 +168,7 @@ async def _open_chat(page: Page, options: SupportOptions, chat: ChatProfile) -> 
             )
         await order_page.login(credentials)
         await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
-    await check_gates(page, profile, when="on the chat page")
+    await check_gates(site, when="on the chat page")
 
 
 async def _converse(

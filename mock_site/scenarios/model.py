@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any, get_args
 
 from agent import RetryPolicy, Status
-from agent.request import EvidenceRules, PreparedRequest, request_from_mapping
+from agent.request import PreparedRequest, request_from_mapping
 from agent.site.profile import SiteProfile, Timeouts
 from agent.support.conversation import ChatEnd
 from mock_site.testing import SAMPLE_JPEG, SAMPLE_PNG
@@ -148,14 +148,18 @@ class Scenario:
         for item in self.files:
             (folder / item.name).write_bytes(item.data())
 
-    def prepare(self, files_dir: Path, rules: EvidenceRules) -> PreparedRequest:
-        """Run the pre-flight on the request; generated files are taken from *files_dir*."""
-        return request_from_mapping(
+    def prepare(self, files_dir: Path, profile: SiteProfile) -> PreparedRequest:
+        """Run the pre-flight on the request (against *profile*'s evidence rules and reasons);
+        generated files are taken from *files_dir*."""
+        prepared = request_from_mapping(
             with_generated(self.request, {f.name for f in self.files}, files_dir),
             base_dir=self.path.parent,
-            rules=rules,
+            rules=profile.evidence,
             source=str(self.path),
+            reasons=profile.reasons,
         )
+        profile.check_request(prepared.request)
+        return prepared
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

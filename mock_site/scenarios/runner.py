@@ -114,7 +114,7 @@ async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
     scenario.write_files(area / "files")
     profile = scenario.profile_for(rig.profile)
     try:
-        prepared = scenario.prepare(area / "files", profile.evidence)
+        prepared = scenario.prepare(area / "files", profile)
     except InvalidConfig:
         raise
     except InvalidRequest as err:

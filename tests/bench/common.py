@@ -319,13 +319,14 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 async def log_in(browser: Any, *, site: str, path: Path) -> Path:
     """Log the demo account in once and save the session for the benchmark's contexts."""
     from agent.session import Credentials
+    from agent.site.locate import SitePage
     from agent.site.order_page import OrderPage
     from agent.site.profile import load_profile
 
     context = await browser.new_context(locale="en-US")
     try:
         page = await context.new_page()
-        order = OrderPage(page, load_profile("mock"), base_url=site)
+        order = OrderPage(SitePage(page, load_profile("mock")), base_url=site)
         await order.goto("1001")
         if await order.is_login():
             await order.login(Credentials("demo", "demo"))

@@ -21,7 +21,9 @@ from agent.output.run_folder import RunFolder
 from agent.request import PreparedRequest, build_request
 from agent.session import Credentials, Session
 from agent.site.form import DisputeForm
+from agent.site.locate import SitePage
 from agent.site.profile import SiteProfile
+from agent.site.steps import StepRun
 
 __all__ = ["BUSY_FIRST", "request_for", "run_one", "section_cost", "section_screenshot"]
 
@@ -159,7 +161,7 @@ async def section_screenshot(
     try:
         page = await context.new_page()
         await page.goto(f"{site.url}/order/2400/dispute")
-        form = DisputeForm(page, profile)
+        form = DisputeForm(SitePage(page, profile))
         await form.wait_ready()
         await form.fill(request_for(2400))
 
@@ -167,7 +169,7 @@ async def section_screenshot(
             await dialog.accept()
 
         page.on("dialog", accept)
-        answer = await submit_once(page, profile, timeout_s=30)
+        answer, _ = await submit_once(SitePage(page, profile), StepRun(), timeout_s=30)
         assert answer.outcome == "busy", answer
         folder = RunFolder(path=out / "screenshot-bench", order_id="2400", run_id="bench")
         times: list[float] = []

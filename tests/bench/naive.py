@@ -17,7 +17,9 @@ from agent.flow.attempt import submit_once
 from agent.request import PreparedRequest
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm
+from agent.site.locate import SitePage
 from agent.site.profile import SiteProfile
+from agent.site.steps import StepRun
 
 __all__ = ["naive_loop"]
 
@@ -43,12 +45,13 @@ async def naive_loop(
         for _ in range(max_attempts):
             starts.append(time.monotonic())
             await page.goto(url, wait_until="domcontentloaded")
-            form = DisputeForm(page, profile)
+            form = DisputeForm(SitePage(page, profile))
             await form.wait_ready()
             filling = time.monotonic()
             await form.fill(prepared)
             fills.append(time.monotonic() - filling)
-            answer = await submit_once(page, profile, timeout_s=profile.timeouts.answer_s)
+            answer, _ = await submit_once(SitePage(page, profile), StepRun(),
+                                          timeout_s=profile.timeouts.answer_s)
             if answer.outcome != "busy":
                 break
     finally:

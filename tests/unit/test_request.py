@@ -936,6 +936,7 @@ def test_request_toml(tmp_path: Path) -> None:
     )
     assert REQUEST_KEYS == (
         "order_id",
+        "item",
         "received",
         "reason",
         "solution",
@@ -963,7 +964,7 @@ def test_request_toml_with_bool_and_number(tmp_path: Path) -> None:
     [
         (
             'colour = "red"\n',
-            'request.toml: unknown key "colour"; the keys are: order_id, received, reason, '
+            'request.toml: unknown key "colour"; the keys are: order_id, item, received, reason, '
             "solution, refund, amount, message, evidence",
         ),
         ('recieved = "no"\n', 'request.toml: unknown key "recieved"; did you mean received? '),

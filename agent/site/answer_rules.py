@@ -1,0 +1,380 @@
+"""How a profile reads the site's answer: the submit request, its JSON, page texts, HTTP status.
+
+Pure data, its parsing, and the pure reads: `SubmitRequest.matches` (is this request the
+submission? a tracking beacon or an upload never is), `JsonRules.judge` (what an answer's JSON
+says). `agent.site.answer` combines them with page texts and the HTTP status.
+
+A JSON path is dotted keys and list indexes: ``status``, ``data.reverseOrderId``, ``ret[0]``,
+``ret[-1]``, ``ret[*]`` (any element). A test holds when ANY value at its path passes it::
+
+    busy = [{path = "ret[*]", prefix = "RGV587_ERROR"},
+            {all = [{path = "ret[0]", prefix = "FAIL_BIZ_SYSTEM_BUSY"}]}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from agent.site.patterns import BoundedPattern, compile_pattern
+from agent.site.toml_check import Checker
+
+__all__ = [
+    "JSON_KINDS",
+    "AnswerRules",
+    "JsonRules",
+    "JsonTest",
+    "JsonVerdict",
+    "PageRules",
+    "StatusRules",
+    "SubmitRequest",
+    "glob_pattern",
+    "parse_answer",
+    "parse_path",
+]
+
+Segment = str | int  # a key, an index, or "*" (any element)
+JsonKind = Literal["challenge", "login", "opened", "busy", "invalid"]
+#: The kinds of answer a JSON rule can say, in the order they are tried.
+JSON_KINDS: tuple[JsonKind, ...] = ("challenge", "login", "opened", "busy", "invalid")
+_REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")
+
+
+def parse_path(text: str) -> tuple[Segment, ...]:
+    """``data.items[0].id`` -> ("data", "items", 0, "id"); ValueError when malformed."""
+    segments: list[Segment] = []
+    for part in text.split("."):
+        name, bracket, rest = part.partition("[")
+        if name:
+            segments.append(name)
+        elif not bracket:
+            raise ValueError(f"empty key in {text!r}")
+        if bracket and not rest:
+            raise ValueError(f"unclosed [ in {text!r}")
+        rest = bracket + rest if bracket else ""
+        while rest:
+            index, close, rest = rest[1:].partition("]")
+            if not close or (rest and not rest.startswith("[")):
+                raise ValueError(f"malformed index in {text!r}")
+            if index == "*":
+                segments.append("*")
+            else:
+                try:
+                    segments.append(int(index))
+                except ValueError:
+                    raise ValueError(f"index {index!r} is not a number or *") from None
+    return tuple(segments)
+
+
+def values_at(data: object, path: tuple[Segment, ...]) -> list[object]:
+    """Every value at *path* in *data* (several with ``[*]``; none when a key is missing)."""
+    found: list[object] = [data]
+    for segment in path:
+        nxt: list[object] = []
+        for value in found:
+            if segment == "*":
+                if isinstance(value, list):
+                    nxt.extend(value)
+            elif isinstance(segment, int):
+                if isinstance(value, list) and -len(value) <= segment < len(value):
+                    nxt.append(value[segment])
+            elif isinstance(value, dict) and segment in value:
+                nxt.append(value[segment])
+        found = nxt
+    return found
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonTest:
+    """One test on the values at a path: equals, prefix, contains, matches, exists."""
+
+    path: tuple[Segment, ...]
+    equals: tuple[object, ...] | None = None
+    prefix: str | None = None
+    contains: str | None = None
+    matches: BoundedPattern | None = None
+    exists: bool | None = None
+
+    def holds(self, data: object) -> bool:
+        """Whether any value at the path passes (for ``exists = false``: none is there)."""
+        values = values_at(data, self.path)
+        if self.exists is not None:
+            return bool(values) is self.exists
+        return any(self._passes(v) for v in values)
+
+    def _passes(self, value: object) -> bool:
+        if self.equals is not None:
+            return any(value == e and type(value) is type(e) for e in self.equals)
+        if not isinstance(value, str):
+            return False
+        if self.prefix is not None:
+            return value.startswith(self.prefix)
+        if self.contains is not None:
+            return self.contains in value
+        return self.matches is not None and self.matches.search(value) is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonVerdict:
+    """What the JSON says: a kind (None: it does not say), the dispute id and the message."""
+
+    kind: JsonKind | None
+    dispute_id: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonRules:
+    """How to read a JSON answer: a rule per kind (any of its alternatives, all of its tests)."""
+
+    rules: tuple[tuple[JsonKind, tuple[tuple[JsonTest, ...], ...]], ...]
+    dispute_id: tuple[Segment, ...] | None = None
+    message: tuple[Segment, ...] | None = None
+    #: Applied to the message: its group ``message`` is the text (``(?:.*::)?(?P<message>.*)``).
+    message_pattern: BoundedPattern | None = None
+
+    def judge(self, data: object) -> JsonVerdict:
+        """The first kind whose rule holds, with the dispute id and message found."""
+        message = ""
+        if self.message is not None:
+            texts = [v for v in values_at(data, self.message) if isinstance(v, str | int | float)]
+            message = str(texts[0]) if texts else ""
+            if message and self.message_pattern is not None:
+                found = self.message_pattern.search(message)
+                if found is not None:
+                    message = found.group("message") or ""
+        dispute_id = None
+        if self.dispute_id is not None:
+            ids = [v for v in values_at(data, self.dispute_id)
+                   if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+            dispute_id = str(ids[0]) if ids else None
+        for kind, alternatives in self.rules:
+            if any(all(test.holds(data) for test in tests) for tests in alternatives):
+                return JsonVerdict(kind=kind, dispute_id=dispute_id, message=message)
+        return JsonVerdict(kind=None, dispute_id=dispute_id, message=message)
+
+
+def glob_pattern(glob: str) -> str:
+    """A URL glob as a regular expression: ``**`` any text, ``*`` any text but ``/``."""
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        else:
+            ch = glob[i]
+            out.append("\\" + ch if ch in _REGEX_SPECIAL else ch)
+            i += 1
+    return "^" + "".join(out) + "$"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubmitRequest:
+    """The one request whose answer is the site's answer to a submission."""
+
+    method: str
+    url: BoundedPattern
+    #: As the profile wrote it, for messages.
+    shown: str
+
+    def matches(self, method: str, url: str) -> bool:
+        """Whether a request (method, full URL) is the submission."""
+        return method.upper() == self.method and self.url.search(url) is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageRules:
+    """Answers read from the page (elements by kind), the fallback for non-JSON answers."""
+
+    result: str | None = None
+    success: BoundedPattern | None = None
+    busy: tuple[str, ...] = ()
+    error: str | None = None
+
+    def elements(self) -> tuple[str, ...]:
+        """Every element named."""
+        return tuple(e for e in (self.result, *self.busy, self.error) if e)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusRules:
+    """What an HTTP status alone says, when nothing else does."""
+
+    busy: tuple[int, ...] = (429, 503)
+    login: tuple[int, ...] = (401,)
+    server_error_from: int = 500
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerRules:
+    """The whole ``[answer]`` table."""
+
+    request: SubmitRequest
+    json: JsonRules | None = None
+    page: PageRules | None = None
+    status: StatusRules = field(default_factory=StatusRules)
+    #: Phrases that mean busy in any answer text, in every language the site speaks.
+    busy_texts: tuple[str, ...] = ()
+
+    def is_busy_text(self, text: str) -> str | None:
+        """The busy phrase found in *text* (case-insensitive), or None."""
+        folded = text.casefold()
+        for phrase in self.busy_texts:
+            if phrase.casefold() in folded:
+                return phrase
+        return None
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+_TEST_KEYS = ("path", "equals", "prefix", "contains", "matches", "exists")
+
+
+def _path(chk: Checker, value: object, key: str) -> tuple[Segment, ...]:
+    if not isinstance(value, str) or not value:
+        chk.fail(key, 'must be a JSON path, e.g. "data.id" or "ret[0]"')
+    try:
+        return parse_path(value)
+    except ValueError as exc:
+        chk.fail(key, f"is not a JSON path ({exc})")
+
+
+def _test(chk: Checker, data: Any, at: str) -> JsonTest:
+    if not isinstance(data, dict):
+        chk.fail(at, "must be a table {path = ..., equals|prefix|contains|matches|exists = ...}")
+    chk.known(data, _TEST_KEYS, at)
+    tests = [k for k in _TEST_KEYS[1:] if k in data]
+    if len(tests) != 1:
+        chk.fail(at, "needs a path and exactly one of equals, prefix, contains, matches, exists")
+    kind = tests[0]
+    value = data[kind]
+    path = _path(chk, data.get("path"), f"{at}.path")
+    if kind == "equals":
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, str | int | float | bool) for v in values):
+            chk.fail(f"{at}.equals", "must be a string, number, boolean or a list of them")
+        return JsonTest(path=path, equals=tuple(values))
+    if kind == "exists":
+        if not isinstance(value, bool):
+            chk.fail(f"{at}.exists", "must be true or false")
+        return JsonTest(path=path, exists=value)
+    if kind == "matches":
+        return JsonTest(path=path, matches=chk.pattern(value, f"{at}.matches"))
+    if not isinstance(value, str) or not value:
+        chk.fail(f"{at}.{kind}", "must be a non-empty string")
+    if kind == "prefix":
+        return JsonTest(path=path, prefix=value)
+    return JsonTest(path=path, contains=value)
+
+
+def _alternatives(chk: Checker, value: Any, at: str) -> tuple[tuple[JsonTest, ...], ...]:
+    items = value if isinstance(value, list) else [value]
+    out: list[tuple[JsonTest, ...]] = []
+    for n, item in enumerate(items, 1):
+        where = f"{at}[{n}]" if isinstance(value, list) else at
+        if isinstance(item, dict) and "all" in item:
+            chk.known(item, ("all",), where)
+            group = item["all"]
+            if not isinstance(group, list) or not group:
+                chk.fail(f"{where}.all", "must be a list of tests")
+            out.append(tuple(_test(chk, t, f"{where}.all[{i}]") for i, t in enumerate(group, 1)))
+        else:
+            out.append((_test(chk, item, where),))
+    return tuple(out)
+
+
+def _json_rules(chk: Checker, data: dict[str, Any]) -> JsonRules:
+    at = "answer.json"
+    chk.known(data, (*JSON_KINDS, "dispute_id", "message", "message_pattern"), at)
+    rules = tuple((kind, _alternatives(chk, data[kind], f"{at}.{kind}"))
+                  for kind in JSON_KINDS if kind in data)
+    if not any(kind == "opened" for kind, _ in rules):
+        chk.fail(f"{at}.opened", "is missing: say how a JSON answer shows the dispute was opened")
+    pattern = None
+    if "message_pattern" in data:
+        pattern = chk.pattern(data["message_pattern"], f"{at}.message_pattern",
+                              groups=("message",))
+    return JsonRules(
+        rules=rules,
+        dispute_id=_path(chk, data["dispute_id"], f"{at}.dispute_id")
+        if "dispute_id" in data else None,
+        message=_path(chk, data["message"], f"{at}.message") if "message" in data else None,
+        message_pattern=pattern,
+    )
+
+
+def _statuses(chk: Checker, data: dict[str, Any], key: str, default: tuple[int, ...]
+              ) -> tuple[int, ...]:
+    value = data.get(key, list(default))
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599 for v in value
+    ):
+        chk.fail(f"answer.status.{key}", "must be a list of HTTP status codes (100-599)")
+    return tuple(value)
+
+
+def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) -> AnswerRules:
+    """The ``[answer]`` table: the submit request, then JSON, page and status rules."""
+    at = "answer"
+    chk.known(data, ("method", "url", "url_pattern", "busy_texts", "json", "page", "status"), at)
+    method = chk.choice(data, "method", at, ("POST", "PUT", "PATCH", "GET"), default="POST")
+    if ("url" in data) == ("url_pattern" in data):
+        chk.fail(f"{at}.url", 'give the submit request\'s URL: url = "**/path/*" (a glob) '
+                 "or url_pattern = a regular expression, one of them")
+    if "url" in data:
+        glob = chk.text(data, "url", at)
+        url = compile_pattern(glob_pattern(glob))
+        shown = glob
+    else:
+        url = chk.pattern(data["url_pattern"], f"{at}.url_pattern")
+        shown = url.pattern
+    json_rules = _json_rules(chk, chk.table(data, "json", at)) if "json" in data else None
+    page = None
+    if "page" in data:
+        table = chk.table(data, "page", at)
+        where = f"{at}.page"
+        chk.known(table, ("result", "success", "busy", "error"), where)
+        for key in ("result", "error"):
+            name = table.get(key)
+            if name is not None and name not in elements:
+                chk.fail(f"{where}.{key}", f"names no element: add {name!r} to [elements]")
+        busy = chk.strings(table, "busy", where)
+        for name in busy:
+            if name not in elements:
+                chk.fail(f"{where}.busy", f"names no element: add {name!r} to [elements]")
+        success = table.get("success")
+        page = PageRules(
+            result=table.get("result"),
+            success=chk.pattern(success, f"{where}.success", groups=("dispute_id",))
+            if success is not None else None,
+            busy=busy,
+            error=table.get("error"),
+        )
+        if (page.result is None) != (page.success is None):
+            chk.fail(f"{where}.success", "goes with result: the element and its pattern")
+    if json_rules is None and page is None:
+        chk.fail(at, "needs [answer.json] or [answer.page]: how to read the site's answer")
+    status = chk.table(data, "status", at)
+    chk.known(status, ("busy", "login", "server_error_from"), f"{at}.status")
+    server_from = status.get("server_error_from", 500)
+    if not isinstance(server_from, int) or isinstance(server_from, bool) or not (
+        400 <= server_from <= 600
+    ):
+        chk.fail(f"{at}.status.server_error_from", "must be a status code from 400 to 600")
+    return AnswerRules(
+        request=SubmitRequest(method=method, url=url, shown=shown),
+        json=json_rules,
+        page=page,
+        status=StatusRules(
+            busy=_statuses(chk, status, "busy", (429, 503)),
+            login=_statuses(chk, status, "login", (401,)),
+            server_error_from=server_from,
+        ),
+        busy_texts=chk.strings(data, "busy_texts", at),
+    )
+

@@ -1,0 +1,141 @@
+"""A page seen through a profile: elements found by their name in ``[elements]``.
+
+`SitePage` resolves an element name to a Playwright locator (inside the requested item's line
+when the element's scope is ``item``), waits for it within the profile's timeouts, and when it
+does not show, fails naming the profile entry and the file, pointing at ``retry-dispute check``.
+An `Inspector` (the ``check`` command) sees every element the flow uses and how many matched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from agent.errors import UnexpectedPage
+from agent.site.dom import is_visible
+from agent.site.profile_model import SiteProfile
+
+__all__ = ["CHECK_HINT", "Inspector", "SitePage", "Use"]
+
+CHECK_HINT = (
+    "the site may have changed, or the profile's selector is wrong: check the profile on the "
+    "site with `retry-dispute check --site URL --profile PROFILE --order ID`"
+)
+
+#: How the flow used an element: it had to be there, or it was only looked for.
+Use = Literal["required", "looked"]
+
+
+class Inspector(Protocol):
+    """Told about every element the flow uses (`retry-dispute check` reports on them)."""
+
+    async def element_used(self, name: str, locator: Locator, use: Use, where: str) -> None:
+        """The flow used element *name* at *where* (a profile entry, ``open.steps[1]``)."""
+
+
+@dataclass(slots=True)
+class SitePage:
+    """A page, the profile that describes it, the requested item, and an optional inspector."""
+
+    page: Page
+    profile: SiteProfile
+    item: str | None = None
+    inspector: Inspector | None = None
+
+    def on(self, page: Page) -> SitePage:
+        """The same view of another page (a pop-up, a new tab, a reconcile's tab)."""
+        return SitePage(page, self.profile, self.item, self.inspector)
+
+    def selector(self, name: str) -> str:
+        """The element's selector as the profile gives it."""
+        return self.profile.elements[name].selector
+
+    def locator(self, name: str) -> Locator:
+        """Every match of element *name* (inside the item's line for item-scoped elements)."""
+        element = self.profile.elements[name]
+        line = self.profile.order_page.item_line
+        if element.scope == "item" and self.item is not None and line is not None:
+            return self.page.locator(line.replace("{item}", self.item)).first.locator(
+                element.selector
+            )
+        return self.page.locator(element.selector)
+
+    def shown(self, name: str) -> Locator:
+        """The first visible match of element *name*."""
+        return self.locator(name).filter(visible=True).first
+
+    async def report(self, name: str, use: Use, where: str) -> None:
+        if self.inspector is not None:
+            await self.inspector.element_used(name, self.locator(name), use, where)
+
+    async def visible(self, name: str | None, *, where: str = "") -> bool:
+        """Whether element *name* is visible now (False for None)."""
+        if name is None:
+            return False
+        await self.report(name, "looked", where)
+        return await is_visible(self.shown(name))
+
+    async def wait_shown(self, name: str, *, where: str, timeout_s: float | None = None
+                         ) -> Locator:
+        """The first visible match of *name*, waited for; `UnexpectedPage` naming the entry."""
+        await self.report(name, "required", where)
+        limit = self.profile.timeouts.step_s if timeout_s is None else timeout_s
+        located = self.shown(name)
+        try:
+            await located.wait_for(state="visible", timeout=limit * 1000)
+        except PlaywrightTimeout:
+            raise self.missing(name, where=where, waited_s=limit) from None
+        return located
+
+    async def wait_gone(self, name: str, *, where: str, timeout_s: float) -> None:
+        """Wait until no match of *name* is visible."""
+        await self.report(name, "looked", where)
+        try:
+            await self.locator(name).filter(visible=True).first.wait_for(
+                state="hidden", timeout=timeout_s * 1000
+            )
+        except PlaywrightTimeout:
+            raise UnexpectedPage(
+                f"{where}: elements.{name} ({self.selector(name)!r}) of profile "
+                f"{self.profile.source} was still shown after {timeout_s:g} s at {self.page.url}",
+                url=self.page.url, hint=CHECK_HINT,
+            ) from None
+
+    def missing(self, name: str, *, where: str, waited_s: float) -> UnexpectedPage:
+        """The error for an element that did not show."""
+        return UnexpectedPage(
+            f"{where}: elements.{name} ({self.selector(name)!r}) of profile "
+            f"{self.profile.source} was not found on {self.page.url} within {waited_s:g} s",
+            url=self.page.url,
+            hint=CHECK_HINT,
+            context={"element": name, "profile_entry": where},
+        )
+
+    async def text_of(self, located: Locator) -> str:
+        """The rendered, visible text of an element ("" when it went away)."""
+        try:
+            return " ".join((await located.inner_text(timeout=2000)).split())
+        except PlaywrightError:
+            return ""
+
+    async def first_of(self, names: tuple[str, ...], *, where: str, timeout_s: float
+                       ) -> str | None:
+        """The first of several elements to be visible within *timeout_s*, or None."""
+        if not names:
+            return None
+        for name in names:
+            await self.report(name, "looked", where)
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            shown = await asyncio.gather(*(is_visible(self.shown(n)) for n in names))
+            for name, seen in zip(names, shown, strict=True):
+                if seen:
+                    return name
+            if asyncio.get_running_loop().time() >= deadline:
+                return None
+            await asyncio.sleep(0.05)

@@ -1,0 +1,214 @@
+"""A site profile's records: everything specific to one storefront, as data.
+
+`agent.site.profile` loads and checks them from TOML.
+
+A profile names the storefront's URLs and page elements (Playwright selectors), and describes
+its flow: the steps to log in, to open the dispute form and to submit it, the form's fields
+and their kinds, the reasons the site offers, how to read its answers (the submit request's
+JSON, page texts, HTTP status), how to find an existing dispute, where a retry starts,
+eligibility phrases, evidence limits and timeouts. Supporting another storefront means
+writing a profile, not code; README's "Site profiles" is the guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from agent.errors import InvalidField
+from agent.request import DisputeRequest, EvidenceRules
+from agent.request.reasons import SiteReasons
+from agent.site.answer_rules import AnswerRules
+from agent.site.chat_profile import ChatProfile
+from agent.site.flow_rules import Field, Step
+from agent.site.patterns import BoundedPattern
+
+__all__ = [
+    "DisputeRule",
+    "Element",
+    "Eligibility",
+    "FormRules",
+    "LoginRules",
+    "OrderPageRules",
+    "Overlay",
+    "PageGates",
+    "RetryRules",
+    "SiteProfile",
+    "Timeouts",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Element:
+    """One page element: its key in ``[elements]``, its Playwright selector, where to look."""
+
+    name: str
+    selector: str
+    #: "item": inside the requested item's line of the order page (when an item is given).
+    scope: Literal["page", "item"] = "page"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Overlay:
+    """Something that covers pages now and then (a promo, a cookie banner), and its close."""
+
+    element: str
+    close: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageGates:
+    """What any page can show: a challenge, a login form, overlays, JS dialogs."""
+
+    challenge: str | None = None
+    login: str | None = None
+    #: Shows only when logged in (the account's name): `retry-dispute login` watches for it.
+    signed_in: str | None = None
+    overlays: tuple[Overlay, ...] = ()
+    dialogs: Literal["accept", "dismiss"] = "accept"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginRules:
+    """The login form: its steps (placeholders {user}, {password}) and its refusal."""
+
+    steps: tuple[Step, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderPageRules:
+    """The order page: what shows it is there, the ineligibility notice, the item lines."""
+
+    ready: str
+    #: The notice that says why no dispute can be opened (its text is matched to [[eligibility]]).
+    not_eligible: str | None = None
+    #: A selector for one item line, with {item} for the item's id.
+    item_line: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputeRule:
+    """The existing dispute's id: one definition for the order page, reconcile and recovery."""
+
+    element: str
+    #: Read the id from this attribute (``href``) instead of the element's visible text.
+    attribute: str | None
+    #: The id: the group ``dispute_id`` if the pattern has one, else the whole match.
+    pattern: BoundedPattern
+    #: How long a new dispute may take to show on the order page (0: at once).
+    shows_within_s: float
+
+    def id_in(self, text: str) -> str | None:
+        """The dispute id in a text or attribute value, or None."""
+        found = self.pattern.search(text)
+        if found is None:
+            return None
+        return found.group("dispute_id") if "dispute_id" in found.groups else found.text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Eligibility:
+    """One phrase of the order page that means no dispute can be opened."""
+
+    match: str
+    code: str
+    explain: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormRules:
+    """The dispute form: what shows it is ready, and its fields in order."""
+
+    ready: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryRules:
+    """After a busy answer: steps (close a notice), and where the next attempt starts."""
+
+    steps: tuple[Step, ...] = ()
+    #: Visible when the form still holds everything entered: resubmit from `from_step`.
+    kept: str | None = None
+    from_step: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeouts:
+    """How long to wait for the site, in seconds."""
+
+    navigation_s: float = 30.0
+    answer_s: float = 30.0
+    screenshot_s: float = 5.0
+    #: For a pop-up or a new tab after a click.
+    popup_s: float = 5.0
+    #: For the element of one step or field.
+    step_s: float = 10.0
+    #: For evidence that uploads when chosen.
+    upload_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteProfile:
+    """One storefront, as its profile describes it."""
+
+    name: str
+    description: str
+    base_url: str
+    login_path: str
+    order_path: str
+    elements: Mapping[str, Element]
+    page: PageGates
+    login: LoginRules
+    order_page: OrderPageRules
+    dispute: DisputeRule
+    eligibility: tuple[Eligibility, ...]
+    open_steps: tuple[Step, ...]
+    form: FormRules
+    submit_steps: tuple[Step, ...]
+    retry: RetryRules
+    answer: AnswerRules
+    reasons: SiteReasons
+    evidence: EvidenceRules
+    timeouts: Timeouts
+    source: str
+    #: The support chat (``[support_chat]``, agent/site/chat_profile.py), None when the profile
+    #: describes none.
+    support_chat: ChatProfile | None = None
+
+    def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
+        """The URL of an order's page."""
+        base = (base_url or self.base_url).rstrip("/")
+        return base + self.order_path.format(order_id=order_id)
+
+    def login_url(self, *, base_url: str | None = None) -> str:
+        """The URL of the login page."""
+        return (base_url or self.base_url).rstrip("/") + self.login_path
+
+    def explain_ineligible(self, page_text: str) -> Eligibility | None:
+        """Return the eligibility rule whose phrase the page shows, if any."""
+        for rule in self.eligibility:
+            if rule.match.casefold() in page_text.casefold():
+                return rule
+        return None
+
+    def check_request(self, request: DisputeRequest) -> None:
+        """Pre-flight against this site: its reasons for the received answer, its item lines."""
+        names = self.reasons.names(request.received)
+        if self.reasons.reasons and request.reason not in names:
+            answer = "yes" if request.received else "no"
+            raise InvalidField(
+                f"{request.reason!r} is not a reason {self.name} offers when received is "
+                f"{answer}",
+                field="reason",
+                hint=f"use one of: {', '.join(names)}",
+            )
+        if request.item is not None and self.order_page.item_line is None:
+            raise InvalidField(
+                f"the {self.name} profile does not describe item lines",
+                field="item",
+                hint="leave the item out, or add order_page.item_line to the profile",
+            )
+

@@ -1,0 +1,180 @@
+"""The step engine: run a profile's ordered steps (click, fill, press, wait) on a page.
+
+A step runs when its condition holds (request values, an element visible or hidden now). A
+click can expect a pop-up or a new tab (the flow goes on in it), navigate the page, or open a
+JS dialog the step answers. An element that does not show within the profile's timeouts
+fails the step naming the profile entry, unless the page is a login form or a challenge (then
+a person is needed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from agent.errors import UnexpectedPage
+from agent.log import get_logger
+from agent.request import DisputeRequest
+from agent.session import Credentials
+from agent.site.dom import is_visible
+from agent.site.flow_rules import Condition, Step
+from agent.site.gates import answer_next_dialog, check_gates
+from agent.site.locate import CHECK_HINT, SitePage
+
+__all__ = ["StepRun", "condition_holds", "run_steps"]
+
+log = get_logger("agent.pages")
+
+PageHook = Callable[[Page], Awaitable[None]]
+StepHook = Callable[[SitePage, Step], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepRun:
+    """What steps may use: the request, the credentials, and hooks for new pages and steps."""
+
+    request: DisputeRequest | None = None
+    credentials: Credentials | None = None
+    order_id: str | None = None
+    #: Called with every pop-up or new tab the flow moves to (arm it: dialogs, overlays).
+    on_new_page: PageHook | None = None
+    #: Called after every step that ran (the check command takes a screenshot).
+    on_step: StepHook | None = None
+    #: Clicks return at once instead of waiting for a navigation they start (submitting: the
+    #: answer's wait, bounded by timeouts.answer_s, covers it).
+    no_wait_after: bool = False
+
+
+async def condition_holds(site: SitePage, when: Condition, request: DisputeRequest | None,
+                          *, where: str) -> bool:
+    """Whether a step's or field's condition holds for this request on this page now."""
+    if when.request and (request is None or not when.holds_for(request)):
+        return False
+    if when.if_visible is not None and not await site.visible(when.if_visible, where=where):
+        return False
+    return not (when.if_hidden is not None and await site.visible(when.if_hidden, where=where))
+
+
+def _text(step: Step, run: StepRun) -> str:
+    values = {"user": "", "password": "", "order_id": run.order_id or "", "item": ""}
+    if run.credentials is not None:
+        values["user"] = run.credentials.user
+        values["password"] = run.credentials.password
+    if run.request is not None:
+        values["order_id"] = run.request.order_id
+        values["item"] = run.request.item or ""
+    return (step.text or "").format(**values)
+
+
+async def _click(site: SitePage, target: Locator, run: StepRun) -> None:
+    await target.click(timeout=site.profile.timeouts.step_s * 1000,
+                       no_wait_after=run.no_wait_after or None)
+
+
+async def _new_page(site: SitePage, target: Locator, step: Step, run: StepRun) -> Page | None:
+    """Click and wait for a new page, or for ``or_visible`` to show, within the pop-up timeout."""
+    context = site.page.context
+    before = set(context.pages)
+    opened: list[Page] = []
+    arrived = asyncio.Event()
+
+    def _on_page(page: Page) -> None:
+        if page not in before:
+            opened.append(page)
+            arrived.set()
+
+    context.on("page", _on_page)
+    try:
+        await _click(site, target, run)
+        limit = site.profile.timeouts.popup_s
+        deadline = asyncio.get_running_loop().time() + limit
+        while not opened:
+            if step.or_visible is not None and await is_visible(site.shown(step.or_visible)):
+                log.info("agent.popup_blocked", url=site.page.url, shown=step.or_visible,
+                         step=step.name)
+                return None
+            if asyncio.get_running_loop().time() > deadline:
+                if step.new_page == "optional":
+                    return None
+                raise UnexpectedPage(
+                    f"{step.where} ({step.name}): clicking elements.{step.element} of profile "
+                    f"{site.profile.source} opened no pop-up or tab within {limit:g} s",
+                    url=site.page.url,
+                    hint="allow pop-ups for the site; " + CHECK_HINT,
+                )
+            with contextlib.suppress(TimeoutError):  # look again every 50 ms
+                await asyncio.wait_for(arrived.wait(), timeout=0.05)
+    finally:
+        context.remove_listener("page", _on_page)
+    page = opened[0]
+    with contextlib.suppress(PlaywrightTimeout):
+        await page.wait_for_load_state(
+            "domcontentloaded", timeout=site.profile.timeouts.navigation_s * 1000
+        )
+    log.info("agent.popup_opened", url=page.url, step=step.name)
+    return page
+
+
+async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
+    timeouts = site.profile.timeouts
+    where = f"{step.where} ({step.name})"
+    if step.action == "wait":
+        if step.state == "visible":
+            await site.wait_shown(step.element, where=where, timeout_s=timeouts.navigation_s)
+        else:
+            await site.wait_gone(step.element, where=where, timeout_s=timeouts.navigation_s)
+        return site
+    target = await site.wait_shown(step.element, where=where)
+    if step.action == "fill":
+        await target.fill(_text(step, run), timeout=timeouts.step_s * 1000)
+        return site
+    if step.action == "press":
+        assert step.key is not None
+        await target.press(step.key, timeout=timeouts.step_s * 1000)
+        return site
+    if step.dialog is not None:
+        answer_next_dialog(site.page, step.dialog)
+    if step.new_page != "none":
+        page = await _new_page(site, target, step, run)
+        if page is None:
+            return site
+        if run.on_new_page is not None:
+            await run.on_new_page(page)
+        return site.on(page)
+    if step.navigates:
+        async with site.page.expect_navigation(
+            wait_until="domcontentloaded", timeout=timeouts.navigation_s * 1000
+        ):
+            await target.click(timeout=timeouts.step_s * 1000)
+        return site
+    await _click(site, target, run)
+    return site
+
+
+async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when: str
+                    ) -> SitePage:
+    """Run the steps that apply, in order; return the page the flow is on at the end."""
+    for step in steps:
+        if not await condition_holds(site, step.when, run.request, where=step.where):
+            log.debug("agent.step_skipped", step=step.name)
+            continue
+        try:
+            site = await _act(site, step, run)
+        except (UnexpectedPage, PlaywrightTimeout) as exc:
+            await check_gates(site, when=when)  # a login form or a challenge: a person
+            if isinstance(exc, UnexpectedPage):
+                raise
+            raise UnexpectedPage(
+                f"{step.where} ({step.name}): elements.{step.element} of profile "
+                f"{site.profile.source} did not respond in time on {site.page.url}",
+                url=site.page.url, hint=CHECK_HINT,
+            ) from None
+        log.debug("agent.step_done", step=step.name, url=site.page.url)
+        if run.on_step is not None:
+            await run.on_step(site, step)
+    return site
