@@ -79,14 +79,17 @@ class Pages:
         if isinstance(found, Response):
             return found
         session, order = found
-        existing = self.store.open_dispute_for(order.order_id)
+        existing = self.store.shown_dispute_for(order.order_id)
         eligible = order.ineligible is None and existing is None
+        plan = self.store.plan
         return self.web.render(
             "order.html",
             session=session,
             overlay=True,
             order=order,
             existing=existing,
+            id_markup=plan.dispute_id_markup,
+            hidden_ids=plan.hidden_dispute_ids,
             can_open=eligible,
             can_confirm=eligible,
             can_extend=eligible and not order.protection_extended,

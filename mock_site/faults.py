@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import random
 import tomllib
@@ -78,6 +79,10 @@ class FaultPlan:
     popup_blocked: bool = False
     form_resets_on_busy: bool = False
     captcha_after: int | None = None
+    # what the order page shows of a dispute (docs/storefront.md, "Fault plan")
+    dispute_id_markup: bool = False
+    dispute_shows_after_s: float = 0.0
+    hidden_dispute_ids: bool = False
     # the support chat (docs/storefront.md, "Support chat")
     chat_idle_s: float = 180.0
     chat_idle_mode: ChatIdleMode = "turn"
@@ -109,9 +114,10 @@ _COUNTS = ("busy_first", "busy_after_commit", "server_errors")
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
 _SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_s",
-            "upload_delay_s")
+            "upload_delay_s", "dispute_shows_after_s")
 _POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
-_FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline")
+_FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline",
+          "dispute_id_markup", "hidden_dispute_ids")
 _CHOICES: Mapping[str, tuple[object, ...]] = {
     "busy_status": (200, 429, 503),
     "retry_after_format": ("seconds", "date"),
@@ -153,7 +159,7 @@ def _check(key: str, value: object) -> object:
             raise _bad(key, value, "a number from 0 to 1")
         return float(value)  # type: ignore[arg-type]  # a number, checked above
     if key in _SECONDS:
-        if not _is_number(value) or value < 0:  # type: ignore[operator]  # number
+        if not _is_number(value) or not 0 <= value < math.inf:  # type: ignore[operator]  # number
             raise _bad(key, value, "a number of seconds >= 0")
         return float(value)  # type: ignore[arg-type]  # a number, checked above
     if key in _POSITIVE_SECONDS:

@@ -103,14 +103,20 @@ def cli(argv: list[str]) -> int:
         return pool.submit(call).result()
 
 
-def profile_with(*, answer_s: float | None = None) -> SiteProfile:
-    """The bundled profile, with a shorter answer timeout when given."""
+def profile_with(
+    *, answer_s: float | None = None, shows_within_s: float | None = None
+) -> SiteProfile:
+    """The bundled profile, with a shorter answer timeout, or a late-showing dispute, if given."""
     profile = load_profile("mock")
-    if answer_s is None:
-        return profile
-    return dataclasses.replace(
-        profile, timeouts=dataclasses.replace(profile.timeouts, answer_s=answer_s)
-    )
+    if answer_s is not None:
+        profile = dataclasses.replace(
+            profile, timeouts=dataclasses.replace(profile.timeouts, answer_s=answer_s)
+        )
+    if shows_within_s is not None:
+        profile = dataclasses.replace(
+            profile, dispute=dataclasses.replace(profile.dispute, shows_within_s=shows_within_s)
+        )
+    return profile
 
 
 def run_agent(

@@ -69,6 +69,13 @@ BAD_PLANS = [
     ({"server_error_rate": -0.1}, "invalid value for server_error_rate: -0.1"),
     ({"busy_after_commit": -1}, "invalid value for busy_after_commit: -1"),
     ({"busy_after_commit_rate": 7}, "invalid value for busy_after_commit_rate: 7"),
+    ({"dispute_id_markup": "bold"}, "invalid value for dispute_id_markup: 'bold' (expected true"),
+    (
+        {"dispute_shows_after_s": -1},
+        "invalid value for dispute_shows_after_s: -1 (expected a number of seconds >= 0)",
+    ),
+    ({"dispute_shows_after_s": "2s"}, "invalid value for dispute_shows_after_s: '2s'"),
+    ({"hidden_dispute_ids": 1}, "invalid value for hidden_dispute_ids: 1 (expected true or false)"),
 ]
 
 

@@ -411,3 +411,54 @@ def test_captcha_after_zero_challenges_at_once(shopper, storefront) -> None:
     """captcha_after=0: the challenge is up before any submission."""
     storefront.set_faults({"captcha_after": 0})
     assert shopper.page("/order/1002", 403).has("verification-challenge")
+
+
+def test_dispute_id_markup_wraps_the_id_in_a_tag(shopper, storefront) -> None:
+    """dispute_id_markup: the order page shows the id inside <b>; the visible text is the same."""
+    storefront.set_faults({"dispute_id_markup": True})
+    assert shopper.submit("1002").status_code == 303
+    html = shopper.get("/order/1002").text
+    assert "Dispute <b>D-000100</b> is open" in html
+    assert "Dispute D-000100 is open" not in html
+    assert shopper.page("/order/1002").text("existing-dispute") == "Dispute D-000100 is open"
+
+
+def test_dispute_id_without_markup_is_plain_text(shopper, storefront) -> None:
+    """Control: without the key the id is plain text in the HTML."""
+    assert shopper.submit("1002").status_code == 303
+    assert "Dispute D-000100 is open" in shopper.get("/order/1002").text
+
+
+def test_dispute_shows_after_s_delays_a_new_dispute_on_the_order_page(local) -> None:
+    """dispute_shows_after_s=5: a new dispute shows on the order page 5 s after it was created."""
+    local.store.set_plan(parse_fault_plan({"dispute_shows_after_s": 5}))
+    assert local.shopper.submit("1002").status_code == 303
+    assert [d.dispute_id for d in local.store.disputes() if d.order_id == "1002"] == ["D-000100"]
+    local.clock.advance(4.9)
+    page = local.shopper.page("/order/1002")
+    assert not page.has("existing-dispute")
+    assert not page.one("open-dispute").has("disabled")
+    local.clock.advance(0.1)
+    assert local.shopper.page("/order/1002").text("existing-dispute") == (
+        "Dispute D-000100 is open"
+    )
+
+
+def test_dispute_shows_after_s_never_hides_the_seeded_dispute(local) -> None:
+    """The seeded dispute of 1007 shows at once whatever the delay."""
+    local.store.set_plan(parse_fault_plan({"dispute_shows_after_s": 60}))
+    assert local.shopper.page("/order/1007").text("existing-dispute") == "Dispute D-000007 is open"
+
+
+def test_hidden_dispute_ids_are_in_the_html_but_not_shown(shopper, storefront) -> None:
+    """hidden_dispute_ids: five ids nobody sees (template, comment, script, hidden, not shown)."""
+    storefront.set_faults({"hidden_dispute_ids": True})
+    html = shopper.get("/order/1002").text
+    for n in range(1, 6):
+        assert f"Dispute D-90000{n} is open" in html
+    assert "<template>" in html and "<!-- Dispute D-900002 is open -->" in html
+    page = shopper.parse(shopper.get("/order/1002"))
+    shown = [e for e in page.all("existing-dispute") if not e.hidden and e.tag == "p"]
+    assert [e.text for e in shown] == ["Dispute D-900001 is open", "Dispute D-900005 is open"]
+    # (the first sits in a <template>, the second in a display:none parent: neither is visible)
+    assert next(o for o in storefront.orders() if o["order_id"] == "1002")["dispute_id"] is None
