@@ -1,5 +1,5 @@
-"""The ``retry-dispute`` command line: ``run``, ``support``, ``scenario``, ``mock-site``,
-``login``, ``browser``, ``trace``.
+"""The ``retry-dispute`` command line: ``run``, ``check``, ``support``, ``scenario``,
+``mock-site``, ``login``, ``browser``, ``trace``.
 
 One module per command; `agent.cli.session` holds the set-up they share, `agent.cli.output` the
 console (levels, formats, the outcome), `agent.cli.signals` Ctrl-C and SIGTERM. Exit codes come
@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from agent.cli.browser import command_browser
 from agent.cli.bundled import command_mock_site, command_scenario
+from agent.cli.check import command_check
 from agent.cli.login import command_login
 from agent.cli.output import Console, console_from_args
 from agent.cli.parser import build_parser, wants_json_logs
@@ -38,6 +39,7 @@ def _plain(command: Callable[[argparse.Namespace], int]) -> Command:
 
 _COMMANDS: dict[str, Command] = {
     "run": command_run,
+    "check": command_check,
     "support": command_support,
     "scenario": _plain(command_scenario),
     "mock-site": _plain(command_mock_site),

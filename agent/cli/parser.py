@@ -178,6 +178,74 @@ def _add_console(p: argparse.ArgumentParser, *, json_output: bool = False) -> No
         )
 
 
+def _add_session(p: argparse.ArgumentParser) -> None:
+    session = p.add_argument_group("session (one of)")
+    session.add_argument(
+        "--storage-state", type=Path, metavar="FILE",
+        help="a saved session (from 'retry-dispute login')",
+    )
+    session.add_argument(
+        "--cdp-url", metavar="URL",
+        help="attach to a Chrome you started with --remote-debugging-port and are logged into",
+    )
+    session.add_argument(
+        "--ws-endpoint", metavar="URL", help="a remote Playwright server (playwright run-server)"
+    )
+    session.add_argument(
+        "--browser-path", metavar="PATH",
+        help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
+    )
+
+
+def _add_request(p: argparse.ArgumentParser, *, batch: bool) -> None:
+    group = "request (one of: --request, --batch, or --order with its flags)" if batch else (
+        "request (--request, or --order with its flags)")
+    req = p.add_argument_group(group)
+    req.add_argument("--request", type=Path, metavar="FILE", help="a request TOML file")
+    if batch:
+        req.add_argument("--batch", type=Path, metavar="FILE",
+                         help="a TOML or CSV file of requests")
+    req.add_argument("--order", metavar="ID", help="order id")
+    req.add_argument("--item", metavar="ID",
+                     help="which item of a multi-item order (its id on the order page)")
+    req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
+    req.add_argument("--reason", metavar="CODE|LABEL",
+                     help="reason: our code or the site's label (see README)")
+    req.add_argument(
+        "--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)"
+    )
+    req.add_argument("--refund", choices=list(REFUNDS), default=None, help="(default: full)")
+    req.add_argument("--amount", help="partial refund amount, e.g. 5.30")
+    req.add_argument("--message", help="the message to the seller, in English")
+    req.add_argument("--evidence", nargs="+", default=[], metavar="FILE",
+                     help="photo/video files")
+
+
+def _add_check(sub: Any) -> None:
+    p = sub.add_parser(
+        "check",
+        help="walk a profile's flow on a live site up to the filled form (never submits)",
+        description="Check a site profile on a live site: log in (the profile's login steps, "
+        "RETRY_DISPUTE_USER/PASSWORD) or use the session, read the order page, run the open "
+        "steps, fill the form, and NEVER submit. A screenshot per step; a table of every "
+        "element used: found, missing or ambiguous, with a hint. Exit 0 when all were found, "
+        "2 otherwise.",
+        formatter_class=_Formatter,
+    )
+    target = p.add_argument_group("target")
+    target.add_argument("--site", metavar="URL", help="the storefront's base URL (required)")
+    target.add_argument("--profile", default="mock", metavar="NAME|FILE",
+                        help="the site profile to check: a bundled name or a TOML file")
+    _add_session(p)
+    _add_request(p, batch=False)
+    out = p.add_argument_group("output")
+    out.add_argument("--out", type=Path, default=Path("runs"), metavar="DIR",
+                     help="where the screenshots go (default: runs/check-…)")
+    out.add_argument("--headed", action="store_true", help="show the browser window")
+    p.set_defaults(faults=None)
+    _add_console(p)
+
+
 def _add_run(sub: Any) -> None:
     policy = RetryPolicy()
     p = sub.add_parser(
@@ -199,39 +267,8 @@ def _add_run(sub: Any) -> None:
         "--profile", default="mock", metavar="NAME|FILE",
         help="site profile: a bundled name or a TOML file (default: mock)",
     )
-    session = p.add_argument_group("session (one of)")
-    session.add_argument(
-        "--storage-state", type=Path, metavar="FILE",
-        help="a saved session (from 'retry-dispute login')",
-    )
-    session.add_argument(
-        "--cdp-url", metavar="URL",
-        help="attach to a Chrome you started with --remote-debugging-port and are logged into",
-    )
-    session.add_argument(
-        "--ws-endpoint", metavar="URL", help="a remote Playwright server (playwright run-server)"
-    )
-    session.add_argument(
-        "--browser-path", metavar="PATH",
-        help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
-    )
-    req = p.add_argument_group("request (one of: --request, --batch, or --order with its flags)")
-    req.add_argument("--request", type=Path, metavar="FILE", help="a request TOML file")
-    req.add_argument("--batch", type=Path, metavar="FILE", help="a TOML or CSV file of requests")
-    req.add_argument("--order", metavar="ID", help="order id")
-    req.add_argument("--item", metavar="ID",
-                     help="which item of a multi-item order (its id on the order page)")
-    req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
-    req.add_argument("--reason", metavar="CODE|LABEL",
-                     help="reason: our code or the site's label (see README)")
-    req.add_argument(
-        "--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)"
-    )
-    req.add_argument("--refund", choices=list(REFUNDS), default=None, help="(default: full)")
-    req.add_argument("--amount", help="partial refund amount, e.g. 5.30")
-    req.add_argument("--message", help="the message to the seller, in English")
-    req.add_argument("--evidence", nargs="+", default=[], metavar="FILE",
-                     help="photo/video files")
+    _add_session(p)
+    _add_request(p, batch=True)
     pol = p.add_argument_group("retry policy (the demo waits 1s, then up to 4s)")
     pol.add_argument(
         "--max-attempts", type=_positive_int, metavar="N",
@@ -340,22 +377,7 @@ def _add_support(sub: Any) -> None:
         help="site profile with a [support_chat] table: a bundled name or a TOML file "
         "(default: mock)",
     )
-    session = p.add_argument_group("session (one of)")
-    session.add_argument(
-        "--storage-state", type=Path, metavar="FILE",
-        help="a saved session (from 'retry-dispute login')",
-    )
-    session.add_argument(
-        "--cdp-url", metavar="URL",
-        help="attach to a Chrome you started with --remote-debugging-port and are logged into",
-    )
-    session.add_argument(
-        "--ws-endpoint", metavar="URL", help="a remote Playwright server (playwright run-server)"
-    )
-    session.add_argument(
-        "--browser-path", metavar="PATH",
-        help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
-    )
+    _add_session(p)
     out = p.add_argument_group("chat")
     out.add_argument(
         "--no-input", action="store_true",
@@ -448,6 +470,7 @@ def build_parser(
         title="commands",
     )
     _add_run(sub)
+    _add_check(sub)
     _add_support(sub)
     _add_others(sub)
     for command in sub.choices.values():

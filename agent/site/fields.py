@@ -78,7 +78,7 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
     files = [str(p) for p in prepared.request.evidence]
     where = _where(field)
     assert field.element is not None
-    await site.report(field.element, "required", where)
+    await site.report(field.element, "present", where)
     if field.remove is not None:  # start from none: a re-attach must not upload twice
         for _ in range(20):
             remove = site.shown(field.remove)
@@ -122,18 +122,21 @@ async def _dropdown(site: SitePage, field: Field, label: str) -> None:
     assert field.element is not None and field.option is not None
     opener = await site.wait_shown(field.element, where=where)
     await opener.click(timeout=site.profile.timeouts.step_s * 1000)
-    await site.report(field.option, "required", where)
     exact = re.compile(r"^\s*" + re.escape(label) + r"\s*$")
-    option: Locator = site.locator(field.option).filter(visible=True).filter(has_text=exact).first
+    labelled = site.locator(field.option).filter(has_text=exact)
+    option: Locator = labelled.filter(visible=True).first
     try:
-        await option.click(timeout=site.profile.timeouts.step_s * 1000)
+        await option.wait_for(state="visible", timeout=site.profile.timeouts.step_s * 1000)
     except PlaywrightTimeout:
+        await site.report(field.option, "required", where, matching=labelled)
         raise UnexpectedPage(
             f"{where}: no option {label!r} in elements.{field.option} "
             f"({site.selector(field.option)!r}) of profile {site.profile.source} after opening "
             f"elements.{field.element}",
             url=site.page.url, hint="check the reason's label in [[reasons]]; " + CHECK_HINT,
         ) from None
+    await site.report(field.option, "required", where, matching=labelled)
+    await option.click(timeout=site.profile.timeouts.step_s * 1000)
 
 
 async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None:

@@ -27,8 +27,9 @@ CHECK_HINT = (
     "site with `retry-dispute check --site URL --profile PROFILE --order ID`"
 )
 
-#: How the flow used an element: it had to be there, or it was only looked for.
-Use = Literal["required", "looked"]
+#: How the flow used an element: it had to show, it had to be in the page (a file input may be
+#: hidden), or it was only looked for (a condition, a gate).
+Use = Literal["required", "present", "looked"]
 
 
 class Inspector(Protocol):
@@ -69,9 +70,13 @@ class SitePage:
         """The first visible match of element *name*."""
         return self.locator(name).filter(visible=True).first
 
-    async def report(self, name: str, use: Use, where: str) -> None:
+    async def report(self, name: str, use: Use, where: str, *, matching: Locator | None = None
+                     ) -> None:
+        """Tell the inspector, if any, that the flow used element *name* (*matching*: the part
+        of its matches that counts, e.g. the option with one label)."""
         if self.inspector is not None:
-            await self.inspector.element_used(name, self.locator(name), use, where)
+            located = matching if matching is not None else self.locator(name)
+            await self.inspector.element_used(name, located, use, where)
 
     async def visible(self, name: str | None, *, where: str = "") -> bool:
         """Whether element *name* is visible now (False for None)."""
@@ -83,13 +88,14 @@ class SitePage:
     async def wait_shown(self, name: str, *, where: str, timeout_s: float | None = None
                          ) -> Locator:
         """The first visible match of *name*, waited for; `UnexpectedPage` naming the entry."""
-        await self.report(name, "required", where)
         limit = self.profile.timeouts.step_s if timeout_s is None else timeout_s
         located = self.shown(name)
         try:
             await located.wait_for(state="visible", timeout=limit * 1000)
         except PlaywrightTimeout:
+            await self.report(name, "required", where)
             raise self.missing(name, where=where, waited_s=limit) from None
+        await self.report(name, "required", where)
         return located
 
     async def wait_gone(self, name: str, *, where: str, timeout_s: float) -> None:

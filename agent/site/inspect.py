@@ -1,0 +1,112 @@
+"""What ``retry-dispute check`` learns about a profile's elements on a live site.
+
+`ElementLog` is the `agent.site.locate.Inspector` the check walks the flow with: every element
+the flow uses is counted when it is used (how many matches, how many visible), and judged:
+found (one shows), missing (none), ambiguous (several show: the first is used). An element
+that is only looked for (a gate, a condition) and does not show is fine: it is optional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator
+
+from agent.site.locate import Use
+from agent.site.profile_model import SiteProfile
+
+__all__ = ["ElementLog", "Finding", "format_findings"]
+
+
+@dataclass(slots=True)
+class Finding:
+    """One profile element as the check saw it."""
+
+    name: str
+    selector: str
+    where: str
+    use: Use
+    matches: int = 0
+    visible: int = 0
+    url: str = ""
+
+    @property
+    def status(self) -> str:
+        """found, missing, ambiguous, or not shown (an optional element that was not there)."""
+        seen = self.matches if self.use == "present" else self.visible
+        if seen == 0:
+            return "not shown" if self.use == "looked" else "missing"
+        return "found" if seen == 1 else "ambiguous"
+
+    @property
+    def ok(self) -> bool:
+        """Whether this finding is no problem."""
+        return self.status in ("found", "not shown")
+
+    @property
+    def hint(self) -> str:
+        """What to do about it."""
+        status = self.status
+        if status == "missing":
+            return (f"nothing matches on {self.url}: look at the screenshot, inspect the page "
+                    f"and fix elements.{self.name}")
+        if status == "ambiguous":
+            count = self.matches if self.use == "present" else self.visible
+            return (f"{count} elements match and the first is used: make elements.{self.name} "
+                    "more precise (an id, :has-text(...), a parent)")
+        if status == "not shown":
+            return "optional here (a condition or a gate): not on this page now"
+        return ""
+
+
+class ElementLog:
+    """Counts the matches of every element the flow uses, as it uses them."""
+
+    def __init__(self, profile: SiteProfile) -> None:
+        self.profile = profile
+        self.findings: dict[str, Finding] = {}
+
+    async def element_used(self, name: str, locator: Locator, use: Use, where: str) -> None:
+        """Count *locator*'s matches now; a required use outranks an earlier look."""
+        try:
+            matches = await locator.count()
+            visible = await locator.filter(visible=True).count()
+            url = locator.page.url
+        except PlaywrightError:
+            matches, visible, url = 0, 0, ""
+        earlier = self.findings.get(name)
+        if earlier is not None and earlier.use != "looked" and use == "looked":
+            return  # a later glance (a condition) says less than the use that needed it
+        if earlier is not None and earlier.ok and earlier.use == use and use != "looked":
+            return  # keep the first good sighting of a required element
+        self.findings[name] = Finding(
+            name=name, selector=self.profile.elements[name].selector, where=where, use=use,
+            matches=matches, visible=visible, url=url,
+        )
+
+    @property
+    def ok(self) -> bool:
+        """Whether every element used was found (optional ones may be absent)."""
+        return all(f.ok for f in self.findings.values())
+
+    def unused(self) -> list[str]:
+        """The profile's elements the walk never used."""
+        return [name for name in self.profile.elements if name not in self.findings]
+
+
+def format_findings(log: ElementLog) -> str:
+    """The table: entry, status, matches, where it was used, hint."""
+    head = ("entry", "status", "matches", "used at", "hint")
+    rows = [
+        (f"elements.{f.name}", f.status, str(f.matches if f.use == "present" else f.visible),
+         f.where, f.hint)
+        for f in log.findings.values()
+    ]
+    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head) - 1)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        fixed = "  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True))
+        return f"{fixed}  {cells[-1]}".rstrip()
+
+    return "\n".join([line(head), line(tuple("-" * w for w in (*widths, 4))), *map(line, rows)])

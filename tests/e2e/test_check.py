@@ -1,0 +1,81 @@
+"""``retry-dispute check``: a profile walked on a live site up to the filled form, unsent."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from mock_site.testing import SAMPLE_JPEG, StorefrontServer
+from tests.safety.helpers import cli
+
+pytestmark = pytest.mark.browser
+
+REQUEST = ["--order", "1002", "--received", "yes", "--reason", "damaged", "--refund", "partial",
+           "--amount", "3", "--message", "It arrived broken."]
+
+
+def _profile(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    text = (resources.files("agent") / "profiles" / "mock.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "shop.toml"
+    path.write_text(text.replace(old, new).replace("step_s = 10", "step_s = 2"), encoding="utf-8")
+    return path
+
+
+def _check(storefront: StorefrontServer, tmp_path: Path, profile: Path,
+           monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+           ) -> tuple[int, str, list[Path]]:
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(SAMPLE_JPEG)
+    code = cli(["check", "--site", storefront.url, "--profile", str(profile), *REQUEST,
+                "--evidence", str(photo), "--out", str(tmp_path / "out")])
+    shots = sorted((tmp_path / "out").rglob("*.png"))
+    return code, capsys.readouterr().out, shots
+
+
+def test_check_finds_every_element_and_submits_nothing(
+    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The bundled profile on the bundled site: every element found, exit 0, nothing sent."""
+    code, out, shots = _check(storefront, tmp_path, _profile(tmp_path), monkeypatch, capsys)
+    assert code == 0, out
+    assert "every element used was found" in out
+    for entry in ("elements.open_dispute", "elements.reason", "elements.evidence"):
+        assert any(line.startswith(entry) and " found " in line for line in out.splitlines())
+    assert "elements.submit" in out and "(not run)" in out
+    assert storefront.submissions() == []
+    assert len(shots) >= 10  # a screenshot per step and per field
+    assert any(p.name.endswith("-field-reason.png") for p in shots)
+
+
+def test_check_names_a_missing_element_with_a_hint(
+    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A wrong selector: that entry is missing with a hint, exit 2, nothing sent."""
+    profile = _profile(tmp_path, 'message = "data-testid=message"',
+                       'message = "data-testid=mesage"')
+    code, out, _ = _check(storefront, tmp_path, profile, monkeypatch, capsys)
+    assert code == 2
+    [row] = [line for line in out.splitlines() if line.startswith("elements.message ")]
+    assert "missing" in row and "fix elements.message" in row
+    assert "stopped: form.fields[6] (message)" in out and str(profile) in out
+    assert storefront.submissions() == []
+
+
+def test_check_counts_an_ambiguous_element(
+    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A selector that matches several visible elements is ambiguous, with how many, exit 2."""
+    profile = _profile(tmp_path, 'order_status = "data-testid=order-status"',
+                       'order_status = "css=p"')
+    code, out, _ = _check(storefront, tmp_path, profile, monkeypatch, capsys)
+    assert code == 2
+    [row] = [line for line in out.splitlines() if line.startswith("elements.order_status ")]
+    assert "ambiguous" in row and "elements match and the first is used" in row
