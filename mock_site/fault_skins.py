@@ -49,6 +49,24 @@ def _mock_upload_delay_s(plan: Mapping[str, object]) -> str | None:
     return None
 
 
+def _ae_dispute_id_markup(plan: Mapping[str, object]) -> str | None:
+    if plan["dispute_id_markup"]:
+        return (
+            "dispute_id_markup has no meaning on the aliexpress storefront: its order page "
+            "shows a request's id only in the href of its View details link"
+        )
+    return None
+
+
+def _ae_hidden_dispute_ids(plan: Mapping[str, object]) -> str | None:
+    if plan["hidden_dispute_ids"]:
+        return (
+            "hidden_dispute_ids is only on the mock storefront: its order page carries the "
+            "hidden ids (use the mock skin)"
+        )
+    return None
+
+
 def _ae_busy_style(plan: Mapping[str, object]) -> str | None:
     if plan["busy_style"] == "banner":
         return (
@@ -78,7 +96,8 @@ def _ae_language(plan: Mapping[str, object]) -> str | None:
 
 _RULES: Mapping[Skin, tuple[Rule, ...]] = {
     "mock": (_mock_busy_format, _mock_toast_s, _mock_upload_delay_s),
-    "aliexpress": (_ae_busy_style, _ae_popup_blocked, _ae_language),
+    "aliexpress": (_ae_busy_style, _ae_popup_blocked, _ae_language, _ae_dispute_id_markup,
+                   _ae_hidden_dispute_ids),
 }
 
 

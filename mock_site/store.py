@@ -219,16 +219,17 @@ class Store:
             found = [d for d in self._disputes if d.order_id == order_id and d.item_id == item_id]
         return found[-1] if found else None
 
-    def shown_dispute_for(self, order_id: str) -> Dispute | None:
-        """The latest dispute the order page shows: with ``dispute_shows_after_s``, a new one
-        only that long after it was created (the seeded ones always)."""
+    def shown_dispute_for(self, order_id: str, item_id: str | None = None) -> Dispute | None:
+        """The latest dispute the order page shows (of one item line, if given): with
+        ``dispute_shows_after_s``, a new one only that long after it was created (the seeded
+        ones always)."""
         delay = self.plan.dispute_shows_after_s
         now = self.now()
         seeded = set(self.seeded_dispute_ids())
         with self._lock:
             found = [
                 d for d in self._disputes
-                if d.order_id == order_id
+                if d.order_id == order_id and (item_id is None or d.item_id == item_id)
                 and (d.dispute_id in seeded or now - d.created_at >= delay)
             ]
         return found[-1] if found else None

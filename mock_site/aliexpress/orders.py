@@ -47,7 +47,7 @@ def item_lines(store: Store, order: Order) -> list[ItemLine]:
     ineligible = ineligible_text(order.state, order.ineligible)
     lines = []
     for item in order.items:
-        request = store.dispute_for_item(order.order_id, item.item_id)
+        request = store.shown_dispute_for(order.order_id, item.item_id)
         lines.append(
             ItemLine(
                 item=item,

@@ -225,6 +225,8 @@ def test_faults_shows_the_skin_defaults(ae_server: StorefrontServer) -> None:
         ({"busy_style": "banner"}, 'busy_style = "banner" has no meaning on the aliexpress'),
         ({"popup_blocked": True}, "popup_blocked has no meaning on the aliexpress"),
         ({"language": "ru"}, 'language has no meaning with busy_format = "gateway"'),
+        ({"dispute_id_markup": True}, "dispute_id_markup has no meaning on the aliexpress"),
+        ({"hidden_dispute_ids": True}, "hidden_dispute_ids is only on the mock storefront"),
     ],
 )
 def test_aliexpress_refuses_keys_without_meaning(
@@ -311,3 +313,20 @@ def test_reset_brings_back_the_seeded_requests(
     assert ae_server.submissions() == []
     assert shopper.submit().json()["data"]["reverseOrderId"] == "5000000001007135"
     assert Html(shopper.client.get("/p/order/index.html").text).all("order-item")
+
+
+def test_dispute_shows_after_s_delays_the_request_on_the_order_page(
+    shopper: AeShopper, ae_server: StorefrontServer
+) -> None:
+    """dispute_shows_after_s: a new request shows on its item line only after the delay."""
+    ae_server.set_faults({"dispute_shows_after_s": 60})
+    answer = shopper.submit()
+    assert answer.json()["ret"][0].startswith("SUCCESS")
+    request_id = answer.json()["data"]["reverseOrderId"]
+    page = shopper.page("/p/order/detail.html?orderId=1001")
+    assert not page.all("order-detail-item-reverse-link")
+    assert page.buttons("Returns/refunds")  # the item still offers a request, as on a late site
+    ae_server.set_faults({})
+    page = shopper.page("/p/order/detail.html?orderId=1001")
+    [link] = page.all("order-detail-item-reverse-link")
+    assert request_id in str(link.attrs["href"])
