@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["DEMO_ACCOUNT", "DEMO_FAULTS", "DEMO_POLICY", "DEMO_REQUEST"]
+__all__ = ["DEMO_ACCOUNT", "DEMO_FAULTS", "DEMO_FAULTS_BY_SKIN", "DEMO_POLICY", "DEMO_REQUEST"]
 
 #: The demo account of the bundled storefront: (user, password).
 DEMO_ACCOUNT: tuple[str, str] = ("demo", "demo")
@@ -18,6 +18,12 @@ DEMO_ACCOUNT: tuple[str, str] = ("demo", "demo")
 DEMO_FAULTS: Mapping[str, object] = MappingProxyType(
     {"busy_first": 3, "busy_style": "banner", "busy_status": 503}
 )
+#: Each skin's demo plan: busy three times, in the skin's own way (the aliexpress skin answers
+#: in the gateway's HTTP 200 JSON and shows a toast).
+DEMO_FAULTS_BY_SKIN: Mapping[str, Mapping[str, object]] = MappingProxyType({
+    "mock": DEMO_FAULTS,
+    "aliexpress": MappingProxyType({"busy_first": 3}),
+})
 DEMO_REQUEST: Mapping[str, object] = MappingProxyType({
     "order_id": "1001",
     "received": "no",

@@ -18,6 +18,7 @@ from agent.errors import InvalidConfig
 from agent.session import Credentials
 
 __all__ = [
+    "bundled_skins",
     "bundled_storefront",
     "command_mock_site",
     "command_scenario",
@@ -48,11 +49,18 @@ def demo_credentials() -> Credentials:
     return Credentials(*DEMO_ACCOUNT)
 
 
-def _load_faults(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        from mock_site.demo import DEMO_FAULTS
+def bundled_skins() -> tuple[str, ...]:
+    """The bundled storefront's skins: a profile of the same name drives each."""
+    from mock_site.skins import SKINS
 
-        return dict(DEMO_FAULTS)
+    return tuple(SKINS)
+
+
+def _load_faults(path: Path | None, skin: str) -> dict[str, Any]:
+    if path is None:
+        from mock_site.demo import DEMO_FAULTS_BY_SKIN
+
+        return dict(DEMO_FAULTS_BY_SKIN[skin])
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
@@ -70,12 +78,20 @@ Announce = Callable[[str, Mapping[str, Any]], None]
 
 
 @contextlib.contextmanager
-def bundled_storefront(faults: Path | None, announce: Announce) -> Iterator[str]:
-    """Serve the bundled storefront on a free port with a fault plan; yield its URL."""
+def bundled_storefront(faults: Path | None, announce: Announce, *, skin: str = "mock"
+                       ) -> Iterator[str]:
+    """Serve the bundled storefront (the skin of that name) on a free port with a fault plan;
+    yield its URL."""
     from mock_site.testing import StorefrontServer
 
-    plan = _load_faults(faults)
-    with StorefrontServer() as server:
+    if skin not in bundled_skins():
+        raise InvalidConfig(
+            f"the {skin} profile has no bundled storefront (those are: "
+            f"{', '.join(bundled_skins())})",
+            hint="give the site with --site URL",
+        )
+    plan = _load_faults(faults, skin)
+    with StorefrontServer(skin=skin) as server:
         try:
             server.set_faults(plan)
         except Exception as exc:
@@ -83,7 +99,7 @@ def bundled_storefront(faults: Path | None, announce: Announce) -> Iterator[str]
                 f"the storefront refused the fault plan: {exc}", hint="fix --faults"
             ) from None
         announce(
-            f"bundled storefront at {server.url} (demo account demo/demo), "
+            f"bundled {skin} storefront at {server.url} (demo account demo/demo), "
             f"fault plan {json.dumps(plan)}",
             plan,
         )

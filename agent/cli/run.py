@@ -58,7 +58,7 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
     session = session_from_args(args, demo=demo)
     say_normalisations(console, prepared)
     progress = console.new_progress(max_attempts=policy.max_attempts)
-    with site_from_args(args, console) as site:
+    with site_from_args(args, console, skin=profile.name) as site:
         options = RunOptions(
             site=site,
             profile=profile,

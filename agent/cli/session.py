@@ -74,8 +74,10 @@ def check_site(site: str, *, reach: bool = True) -> str:
 
 
 @contextlib.contextmanager
-def site_from_args(args: argparse.Namespace, console: Console) -> Iterator[str]:
-    """The --site checked, or the bundled storefront started when none was given."""
+def site_from_args(args: argparse.Namespace, console: Console, *, skin: str = "mock"
+                   ) -> Iterator[str]:
+    """The --site checked, or, when none was given, the bundled storefront's *skin* started
+    (the skin of the profile's name)."""
     if args.site:
         yield check_site(args.site)
         return
@@ -83,7 +85,7 @@ def site_from_args(args: argparse.Namespace, console: Console) -> Iterator[str]:
     def announce(line: str, plan: object) -> None:
         console.note(line, event="agent.storefront_started", faults=plan)
 
-    with bundled_storefront(args.faults, announce) as url:
+    with bundled_storefront(args.faults, announce, skin=skin) as url:
         yield url
 
 

@@ -100,10 +100,10 @@ def classify(
             return answer("busy", text)
     if status_code in rules.status.busy:
         return answer("busy", shown.get("busy", "") or f"HTTP {status_code}", source="status")
-    if "error" in shown:
-        return answer("invalid", shown["error"])
     if status_code is not None and status_code >= rules.status.server_error_from:
         return answer("server_error", f"HTTP {status_code}", source="status")
+    if "error" in shown:
+        return answer("invalid", shown["error"])
     if timed_out:
         return answer("timeout", "no answer from the site in time", source="none")
     said = " | ".join(shown.values()) or (verdict.message if verdict else "")
