@@ -21,7 +21,7 @@ from playwright.async_api import Frame, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.log import get_logger
-from agent.site.answer import Answer, answer_locator, classify, read_page
+from agent.site.answer import Answer, ResponseCatcher, answer_locator, classify, read_page
 from agent.site.answer_rules import JsonVerdict
 from agent.site.locate import SitePage
 from agent.site.steps import StepRun, run_steps
@@ -76,32 +76,26 @@ async def submit_once(
     rules = site.profile.answer
     names = submit_steps_from(site, start)
     steps = [s for s in site.profile.submit_steps if s.name in names]
-    responses: list[Response] = []
-    got = asyncio.Event()
+    catcher = ResponseCatcher(rules.request)
     # A full-page answer replaces the document: wait for the new one to commit, so that nothing
     # of the page we submitted from (an earlier busy banner) is read as this answer.
     committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-    def _on_response(response: Response) -> None:
-        if not responses and rules.request.matches(response.request.method, response.url):
-            responses.append(response)
-            got.set()
 
     def _on_navigated(frame: Frame) -> None:
         if frame == page.main_frame and not committed.done():
             committed.set_result(None)
 
-    page.on("response", _on_response)
+    page.on("response", catcher)
     page.on("framenavigated", _on_navigated)
     timed_out = False
     try:
         site = await run_steps(site, steps, replace(run, no_wait_after=True), when="submitting")
         try:
-            await asyncio.wait_for(got.wait(), timeout=timeout_s)
+            await asyncio.wait_for(catcher.arrived.wait(), timeout=timeout_s)
         except TimeoutError:
             timed_out = True
         received_at = clock()
-        response = responses[0] if responses else None
+        response = catcher.response
         if response is not None and response.request.is_navigation_request():
             try:
                 await asyncio.wait_for(committed, timeout=timeout_s)
@@ -109,7 +103,7 @@ async def submit_once(
             except (TimeoutError, PlaywrightTimeout):
                 timed_out = True
     finally:
-        page.remove_listener("response", _on_response)
+        page.remove_listener("response", catcher)
         page.remove_listener("framenavigated", _on_navigated)
     status = response.status if response else None
     retry_after = (await response.header_value("retry-after")) if response else None

@@ -13,14 +13,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator
+from playwright.async_api import Locator, Response
 
-from agent.site.answer_rules import JsonVerdict
+from agent.site.answer_rules import JsonVerdict, SubmitRequest
 from agent.site.dom import is_visible
 from agent.site.locate import SitePage
 from agent.site.profile_model import SiteProfile
 
-__all__ = ["AMBIGUOUS", "Answer", "answer_locator", "classify", "page_kinds", "read_page"]
+__all__ = [
+    "AMBIGUOUS",
+    "Answer",
+    "ResponseCatcher",
+    "answer_locator",
+    "classify",
+    "page_kinds",
+    "read_page",
+]
 
 #: Answers that do not prove the dispute was NOT created: reconcile before resubmitting.
 AMBIGUOUS = frozenset({"busy", "server_error", "timeout", "unknown"})
@@ -45,6 +53,25 @@ class Answer:
     @property
     def ambiguous(self) -> bool:
         return self.outcome in AMBIGUOUS
+
+
+class ResponseCatcher:
+    """Keeps the first response to the submit request; every other response is ignored.
+
+    Handed to ``page.on("response")`` while the submit steps run: tracking beacons, uploads,
+    pictures and the page's other calls go by; the first response whose request is the one
+    the profile names (method and URL) is the answer.
+    """
+
+    def __init__(self, request: SubmitRequest) -> None:
+        self.request = request
+        self.response: Response | None = None
+        self.arrived = asyncio.Event()
+
+    def __call__(self, response: Response) -> None:
+        if self.response is None and self.request.matches(response.request.method, response.url):
+            self.response = response
+            self.arrived.set()
 
 
 def classify(

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent import RetryPolicy
 from agent.errors import InvalidConfig, InvalidRequest
-from agent.request import EvidenceRules, request_from_mapping
+from agent.request import request_from_mapping
 from agent.site.profile import SiteProfile, load_profile
 from mock_site.faults import FaultPlan, parse_fault_plan
 from mock_site.scenarios.model import (
@@ -27,6 +27,7 @@ from mock_site.scenarios.model import (
     POLICY_KEYS,
     SCENARIO_KEYS,
     STATUSES,
+    STOREFRONTS,
     SUPPORT_KEYS,
     TIMEOUT_KEYS,
     WAIT_CAUSES,
@@ -36,6 +37,7 @@ from mock_site.scenarios.model import (
     Scenario,
     with_generated,
 )
+from mock_site.skins import check_skin
 
 # --- loading ------------------------------------------------------------------------------------
 
@@ -108,20 +110,42 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def _faults(table: Mapping[str, object], source: str) -> dict[str, object]:
-    """Check the fault plan as the storefront will, one key at a time to name the bad one."""
+def _storefronts(value: object, source: str) -> tuple[str, ...]:
+    """``storefront``: one name or a list of them; absent: every bundled storefront."""
+    if value is None:
+        return STOREFRONTS
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise _bad(source, "storefront", "must be a storefront's name or a list of them",
+                   f"the storefronts are: {', '.join(STOREFRONTS)} (leave it out for all)")
+    for name in names:
+        if name not in STOREFRONTS:
+            raise _bad(source, "storefront", f"{name!r} is no bundled storefront",
+                       f"the storefronts are: {', '.join(STOREFRONTS)}")
+    return tuple(n for n in STOREFRONTS if n in names)
+
+
+def _faults(table: Mapping[str, object], source: str, storefronts: Sequence[str]
+            ) -> dict[str, object]:
+    """Check the fault plan as each of the scenario's storefronts will, one key at a time to
+    name the bad one."""
 
     _known(table, tuple(f.name for f in dataclasses.fields(FaultPlan)), "faults", source)
-    for key, value in table.items():
+    for skin in storefronts:
+        for key, value in table.items():
+            try:
+                parse_fault_plan({key: value}, skin=check_skin(skin))
+            except ValueError as exc:
+                raise _bad(source, f"faults.{key}",
+                           f"is refused by the {skin} storefront: {exc}",
+                           "see docs/storefront.md, 'Fault plan', or run the scenario on the "
+                           'storefronts it fits (storefront = "mock")') from None
         try:
-            parse_fault_plan({key: value})
+            parse_fault_plan(table, skin=check_skin(skin))
         except ValueError as exc:
-            raise _bad(source, f"faults.{key}", f"is refused by the storefront: {exc}",
-                       "see docs/storefront.md, 'Fault plan'") from None
-    try:
-        parse_fault_plan(table)
-    except ValueError as exc:  # pragma: no cover - every key passed alone
-        raise _bad(source, "faults", f"is refused by the storefront: {exc}") from None
+            raise _bad(source, "faults", f"is refused by the {skin} storefront: {exc}",
+                       'run the scenario on the storefronts it fits (storefront = "mock")',
+                       ) from None
     return dict(table)
 
 
@@ -270,11 +294,12 @@ def _expect(table: Mapping[str, object], source: str) -> Expectation:
     )
 
 
-def _check_request(request: Mapping[str, object], path: Path, rules: EvidenceRules) -> None:
+def _check_request(request: Mapping[str, object], path: Path, profile: SiteProfile) -> None:
     """Refuse a request whose keys or types are wrong; a pre-flight refusal is the scenario's."""
     source = str(path)
     try:
-        request_from_mapping(request, base_dir=path.parent, rules=rules, source=source)
+        request_from_mapping(request, base_dir=path.parent, rules=profile.evidence,
+                             source=source, reasons=profile.reasons)
     except InvalidConfig as err:
         key = f"request.{err.key}" if err.key else "request"
         raise _bad(source, key, f"is wrong: {err.what}", err.hint or _HINT) from None
@@ -293,8 +318,10 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         raise _bad(source, "description", "must be a non-empty string: what the scenario checks")
     files = _files(data.get("files"), source)
     request = _table(data, "request", source, required=True)
-    rules = (profile or load_profile("mock")).evidence
-    _check_request(with_generated(request, {f.name for f in files}, file.parent), file, rules)
+    storefronts = _storefronts(data.get("storefront"), source)
+    for storefront in storefronts:
+        _check_request(with_generated(request, {f.name for f in files}, file.parent), file,
+                       profile or load_profile(storefront))
     support = _support(data, source)
     expect = _expect(_table(data, "expect", source, required=True), source)
     chat_keys = [k for k in ("chat", "chat_attachments", "chat_holding") if k in data["expect"]]
@@ -305,7 +332,9 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         path=file,
         name=file.stem,
         description=" ".join(description.split()),
-        faults=MappingProxyType(_faults(_table(data, "faults", source), source)),
+        storefronts=storefronts,
+        storefront=storefronts[0],
+        faults=MappingProxyType(_faults(_table(data, "faults", source), source, storefronts)),
         request=MappingProxyType(request),
         policy=_policy(_table(data, "policy", source), source),
         timeouts=MappingProxyType(_timeouts(_table(data, "timeouts", source), source)),
@@ -323,12 +352,24 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return found
 
 
+def on_each_storefront(scenario: Scenario) -> list[Scenario]:
+    """One copy of the scenario per storefront it runs on: ``NAME``, ``NAME@aliexpress``."""
+    return [
+        dataclasses.replace(
+            scenario,
+            storefront=storefront,
+            name=scenario.name if storefront == "mock" else f"{scenario.name}@{storefront}",
+        )
+        for storefront in scenario.storefronts
+    ]
+
+
 def load_scenarios(paths: Iterable[str | os.PathLike[str]]) -> list[Scenario]:
-    """Load every scenario (a folder stands for its ``*.toml``), before any of them runs."""
-    profile = load_profile("mock")
+    """Load every scenario (a folder stands for its ``*.toml``), before any of them runs; one
+    copy per storefront it runs on."""
     files = _expand(paths)
     if not files:
         raise InvalidConfig("no scenario files given",
                             hint="pass scenarios/*.toml or a folder of them")
-    return [load_scenario(path, profile=profile) for path in files]
+    return [copy for path in files for copy in on_each_storefront(load_scenario(path))]
 

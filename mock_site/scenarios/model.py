@@ -12,12 +12,16 @@ from agent import RetryPolicy, Status
 from agent.request import PreparedRequest, request_from_mapping
 from agent.site.profile import SiteProfile, Timeouts
 from agent.support.conversation import ChatEnd
+from mock_site.skins import SKINS
 from mock_site.testing import SAMPLE_JPEG, SAMPLE_PNG
 
 #: The top-level keys of a scenario file.
 SCENARIO_KEYS: tuple[str, ...] = (
-    "description", "faults", "request", "policy", "timeouts", "files", "support", "expect",
+    "description", "storefront", "faults", "request", "policy", "timeouts", "files", "support",
+    "expect",
 )
+#: The bundled storefronts a scenario can run on (each with the profile of the same name).
+STOREFRONTS: tuple[str, ...] = tuple(SKINS)
 #: The keys of ``[expect]``.
 EXPECT_KEYS: tuple[str, ...] = (
     "status", "attempts", "disputes", "submissions", "screenshots_min", "files",
@@ -113,8 +117,12 @@ class Scenario:
     """One scenario file, checked."""
 
     path: Path
+    #: The file's name; ``NAME@aliexpress`` for its run on a storefront other than mock.
     name: str
     description: str
+    #: The storefronts the file runs on, and the one this copy runs on.
+    storefronts: tuple[str, ...] = ("mock",)
+    storefront: str = "mock"
     faults: Mapping[str, object]
     request: Mapping[str, object]
     policy: RetryPolicy

@@ -1,4 +1,5 @@
-"""Running scenarios: one storefront, one browser, each scenario from a freshly reset store."""
+"""Running scenarios: one browser; each bundled storefront in turn (driven by the profile of its
+name) runs the scenarios for it, each from a freshly reset store."""
 
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ from agent.support.facts import HOLDING
 from agent.support.run import SupportOptions, run_support
 from mock_site.demo import DEMO_ACCOUNT
 from mock_site.scenarios.model import (
+    STOREFRONTS,
     Observed,
     Scenario,
     ScenarioResult,
     check,
 )
-from mock_site.seed import SEEDED_DISPUTE_ID
 from mock_site.testing import StorefrontServer
 
 log = get_logger("agent.scenario")
@@ -69,7 +70,8 @@ def _store_facts(server: StorefrontServer, order_id: str) -> dict[str, Any]:
     """What the storefront recorded: the order's disputes, its last new one, every submission."""
 
     disputes = [d for d in server.disputes() if str(d.get("order_id")) == order_id]
-    created = [d for d in disputes if d.get("dispute_id") != SEEDED_DISPUTE_ID]
+    seeded = set(server.seeded_dispute_ids)
+    created = [d for d in disputes if d.get("dispute_id") not in seeded]
     return {
         "disputes": len(disputes),
         "dispute": created[-1] if created else None,
@@ -191,20 +193,25 @@ async def run_catalogue(
 
     # without a path, connect() resolves the browser (find_browser would start a sync Playwright)
     target = BrowserTarget(executable=find_browser(browser_path) if browser_path else None)
-    results: list[ScenarioResult] = []
-    with StorefrontServer() as server:
-        async with async_playwright() as playwright:
-            browser = await connect(playwright, target)
-            try:
-                rig = _Rig(server=server, browser=browser, profile=load_profile("mock"),
-                           out_dir=out_dir)
-                for scenario, area in zip(scenarios, _areas(scenarios, out_dir), strict=True):
-                    result = await run_scenario(scenario, rig, area)
-                    results.append(result)
-                    if on_result is not None:
-                        on_result(result)
-            finally:
-                await browser.close()
-    return results
+    results: dict[int, ScenarioResult] = {}
+    areas = _areas(scenarios, out_dir)
+    async with async_playwright() as playwright:
+        browser = await connect(playwright, target)
+        try:
+            for storefront in STOREFRONTS:  # one storefront at a time, its profile of the name
+                mine = [i for i, s in enumerate(scenarios) if s.storefront == storefront]
+                if not mine:
+                    continue
+                with StorefrontServer(skin=storefront) as server:
+                    rig = _Rig(server=server, browser=browser,
+                               profile=load_profile(storefront), out_dir=out_dir)
+                    for index in mine:
+                        result = await run_scenario(scenarios[index], rig, areas[index])
+                        results[index] = result
+                        if on_result is not None:
+                            on_result(result)
+        finally:
+            await browser.close()
+    return [results[i] for i in range(len(scenarios))]
 
 
