@@ -131,21 +131,22 @@ def _faults(table: Mapping[str, object], source: str, storefronts: Sequence[str]
     name the bad one."""
 
     _known(table, tuple(f.name for f in dataclasses.fields(FaultPlan)), "faults", source)
+    hint = ("see docs/storefront.md, 'Fault plan', or run the scenario only on the storefronts "
+            'it fits (storefront = "mock")')
     for skin in storefronts:
-        for key, value in table.items():
+        try:
+            parse_fault_plan(table, skin=check_skin(skin))
+        except ValueError as exc:
+            whole = exc
+        else:
+            continue
+        for key, value in table.items():  # name the key when it is wrong on its own
             try:
                 parse_fault_plan({key: value}, skin=check_skin(skin))
             except ValueError as exc:
                 raise _bad(source, f"faults.{key}",
-                           f"is refused by the {skin} storefront: {exc}",
-                           "see docs/storefront.md, 'Fault plan', or run the scenario on the "
-                           'storefronts it fits (storefront = "mock")') from None
-        try:
-            parse_fault_plan(table, skin=check_skin(skin))
-        except ValueError as exc:
-            raise _bad(source, "faults", f"is refused by the {skin} storefront: {exc}",
-                       'run the scenario on the storefronts it fits (storefront = "mock")',
-                       ) from None
+                           f"is refused by the {skin} storefront: {exc}", hint) from None
+        raise _bad(source, "faults", f"is refused by the {skin} storefront: {whole}", hint)
     return dict(table)
 
 
