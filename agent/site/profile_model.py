@@ -205,6 +205,28 @@ class SiteProfile:
                 field="reason",
                 hint=f"use one of: {', '.join(names)}",
             )
+        fields = {f.value: f for f in self.form.fields}
+        if request.refund == "partial" and "amount" not in fields:
+            raise InvalidField(
+                f"a partial refund, but the {self.name} form has no amount field",
+                field="refund",
+                hint="ask for a full refund, or add an amount field to the profile",
+            )
+        if request.evidence and "evidence" not in fields:
+            raise InvalidField(
+                f"files given, but the {self.name} form takes none",
+                field="evidence",
+                hint="leave them out, or add a files field to the profile",
+            )
+        solution = fields.get("solution")
+        if request.solution != "refund" and (
+            solution is None or request.solution not in dict(solution.options)
+        ):
+            raise InvalidField(
+                f"the {self.name} form offers no {request.solution!r} solution",
+                field="solution",
+                hint="ask for a refund, or add that option to the profile's solution field",
+            )
         if request.item is not None and self.order_page.item_line is None:
             raise InvalidField(
                 f"the {self.name} profile does not describe item lines",
