@@ -21,12 +21,14 @@ from playwright.async_api import Frame, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.log import get_logger
+from agent.request import PreparedRequest
 from agent.site.answer import Answer, ResponseCatcher, answer_locator, classify, read_page
 from agent.site.answer_rules import JsonVerdict
+from agent.site.form import DisputeForm
 from agent.site.locate import SitePage
 from agent.site.steps import StepRun, run_steps
 
-__all__ = ["after_busy", "submit_once", "submit_steps_from"]
+__all__ = ["after_busy", "ready_to_resubmit", "submit_once", "submit_steps_from"]
 
 log = get_logger("agent.attempt")
 
@@ -140,6 +142,28 @@ async def submit_once(
         source=answer.source,
     )
     return answer, site
+
+
+async def ready_to_resubmit(form: DisputeForm, prepared: PreparedRequest, *, form_url: str
+                            ) -> str | None:
+    """Make sure the form is there and filled before a resubmission; the step to start at.
+
+    The page says the form still holds everything (``retry.kept``): start at ``retry.from``.
+    The form shows: read it back, refill what the site dropped, start at the first submit step.
+    No form: open its URL again and fill it all.
+    """
+    profile = form.profile
+    if await form.is_kept():
+        log.info("agent.form_kept", start=profile.retry.from_step)
+        return profile.retry.from_step
+    if not await form.is_ready():
+        log.info("agent.form_reopened", url=form_url)
+        await form.site.page.goto(form_url, timeout=profile.timeouts.navigation_s * 1000)
+        await form.wait_ready()
+        await form.fill(prepared)
+        return None
+    await form.restore(prepared)
+    return None
 
 
 async def after_busy(site: SitePage, run: StepRun) -> SitePage:

@@ -83,6 +83,24 @@ class Reconciler:
         log.info("agent.reconciled", found=found, via="page", reads=reads)
         return found
 
+    async def after_answer(self, *, since_s: float | None) -> str | None:
+        """After an answer *since_s* ago (None: no answer yet): a site that shows new disputes
+        late is read again until ``dispute.shows_within_s`` after that answer has passed."""
+        shows = self.profile.dispute.shows_within_s
+        return await self.existing_dispute(wait_s=None if since_s is None else shows - since_s)
+
+    async def after_interruption(self, *, since_s: float) -> str | None:
+        """After a run was interrupted *since_s* ago between its click and the answer: the
+        dispute that submission may have created, read again while it may still be on its way
+        (its answer could take ``timeouts.answer_s``, the dispute ``dispute.shows_within_s``
+        more to show); None at once for a site that shows disputes at once."""
+        if self.profile.dispute.shows_within_s <= 0:
+            return None
+        late = self.profile.dispute.shows_within_s + self.profile.timeouts.answer_s
+        if since_s >= late:
+            return None
+        return await self.existing_dispute(wait_s=late - since_s)
+
     async def _read(self, order: OrderPage) -> str | None:
         try:
             status = await order.goto(self.order_id)

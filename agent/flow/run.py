@@ -200,14 +200,10 @@ class _OrderRun:
         pending = journal.unfinished(site=self.site, order_id=key)
         if not pending:
             return existing
-        if existing is None and self.profile.dispute.shows_within_s > 0:
-            # the interrupted submission may have created a dispute that does not show yet
-            newest = max(intent.started_at for intent in pending)
-            late = self.profile.dispute.shows_within_s + self.profile.timeouts.answer_s
-            wait_s = late - (journal.now() - newest)
-            if wait_s > 0:
-                assert self.reconciler is not None
-                existing = await self.reconciler.existing_dispute(wait_s=wait_s)
+        if existing is None:  # the interrupted submission's dispute may not show yet
+            assert self.reconciler is not None
+            since = journal.now() - max(intent.started_at for intent in pending)
+            existing = await self.reconciler.after_interruption(since_s=since)
         outcome = "opened" if existing else "not_created"
         journal.settle(site=self.site, order_id=key, outcome=outcome, dispute_id=existing)
         log.warning(
@@ -226,39 +222,10 @@ class _OrderRun:
         return None
 
     async def reconcile(self) -> str | None:
-        """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell).
-
-        A site that shows new disputes late is read again until that long after the last
-        answer has passed.
-        """
+        """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell)."""
         assert self.reconciler is not None
-        wait_s = None
-        if self.answered_at is not None:
-            since = self.s.runtime.clock() - self.answered_at
-            wait_s = self.profile.dispute.shows_within_s - since
-        return await self.reconciler.existing_dispute(wait_s=wait_s)
-
-    async def ensure_form(self, form: DisputeForm) -> str | None:
-        """Make sure the form is there and filled before a resubmission; the step to start at.
-
-        The page says the form still holds everything (``retry.kept``): start at
-        ``retry.from``. The form shows: read it back, refill what the site dropped, start at
-        the first submit step. No form: open its URL again and fill it all.
-        """
-        assert self.form_site is not None and self.form_url is not None
-        if await form.is_kept():
-            log.info("agent.form_kept", start=self.profile.retry.from_step)
-            return self.profile.retry.from_step
-        if not await form.is_ready():
-            log.info("agent.form_reopened", url=self.form_url)
-            await self.form_site.page.goto(
-                self.form_url, timeout=self.profile.timeouts.navigation_s * 1000
-            )
-            await form.wait_ready()
-            await form.fill(self.prepared)
-            return None
-        await form.restore(self.prepared)
-        return None
+        since = None if self.answered_at is None else self.s.runtime.clock() - self.answered_at
+        return await self.reconciler.after_answer(since_s=since)
 
     async def one_attempt(self) -> Answer:
         assert self.form_site is not None
@@ -277,7 +244,10 @@ class _OrderRun:
                     )
                 )
             await check_gates(self.form_site, when="before resubmitting")
-            start = await self.ensure_form(DisputeForm(self.form_site))
+            assert self.form_url is not None
+            start = await attempts_mod.ready_to_resubmit(
+                DisputeForm(self.form_site), self.prepared, form_url=self.form_url
+            )
         if self.s.runtime.before_attempt is not None:
             await self.s.runtime.before_attempt()
         self.attempts += 1
