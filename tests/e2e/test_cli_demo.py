@@ -50,3 +50,39 @@ def test_demo_opens_a_dispute_after_busy_answers(tmp_path: Path) -> None:
     for shot in result["screenshots"]:
         assert (run_dirs[0] / shot).read_bytes()[:8] == PNG_MAGIC
     assert (run_dirs[0] / "report.html").is_file()
+
+
+def test_demo_on_the_aliexpress_skin_with_its_profile(tmp_path: Path) -> None:
+    """--profile aliexpress and no --site: the aliexpress skin starts; busy, then opened."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
+    env.pop("RETRY_DISPUTE_USER", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "run", "--profile", "aliexpress",
+         "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "bundled aliexpress storefront" in proc.stderr
+    assert proc.stdout.startswith("opened: dispute 5")  # this skin's 16-digit request ids
+    [run_dir] = list((tmp_path / "runs").iterdir())
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["status"] == "opened"
+    assert result["attempts"] == 4  # busy three times, as the demo plan says
+    answers = [e["outcome"] for e in result["timeline"] if e["kind"] == "attempt"]
+    assert answers == ["busy", "busy", "busy", "opened"]
+
+
+def test_a_profile_without_a_bundled_storefront_needs_a_site(tmp_path: Path) -> None:
+    """A profile file whose name is no bundled skin, without --site: one line, exit 2."""
+    profile = tmp_path / "shop.toml"
+    text = (ROOT / "agent" / "profiles" / "mock.toml").read_text(encoding="utf-8")
+    profile.write_text(text.replace('name = "mock"', 'name = "shop"'), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "agent", "run", "--profile", str(profile),
+         "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 2
+    assert "the shop profile has no bundled storefront" in proc.stderr
+    assert "Traceback" not in proc.stderr
