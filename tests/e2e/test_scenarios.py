@@ -40,7 +40,10 @@ def scenario_folder(out: Path, name: str) -> Path:
 def test_catalogue_scenarios_pass_and_keep_their_run_folders(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Busy then opened, busy after commit and a pre-flight refusal meet theirs: exit 0."""
+    """Busy then opened, busy after commit and a pre-flight refusal meet theirs: exit 0.
+
+    The last two run on both storefronts (their rows on the aliexpress skin are NAME@aliexpress).
+    """
     names = ["busy-banner-en", "busy-after-commit", "preflight-oversize"]
     code = run_command([CATALOGUE / f"{name}.toml" for name in names], tmp_path)
     out = capsys.readouterr().out
@@ -49,8 +52,11 @@ def test_catalogue_scenarios_pass_and_keep_their_run_folders(
     assert table["busy-banner-en"][:4] == ["opened", "opened", "3", "1"]
     assert table["busy-after-commit"][:4] == ["opened", "opened", "1", "1"]
     assert table["preflight-oversize"][:4] == ["invalid", "invalid", "0", "0"]
+    assert table["busy-after-commit@aliexpress"][:4] == ["opened", "opened", "1", "1"]
+    assert table["preflight-oversize@aliexpress"][:4] == ["invalid", "invalid", "0", "0"]
+    assert "busy-banner-en@aliexpress" not in table  # storefront = "mock": a banner is mock's
     assert all(row[-1] == "ok" for row in table.values())
-    assert "3 scenarios, all met their expectation" in out
+    assert "5 scenarios, all met their expectation" in out
     record = json.loads((scenario_folder(tmp_path, "busy-banner-en") / "scenario.json").read_text())
     run_dir = Path(record["observed"]["run_dir"])
     assert (run_dir / "result.json").is_file()
@@ -74,8 +80,9 @@ def test_a_wrong_expectation_makes_the_runner_exit_non_zero(
     assert table["wrong-expectation"][:2] == ["gave_up", "opened"]
     assert table["wrong-expectation"][-1] == "MISMATCH"
     assert table["preflight-cyrillic"][-1] == "ok"
+    assert table["preflight-cyrillic@aliexpress"][-1] == "ok"
     assert "  - status: expected gave_up, got opened" in out
-    assert "2 scenarios, 1 MISMATCH" in out
+    assert "3 scenarios, 1 MISMATCH" in out
 
 
 def test_generated_evidence_works_with_a_relative_out_folder(
