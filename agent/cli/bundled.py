@@ -99,7 +99,7 @@ def bundled_storefront(faults: Path | None, announce: Announce, *, skin: str = "
                 f"the storefront refused the fault plan: {exc}", hint="fix --faults"
             ) from None
         announce(
-            f"bundled {skin} storefront at {server.url} (demo account demo/demo), "
+            f"bundled storefront at {server.url} ({skin} skin, demo account demo/demo), "
             f"fault plan {json.dumps(plan)}",
             plan,
         )

@@ -62,7 +62,7 @@ def test_demo_on_the_aliexpress_skin_with_its_profile(tmp_path: Path) -> None:
         env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "bundled aliexpress storefront" in proc.stderr
+    assert "(aliexpress skin, demo account demo/demo)" in proc.stderr
     assert proc.stdout.startswith("opened: dispute 5")  # this skin's 16-digit request ids
     [run_dir] = list((tmp_path / "runs").iterdir())
     result = json.loads((run_dir / "result.json").read_text())
