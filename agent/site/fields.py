@@ -31,6 +31,9 @@ _SELECTED_LABEL = "e => e.selectedIndex >= 0 ? e.options[e.selectedIndex].text :
 _FILE_COUNT = "e => e.files ? e.files.length : 0"
 #: How long a read-back waits for its element (it is there, or the form changed).
 _READ_MS = 2000
+#: A custom dropdown is opened this many times at most (an overlay may close its menu).
+_DROPDOWN_TRIES = 3
+_OPTION_CLICK_MS = 3000
 
 
 def _fold(text: str) -> str:
@@ -118,25 +121,37 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
 
 
 async def _dropdown(site: SitePage, field: Field, label: str) -> None:
+    """Open the dropdown and click the option with exactly *label*. A menu that closed before
+    the click (an overlay that popped up and was closed took the click) is opened again."""
     where = _where(field)
     assert field.element is not None and field.option is not None
-    opener = await site.wait_shown(field.element, where=where)
-    await opener.click(timeout=site.profile.timeouts.step_s * 1000)
+    step_ms = site.profile.timeouts.step_s * 1000
     exact = re.compile(r"^\s*" + re.escape(label) + r"\s*$")
     labelled = site.locator(field.option).filter(has_text=exact)
     option: Locator = labelled.filter(visible=True).first
-    try:
-        await option.wait_for(state="visible", timeout=site.profile.timeouts.step_s * 1000)
-    except PlaywrightTimeout:
+    for tries in range(_DROPDOWN_TRIES, 0, -1):
+        opener = await site.wait_shown(field.element, where=where)
+        await opener.click(timeout=step_ms)
+        try:
+            await option.wait_for(state="visible", timeout=step_ms)
+        except PlaywrightTimeout:
+            if tries > 1:
+                continue
+            await site.report(field.option, "required", where, matching=labelled)
+            raise UnexpectedPage(
+                f"{where}: no option {label!r} in elements.{field.option} "
+                f"({site.selector(field.option)!r}) of profile {site.profile.source} after "
+                f"opening elements.{field.element}",
+                url=site.page.url, hint="check the reason's label in [[reasons]]; " + CHECK_HINT,
+            ) from None
         await site.report(field.option, "required", where, matching=labelled)
-        raise UnexpectedPage(
-            f"{where}: no option {label!r} in elements.{field.option} "
-            f"({site.selector(field.option)!r}) of profile {site.profile.source} after opening "
-            f"elements.{field.element}",
-            url=site.page.url, hint="check the reason's label in [[reasons]]; " + CHECK_HINT,
-        ) from None
-    await site.report(field.option, "required", where, matching=labelled)
-    await option.click(timeout=site.profile.timeouts.step_s * 1000)
+        try:
+            await option.click(timeout=min(step_ms, _OPTION_CLICK_MS))
+            return
+        except PlaywrightTimeout:
+            if tries == 1:
+                raise
+            log.info("agent.dropdown_reopened", field=field.name)
 
 
 async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None:

@@ -6,13 +6,15 @@ knows how to enter a value and read it back (`agent.site.fields`).
 
 from __future__ import annotations
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from agent.errors import UnexpectedPage
 from agent.log import get_logger
 from agent.request import PreparedRequest
 from agent.site.fields import enter, holds
 from agent.site.flow_rules import Field
 from agent.site.gates import check_gates
-from agent.site.locate import SitePage
+from agent.site.locate import CHECK_HINT, SitePage
 from agent.site.steps import condition_holds
 
 __all__ = ["DisputeForm"]
@@ -54,7 +56,15 @@ class DisputeForm:
             if only is not None and field.name not in only:
                 continue
             if await self._applies(field, prepared):
-                await enter(self.site, field, prepared)
+                try:
+                    await enter(self.site, field, prepared)
+                except PlaywrightTimeout:
+                    await check_gates(self.site, when="filling the form")
+                    raise UnexpectedPage(
+                        f"{field.where} ({field.name}): the {field.kind} field of profile "
+                        f"{self.profile.source} did not respond in time on {self.site.page.url}",
+                        url=self.site.page.url, hint=CHECK_HINT,
+                    ) from None
 
     async def missing_fields(self, prepared: PreparedRequest) -> list[str]:
         """The fields whose value is no longer what we entered (a reset form, lost files)."""

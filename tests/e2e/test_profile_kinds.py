@@ -596,3 +596,29 @@ click = "button"
     assert "open.steps[1] (press-it): elements.button ('#buton') of profile kinds.toml" in message
     # bounded by the profile's step_s (2 s here), not Playwright's default 30 s
     assert "within 2 s" in message and "retry-dispute check" in message
+
+
+def test_a_dropdown_whose_menu_closed_is_opened_again(loop: AgentLoop) -> None:
+    """The menu closes under the agent once (as an overlay's close takes the click): reopened."""
+    site_profile = profile('pick = "#pick"\noption = "#menu li.opt"\nshown = "#pick .shown"', """
+[[form.fields]]
+name = "reason"
+kind = "dropdown"
+element = "pick"
+option = "option"
+shown = "shown"
+""")
+    # the first click opens nothing (the menu "closed" at once); the second opens it
+    html = DROPDOWN.replace(
+        'document.getElementById("menu").hidden = false; };',
+        'if (!window.once) { window.once = true; return; }'
+        ' document.getElementById("menu").hidden = false; };')
+    assert html != DROPDOWN
+    [field] = site_profile.form.fields
+    prepared = request()
+
+    async def scenario(page: Page) -> str:
+        await enter(SitePage(page, site_profile), field, prepared)
+        return await page.locator(".shown").inner_text()
+
+    assert serve(loop, {"/form": html}, scenario) == "Broken item"
