@@ -151,14 +151,14 @@ def test_regular_expressions_are_linear_time(tmp_path: Path) -> None:
     assert load_profile("mock").dispute.id_in(long_text) is None  # past the bounded text
 
 
-def test_support_chat_table_is_kept_for_the_support_chat(tmp_path: Path) -> None:
-    """A [support_chat] table is accepted and handed on as given."""
-    path = tmp_path / "shop.toml"
-    path.write_text(_bundled_text() + '\n[support_chat]\nstart = "data-testid=chat-start"\n',
-                    encoding="utf-8")
-    profile = load_profile(path)
-    assert profile.support_chat is not None
-    assert profile.support_chat["start"] == "data-testid=chat-start"
+def test_support_chat_table_is_read_by_the_support_chats_parser(tmp_path: Path) -> None:
+    """Both bundled profiles carry a [support_chat] table; a wrong one is refused at load."""
+    for name in ("mock", "aliexpress"):
+        chat = load_profile(name).support_chat
+        assert chat is not None and chat.path.startswith("/")
+    text = _bundled_text().replace("idle_s = 180", "idle_s = -1")
+    err = _refusal(tmp_path, text)
+    assert "support_chat" in str(err)
 
 
 def test_item_scoped_element_needs_item_lines(tmp_path: Path) -> None:
