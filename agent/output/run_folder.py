@@ -8,6 +8,7 @@ report module adds. A screenshot that fails is logged and never hides the real e
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import time
 from collections.abc import Callable
@@ -47,6 +48,29 @@ class _Screenshottable(Protocol):
     ) -> bytes: ...
 
 
+class _CDPSession(Protocol):
+    async def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]: ...
+
+
+#: The DevTools call behind a screenshot, with the encoder set for speed: on Chromium the same
+#: viewport PNG as ``page.screenshot()``, a third less CPU (no wait for web fonts, faster
+#: compression: the file is ~40 % larger). See docs/performance.md.
+_CAPTURE: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
+
+
+async def _cdp_session(page: object) -> _CDPSession | None:
+    """A DevTools session on a Chromium page, or None (another browser, a stand-in page)."""
+    context = getattr(page, "context", None)
+    new_session = getattr(context, "new_cdp_session", None)
+    if new_session is None:
+        return None
+    try:
+        session: _CDPSession = await new_session(page)
+    except Exception:  # not Chromium, or the page is gone: Playwright's screenshot will say
+        return None
+    return session
+
+
 def slug(text: str) -> str:
     """A file-name-safe lower-case slug."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
@@ -63,6 +87,8 @@ class RunFolder:
     timeline: list[TimelineEntry] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
     clock: Callable[[], float] = time.monotonic
+    #: Each page's DevTools session for screenshots (None: use Playwright's screenshot).
+    _sessions: dict[int, tuple[object, _CDPSession | None]] = field(default_factory=dict)
 
     @property
     def screenshots_dir(self) -> Path:
@@ -92,14 +118,7 @@ class RunFolder:
         target = self.path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            await asyncio.wait_for(
-                # caret "initial": hiding the text caret costs two extra trips into the page
-                # on every screenshot; a caret in the evidence harms nothing
-                page.screenshot(
-                    path=str(target), timeout=timeout_s * 1000, full_page=False, caret="initial"
-                ),
-                timeout=timeout_s + 1,
-            )
+            await asyncio.wait_for(self._capture(page, target, timeout_s), timeout=timeout_s + 1)
         except Exception as exc:  # a failed screenshot must never hide the real error
             log.warning(
                 "agent.screenshot_failed",
@@ -109,6 +128,27 @@ class RunFolder:
             return None
         self.screenshots.append(relative)
         return relative
+
+    async def _capture(self, page: _Screenshottable, target: Path, timeout_s: float) -> None:
+        """The viewport as a PNG file: over DevTools where it can, else ``page.screenshot()``."""
+        known = self._sessions.get(id(page))
+        if known is None or known[0] is not page:
+            known = (page, await _cdp_session(page))
+            self._sessions[id(page)] = known
+        session = known[1]
+        if session is not None:
+            try:
+                answer = await session.send("Page.captureScreenshot", _CAPTURE)
+                target.write_bytes(base64.b64decode(answer["data"]))
+                return
+            except Exception as exc:  # the session died with its target: try the usual way
+                log.info("agent.screenshot_fallback", error=f"{type(exc).__name__}: {exc}"[:200])
+                self._sessions[id(page)] = (page, None)
+        # caret "initial": hiding the text caret costs two extra trips into the page on every
+        # screenshot; a caret in the evidence harms nothing
+        await page.screenshot(
+            path=str(target), timeout=timeout_s * 1000, full_page=False, caret="initial"
+        )
 
     async def step(
         self,
