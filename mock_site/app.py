@@ -5,6 +5,7 @@ its page, ``GET /support/chat``, is this skin's (templates/chat.html, static/cha
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -13,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from mock_site import chat_script
 from mock_site.chat_routes import CHAT_BASE, CSRF_HEADER, chat_api_routes
 from mock_site.control import control_routes
+from mock_site.latency import PageLatency
 from mock_site.seed import Order
 from mock_site.store import Session, Store
 from mock_site.submit import FormValues, Submitter, render_form
@@ -177,6 +179,6 @@ def create_app(store: Store | None = None) -> Starlette:
         *control_routes(web.store),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(PageLatency, store=web.store)])
     app.state.store = web.store
     return app

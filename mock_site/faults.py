@@ -27,8 +27,10 @@ from mock_site.skins import DEFAULT_SKIN, Skin
 
 __all__ = [
     "BUSY_TEXTS",
+    "MARKETPLACE_LATENCY",
     "FaultEngine",
     "FaultPlan",
+    "Latency",
     "check_plan_for_skin",
     "default_plan",
     "load_fault_file",
@@ -52,6 +54,27 @@ BUSY_TEXTS: Mapping[str, str] = {
     "pt": "Sistema ocupado, tente novamente mais tarde",
     "zh": "系统繁忙，请稍后再试",  # noqa: RUF001  # the real text has a fullwidth comma
 }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Latency:
+    """How long the site takes: each delay drawn between two bounds, in seconds.
+
+    ``page_s`` holds every page (a GET of an HTML page), ``submit_s`` every dispute submission's
+    answer (after it was judged: a dispute is created before the wait). Each delay is drawn
+    from a triangular distribution between the bounds with its peak a quarter of the way up
+    (most answers quick, a tail of slow ones, as a real marketplace), from a random source
+    seeded with the plan's ``seed`` and used for nothing else.
+    """
+
+    page_s: tuple[float, float] = (0.0, 0.0)
+    submit_s: tuple[float, float] = (0.0, 0.0)
+
+
+#: ``latency = "marketplace"``: 300-900 ms a page, 1-3 s a submission.
+MARKETPLACE_LATENCY = Latency(page_s=(0.3, 0.9), submit_s=(1.0, 3.0))
+#: The longest delay a latency bound may name, in seconds.
+MAX_LATENCY_S = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,6 +106,7 @@ class FaultPlan:
     dispute_id_markup: bool = False
     dispute_shows_after_s: float = 0.0
     hidden_dispute_ids: bool = False
+    latency: Latency | None = None
     # the support chat (docs/storefront.md, "Support chat")
     chat_idle_s: float = 180.0
     chat_idle_mode: ChatIdleMode = "turn"
@@ -142,8 +166,36 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _bounds(key: str, value: object) -> tuple[float, float]:
+    expected = f"[low, high] seconds, 0 <= low <= high <= {MAX_LATENCY_S:g}"
+    if not (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(_is_number(v) for v in value)
+        and 0 <= value[0] <= value[1] <= MAX_LATENCY_S
+    ):
+        raise _bad(key, value, expected)
+    return float(value[0]), float(value[1])
+
+
+def _latency(value: object) -> Latency | None:
+    """``latency``: null, "marketplace", or {page_s = [low, high], submit_s = [low, high]}."""
+    expected = 'null, "marketplace" or {"page_s": [low, high], "submit_s": [low, high]}'
+    if value is None:
+        return None
+    if value == "marketplace":
+        return MARKETPLACE_LATENCY
+    if not isinstance(value, Mapping) or not value or set(value) - {"page_s", "submit_s"}:
+        raise _bad("latency", value, expected)
+    return Latency(
+        **{name: _bounds(f"latency.{name}", bounds) for name, bounds in value.items()}
+    )
+
+
 def _check(key: str, value: object) -> object:
     """Validate one key's value and return it normalised (ints to floats where floats are due)."""
+    if key == "latency":
+        return _latency(value)
     if key == "seed":
         if not _is_int(value):
             raise _bad(key, value, "an integer")
@@ -237,6 +289,8 @@ class FaultEngine:
         self._commits = 0
         self._busy_since: float | None = None
         self._session_expired = False
+        # its own stream: adding latency to a plan changes none of its other draws
+        self._latency_rng = random.Random(f"latency:{plan.seed}")
 
     def _draw(self, rate: float) -> bool:
         if rate <= 0:
@@ -303,3 +357,19 @@ class FaultEngine:
         if plan.slow_submit_s > 0 and self._draw(plan.slow_rate):
             return plan.slow_submit_s
         return 0.0
+
+    def _delay(self, bounds: tuple[float, float]) -> float:
+        low, high = bounds
+        if high <= 0:
+            return 0.0
+        return self._latency_rng.triangular(low, high, low + (high - low) / 4)
+
+    def page_delay(self) -> float:
+        """Seconds to hold a page (``latency.page_s``), 0 without latency."""
+        latency = self.plan.latency
+        return 0.0 if latency is None else self._delay(latency.page_s)
+
+    def submit_delay(self) -> float:
+        """Seconds to hold a submission's answer (``latency.submit_s``), 0 without latency."""
+        latency = self.plan.latency
+        return 0.0 if latency is None else self._delay(latency.submit_s)

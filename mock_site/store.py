@@ -334,6 +334,15 @@ class Store:
         with self._lock:
             return self._engine.slow_delay()
 
+    async def latency(self, kind: str) -> None:
+        """Hold a page (``kind`` "page") or a submission's answer ("submit") per ``latency``."""
+        with self._lock:
+            delay = (
+                self._engine.page_delay() if kind == "page" else self._engine.submit_delay()
+            )
+        if delay > 0:
+            await self.sleep(delay)
+
     def record(
         self,
         *,

@@ -1,7 +1,8 @@
 """The dispute submission: ``POST /order/{id}/dispute``, judged in the documented order.
 
 session -> challenge -> CSRF -> HTTP 500 (unless after commit) -> busy -> validation -> create the
-dispute -> busy after commit, or HTTP 500 (after commit) -> slow. Every submit is recorded with
+dispute -> busy after commit, or HTTP 500 (after commit) -> slow; then the answer is held per
+``latency.submit_s``. Every submit is recorded with
 its answer, except a body over the size limit (413), which is refused before it is read.
 """
 
@@ -187,7 +188,12 @@ class Submitter:
         )
 
     async def submit(self, request: Request) -> Response:
-        """``POST /order/{id}/dispute``."""
+        """``POST /order/{id}/dispute``: judged, then held per ``latency.submit_s``."""
+        response = await self._submit(request)
+        await self.store.latency("submit")
+        return response
+
+    async def _submit(self, request: Request) -> Response:
         fetch = request.headers.get("x-requested-with", "").lower() == "fetch"
         attempt = _Attempt(order_id=request.path_params["order_id"], fetch=fetch)
         body = await read_limited(request, MAX_BODY_BYTES)

@@ -76,6 +76,14 @@ BAD_PLANS = [
     ),
     ({"dispute_shows_after_s": "2s"}, "invalid value for dispute_shows_after_s: '2s'"),
     ({"hidden_dispute_ids": 1}, "invalid value for hidden_dispute_ids: 1 (expected true or false)"),
+    ({"latency": "slow"}, "invalid value for latency: 'slow'"),
+    ({"latency": {}}, "invalid value for latency: {}"),
+    ({"latency": {"page": [0.3, 0.9]}}, "invalid value for latency: {'page': [0.3, 0.9]}"),
+    ({"latency": {"page_s": [0.9, 0.3]}}, "invalid value for latency.page_s: [0.9, 0.3]"),
+    ({"latency": {"page_s": 0.5}}, "invalid value for latency.page_s: 0.5"),
+    ({"latency": {"submit_s": [-1, 2]}}, "invalid value for latency.submit_s: [-1, 2]"),
+    ({"latency": {"submit_s": [1, 61]}}, "invalid value for latency.submit_s: [1, 61]"),
+    ({"latency": {"submit_s": [1, True]}}, "invalid value for latency.submit_s: [1, True]"),
 ]
 
 
