@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,12 +212,22 @@ class BrowserTarget:
     """Where the browser comes from: a local launch, a running Chrome over CDP, or a server.
 
     ``executable`` None with neither URL: the browser is resolved by ``find_browser``.
+    ``ws_endpoints``: every Playwright server when there are several (a batch spreads its
+    orders over them; ``ws_endpoint`` is the first, where a single run goes).
     """
 
     executable: str | None = None
     headless: bool = True
     cdp_url: str | None = None
     ws_endpoint: str | None = None
+    ws_endpoints: tuple[str, ...] = ()
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """The Playwright servers to use, in order (none: a local browser or one over CDP)."""
+        if self.cdp_url:
+            return ()
+        return self.ws_endpoints or ((self.ws_endpoint,) if self.ws_endpoint else ())
 
 
 def browser_target(
@@ -224,18 +235,26 @@ def browser_target(
     executable: str | None = None,
     headless: bool = True,
     cdp_url: str | None = None,
-    ws_endpoint: str | None = None,
+    ws_endpoint: str | Sequence[str] | None = None,
 ) -> BrowserTarget:
     """The target a command line asks for, with ``--browser-path`` checked where it applies.
 
     A path for a local launch must be an executable here (else InvalidConfig, exit 2); one sent
     to a Playwright server (``--ws-endpoint``) names a file on the server's machine and is
     passed on as given; with ``--cdp-url`` the browser is already running and the path is unused.
+    ``ws_endpoint`` may list several servers (the same one twice counts once).
     """
-    if executable and not (ws_endpoint or cdp_url):
+    servers = (
+        (ws_endpoint,) if isinstance(ws_endpoint, str) else tuple(dict.fromkeys(ws_endpoint or ()))
+    )
+    if executable and not (servers or cdp_url):
         executable = find_browser(executable)
     return BrowserTarget(
-        executable=executable, headless=headless, cdp_url=cdp_url, ws_endpoint=ws_endpoint
+        executable=executable,
+        headless=headless,
+        cdp_url=cdp_url,
+        ws_endpoint=servers[0] if servers else None,
+        ws_endpoints=servers if len(servers) > 1 else (),
     )
 
 

@@ -364,6 +364,8 @@ class BatchResult:
     interrupted_by: str | None = None
     #: Where and how the batch was made: site, source file, command line, version.
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: With several Playwright servers, each one's figures (`agent.flow.lanes.Lane.as_dict`).
+    servers: tuple[Mapping[str, Any], ...] = ()
 
 
 def _order_from_folder(run_dir: Path | None) -> str:

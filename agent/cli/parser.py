@@ -189,7 +189,9 @@ def _add_session(p: argparse.ArgumentParser) -> None:
         help="attach to a Chrome you started with --remote-debugging-port and are logged into",
     )
     session.add_argument(
-        "--ws-endpoint", metavar="URL", help="a remote Playwright server (playwright run-server)"
+        "--ws-endpoint", action="append", metavar="URL|FILE",
+        help="a remote Playwright server (playwright run-server); several: give it again, or a "
+        "file with one URL a line (a batch spreads its orders over them)",
     )
     session.add_argument(
         "--browser-path", metavar="PATH",

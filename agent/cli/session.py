@@ -11,7 +11,8 @@ import contextlib
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ __all__ = [
     "session_from_args",
     "site_from_args",
     "trace_mode",
+    "ws_endpoints",
 ]
 
 
@@ -51,6 +53,44 @@ def check_display(
         hint="run it under xvfb-run (xvfb-run -a retry-dispute ...), or set DISPLAY to a "
         "running X server",
     )
+
+_SERVER_SCHEMES = ("ws://", "wss://", "http://", "https://")
+
+
+def ws_endpoints(values: Sequence[str] | None) -> list[str]:
+    """The Playwright servers of ``--ws-endpoint``: URLs, or files of them (one a line).
+
+    In a file, blank lines and lines starting with ``#`` are skipped. A value that is neither
+    a URL nor a readable file, or a file line that is not a URL, is InvalidConfig (exit 2).
+    """
+    found: list[str] = []
+    for value in values or ():
+        if value.startswith(_SERVER_SCHEMES):
+            found.append(value)
+            continue
+        path = Path(value)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            raise InvalidConfig(
+                f"--ws-endpoint {value!r} is neither a ws:// URL nor a readable file of them",
+                hint="pass ws://HOST:PORT/ (again for each server), or a file with one a line",
+            ) from None
+        for number, line in enumerate(lines, start=1):
+            entry = line.strip()
+            if not entry or entry.startswith("#"):
+                continue
+            if not entry.startswith(_SERVER_SCHEMES):
+                raise InvalidConfig(
+                    f"{path} line {number}: {entry[:80]!r} is not a ws:// URL",
+                    hint="one Playwright server a line, like ws://127.0.0.1:3000/",
+                )
+            found.append(entry)
+        if not any(line.strip() and not line.strip().startswith("#") for line in lines):
+            raise InvalidConfig(
+                f"{path} lists no Playwright server", hint="one ws:// URL a line"
+            )
+    return list(dict.fromkeys(found))
 
 
 def check_site(site: str, *, reach: bool = True) -> str:
@@ -105,7 +145,7 @@ def session_from_args(args: argparse.Namespace, *, demo: bool) -> Session:
             executable=args.browser_path,
             headless=not args.headed,
             cdp_url=args.cdp_url,
-            ws_endpoint=args.ws_endpoint,
+            ws_endpoint=ws_endpoints(args.ws_endpoint),
         ),
     )
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from playwright.async_api import Browser, async_playwright
 
-from agent.browser import connect
 from agent.errors import InvalidConfig
 from agent.flow.budget import RetryBudget
 from agent.flow.journal import Journal
+from agent.flow.lanes import Lane, close_lanes, open_lanes, spread
 from agent.flow.run import request_summary, run_order
 from agent.flow.settings import RunOptions, RunSettings, Runtime, TraceMode
 from agent.log import get_logger
@@ -97,10 +97,13 @@ async def run_batch(
     skipped: Sequence[Outcome] = (),
     context: Mapping[str, Any] | None = None,
 ) -> BatchResult:
-    """Run every request in one browser, ``concurrency`` at a time, and write the summary.
+    """Run every request, ``concurrency`` at a time in each browser, and write the summary.
 
     ``runtime.browser``: a started browser to share (else one is started or reached from
-    ``options.session.browser``); ``budget``: the shared retry budget (None: no budget);
+    ``options.session.browser``: with several Playwright servers, one browser on each, the
+    orders spread over them and ``concurrency`` the bound per server; see `agent.flow.lanes`
+    for what happens to the orders of a server that dies); ``budget``: the shared retry
+    budget (None: no budget);
     ``on_done(index, outcome)`` is called as each order ends; ``reports`` False skips each
     order's report.html (a soak of hundreds of orders). With ``share_login`` and
     credentials but no storage state, the batch logs in once and every order's context starts
@@ -121,53 +124,57 @@ async def run_batch(
     runtime = runtime or Runtime()
     base = RunSettings.resolve(options, runtime)
     started = time.monotonic()
-    slots = asyncio.Semaphore(concurrency)
     outcomes: list[Outcome | None] = [None] * len(requests)
     own_journal = runtime.journal is None
     journal = runtime.journal or Journal.in_state_dir(options.state_dir)
     current: RunOptions = dataclasses.replace(options, out_dir=batch_dir)
+    lanes: list[Lane] = []
 
-    async def one(index: int, prepared: PreparedRequest, shared: Browser) -> None:
-        async with slots:
-            per_order = dataclasses.replace(
-                runtime,
-                journal=journal,
-                before_attempt=budget.for_order() if budget is not None else None,
-            )
-            settings = RunSettings.resolve(current, per_order, profile=base.profile)
-            try:
-                outcome = await run_order(prepared, shared, settings)
-            except Exception as exc:
-                log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
-                outcome = _crashed(batch_dir, prepared, exc)
+    async def one(index: int, lane: Lane) -> Outcome:
+        prepared = requests[index]
+        per_order = dataclasses.replace(
+            runtime,
+            journal=journal,
+            before_attempt=budget.for_order() if budget is not None else None,
+        )
+        settings = RunSettings.resolve(current, per_order, profile=base.profile)
+        try:
+            return await run_order(prepared, lane.browser, settings)
+        except Exception as exc:
+            log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
+            return _crashed(batch_dir, prepared, exc)
+
+    async def finished(index: int, outcome: Outcome) -> None:
         outcomes[index] = outcome
         if on_done is not None:
             on_done(index, outcome)
         if reports:
             await asyncio.to_thread(_write_report, outcome.run_dir)
 
-    async def all_orders(shared: Browser) -> None:
-        # return_exceptions: when the batch is cancelled (a signal), gather waits for every
-        # order to record its interruption before the browser is closed under them
-        results = await asyncio.gather(
-            *(one(i, r, shared) for i, r in enumerate(requests)), return_exceptions=True
-        )
-        for failure in results:
-            if isinstance(failure, BaseException) and not isinstance(
-                failure, asyncio.CancelledError
-            ):
-                raise failure
+    def stopping() -> bool:
+        return runtime.stop is not None and runtime.stop.requested
 
-    async def with_session(shared: Browser) -> None:
+    async def all_orders() -> None:
+        left = await spread(
+            len(requests), lanes, per_lane=concurrency, run=one, finished=finished,
+            stopping=stopping,
+        )
+        if stopping():
+            return  # the orders left are not_run
+        for index in left:  # every browser was lost before these could run
+            lost = RuntimeError("no browser left to run it: every browser of the batch was lost")
+            await finished(index, _crashed(batch_dir, requests[index], lost))
+
+    async def with_session() -> None:
         nonlocal current
         session = current.session
         if not (share_login and session.credentials and session.storage_state is None
                 and requests):
-            await all_orders(shared)
+            await all_orders()
             return
         with tempfile.TemporaryDirectory(prefix="retry-dispute-") as private:
             state = await _log_in_once(
-                shared,
+                lanes[0].browser,
                 site=base.site,
                 profile=base.profile,
                 session=session,
@@ -178,7 +185,7 @@ async def run_batch(
                 current = dataclasses.replace(
                     current, session=dataclasses.replace(session, storage_state=state)
                 )
-            await all_orders(shared)
+            await all_orders()
 
     log.info(
         "agent.batch_started",
@@ -189,16 +196,17 @@ async def run_batch(
     stopped_by: str | None = None
     try:
         if runtime.browser is not None:
-            await with_session(runtime.browser)
+            lanes.append(Lane(name="given", browser=runtime.browser))
+            await with_session()
         else:
             target = options.session.browser
             async with async_playwright() as p:
-                owned = await connect(p, target)
+                lanes.extend(await open_lanes(p, target))
                 try:
-                    await with_session(owned)
+                    await with_session()
                 finally:
                     if not target.cdp_url:
-                        await owned.close()
+                        await close_lanes(lanes)
     except asyncio.CancelledError:
         stop = runtime.stop
         if stop is None or stop.signal is None:
@@ -229,6 +237,7 @@ async def run_batch(
             skipped=tuple(skipped),
             interrupted_by=stopped_by,
             context=dict(context or {}),
+            servers=tuple(lane.as_dict() for lane in lanes) if len(lanes) > 1 else (),
         )
         write_batch_outputs(result)
     log.info(

@@ -109,5 +109,11 @@ class Reconciler:
                 raise AmbiguousAnswer(f"the order page answered HTTP {status}")
             state = await order.read_state()
         except PlaywrightError as exc:
+            if self._browser_lost():
+                raise  # no retry can help: the run ends in an error (a batch runs it again)
             raise AmbiguousAnswer(f"the order page could not be checked: {str(exc)[:120]}") from exc
         return state.existing_dispute_id
+
+    def _browser_lost(self) -> bool:
+        browser = self.context.browser
+        return browser is not None and not browser.is_connected()

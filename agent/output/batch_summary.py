@@ -80,6 +80,8 @@ def summary_dict(result: BatchResult) -> dict[str, Any]:
         "interrupted_by": result.interrupted_by,
         "context": dict(result.context),
     }
+    if result.servers:
+        data["servers"] = [dict(server) for server in result.servers]
     if result.not_run:
         data["not_run"] = list(result.not_run)
     if result.skipped:

@@ -118,33 +118,65 @@ def test_a_bad_row_stops_the_batch_before_anything_is_sent(
 # --- a remote browser: `playwright run-server` on loopback ---------------------------------
 
 
-@pytest.fixture
-def playwright_server() -> Iterator[str]:
-    """A `playwright run-server` on 127.0.0.1 (a free port), stopped with its process group."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port", "0",
-         "--unsafe"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline() if proc.stdout else ""),
-                     daemon=True).start()
-    try:
-        first = lines.get(timeout=60)
-        assert first.startswith("Listening on ws://127.0.0.1:"), first
-        yield first.split("Listening on ", 1)[1].strip()
-    finally:
-        # The server's node process outlives SIGTERM once it has run a browser: end the whole
-        # group (the wrapper, node and any browser left) with SIGKILL after the wrapper is gone.
-        os.killpg(proc.pid, signal.SIGTERM)
+class PlaywrightServer:
+    """A `playwright run-server` on 127.0.0.1 (a free port), in a process group of its own."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1",
+             "--port", "0", "--unsafe"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        stdout = self.proc.stdout
+        threading.Thread(target=lambda: lines.put(stdout.readline() if stdout else ""),
+                         daemon=True).start()
         try:
-            proc.wait(timeout=15)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-        if proc.stdout:
-            proc.stdout.close()
+            first = lines.get(timeout=60)
+            assert first.startswith("Listening on ws://127.0.0.1:"), first
+        except BaseException:
+            self.stop()
+            raise
+        self.url = first.split("Listening on ", 1)[1].strip()
+
+    def kill(self) -> None:
+        """Kill the whole group at once (the wrapper, node and its browsers), as a crash would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        """End the group: SIGTERM, then SIGKILL (node outlives SIGTERM once it ran a browser)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=15)
+        self.kill()
+        self.proc.wait(timeout=15)
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+@pytest.fixture
+def playwright_servers() -> Iterator[Callable[[], PlaywrightServer]]:
+    """Start loopback Playwright servers on demand; every one is stopped with its group."""
+    started: list[PlaywrightServer] = []
+
+    def start() -> PlaywrightServer:
+        server = PlaywrightServer()
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def playwright_server(playwright_servers: Callable[[], PlaywrightServer]) -> str:
+    """One loopback `playwright run-server`: its ws:// URL."""
+    return playwright_servers().url
 
 
 def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
@@ -202,3 +234,60 @@ def test_an_unreachable_playwright_server_is_a_configuration_error(
     assert run_cli(storefront.url, batch, tmp_path / "runs", "--ws-endpoint", endpoint) == 2
     assert endpoint in capsys.readouterr().err
     assert storefront.submissions() == []
+
+
+def test_a_batch_survives_one_of_two_playwright_servers_dying(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    playwright_servers: Callable[[], PlaywrightServer],
+) -> None:
+    """Two servers (one named in a file), one killed mid-batch: every order opened exactly once.
+
+    The site is slow (every answer held after the dispute is created) and busy at times, so
+    the killed server has orders in flight, some of them with a dispute created and no answer
+    read; they go back to the queue and run on the other server, which reads each order page
+    before submitting anything.
+    """
+    storefront.set_faults({"latency": {"page_s": [0.05, 0.15], "submit_s": [0.5, 1.0]},
+                           "busy_rate": 0.2, "seed": 3})
+    doomed, survivor = playwright_servers(), playwright_servers()
+    listed = tmp_path / "servers.txt"
+    listed.write_text(f"# the second server\n{survivor.url}\n", encoding="utf-8")
+    orders = [str(2150 + i) for i in range(12)]
+    batch = write_batch(tmp_path / "orders.csv", orders)
+    extra = ["--ws-endpoint", doomed.url, "--ws-endpoint", str(listed), "--concurrency", "2"]
+    executable = in_thread(find_browser)
+    if executable is not None:
+        extra += ["--browser-path", executable]
+    killed = threading.Event()
+    stop_watching = threading.Event()
+
+    def kill_when_under_way() -> None:
+        while not stop_watching.is_set():
+            if len(storefront.submissions()) >= 3:
+                doomed.kill()
+                killed.set()
+                return
+            stop_watching.wait(0.05)
+
+    watcher = threading.Thread(target=kill_when_under_way, daemon=True)
+    watcher.start()
+    try:
+        code = run_cli(storefront.url, batch, tmp_path / "runs", *extra)
+    finally:
+        stop_watching.set()
+        watcher.join(timeout=10)
+    assert killed.is_set(), "the batch ended before the server could be killed"
+    assert code == 0
+    batch_dir = only_batch_dir(tmp_path / "runs")
+    summary = json.loads((batch_dir / "summary.json").read_text())
+    assert sorted(o["order_id"] for o in summary["orders"]) == orders
+    assert {o["status"] for o in summary["orders"]} <= {"opened", "already_open"}
+    lost, kept = summary["servers"]
+    assert (lost["server"], lost["lost"]) == (doomed.url, True)
+    assert (kept["server"], kept["lost"]) == (survivor.url, False)
+    assert lost["requeued"] >= 1  # orders were in flight on it
+    assert kept["orders"] + lost["orders"] == len(orders)
+    # every requeued run left its folder beside the one that finished the order
+    assert len([d for d in batch_dir.iterdir() if d.is_dir()]) == len(orders) + lost["requeued"]
+    created = sorted(d["order_id"] for d in storefront.disputes() if d["order_id"] in orders)
+    assert created == orders  # zero duplicates: each order's dispute exactly once

@@ -11,6 +11,7 @@ import pytest
 
 from agent.cli.batch import format_table
 from agent.errors import InvalidConfig, InvalidField, InvalidRequest
+from agent.flow import lanes
 from agent.flow.batch import run_batch
 from agent.flow.settings import RunOptions, Runtime
 from agent.outcome import BatchResult, Outcome, batch_exit_code
@@ -213,6 +214,18 @@ def test_the_summary_counts_statuses_and_points_to_each_run_folder(tmp_path: Pat
         "elapsed_s": 3.5, "run_dir": "20250101-000000-2000", "exit_code": 0, "message": "",
     }
     assert data["orders"][1]["exit_code"] == 4
+    assert "servers" not in data  # one browser: nothing to say per server
+
+
+def test_the_summary_names_each_server_of_a_batch_on_several(tmp_path: Path) -> None:
+    """With several Playwright servers, summary.json says what each one did and which was lost."""
+    servers = (
+        {"server": "ws://a:1/", "orders": 3, "requeued": 0, "lost": False},
+        {"server": "ws://b:1/", "orders": 1, "requeued": 2, "lost": True},
+    )
+    result = BatchResult(batch_dir=tmp_path, outcomes=(), elapsed_s=1.0, concurrency=2,
+                         exit_code=0, servers=servers)
+    assert summary_dict(result)["servers"] == [dict(s) for s in servers]
 
 
 def test_the_console_table_has_one_aligned_line_per_order() -> None:
@@ -237,15 +250,25 @@ def test_a_batch_folder_gets_a_suffix_when_the_second_is_taken(tmp_path: Path) -
 
 
 class BrokenBrowser:
-    """A browser that died: every new context fails."""
+    """A browser in which every new context fails, though it still says it is connected."""
+
+    def on(self, event: str, listener: object) -> None:
+        """Listen for the disconnection that never comes."""
+
+    def is_connected(self) -> bool:
+        """Still connected: the failures are the orders' own."""
+        return True
 
     async def new_context(self, **_: object) -> None:
         """Fail as Playwright does once the browser is gone."""
         raise RuntimeError("Target page, context or browser has been closed")
 
 
-def test_an_order_whose_run_crashes_is_an_error_and_the_batch_goes_on(tmp_path: Path) -> None:
+def test_an_order_whose_run_crashes_is_an_error_and_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each order that raises becomes an error with its own result.json; the summary is written."""
+    monkeypatch.setattr(lanes, "LOST_GRACE_S", 0)  # no waiting for a disconnection to come
     items = parse_batch_csv(csv_text(row("2000"), row("2001")), source="b.csv", base_dir=tmp_path)
     options = RunOptions(site="http://127.0.0.1:9", profile=load_profile("mock"),
                          state_dir=tmp_path / "state")

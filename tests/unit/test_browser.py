@@ -203,3 +203,13 @@ def test_a_path_for_a_local_launch_is_checked(tmp_path: Path) -> None:
     assert browser_target(executable=str(exe), headless=False) == BrowserTarget(
         executable=str(exe), headless=False
     )
+
+
+def test_several_servers_make_one_target_whose_first_is_the_single_runs() -> None:
+    """Servers in order, the same one once; a single run goes to the first; CDP has none."""
+    target = browser_target(ws_endpoint=["ws://a:1/", "ws://b:1/", "ws://a:1/"])
+    assert target.servers == ("ws://a:1/", "ws://b:1/")
+    assert target.ws_endpoint == "ws://a:1/"
+    assert browser_target(ws_endpoint=["ws://a:1/"]) == BrowserTarget(ws_endpoint="ws://a:1/")
+    assert browser_target(ws_endpoint=[]).servers == ()
+    assert BrowserTarget(cdp_url="http://127.0.0.1:9222", ws_endpoint="ws://a:1/").servers == ()
