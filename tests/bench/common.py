@@ -6,6 +6,7 @@ import io
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -33,6 +34,7 @@ __all__ = [
     "quiet_logging",
     "storefront",
     "tree_pids",
+    "tree_pss_kib",
     "tree_rss_kib",
     "write_json",
 ]
@@ -80,11 +82,11 @@ class EventClock:
 
 
 class Storefront:
-    """The bundled storefront driven over its control API, in this process or in a child."""
+    """The bundled storefront, in a process of its own, driven over its control API."""
 
-    def __init__(self, url: str, *, pid: int | None = None) -> None:
+    def __init__(self, url: str, *, pid: int) -> None:
         self.url = url
-        self.pid = pid  # the child's pid when it runs as a subprocess
+        self.pid = pid  # the storefront's process, left out of every figure
 
     def _call(self, method: str, path: str, payload: object = None) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
@@ -118,18 +120,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def storefront(mode: str) -> Iterator[Storefront]:
-    """The storefront on loopback: ``inproc`` (a thread of this process) or ``subprocess``."""
-    if mode == "inproc":
-        from mock_site.testing import StorefrontServer
+def storefront(faults_file: Path | None = None) -> Iterator[Storefront]:
+    """The storefront in a process of its own (``python -m mock_site``) on a free loopback port.
 
-        with StorefrontServer() as server:
-            yield Storefront(server.url)
-        return
+    A real site runs elsewhere: the benchmarks leave this process out of the tree they count.
+    """
     port = _free_port()
+    command = [sys.executable, "-m", "mock_site", "--port", str(port)]
+    if faults_file is not None:
+        command += ["--faults", str(faults_file)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_site", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     site = Storefront(f"http://127.0.0.1:{port}", pid=proc.pid)
     try:
@@ -144,15 +145,23 @@ def storefront(mode: str) -> Iterator[Storefront]:
                 time.sleep(0.05)
         yield site
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
 
 
-# --- memory -----------------------------------------------------------------------------------
+# --- the process tree: CPU and memory ---------------------------------------------------------
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 def _children() -> dict[int, list[int]]:
@@ -160,13 +169,9 @@ def _children() -> dict[int, list[int]]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        kids.setdefault(ppid, []).append(int(entry))
+        fields = _stat_fields(int(entry))
+        if fields is not None:
+            kids.setdefault(int(fields[1]), []).append(int(entry))
     return kids
 
 
@@ -201,66 +206,165 @@ def tree_rss_kib(root: int, *, exclude: frozenset[int] = frozenset()) -> tuple[i
     return sum(_status_kib(pid, "VmRSS:") for pid in pids), len(pids)
 
 
+def tree_pss_kib(root: int, *, exclude: frozenset[int] = frozenset()) -> int:
+    """Sum of PSS (``smaps_rollup``) over ``root`` and its descendants."""
+    return sum(_status_kib(pid, "Pss:", "smaps_rollup")
+               for pid in tree_pids(root, exclude=exclude))
+
+
 def _cpu_ticks(pid: int) -> int | None:
     """User + system clock ticks of a process, or None when it is gone."""
+    fields = _stat_fields(pid)
+    return None if fields is None else int(fields[11]) + int(fields[12])
+
+
+def _thread_ticks(tid: int) -> int:
+    """User + system clock ticks of one thread of this process."""
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        with open(f"/proc/self/task/{tid}/stat", encoding="ascii", errors="replace") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
     except OSError:
-        return None
+        return 0
     return int(fields[11]) + int(fields[12])
 
 
-class RssSampler:
-    """Samples the process tree's memory in a background thread and keeps the peaks.
+#: What a process may look like before it has exec'd (or, forked by the zygote, renamed) itself.
+_UNSETTLED_KINDS = (None, "python", "python3", "sh", "exe", "chromium zygote")
 
-    Every ``interval_s``: the sum of VmRSS (what the figure's definition asks; pages shared by
-    Chromium's processes count once per process). Every fourth sample also the sum of PSS
-    (``/proc/PID/smaps_rollup``: shared pages divided among the processes sharing them), the
-    memory the tree really takes.
+
+def _kind(pid: int) -> str:
+    """What a process of the tree is: this one, the Playwright driver, a Chromium process."""
+    if pid == os.getpid():
+        return "this process"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            # Chromium's zygote children rewrite theirs as one string: split on spaces too
+            args = fh.read().decode(errors="replace").replace("\0", " ").split()
+    except OSError:
+        return "gone"
+    if not args:
+        return "gone"
+    joined = " ".join(args)
+    if "run-driver" in joined:
+        return "driver"
+    if "chrom" in args[0]:
+        for arg in args:
+            if arg.startswith("--type="):
+                kind = arg.removeprefix("--type=")
+                if kind == "utility":
+                    sub = [a for a in args if a.startswith("--utility-sub-type=")]
+                    return "chromium " + (sub[0].rsplit(".", 1)[-1] if sub else kind)
+                return "chromium " + kind
+        return "chromium browser"
+    return os.path.basename(args[0]) or "other"
+
+
+class _Tree:
+    """This process's descendants, found incrementally: a pid's parent is read once."""
+
+    def __init__(self, exclude: frozenset[int]) -> None:
+        self.exclude = exclude
+        self.parent: dict[int, int] = {}
+
+    def pids(self) -> list[int]:
+        live = [int(e) for e in os.listdir("/proc") if e.isdigit()]
+        kids: dict[int, list[int]] = {}
+        for pid in live:
+            ppid = self.parent.get(pid)
+            if ppid is None:
+                fields = _stat_fields(pid)
+                if fields is None:
+                    continue
+                ppid = self.parent[pid] = int(fields[1])
+            kids.setdefault(ppid, []).append(pid)
+        found: list[int] = []
+        stack = [os.getpid()]
+        while stack:
+            pid = stack.pop()
+            if pid in self.exclude:
+                continue
+            found.append(pid)
+            stack.extend(kids.get(pid, ()))
+        return found
+
+
+class RssSampler:
+    """Samples the process tree's CPU and memory in a background thread and keeps the peaks.
+
+    The tree is this process and its descendants (the Playwright driver, every Chromium
+    process), less the subtrees of ``exclude`` (the storefront). Every ``interval_s``: each
+    process's CPU ticks and the sum of VmRSS (pages Chromium's processes share count once per
+    process); every ``pss_every``-th sample also the sum of PSS (``/proc/PID/smaps_rollup``:
+    shared pages divided among the processes sharing them), the memory the tree really takes.
+    The sampler's own CPU (its thread reads /proc) is left out of ``cpu_s``.
     """
 
-    def __init__(self, *, interval_s: float = 0.05, exclude: frozenset[int] = frozenset()) -> None:
+    def __init__(self, *, interval_s: float = 0.05, exclude: frozenset[int] = frozenset(),
+                 pss_every: int = 4) -> None:
         self.interval_s = interval_s
         self.exclude = exclude
+        self.pss_every = pss_every
         self.peak_kib = 0
         self.peak_pss_kib = 0
         self.peak_processes = 0
         self.samples = 0
+        self._tree = _Tree(exclude)
         self._cpu_ticks: dict[int, int] = {}  # pid -> user + system ticks, last seen
+        self._own_tid = 0
+        self._own_ticks = 0
+        self._kinds: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def _run(self) -> None:
+        self._own_tid = threading.get_native_id()
         while not self._stop.is_set():
-            pids = tree_pids(os.getpid(), exclude=self.exclude)
-            total = sum(_status_kib(pid, "VmRSS:") for pid in pids)
-            for pid in pids:
-                ticks = _cpu_ticks(pid)
-                if ticks is not None:
-                    self._cpu_ticks[pid] = ticks
-            if total > self.peak_kib:
-                self.peak_kib, self.peak_processes = total, len(pids)
-            if self.samples % 4 == 0:
-                pss = sum(_status_kib(pid, "Pss:", "smaps_rollup") for pid in pids)
-                self.peak_pss_kib = max(self.peak_pss_kib, pss)
-            self.samples += 1
+            self.sample()
+            self._own_ticks = _thread_ticks(self._own_tid)
             self._stop.wait(self.interval_s)
+
+    def sample(self) -> None:
+        """One sample: every process's ticks, the RSS sum, and now and then the PSS sum."""
+        pids = self._tree.pids()
+        total = sum(_status_kib(pid, "VmRSS:") for pid in pids)
+        for pid in pids:
+            ticks = _cpu_ticks(pid)
+            if ticks is not None:
+                self._cpu_ticks[pid] = ticks
+                if self._kinds.get(pid) in _UNSETTLED_KINDS:
+                    self._kinds[pid] = _kind(pid)  # again until it has exec'd its program
+        if total > self.peak_kib:
+            self.peak_kib, self.peak_processes = total, len(pids)
+        if self.samples % self.pss_every == 0:
+            pss = sum(_status_kib(pid, "Pss:", "smaps_rollup") for pid in pids)
+            self.peak_pss_kib = max(self.peak_pss_kib, pss)
+        self.samples += 1
 
     def cpu_s(self, baseline: dict[int, int] | None = None) -> float:
         """CPU seconds of the tree since ``baseline`` (pids' ticks then), every process counted.
 
         Read from /proc while the processes live: ``os.times()`` misses Chromium's renderers
         (their zygote parent never hands their time up). A process's last 50 ms may be missed.
+        The sampler thread's own ticks are taken out.
         """
         base = baseline or {}
         ticks = sum(t - base.get(pid, 0) for pid, t in self._cpu_ticks.items())
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return (ticks - self._own_ticks) / os.sysconf("SC_CLK_TCK")
+
+    def cpu_by_kind(self, baseline: dict[int, int] | None = None) -> dict[str, float]:
+        """``cpu_s`` split by kind of process: this one, the driver, Chromium's by ``--type``."""
+        base = baseline or {}
+        per: dict[str, float] = {}
+        hz = os.sysconf("SC_CLK_TCK")
+        for pid, t in self._cpu_ticks.items():
+            kind = self._kinds.get(pid) or "other"
+            per[kind] = per.get(kind, 0.0) + (t - base.get(pid, 0)) / hz
+        per["this process"] = per.get("this process", 0.0) - self._own_ticks / hz
+        return {k: round(v, 2) for k, v in sorted(per.items())}
 
     def ticks_now(self) -> dict[int, int]:
         """The tree's processes and their CPU ticks now: a baseline for ``cpu_s``."""
-        pids = tree_pids(os.getpid(), exclude=self.exclude)
-        return {pid: t for pid in pids if (t := _cpu_ticks(pid)) is not None}
+        return {pid: t for pid in self._tree.pids() if (t := _cpu_ticks(pid)) is not None}
 
     @property
     def peak_mib(self) -> float:
@@ -277,6 +381,7 @@ class RssSampler:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        self.sample()  # the last word: processes still alive at the end
 
 
 # --- the machine ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from common import EventClock, Storefront
 from cost import run_one
 from playwright.async_api import Browser
 
+from agent.events import WaitEvent
 from agent.flow.journal import Journal
 from agent.flow.policy import RetryPolicy, backoff_wait
 from agent.site.profile import SiteProfile
@@ -86,7 +87,7 @@ async def _one(
     first_at, opened_at, submissions = _site_times(site)
     assert submissions == outcome.attempts, (submissions, outcome.attempts)
     starts, answers = clock.times("attempt"), clock.times("answer")
-    waits = [f.get("wait_s", 0.0) for _, name, f in clock.events if name == "wait"]
+    waits = [e.wait_s for _, e in clock.events if isinstance(e, WaitEvent)]
     return {"completion_s": round(opened_at - first_at, 2),
             "client_completion_s": round(_client_completion(clock), 2),
             "attempts": outcome.attempts,

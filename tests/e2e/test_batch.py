@@ -224,6 +224,21 @@ def test_a_batch_of_50_opens_every_order_once(
     assert all((batch_dir / o["run_dir"] / "report.html").is_file() for o in summary["orders"])
 
 
+def test_a_batch_whose_servers_all_fail_to_answer_is_a_configuration_error(
+    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two endpoints, nothing listening at either: exit 2 naming both, nothing submitted."""
+    batch = write_batch(tmp_path / "orders.csv", ["2024", "2025"])
+    first, second = "ws://127.0.0.1:9/", "ws://127.0.0.1:11/"
+    code = run_cli(storefront.url, batch, tmp_path / "runs", "--ws-endpoint", first,
+                   "--ws-endpoint", second)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"none of the 2 Playwright servers could be reached: {first}, {second}" in err
+    assert storefront.submissions() == []
+
+
 def test_an_unreachable_playwright_server_is_a_configuration_error(
     storefront: StorefrontServer, demo_login: None, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -240,7 +255,7 @@ def test_a_batch_survives_one_of_two_playwright_servers_dying(
     storefront: StorefrontServer, demo_login: None, tmp_path: Path,
     playwright_servers: Callable[[], PlaywrightServer],
 ) -> None:
-    """Two servers (one named in a file), one killed mid-batch: every order opened exactly once.
+    """Two servers (one in a file, beside one unreachable), one killed mid-batch: each opened once.
 
     The site is slow (every answer held after the dispute is created) and busy at times, so
     the killed server has orders in flight, some of them with a dispute created and no answer
@@ -251,7 +266,8 @@ def test_a_batch_survives_one_of_two_playwright_servers_dying(
                            "busy_rate": 0.2, "seed": 3})
     doomed, survivor = playwright_servers(), playwright_servers()
     listed = tmp_path / "servers.txt"
-    listed.write_text(f"# the second server\n{survivor.url}\n", encoding="utf-8")
+    # the second server, and one nobody listens at (left out, the batch goes on)
+    listed.write_text(f"# more servers\n{survivor.url}\nws://127.0.0.1:9/\n", encoding="utf-8")
     orders = [str(2150 + i) for i in range(12)]
     batch = write_batch(tmp_path / "orders.csv", orders)
     extra = ["--ws-endpoint", doomed.url, "--ws-endpoint", str(listed), "--concurrency", "2"]
