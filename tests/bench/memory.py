@@ -4,8 +4,8 @@ One browser (as a batch starts it, the storefront left out), then contexts opene
 each holding what an order in flight holds: the dispute form's pop-up, filled (the order page
 closed once the pop-up is open, as the agent does). After each, the tree's memory is read once
 it settles: the sum of PSS (shared pages divided among the processes sharing them: what the
-machine pays) and the sum of VmRSS (every shared page counted once per process). ``pss_per_extra_context_mib`` is the slope of a
-least-squares line through the PSS figures.
+machine pays) and the sum of VmRSS (every shared page counted once per process).
+``pss_per_extra_context_mib`` is the slope of a least-squares line through the PSS figures.
 """
 
 from __future__ import annotations
