@@ -58,6 +58,12 @@ class _CDPSession(Protocol):
 _CAPTURE: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
 
 
+def _no_session() -> asyncio.Future[_CDPSession | None]:
+    done: asyncio.Future[_CDPSession | None] = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    return done
+
+
 async def _cdp_session(page: object) -> _CDPSession | None:
     """A DevTools session on a Chromium page, or None (another browser, a stand-in page)."""
     context = getattr(page, "context", None)
@@ -88,7 +94,9 @@ class RunFolder:
     screenshots: list[str] = field(default_factory=list)
     clock: Callable[[], float] = time.monotonic
     #: Each page's DevTools session for screenshots (None: use Playwright's screenshot).
-    _sessions: dict[int, tuple[object, _CDPSession | None]] = field(default_factory=dict)
+    _sessions: dict[int, tuple[object, asyncio.Future[_CDPSession | None]]] = field(
+        default_factory=dict
+    )
 
     @property
     def screenshots_dir(self) -> Path:
@@ -129,13 +137,16 @@ class RunFolder:
         self.screenshots.append(relative)
         return relative
 
-    async def _capture(self, page: _Screenshottable, target: Path, timeout_s: float) -> None:
-        """The viewport as a PNG file: over DevTools where it can, else ``page.screenshot()``."""
+    def prepare(self, page: object) -> None:
+        """Open the page's DevTools session for screenshots now, while the page loads."""
         known = self._sessions.get(id(page))
         if known is None or known[0] is not page:
-            known = (page, await _cdp_session(page))
-            self._sessions[id(page)] = known
-        session = known[1]
+            self._sessions[id(page)] = (page, asyncio.ensure_future(_cdp_session(page)))
+
+    async def _capture(self, page: _Screenshottable, target: Path, timeout_s: float) -> None:
+        """The viewport as a PNG file: over DevTools where it can, else ``page.screenshot()``."""
+        self.prepare(page)
+        session = await self._sessions[id(page)][1]
         if session is not None:
             try:
                 answer = await session.send("Page.captureScreenshot", _CAPTURE)
@@ -143,7 +154,7 @@ class RunFolder:
                 return
             except Exception as exc:  # the session died with its target: try the usual way
                 log.info("agent.screenshot_fallback", error=f"{type(exc).__name__}: {exc}"[:200])
-                self._sessions[id(page)] = (page, None)
+                self._sessions[id(page)] = (page, _no_session())
         # caret "initial": hiding the text caret costs two extra trips into the page on every
         # screenshot; a caret in the evidence harms nothing
         await page.screenshot(
