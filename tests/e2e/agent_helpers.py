@@ -13,6 +13,7 @@ from agent.flow.settings import RunOptions, Runtime
 from agent.outcome import Outcome
 from agent.request import build_request
 from agent.session import Credentials, Session
+from agent.site.profile import SiteProfile
 from mock_site.testing import SAMPLE_JPEG, StorefrontServer
 
 #: Tiny waits and no jitter: the injected sleep records them and returns at once.
@@ -79,6 +80,7 @@ def run_agent(
     faults: dict[str, Any] | None = None,
     policy: RetryPolicy = FAST,
     credentials: Credentials | None = DEMO,
+    profile: SiteProfile | str = "mock",
     **fields: Any,
 ) -> AgentRun:
     """Run the agent once against ``server`` with an injected sleep that never sleeps."""
@@ -92,6 +94,7 @@ def run_agent(
     prepared = build_request(**{**NOT_RECEIVED, **fields})
     options = RunOptions(
         site=server.url,
+        profile=profile,
         policy=policy,
         session=Session(credentials=credentials),
         out_dir=tmp_path / "runs",

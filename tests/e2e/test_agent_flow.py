@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.async_api import Locator
 
 from agent.flow.policy import RetryPolicy
+from agent.site.profile import load_profile
 from mock_site.testing import StorefrontServer
-from tests.e2e.agent_helpers import PNG_MAGIC, photo, run_agent, video
+from tests.e2e.agent_helpers import NOT_RECEIVED, PNG_MAGIC, photo, run_agent, video
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +25,39 @@ def test_healthy_site_opens_at_first_attempt(storefront: StorefrontServer, tmp_p
     assert run.outcome.dispute_id == run.disputes()[0]["dispute_id"]
     assert len(run.disputes()) == 1
     assert run.waits == []
+
+
+def test_a_profile_that_types_key_by_key_enters_the_same_message(
+    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """typing = "keys": the message goes in key by key (also on the refill after a reset form)."""
+    typed: list[str] = []
+    original = Locator.press_sequentially
+
+    async def spy(self: Locator, text: str, **kwargs: Any) -> None:
+        typed.append(text)
+        await original(self, text, **kwargs)
+
+    monkeypatch.setattr(Locator, "press_sequentially", spy)
+    profile = dataclasses.replace(load_profile("mock"), typing="keys")
+    run = run_agent(storefront, tmp_path, profile=profile,
+                    faults={"busy_first": 1, "form_resets_on_busy": True})
+    assert run.outcome.status == "opened"
+    assert typed == [NOT_RECEIVED["message"]] * 2
+    assert [d["message"] for d in run.disputes()] == [NOT_RECEIVED["message"]]
+
+
+def test_the_bundled_profile_fills_the_message_at_once(
+    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """typing = "fill" (the storefront's profile): no key events, the same message arrives."""
+    typed: list[str] = []
+    monkeypatch.setattr(Locator, "press_sequentially",
+                        lambda self, text, **_: typed.append(text))
+    run = run_agent(storefront, tmp_path)
+    assert run.outcome.status == "opened"
+    assert typed == []
+    assert [d["message"] for d in run.disputes()] == [NOT_RECEIVED["message"]]
 
 
 @pytest.mark.parametrize("style", ["banner", "toast", "modal"])
