@@ -164,10 +164,14 @@ async def _side(name: str, orders: int, out: Path, trace: ChromiumTrace) -> None
         if name == "bare":
             rss = RssSampler(exclude=frozenset({site.pid}))
             base = rss.ticks_now()
+            steps: dict[str, float] = {}
             with rss:
                 started = time.monotonic()
-                await bare_batch(site.url, profile, ids)
+                await bare_batch(site.url, profile, ids, steps)
                 wall = time.monotonic() - started
+            timers = Timers()
+            for label, seconds in steps.items():
+                timers.seconds[label], timers.calls[label] = seconds, orders
             figures: dict[str, Any] = {"wall_s": wall, "cpu_s": rss.cpu_s(base),
                                        "by_process": rss.cpu_by_kind(base)}
         else:

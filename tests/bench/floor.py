@@ -35,9 +35,17 @@ __all__ = ["FLOOR_ORDERS", "bare_batch", "section_floor"]
 FLOOR_ORDERS = 20
 
 
-async def bare_batch(site: str, profile: SiteProfile, order_ids: list[str]) -> None:
-    """The bare script: log in once, then each order's flow with nothing around it."""
+async def bare_batch(
+    site: str, profile: SiteProfile, order_ids: list[str],
+    steps: dict[str, float] | None = None,
+) -> None:
+    """The bare script: log in once, then each order's flow with nothing around it.
+
+    ``steps``, when given, gathers the wall seconds of each step (for breakdown.py).
+    """
     sel = profile.selectors
+    timed: dict[str, float] = steps if steps is not None else {}
+    clock = time.monotonic
     async with async_playwright() as p:
         browser = await connect(p, BrowserTarget())
         login = await browser.new_context(locale="en-US")
@@ -53,26 +61,39 @@ async def bare_batch(site: str, profile: SiteProfile, order_ids: list[str]) -> N
         async def accept(dialog: Dialog) -> None:
             await dialog.accept()
 
+        def lap(name: str, since: float) -> float:
+            now = clock()
+            timed[name] = timed.get(name, 0.0) + now - since
+            return now
+
         for order_id in order_ids:
+            t = clock()
             context = await browser.new_context(
                 storage_state=state,  # type: ignore[arg-type]  # the dict it returned
                 viewport={"width": 1280, "height": 900}, locale="en-US")
+            t = lap("new context", t)
             page = await context.new_page()
+            t = lap("new page", t)
             await page.goto(profile.order_url(order_id, base_url=site),
                             wait_until="domcontentloaded")
+            t = lap("order page: goto", t)
             async with page.expect_popup() as info:
                 await page.locator(sel.open_dispute).click()
             form = await info.value
             form.on("dialog", accept)
+            t = lap("open form (click, pop-up)", t)
             await form.locator(sel.received_no).check()
             await form.locator(sel.reason).select_option("not_received")
             await form.locator(sel.solution_refund).check()
             await form.locator(sel.refund_full).check()
             await form.locator(sel.message).fill(request_for(int(order_id)).request.message)
+            t = lap("form: fill (first action waits for the form)", t)
             await form.locator(sel.submit).click()
             text = await form.locator(sel.result).inner_text()
             assert profile.texts.success.search(text), text
+            t = lap("submit and read the answer", t)
             await context.close()
+            lap("close context", t)
         await browser.close()
 
 
