@@ -22,6 +22,7 @@ from agent.outcome import Outcome, TimelineEntry
 
 __all__ = [
     "IMAGE_TYPES",
+    "Grabbed",
     "RunFolder",
     "all_screenshots",
     "attempt_entries",
@@ -44,8 +45,16 @@ log = get_logger("agent.evidence")
 
 class _Screenshottable(Protocol):
     async def screenshot(
-        self, *, path: str, timeout: float, full_page: bool, caret: Literal["hide", "initial"]
+        self, *, timeout: float, full_page: bool, caret: Literal["hide", "initial"]
     ) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Grabbed:
+    """A screenshot taken and not yet filed: its PNG, or why there is none."""
+
+    png: bytes | None
+    error: str | None = None
 
 
 class _CDPSession(Protocol):
@@ -119,21 +128,35 @@ class RunFolder:
         self, page: _Screenshottable | None, name: str, *, timeout_s: float = 5.0
     ) -> str | None:
         """Take the next numbered screenshot; return its run-folder-relative path, or None."""
+        return self.keep(await self.grab(page, timeout_s=timeout_s), name)
+
+    async def grab(
+        self, page: _Screenshottable | None, *, timeout_s: float = 5.0
+    ) -> Grabbed | None:
+        """The page's viewport now, as a PNG not yet filed (`keep` files it); None if it failed.
+
+        A failed screenshot is logged and never raises: it must never hide the real error.
+        """
         if page is None:
+            return None
+        try:
+            png = await asyncio.wait_for(self._capture(page, timeout_s), timeout=timeout_s + 1)
+        except Exception as exc:
+            return Grabbed(png=None, error=f"{type(exc).__name__}: {exc}"[:300])
+        return Grabbed(png=png)
+
+    def keep(self, grabbed: Grabbed | None, name: str) -> str | None:
+        """File a grabbed screenshot as the next numbered one; its relative path, or None."""
+        if grabbed is None:
             return None
         number = len(self.screenshots) + 1
         relative = f"screenshots/{number:02d}-{slug(name)}.png"
+        if grabbed.png is None:
+            log.warning("agent.screenshot_failed", screenshot=relative, error=grabbed.error)
+            return None
         target = self.path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            await asyncio.wait_for(self._capture(page, target, timeout_s), timeout=timeout_s + 1)
-        except Exception as exc:  # a failed screenshot must never hide the real error
-            log.warning(
-                "agent.screenshot_failed",
-                screenshot=relative,
-                error=f"{type(exc).__name__}: {exc}"[:300],
-            )
-            return None
+        target.write_bytes(grabbed.png)
         self.screenshots.append(relative)
         return relative
 
@@ -143,23 +166,20 @@ class RunFolder:
         if known is None or known[0] is not page:
             self._sessions[id(page)] = (page, asyncio.ensure_future(_cdp_session(page)))
 
-    async def _capture(self, page: _Screenshottable, target: Path, timeout_s: float) -> None:
-        """The viewport as a PNG file: over DevTools where it can, else ``page.screenshot()``."""
+    async def _capture(self, page: _Screenshottable, timeout_s: float) -> bytes:
+        """The viewport as PNG bytes: over DevTools where it can, else ``page.screenshot()``."""
         self.prepare(page)
         session = await self._sessions[id(page)][1]
         if session is not None:
             try:
                 answer = await session.send("Page.captureScreenshot", _CAPTURE)
-                target.write_bytes(base64.b64decode(answer["data"]))
-                return
+                return base64.b64decode(answer["data"])
             except Exception as exc:  # the session died with its target: try the usual way
                 log.info("agent.screenshot_fallback", error=f"{type(exc).__name__}: {exc}"[:200])
                 self._sessions[id(page)] = (page, _no_session())
         # caret "initial": hiding the text caret costs two extra trips into the page on every
         # screenshot; a caret in the evidence harms nothing
-        await page.screenshot(
-            path=str(target), timeout=timeout_s * 1000, full_page=False, caret="initial"
-        )
+        return await page.screenshot(timeout=timeout_s * 1000, full_page=False, caret="initial")
 
     async def step(
         self,
@@ -170,7 +190,13 @@ class RunFolder:
         timeout_s: float = 5.0,
     ) -> TimelineEntry:
         """Record a step with its screenshot."""
-        shot = await self.shot(page, name, timeout_s=timeout_s)
+        return self.grabbed_step(await self.grab(page, timeout_s=timeout_s), name, detail=detail)
+
+    def grabbed_step(
+        self, grabbed: Grabbed | None, name: str, *, detail: str | None = None
+    ) -> TimelineEntry:
+        """Record a step with a screenshot grabbed before its name was known."""
+        shot = self.keep(grabbed, name)
         log.info("agent.step", step=name, screenshot=shot, detail=detail)
         return self._entry(kind="step", name=name, screenshot=shot, detail=detail)
 
