@@ -47,8 +47,9 @@ __all__ = ["BATCH_TRACE", "DEFAULT_CONCURRENCY", "run_batch"]
 
 log = get_logger("agent.batch")
 
-#: Orders at once when --concurrency is not given; see docs/performance.md for the measurement.
-DEFAULT_CONCURRENCY = 4
+#: Orders at once (on each browser) when --concurrency is not given: chosen from the batch on a
+#: storefront as slow as a real marketplace (docs/performance.md, "The default concurrency").
+DEFAULT_CONCURRENCY = 8
 #: A batch records no Playwright trace unless --trace says so: recording one (which
 #: retain-on-failure must do for every order) cost 0.7-2.3 s per order in docs/performance.md;
 #: screenshots, log.jsonl and report.html are kept for every order all the same.

@@ -217,7 +217,7 @@ def test_a_batch_of_50_opens_every_order_once(
     batch_dir = only_batch_dir(tmp_path / "runs")
     summary = json.loads((batch_dir / "summary.json").read_text())
     assert summary["totals"] == {"opened": 50}
-    assert summary["concurrency"] == 4  # the default
+    assert summary["concurrency"] == 8  # the default
     assert sum(o["attempts"] for o in summary["orders"]) > 50  # the site was busy at times
     created = sorted(d["order_id"] for d in storefront.disputes() if d["order_id"] in orders)
     assert created == orders  # every order once, none twice

@@ -101,7 +101,7 @@ def test_run_help_shows_defaults_exit_codes_and_environment(
     _, out, _ = run_main(["run", "--help"], capsys)
     flat = " ".join(out.split())
     for default in ("(default: 15)", "(default: 15m)", "(default: 2s)", "(default: 2m)",
-                    "(default: 4)", "(default: runs/)"):
+                    "(default: 8)", "(default: runs/)"):
         assert default in flat, default
     for code in ("0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "130 ", "143 "):
         assert f"\n  {code}" in out, code
