@@ -39,7 +39,7 @@ from agent.flow.stop import interruption_text
 from agent.log import get_logger, log_to_file
 from agent.outcome import Outcome, Status
 from agent.output.report import write_report
-from agent.output.run_folder import RunFolder, new_run_folder
+from agent.output.run_folder import Grabbed, RunFolder, new_run_folder
 from agent.request import PreparedRequest
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm
@@ -124,6 +124,14 @@ class _OrderRun:
     async def _arm(self, page: Page) -> None:
         await arm_page(page, self.profile)
 
+    async def _grab(self, page: Page) -> Grabbed | None:
+        return await self.folder.grab(page, timeout_s=self.profile.timeouts.screenshot_s)
+
+    def kept_step(self, grabbed: Grabbed | None, name: str) -> None:
+        """Record a step with a screenshot grabbed before its name was known."""
+        self.folder.grabbed_step(grabbed, name)
+        self.s.emit(StepEvent(order_id=self.request.order_id, step=name))
+
     # -- the flow --------------------------------------------------------------------------
     async def run(self, context: BrowserContext) -> Outcome:
         self.context = context
@@ -137,27 +145,39 @@ class _OrderRun:
             order_id=self.request.order_id,
             record_step=self._record,
         )
+        self.folder.prepare(page)
         await arm_page(page, self.profile)
         order = OrderPage(site, base_url=self.s.site)
         status = await order.goto(self.request.order_id)
-        if await order.is_login():
+        # photographed as soon as it is there, named once it is known to be a login page or
+        # the order page, while it is read (reading changes nothing on it)
+        grab = asyncio.ensure_future(self._grab(page))
+        try:
+            login = await order.is_login()
+        except BaseException:
+            await asyncio.gather(grab, return_exceptions=True)
+            raise
+        if login:
             credentials = self.s.options.session.credentials
             if credentials is None:
-                await self.step(page, "login-required")
+                self.kept_step(await grab, "login-required")
                 raise LoginRequired(hint=login_hint(self.s.options.session, self.s.site))
-            await self.step(page, "login-page")
+            self.kept_step(await grab, "login-page")
             await order.login(credentials)
             status = await order.goto(self.request.order_id)
+            grab = asyncio.ensure_future(self._grab(page))
         if status == 404:
-            await self.step(page, "order-not-found")
+            self.kept_step(await grab, "order-not-found")
             raise InvalidField(
                 f"order {self.request.order_id} was not found on the site (HTTP 404)",
                 field="order_id",
                 hint="check the order id, and that the session is of the account that placed it",
             )
-        await check_gates(site, when="on the order page")
-        state = await order.read_state()
-        await self.step(page, "order-page")
+        try:
+            await check_gates(site, when="on the order page")
+            state = await order.read_state()
+        finally:
+            self.kept_step(await grab, "order-page")
         existing = await self.settle_unfinished(state.existing_dispute_id)
         if existing:
             log.info("agent.already_open", dispute_id=existing)
@@ -179,10 +199,17 @@ class _OrderRun:
         form_site = await order.open_form(self.steps)
         self.form_site = form_site
         self.form_page = form_site.page
+        self.folder.prepare(form_site.page)
         form = DisputeForm(form_site)
         await form.wait_ready()
         self.form_url = form_site.page.url
-        await self.step(form_site.page, "dispute-form")
+        if form_site.page is page:
+            await self.step(form_site.page, "dispute-form")
+        else:
+            # the order page is done with (recorded above; a reconcile reads it in a tab of its
+            # own): closed while the form is photographed, it frees its document and its
+            # surface (~6 MiB an order in flight, docs/performance.md)
+            await asyncio.gather(self.step(form_site.page, "dispute-form"), page.close())
         await form.fill(self.prepared)
         await self.step(form_site.page, "form-filled")
         return await self.submit_with_retries()

@@ -30,7 +30,7 @@ def test_healthy_site_opens_at_first_attempt(storefront: StorefrontServer, tmp_p
 def test_a_profile_that_types_key_by_key_enters_the_same_message(
     storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """typing = "keys": the message goes in key by key (also on the refill after a reset form)."""
+    """A text field with typed = true: key by key (also on the refill after a reset form)."""
     typed: list[str] = []
     original = Locator.press_sequentially
 
@@ -39,7 +39,10 @@ def test_a_profile_that_types_key_by_key_enters_the_same_message(
         await original(self, text, **kwargs)
 
     monkeypatch.setattr(Locator, "press_sequentially", spy)
-    profile = dataclasses.replace(load_profile("mock"), typing="keys")
+    mock = load_profile("mock")
+    fields = tuple(dataclasses.replace(f, typed=True) if f.kind == "text" else f
+                   for f in mock.form.fields)
+    profile = dataclasses.replace(mock, form=dataclasses.replace(mock.form, fields=fields))
     run = run_agent(storefront, tmp_path, profile=profile,
                     faults={"busy_first": 1, "form_resets_on_busy": True})
     assert run.outcome.status == "opened"
@@ -50,7 +53,7 @@ def test_a_profile_that_types_key_by_key_enters_the_same_message(
 def test_the_bundled_profile_fills_the_message_at_once(
     storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """typing = "fill" (the storefront's profile): no key events, the same message arrives."""
+    """typed = false (the storefront's profile): no key events, the same message arrives."""
     typed: list[str] = []
     monkeypatch.setattr(Locator, "press_sequentially",
                         lambda self, text, **_: typed.append(text))

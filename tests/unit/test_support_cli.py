@@ -76,4 +76,4 @@ def test_support_takes_the_session_flags_of_run() -> None:
     assert (args.command, str(args.run_dir), args.no_input, args.headed) == (
         "support", "runs/x", True, True)
     assert (args.site, args.profile, str(args.storage_state), args.cdp_url, args.ws_endpoint,
-            args.browser_path) == ("http://h", "p.toml", "s.json", "http://c", "ws://w", "b")
+            args.browser_path) == ("http://h", "p.toml", "s.json", "http://c", ["ws://w"], "b")
