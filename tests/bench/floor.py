@@ -43,7 +43,9 @@ async def bare_batch(
 
     ``steps``, when given, gathers the wall seconds of each step (for breakdown.py).
     """
-    sel = profile.selectors
+    def sel(name: str) -> str:
+        return profile.elements[name].selector
+
     timed: dict[str, float] = steps if steps is not None else {}
     clock = time.monotonic
     async with async_playwright() as p:
@@ -51,10 +53,10 @@ async def bare_batch(
         login = await browser.new_context(locale="en-US")
         page = await login.new_page()
         await page.goto(profile.order_url(order_ids[0], base_url=site))
-        await page.locator(sel.login_username).fill("demo")
-        await page.locator(sel.login_password).fill("demo")
-        await page.locator(sel.login_submit).click()
-        await page.locator(sel.order_status).wait_for()
+        await page.locator(sel("login_username")).fill("demo")
+        await page.locator(sel("login_password")).fill("demo")
+        await page.locator(sel("login_submit")).click()
+        await page.locator(sel("order_status")).wait_for()
         state = await login.storage_state()
         await login.close()
 
@@ -78,19 +80,19 @@ async def bare_batch(
                             wait_until="domcontentloaded")
             t = lap("order page: goto", t)
             async with page.expect_popup() as info:
-                await page.locator(sel.open_dispute).click()
+                await page.locator(sel("open_dispute")).click()
             form = await info.value
             form.on("dialog", accept)
             t = lap("open form (click, pop-up)", t)
-            await form.locator(sel.received_no).check()
-            await form.locator(sel.reason).select_option("not_received")
-            await form.locator(sel.solution_refund).check()
-            await form.locator(sel.refund_full).check()
-            await form.locator(sel.message).fill(request_for(int(order_id)).request.message)
+            await form.locator(sel("received_no")).check()
+            await form.locator(sel("reason")).select_option("not_received")
+            await form.locator(sel("solution_refund")).check()
+            await form.locator(sel("refund_full")).check()
+            await form.locator(sel("message")).fill(request_for(int(order_id)).request.message)
             t = lap("form: fill (first action waits for the form)", t)
-            await form.locator(sel.submit).click()
-            text = await form.locator(sel.result).inner_text()
-            assert profile.texts.success.search(text), text
+            await form.locator(sel("submit")).click()
+            text = await form.locator(sel("result")).inner_text()
+            assert "opened" in text, text
             t = lap("submit and read the answer", t)
             await context.close()
             lap("close context", t)

@@ -17,13 +17,15 @@ from typing import Any
 
 from common import Storefront, tree_pss_kib, tree_rss_kib
 from cost import request_for
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from agent.browser import BrowserTarget, connect
 from agent.site.form import DisputeForm
 from agent.site.gates import arm_page
+from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
 from agent.site.profile import SiteProfile
+from agent.site.steps import StepRun
 
 __all__ = ["CONTEXTS", "section_memory"]
 
@@ -38,15 +40,19 @@ async def _order_in_flight(
                                         viewport={"width": 1280, "height": 900}, locale="en-US")
     page = await context.new_page()
     await arm_page(page, profile)
-    order = OrderPage(page, profile, base_url=site.url)
+    order = OrderPage(SitePage(page, profile), base_url=site.url)
     await order.goto(str(order_id))
     await order.read_state()
-    form_page = await order.open_form()
-    await arm_page(form_page, profile)
-    form = DisputeForm(form_page, profile)
+
+    async def arm(new: Page) -> None:
+        await arm_page(new, profile)
+
+    prepared = request_for(order_id)
+    form_site = await order.open_form(StepRun(request=prepared.request, on_new_page=arm))
+    form = DisputeForm(form_site)
     await form.wait_ready()
-    await form.fill(request_for(order_id))
-    if form_page is not page:
+    await form.fill(prepared)
+    if form_site.page is not page:
         await page.close()  # as the agent does once the form is open
     return context
 
