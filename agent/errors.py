@@ -7,8 +7,12 @@
     │   ├── InvalidField                   one request field (context: field)
     │   ├── InvalidEvidence                an evidence file, or the set of them (context: path)
     │   └── InvalidConfig                  a profile, scenario, TOML file, flag or site URL
+    │       ├── OutputUnwritable               --out cannot hold run folders (a file, full, ...)
+    │       └── JournalUnavailable             the journal cannot be used (corrupt, locked, ...)
     ├── NotEligible                exit 3  the order page says why no dispute (context: reason)
     ├── GaveUp                     exit 4  still busy when the attempts or the deadline ran out
+    ├── OrderClaimed               exit 6  another run holds this order's claim; nothing sent
+    │   └── ClaimLost                      the claim was taken over before a submission
     ├── NeedsHuman                 exit 5  a person has to act in a browser
     │   ├── LoginRequired                  not logged in
     │   ├── SessionExpired                 the session ended during the run
@@ -37,14 +41,18 @@ __all__ = [
     "AmbiguousAnswer",
     "BrowserNotFound",
     "ChallengeShown",
+    "ClaimLost",
     "GaveUp",
     "InvalidConfig",
     "InvalidEvidence",
     "InvalidField",
     "InvalidRequest",
+    "JournalUnavailable",
     "LoginRequired",
     "NeedsHuman",
     "NotEligible",
+    "OrderClaimed",
+    "OutputUnwritable",
     "RetryDisputeError",
     "SessionExpired",
     "SiteBusy",
@@ -173,6 +181,38 @@ class InvalidConfig(InvalidRequest):
         self.key = key
 
 
+def _os_reason(exc: BaseException | str) -> str:
+    """An OS error as a few words (``no space left on device``), else its text."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+class OutputUnwritable(InvalidConfig):
+    """Run folders cannot be written where --out says (a file, no permission, a full disk)."""
+
+    def __init__(self, out_dir: str | PathLike[str], reason: BaseException | str) -> None:
+        super().__init__(
+            f"cannot write run folders in {out_dir} ({_os_reason(reason)})",
+            key="out",
+            hint="pass --out a folder you can write to, on a disk with free space",
+            context={"out_dir": str(out_dir)},
+        )
+
+
+class JournalUnavailable(InvalidConfig):
+    """The journal (the state folder's SQLite file) cannot be opened, read or written."""
+
+    def __init__(self, path: str | PathLike[str], what: str, *, hint: str | None = None) -> None:
+        super().__init__(
+            f"the journal {path} {what}",
+            key="state_dir",
+            hint=hint
+            or "pass --state-dir a folder you can write to, on a disk with free space",
+            context={"journal": str(path)},
+        )
+
+
 class NotEligible(RetryDisputeError):
     """The order page says no dispute can be opened; ``context["reason"]`` says why."""
 
@@ -244,6 +284,27 @@ class GaveUp(RetryDisputeError):
         self.attempts = attempts
         self.elapsed_s = elapsed_s
         self.last_answer = last_answer
+
+
+class OrderClaimed(RetryDisputeError):
+    """Another run (this machine's or another's, same state folder) is working on this order.
+
+    Nothing was sent: two runs on one order could open two disputes.
+    """
+
+    exit_code: ClassVar[int] = 6
+    default_hint: ClassVar[str | None] = (
+        "wait for the other run to end, then run again (a dispute it opened shows as "
+        "already open)"
+    )
+
+
+class ClaimLost(OrderClaimed):
+    """This run's claim on the order was taken over (it looked stale) before a submission."""
+
+    default_hint: ClassVar[str | None] = (
+        "another run took the order over; run again when it has ended"
+    )
 
 
 class NeedsHuman(RetryDisputeError):

@@ -7,10 +7,10 @@ timestamp, redaction of secrets, then a tee that writes a JSON line to the curre
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
@@ -20,80 +20,24 @@ from typing import Any, TextIO
 import structlog
 from structlog.typing import FilteringBoundLogger
 
+from agent.files import Appender
+from agent.redaction import REDACTED, add_secret, redact_text, redact_value
+
 __all__ = ["REDACTED", "add_secret", "configure_logging", "get_logger", "log_to_file", "redact"]
 
-REDACTED = "[redacted]"
-
-#: Field names whose values are secret (matched anywhere in the name, case-insensitively).
-_SECRET_KEYS = re.compile(
-    r"(cookie|passw|pwd|secret|token|authori[sz]ation|credential|private_?key|api_?key|csrf"
-    r"|storage_?state|sessid|^sid$|session_?(id|value|state)?$)",
-    re.IGNORECASE,
-)
-#: Headers whose whole value is secret, in text: masked to the end of the line or quote.
-_SECRET_HEADER = re.compile(
-    r"(?i)\b((?:proxy-)?authorization|set-cookie|cookie)([\"']?[ \t]*[:=][ \t]*[\"']?)"
-    r"([^\r\n\"']+)"
-)
-#: ``key=value``, ``key: value``, ``"key": "value"`` pairs with a secret key, in text.
-_SECRET_PAIR = re.compile(
-    r"(?i)\b([\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|csrf[\w-]*|sessid"
-    r"|session(?:_?(?:id|value|state|token))?|(?<![\w-])sid))"
-    r"([\"']?\s*[:=]\s*[\"']?)"
-    r"((?:(?:bearer|basic|digest|token)\s+)?[^\s;,&\"'}\]<>]+)"
-)
-_sink: contextvars.ContextVar[TextIO | None] = contextvars.ContextVar(
+_sink: contextvars.ContextVar[Appender | None] = contextvars.ContextVar(
     "retry_dispute_sink", default=None
 )
-_secrets: list[str] = []
 _configured = False
-
-
-def add_secret(value: str) -> None:
-    """Register a literal secret (a password, a cookie value) to be masked wherever it appears."""
-    if value and len(value) >= 4 and value not in _secrets:
-        _secrets.append(value)
-
-
-def _mask_text(text: str) -> str:
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    text = _SECRET_HEADER.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
-    return _SECRET_PAIR.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
-
-
-def _mask_named_value(value: dict[Any, Any]) -> dict[str, Any]:
-    """A ``{"name": ..., "value": ...}`` pair (a cookie, a header) whose name is secret."""
-    masked = {str(k): _mask(str(k), v) for k, v in value.items()}
-    if _SECRET_KEYS.search(str(value.get("name", ""))) and "value" in masked:
-        masked["value"] = REDACTED
-    return masked
-
-
-def _mask(key: str, value: Any) -> Any:
-    if _SECRET_KEYS.search(key) and value not in (None, "", False, True):
-        return REDACTED
-    if isinstance(value, str):
-        return _mask_text(value)
-    if isinstance(value, dict):
-        return _mask_named_value(value)
-    if isinstance(value, list | tuple):
-        return [_mask(key, v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    shown = str(value)  # an object the renderer will print: mask its text when it holds a secret
-    masked = _mask_text(shown)
-    return masked if masked != shown else value
 
 
 def redact(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: mask cookies, passwords, tokens, authorization and session values."""
     for key in list(event_dict):
         if key == "event":
-            event_dict[key] = _mask_text(str(event_dict[key]))
+            event_dict[key] = redact_text(str(event_dict[key]))
         else:
-            event_dict[key] = _mask(key, event_dict[key])
+            event_dict[key] = redact_value(key, event_dict[key])
     return event_dict
 
 
@@ -101,9 +45,8 @@ def _tee_to_run_file(
     _: Any, __: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
     sink = _sink.get()
-    if sink is not None:
-        sink.write(json.dumps(dict(event_dict), default=str, ensure_ascii=False) + "\n")
-        sink.flush()
+    if sink is not None:  # a line that cannot be written is recorded there, never raised
+        sink.write_line(json.dumps(dict(event_dict), default=str, ensure_ascii=False))
     return event_dict
 
 
@@ -173,18 +116,22 @@ def configure_logging(
 def log_to_file(path: Path, **bound: object) -> Iterator[None]:
     """Send this context's events to ``path`` as JSON lines too, with ``bound`` on every line.
 
-    Configures logging with the defaults first when nobody has (a library user, a test).
+    The file is private (0600); a line that cannot be written (a full disk) is not raised: the
+    file is recorded as unwritten (`agent.files`) and left alone from then on. Configures logging
+    with the defaults first when nobody has (a library user, a test).
     """
     if not _configured:
         configure_logging()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        token = _sink.set(fh)
+    with contextlib.suppress(OSError):  # a folder that cannot be made: the lines are not written
+        path.parent.mkdir(parents=True, exist_ok=True)
+    sink = Appender(path)
+    token = _sink.set(sink)
+    try:
         with structlog.contextvars.bound_contextvars(**bound):
-            try:
-                yield
-            finally:
-                _sink.reset(token)
+            yield
+    finally:
+        _sink.reset(token)
+        sink.close()
 
 
 def get_logger(name: str = "agent") -> FilteringBoundLogger:

@@ -10,7 +10,6 @@ run folder records it and the report shows it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 from agent.errors import RetryDisputeError
+from agent.files import write_private_text
+from agent.redaction import redact_data, redact_text
 
 __all__ = [
     "EXIT_PRECEDENCE",
@@ -46,6 +47,7 @@ class Status(StrEnum):
     INELIGIBLE = "ineligible"
     GAVE_UP = "gave_up"
     NEEDS_HUMAN = "needs_human"
+    CLAIMED = "claimed"
     INTERRUPTED = "interrupted"
     ERROR = "error"
 
@@ -94,7 +96,7 @@ class Status(StrEnum):
     def of_error(cls, error: RetryDisputeError) -> Status:
         """The status a run stopped by *error* ends with (by the error's exit code)."""
         by_code = {s.exit_code: s for s in (cls.INVALID, cls.INELIGIBLE, cls.GAVE_UP,
-                                            cls.NEEDS_HUMAN)}
+                                            cls.NEEDS_HUMAN, cls.CLAIMED)}
         return by_code.get(error.exit_code, cls.ERROR)
 
     @classmethod
@@ -114,6 +116,7 @@ _EXIT_CODES: Mapping[Status, int] = MappingProxyType({
     Status.INELIGIBLE: 3,
     Status.GAVE_UP: 4,
     Status.NEEDS_HUMAN: 5,
+    Status.CLAIMED: 6,
     Status.INTERRUPTED: 130,
 })
 #: The exit code of a run stopped by a signal: 128 + the signal's number, as a shell reports it.
@@ -129,6 +132,7 @@ _MEANINGS: Mapping[Status, str] = MappingProxyType({
     Status.INELIGIBLE: "the order page says no dispute can be opened for this order",
     Status.GAVE_UP: "the site was still busy when the attempts or the deadline ran out",
     Status.NEEDS_HUMAN: "a person must log in or solve a verification in the browser",
+    Status.CLAIMED: "another run is working on this order; nothing was sent",
     Status.INTERRUPTED: "the run was stopped (Ctrl-C or SIGTERM) before it finished",
 })
 _LABELS: Mapping[Status, str] = MappingProxyType({
@@ -138,6 +142,7 @@ _LABELS: Mapping[Status, str] = MappingProxyType({
     Status.INELIGIBLE: "Order not eligible",
     Status.GAVE_UP: "Gave up: the site stayed busy",
     Status.NEEDS_HUMAN: "A person is needed",
+    Status.CLAIMED: "Another run has this order",
     Status.INTERRUPTED: "Interrupted",
     Status.ERROR: "Unexpected error",
 })
@@ -159,6 +164,10 @@ class TimelineEntry:
     status_code: int | None = None
     wait_s: float | None = None
     wait_cause: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.detail:  # the site's text: never a secret it echoed
+            object.__setattr__(self, "detail", redact_text(self.detail))
 
     @property
     def when(self) -> datetime | None:
@@ -219,10 +228,20 @@ class Outcome:
     #: Where and how the run was made: site, profile, session mode, retry policy, the command
     #: line, the tool's version (the report shows them).
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: Files of the run folder that could not be written (a full disk), by name.
+    unwritten: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):  # a plain string from a caller: checked here
             object.__setattr__(self, "status", Status(self.status))
+        # Every text of an outcome may quote the site, which may echo a password or a cookie:
+        # what leaves the process (result.json, the report, the console) is redacted here, once.
+        for name in ("message", "hint", "last_answer"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, redact_text(value))
+        if self.request:
+            object.__setattr__(self, "request", MappingProxyType(redact_data(dict(self.request))))
 
     @property
     def exit_code(self) -> int:
@@ -255,18 +274,20 @@ class Outcome:
             "timeline": [entry.to_json() for entry in self.timeline],
             "interrupted_by": self.interrupted_by,
             "context": dict(self.context),
+            "unwritten": list(self.unwritten),
         }
 
     def write(self, run_dir: Path | None = None) -> Path:
-        """Write ``result.json`` into the run folder, atomically; return its path."""
+        """Write ``result.json`` into the run folder (0600, atomically); return its path.
+
+        Inside a run (`agent.files.tracking_failures`) a write that fails is recorded, not raised.
+        """
         folder = run_dir or self.run_dir
         if folder is None:
             raise ValueError("the outcome has no run folder to write result.json into")
         target = folder / RESULT_FILE
-        tmp = target.with_name(f".{RESULT_FILE}.tmp")
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        write_private_text(target, text, redact=False)  # each text was redacted on creation
         return target
 
     @classmethod
@@ -297,6 +318,7 @@ class Outcome:
             ),
             interrupted_by=_opt_str(data.get("interrupted_by")),
             context=MappingProxyType(dict(context) if isinstance(context, dict) else {}),
+            unwritten=tuple(str(s) for s in _list(data.get("unwritten")) if s),
         )
 
     @classmethod
@@ -318,9 +340,9 @@ class Outcome:
 
 #: A batch's non-zero exit codes, most urgent first: it exits with the first one any order has.
 #: 5 needs a person (the session or a challenge blocks every order) > 1 unexpected error >
-#: 2 invalid (the site refused a request) > 4 gave up (run the batch again later) > 3 not
-#: eligible (nothing to do).
-EXIT_PRECEDENCE: tuple[int, ...] = (143, 130, 5, 1, 2, 4, 3)
+#: 2 invalid (the site refused a request) > 4 gave up (run the batch again later) > 6 another
+#: run has the order (run again when it ended) > 3 not eligible (nothing to do).
+EXIT_PRECEDENCE: tuple[int, ...] = (143, 130, 5, 1, 2, 4, 6, 3)
 
 
 def batch_exit_code(codes: Iterable[int]) -> int:

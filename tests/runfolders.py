@@ -122,6 +122,7 @@ PLANS: dict[str, tuple[Step | Attempt | Wait, ...]] = {
         Step("stopped-gave_up"),
     ),
     "needs_human": (Step("login-required"), Step("stopped-needs_human")),
+    "claimed": (Step("stopped-claimed"),),
     "error": (
         *_FORM,
         Attempt("timeout", "no answer from the site in time", None),
@@ -138,6 +139,8 @@ def _message(status: str, order_id: str, attempts: int, last: str | None) -> str
         "ineligible": f"order {order_id} is not eligible for a dispute: {INELIGIBLE_EXPLAIN[:-1]}",
         "gave_up": f"the site was still busy after {attempts} attempts: {last}",
         "needs_human": "not logged in to the site",
+        "claimed": f"order {order_id} is being worked on by another run (pid 4242 on this "
+        "machine, since 03:15:58 UTC); nothing was sent",
         "error": "unexpected error: TimeoutError: Page.click: Timeout 30000ms exceeded.",
     }[status]
 
@@ -217,6 +220,7 @@ def make_run(
             "ineligible": 3,
             "gave_up": 4,
             "needs_human": 5,
+            "claimed": 6,
         }[status],
         "reason_code": "protection_ended" if status == "ineligible" else None,
         "last_answer": last,

@@ -29,8 +29,11 @@ from agent.errors import (
     SiteBusy,
 )
 from agent.events import AnswerEvent, AttemptEvent, DoneEvent, StepEvent, WaitEvent
+from agent.files import record_failure, secure_file, tracking_failures
 from agent.flow import attempt as attempts_mod
+from agent.flow.claim import order_claim
 from agent.flow.context import login_hint, run_context
+from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.flow.journal import site_key
 from agent.flow.policy import RetryDetails, build_async_retrying, parse_retry_after
 from agent.flow.reconcile import Reconciler
@@ -38,8 +41,8 @@ from agent.flow.settings import RunSettings
 from agent.flow.stop import interruption_text
 from agent.log import get_logger, log_to_file
 from agent.outcome import Outcome, Status
-from agent.output.report import write_report
 from agent.output.run_folder import Grabbed, RunFolder, new_run_folder
+from agent.output.saving import save_outcome
 from agent.request import PreparedRequest
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm
@@ -486,9 +489,13 @@ async def _context_for(browser: Browser, settings: RunSettings) -> tuple[Browser
 
 async def _stop_trace(context: BrowserContext, folder: RunFolder, mode: str, ok: bool) -> None:
     keep = mode == "on" or not ok
+    path = folder.path / "trace.zip"
     try:
-        await context.tracing.stop(path=str(folder.path / "trace.zip") if keep else None)
-    except PlaywrightError as exc:
+        await context.tracing.stop(path=str(path) if keep else None)
+        if keep:
+            secure_file(path)  # it holds the session's cookies: its owner only
+    except (PlaywrightError, OSError) as exc:
+        record_failure(path, str(exc).splitlines()[0] if str(exc) else exc)
         log.warning("agent.trace_failed", error=str(exc)[:200])
 
 
@@ -530,14 +537,20 @@ def request_summary(prepared: PreparedRequest) -> dict[str, object]:
 
 
 async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSettings) -> Outcome:
-    """Open the dispute for one prepared request in its own context of ``browser``."""
+    """Open the dispute for one prepared request in its own context of ``browser``.
+
+    The order's claim (`agent.flow.claim`) is held for the whole run; files that cannot be
+    written never change the outcome, they are listed in ``Outcome.unwritten``.
+    """
     clock = settings.runtime.clock
     folder = new_run_folder(settings.options.out_dir, prepared.request.order_id)
     folder.clock = clock
     folder.started = clock()
     order_id = prepared.request.order_id
-    trace = settings.options.trace
-    with log_to_file(folder.path / "log.jsonl", run_id=folder.run_id, order_id=order_id):
+    with (
+        tracking_failures(folder.path) as unwritten,
+        log_to_file(folder.path / "log.jsonl", run_id=folder.run_id, order_id=order_id),
+    ):
         log.info(
             "agent.run_started",
             site=settings.site,
@@ -545,21 +558,13 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             normalisations=[str(n) for n in prepared.normalisations],
         )
         run = _OrderRun(prepared, settings, folder)
-        outcome = run.outcome(Status.ERROR, "the run did not finish")
-        context: BrowserContext | None = None
-        owned = tracing = False
         try:
-            context, owned = await _context_for(browser, settings)
-            tracing = trace in ("on", "retain-on-failure")
-            if tracing:
-                await context.tracing.start(screenshots=True, snapshots=True)
-            outcome = await _drive(run, context)
-        except asyncio.CancelledError:  # before the order page: the browser was still starting
-            _uncancel()
-            outcome = await _drive_cancelled(run)
-        finally:
-            if context is not None:
-                await _close(context, run, owned=owned, tracing=tracing, ok=outcome.ok)
+            with order_claim(
+                settings.journal, site=run.site, order_id=order_id, run_id=folder.run_id
+            ):
+                outcome = await _in_context(run, browser)
+        except RetryDisputeError as exc:  # the claim: another run has the order, or no journal
+            outcome = await _stopped(run, exc)
         outcome = replace(
             outcome,
             screenshots=tuple(folder.screenshots),
@@ -569,8 +574,7 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             timeline=tuple(folder.timeline),
             context=run_context(settings),
         )
-        outcome.write(folder.path)
-        write_report(folder.path)
+        outcome = save_outcome(outcome, folder.path, unwritten)
         settings.emit(
             DoneEvent(order_id=order_id, status=outcome.status, dispute_id=outcome.dispute_id)
         )
@@ -581,6 +585,7 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             attempts=outcome.attempts,
             elapsed_s=outcome.elapsed_s,
             run_dir=str(folder.path),
+            unwritten=list(outcome.unwritten),
         )
     stop = settings.runtime.stop
     if outcome.status is Status.INTERRUPTED and not (stop and stop.requested):
@@ -594,11 +599,33 @@ async def _drive_cancelled(run: _OrderRun) -> Outcome:
     return replace(outcome, interrupted_by=stop.signal if stop else None)
 
 
+async def _in_context(run: _OrderRun, browser: Browser) -> Outcome:
+    """The run in its browser context (traced when asked), closed or given back afterwards."""
+    outcome = run.outcome(Status.ERROR, "the run did not finish")
+    context: BrowserContext | None = None
+    owned = tracing = False
+    try:
+        context, owned = await _context_for(browser, run.s)
+        watch_cookies(context)  # a cookie the site echoes is masked in every file and line
+        tracing = run.s.options.trace in ("on", "retain-on-failure")
+        if tracing:
+            await context.tracing.start(screenshots=True, snapshots=True)
+        outcome = await _drive(run, context)
+    except asyncio.CancelledError:  # before the order page: the browser was still starting
+        _uncancel()
+        outcome = await _drive_cancelled(run)
+    finally:
+        if context is not None:
+            await _close(context, run, owned=owned, tracing=tracing, ok=outcome.ok)
+    return outcome
+
+
 async def _close(
     context: BrowserContext, run: _OrderRun, *, owned: bool, tracing: bool, ok: bool
 ) -> None:
     """Stop the trace and close what the run opened; a browser already gone is no error."""
     try:
+        await register_cookie_values(context)
         if tracing:
             await _stop_trace(context, run.folder, run.s.options.trace, ok)
         if owned:

@@ -167,6 +167,15 @@ def next_steps(result: Outcome) -> NextSteps:
                 "first.",
             ),
         )
+    if status is Status.CLAIMED:
+        return NextSteps(
+            headline="Another run of retry-dispute is working on this order; nothing was sent.",
+            items=(
+                f"What happened: {result.message or 'the order is claimed by another run'}",
+                "Wait for the other run to end, then run this order again: a dispute it opened "
+                "then shows as already open.",
+            ),
+        )
     has_trace = (run_dir_of(result) / "trace.zip").is_file()
     return NextSteps(
         headline="The run stopped on an unexpected error.",

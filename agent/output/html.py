@@ -5,11 +5,12 @@ Every template autoescapes: each text may come from the site or the user.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
+
+from agent.files import write_private_text
 
 __all__ = ["env", "local_and_utc", "write_text"]
 
@@ -23,10 +24,12 @@ env = jinja2.Environment(
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write *text* to *path* through a temporary file, so a reader never sees half of it."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write *text* to *path* through a temporary file, so a reader never sees half of it.
+
+    Private (0600, `agent.files`). Not redacted here: every text of a page comes from an
+    Outcome, redacted when it is made, and the page's embedded screenshots must stay intact.
+    """
+    write_private_text(path, text, redact=False)
     return path
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -337,14 +337,17 @@ def _write_html(result: Outcome) -> Path:
     return write_text(run_dir_of(result) / "report.html", render_report(result))
 
 
-def write_report(run_dir: Path) -> list[Path]:
+def write_report(run_dir: Path, outcome: Outcome | None = None) -> list[Path]:
     """Write report.html, plus support-ticket.md and evidence.zip when support can help.
 
     No ticket when the dispute is open, when a person only has to log in or solve a check
-    (support cannot do that for them), or when the run was interrupted (it did not finish).
-    Never raises: a file that cannot be written is logged, and the others are still written.
+    (support cannot do that for them), when another run has the order, or when the run was
+    interrupted (it did not finish). The report is of *outcome* when given (a run that could not
+    write its result.json still gets a true report), else of the folder's result.json. Never
+    raises: a file that cannot be written is logged (and recorded, in a run: `agent.files`), and
+    the others are still written.
     """
-    result = Outcome.read(run_dir)
+    result = Outcome.read(run_dir) if outcome is None else replace(outcome, run_dir=run_dir)
     written: list[Path] = []
     jobs: list[Callable[[Outcome], Path]] = [_write_html]
     if result.status.support_ticket:
@@ -352,6 +355,13 @@ def write_report(run_dir: Path) -> list[Path]:
     for job in jobs:
         try:
             written.append(job(result))
+        except OSError as exc:  # a full disk, a folder gone: said once, no traceback
+            log.warning(
+                "agent.report_not_written",
+                step=job.__name__.removeprefix("_write_"),
+                run_dir=str(run_dir),
+                error=str(exc)[:200],
+            )
         except Exception as exc:  # a report that fails must never hide the run's outcome
             log.exception(
                 "agent.report_failed",

@@ -1,14 +1,16 @@
 """The run folder: numbered screenshots, the timeline of steps and attempts, result.json.
 
-``runs/<YYYYmmdd-HHMMSS>-<order>/`` holds ``screenshots/NN-<step>.png`` (one sequence for the
-run; attempts are ``NN-attempt-K-<outcome>.png``), ``result.json``, ``log.jsonl`` and what the
-report module adds. A screenshot that fails is logged and never hides the real error.
+``runs/<YYYYmmdd-HHMMSS>-<order>/`` (mode 0700) holds ``screenshots/NN-<step>.png`` (one
+sequence for the run; attempts are ``NN-attempt-K-<outcome>.png``), ``result.json``,
+``log.jsonl`` and what the report module adds, each file 0600 (`agent.files`). A screenshot that
+fails is logged and never hides the real error, and its number is not given to the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import re
 import time
 from collections.abc import Callable
@@ -17,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Protocol
 
+from agent.errors import OutputUnwritable
+from agent.files import DIR_MODE, make_private_dir, record_failure, write_private_bytes
 from agent.log import get_logger
 from agent.outcome import Outcome, TimelineEntry
 
@@ -106,6 +110,8 @@ class RunFolder:
     _sessions: dict[int, tuple[object, asyncio.Future[_CDPSession | None]]] = field(
         default_factory=dict
     )
+    #: Screenshot numbers used so far, taken or not: a failed one never lends its number.
+    numbered: int = 0
 
     @property
     def screenshots_dir(self) -> Path:
@@ -146,17 +152,26 @@ class RunFolder:
         return Grabbed(png=png)
 
     def keep(self, grabbed: Grabbed | None, name: str) -> str | None:
-        """File a grabbed screenshot as the next numbered one; its relative path, or None."""
+        """File a grabbed screenshot as the next numbered one (0600); its relative path, or None.
+
+        A screenshot that failed (in the page, or on a full disk) still uses its number: the
+        next one never takes it.
+        """
         if grabbed is None:
             return None
-        number = len(self.screenshots) + 1
-        relative = f"screenshots/{number:02d}-{slug(name)}.png"
+        self.numbered += 1
+        relative = f"screenshots/{self.numbered:02d}-{slug(name)}.png"
         if grabbed.png is None:
             log.warning("agent.screenshot_failed", screenshot=relative, error=grabbed.error)
             return None
         target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(grabbed.png)
+        try:
+            make_private_dir(target.parent)
+            write_private_bytes(target, grabbed.png)
+        except OSError as exc:  # a full disk: recorded (the console says so), the run goes on
+            record_failure(target, exc)
+            log.warning("agent.screenshot_not_written", screenshot=relative, error=str(exc))
+            return None
         self.screenshots.append(relative)
         return relative
 
@@ -260,16 +275,20 @@ def new_run_folder(out_dir: Path, order_id: str, *, now: datetime | None = None)
     """Create ``<out>/<YYYYmmdd-HHMMSS>-<order>/`` (with a suffix when it already exists)."""
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = f"{stamp}-{slug(order_id)}"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for i in range(1, 1000):
-        name = base if i == 1 else f"{base}-{i}"
-        path = out_dir / name
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return RunFolder(path=path, order_id=order_id, run_id=name)
-    raise RuntimeError(f"cannot create a run folder under {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(1, 1000):
+            name = base if i == 1 else f"{base}-{i}"
+            path = out_dir / name
+            try:
+                path.mkdir(mode=DIR_MODE)
+            except FileExistsError:
+                continue
+            os.chmod(path, DIR_MODE)  # whatever the umask
+            return RunFolder(path=path, order_id=order_id, run_id=name)
+    except OSError as exc:
+        raise OutputUnwritable(out_dir, exc) from None
+    raise OutputUnwritable(out_dir, "1000 run folders of this order in this second")
 
 
 # --- reading a run folder back (the report, the ticket, the support chat) -----------------------

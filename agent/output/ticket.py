@@ -9,13 +9,14 @@ what was typed into the login form, and the archive is meant to be sent to stran
 
 from __future__ import annotations
 
-import os
+import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from agent.files import write_private_bytes, write_private_text
 from agent.outcome import RESULT_FILE, Outcome, Status, TimelineEntry
 from agent.output.advice import ineligible_advice, plain_reason
 from agent.output.run_folder import (
@@ -242,22 +243,23 @@ def evidence_files(result: Outcome) -> tuple[tuple[Path, str], ...]:
 
 
 def write_ticket(result: Outcome) -> Path:
-    """Write ``support-ticket.md`` into the run folder."""
+    """Write ``support-ticket.md`` into the run folder (0600, redacted)."""
     target = run_dir_of(result) / TICKET_FILE
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(
-        render_ticket(build_ticket(result), run_name=run_dir_of(result).name), encoding="utf-8"
+    write_private_text(
+        target, render_ticket(build_ticket(result), run_name=run_dir_of(result).name)
     )
-    os.replace(tmp, target)
     return target
 
 
 def write_evidence_zip(result: Outcome) -> Path:
-    """Write ``evidence.zip`` into the run folder: the screenshots and result.json, nothing else."""
+    """Write ``evidence.zip`` into the run folder: the screenshots and result.json, nothing else.
+
+    result.json goes in as written (its texts were redacted); the archive is 0600.
+    """
     target = run_dir_of(result) / EVIDENCE_ZIP
-    tmp = target.with_name(target.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, name in evidence_files(result):
             archive.write(path, name)
-    os.replace(tmp, target)
+    write_private_bytes(target, buffer.getvalue())
     return target

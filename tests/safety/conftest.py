@@ -8,6 +8,7 @@ import pytest
 import structlog
 
 import agent.log
+from agent.redaction import forget_secrets, known_secrets
 from tests.safety.helpers import AgentLoop
 
 
@@ -15,11 +16,11 @@ from tests.safety.helpers import AgentLoop
 def _restore_logging() -> Iterator[None]:
     """Keep each test's logging setup and registered secrets from leaking into the next test."""
     config = structlog.get_config()
-    secrets = list(agent.log._secrets)
+    secrets = known_secrets()
     configured = agent.log._configured
     yield
     structlog.configure(**config)
-    agent.log._secrets[:] = secrets
+    forget_secrets(keep=secrets)
     agent.log._configured = configured
 
 

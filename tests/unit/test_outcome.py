@@ -22,7 +22,7 @@ def test_every_status_has_its_documented_exit_code_and_a_label() -> None:
     codes = {str(s): s.exit_code for s in Status}
     assert codes == {
         "opened": 0, "already_open": 0, "error": 1, "invalid": 2, "ineligible": 3,
-        "gave_up": 4, "needs_human": 5, "interrupted": 130,
+        "gave_up": 4, "needs_human": 5, "claimed": 6, "interrupted": 130,
     }
     assert all(s.label and s.label[0].isupper() for s in Status)
     assert {s for s in Status if s.ok} == {Status.OPENED, Status.ALREADY_OPEN}

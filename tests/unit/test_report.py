@@ -256,7 +256,7 @@ def test_unreadable_result_gives_an_error_report(content: str | None, tmp_path: 
 @pytest.mark.parametrize("status", STATUSES)
 def test_write_report_returns_the_files_it_wrote(status: str, tmp_path: Path) -> None:
     """report.html always; the ticket and the zip only when support can help (not when the
-    dispute is open, nor when a person only has to log in)."""
+    dispute is open, when a person only has to log in, nor when another run has the order)."""
     run_dir = make_run(tmp_path, status)
     names = [p.name for p in write_report(run_dir)]
     if status not in TICKET_STATUSES:
