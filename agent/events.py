@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from agent.outcome import Status
+from agent.redaction import redact_text
 
 __all__ = [
     "AnswerEvent",
@@ -50,6 +51,10 @@ class AnswerEvent:
     attempt: int
     outcome: str
     text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.text:  # the site's words: never a secret it echoed, whoever prints them
+            object.__setattr__(self, "text", redact_text(self.text))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

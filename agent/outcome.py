@@ -388,6 +388,8 @@ class BatchResult:
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: With several Playwright servers, each one's figures (`agent.flow.lanes.Lane.as_dict`).
     servers: tuple[Mapping[str, Any], ...] = ()
+    #: The batch's own files that could not be written (``summary.json``, ``index.html``).
+    unwritten: tuple[str, ...] = ()
 
 
 def _order_from_folder(run_dir: Path | None) -> str:

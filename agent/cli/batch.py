@@ -30,6 +30,7 @@ from agent.output.batch_summary import (
     summary_dict,
     write_batch_outputs,
 )
+from agent.output.saving import unwritten_lines
 from agent.progress import ticking_sleep
 from agent.request.batch_file import BatchItem, load_batch
 from agent.site.profile import SiteProfile
@@ -99,6 +100,8 @@ def _print_batch(result: BatchResult, console: Console) -> None:
     print(totals_line(result), file=stream)
     print(f"  summary: {result.batch_dir / 'summary.json'}", file=stream)
     print(f"  reports: open {result.batch_dir / 'index.html'}", file=stream)
+    for line in unwritten_lines(result):  # after the outcomes and the exit code, never instead
+        print(line, file=stream)
     stream.flush()
 
 

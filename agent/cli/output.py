@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from agent.console import Paint, colour_enabled, plural, visible
 from agent.log import configure_logging, get_logger
 from agent.outcome import Outcome, Status
+from agent.output.saving import unwritten_note
 from agent.progress import STATUS_STYLES, Progress
 from agent.request import PreparedRequest
 
@@ -135,6 +136,7 @@ class Console:
                 dispute_id=outcome.dispute_id, attempts=outcome.attempts,
                 exit_code=outcome.exit_code, message=shown(outcome.message),
                 run_dir=str(outcome.run_dir) if outcome.run_dir else None,
+                unwritten=list(outcome.unwritten),
             )
             return
         stream = self.err if self.json_result else self.out
@@ -156,11 +158,15 @@ def outcome_lines(outcome: Outcome, paint: Paint) -> list[str]:
     if outcome.run_dir is not None:
         folder = paint(f"{outcome.run_dir}/", "bold")
         report = outcome.run_dir / "report.html"
+        open_it = "" if "report.html" in outcome.unwritten else f"; open {report}"
         if outcome.status is Status.INTERRUPTED:
-            lines.append(f"  run folder: {folder} (open {report})")
+            lines.append(f"  run folder: {folder} ({open_it.removeprefix('; ')})")
         else:
             shots = plural(len(outcome.screenshots), "screenshot")
-            lines.append(f"  evidence: {folder} ({shots}; open {report})")
+            lines.append(f"  evidence: {folder} ({shots}{open_it})")
+    note = unwritten_note(outcome)  # after the outcome and its exit code, never instead
+    if note:
+        lines.append(f"  {note}")
     return lines
 
 

@@ -25,14 +25,21 @@ from typing import Any
 
 from playwright.async_api import Browser, async_playwright
 
-from agent.errors import InvalidConfig
+from agent.errors import InvalidConfig, RetryDisputeError
 from agent.flow.budget import RetryBudget
 from agent.flow.journal import Journal
 from agent.flow.lanes import Lane, close_lanes, open_lanes, spread
 from agent.flow.run import request_summary, run_order
 from agent.flow.settings import RunOptions, RunSettings, Runtime, TraceMode
 from agent.log import get_logger
-from agent.outcome import INTERRUPT_EXIT_CODES, BatchResult, Outcome, Status, batch_exit_code
+from agent.outcome import (
+    INTERRUPT_EXIT_CODES,
+    RESULT_FILE,
+    BatchResult,
+    Outcome,
+    Status,
+    batch_exit_code,
+)
 from agent.output.batch_summary import write_batch_outputs
 from agent.output.report import write_report
 from agent.output.run_folder import new_run_folder
@@ -57,17 +64,31 @@ BATCH_TRACE: TraceMode = "off"
 
 
 def _crashed(batch_dir: Path, prepared: PreparedRequest, exc: BaseException) -> Outcome:
-    """An order whose run raised: an ``error`` outcome with its own folder and result.json."""
-    folder = new_run_folder(batch_dir, prepared.request.order_id)
-    first = (str(exc).splitlines() or [""])[0][:200]
+    """An order whose run raised: its outcome, with its own folder and result.json if it can.
+
+    One of our errors (a run folder that cannot be made: a full disk) keeps its status; anything
+    else is an ``error``. Nothing in here raises: the other orders go on.
+    """
+    if isinstance(exc, RetryDisputeError):
+        status, message, hint = Status.of_error(exc), exc.what, exc.hint
+    else:
+        first = (str(exc).splitlines() or [""])[0][:200]
+        status, hint = Status.ERROR, None
+        message = f"unexpected error: {type(exc).__name__}: {first}"
     outcome = Outcome(
-        status=Status.ERROR,
+        status=status,
         order_id=prepared.request.order_id,
-        run_dir=folder.path,
-        message=f"unexpected error: {type(exc).__name__}: {first}",
+        message=message,
+        hint=hint,
         request=request_summary(prepared),
     )
-    outcome.write(folder.path)
+    try:
+        folder = new_run_folder(batch_dir, prepared.request.order_id)
+        outcome = dataclasses.replace(outcome, run_dir=folder.path)
+        outcome.write(folder.path)
+    except (OSError, RetryDisputeError) as error:
+        log.warning("agent.batch_order_not_written", order_id=outcome.order_id, error=str(error))
+        return dataclasses.replace(outcome, unwritten=(RESULT_FILE,))
     return outcome
 
 
@@ -141,6 +162,10 @@ async def run_batch(
         settings = RunSettings.resolve(current, per_order, profile=base.profile)
         try:
             return await run_order(prepared, lane.browser, settings)
+        except RetryDisputeError as exc:  # before anything was sent (no run folder)
+            log.warning("agent.batch_order_stopped", order_id=prepared.request.order_id,
+                        error=str(exc))
+            return _crashed(batch_dir, prepared, exc)
         except Exception as exc:
             log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
             return _crashed(batch_dir, prepared, exc)
@@ -240,7 +265,7 @@ async def run_batch(
             context=dict(context or {}),
             servers=tuple(lane.as_dict() for lane in lanes) if len(lanes) > 1 else (),
         )
-        write_batch_outputs(result)
+        result = dataclasses.replace(result, unwritten=tuple(write_batch_outputs(result)))
     log.info(
         "agent.batch_finished",
         orders=len(done),

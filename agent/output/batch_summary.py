@@ -18,9 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from agent.errors import OutputUnwritable
+from agent.files import DIR_MODE, write_private_text
 from agent.log import get_logger
 from agent.outcome import BatchResult, Outcome
 from agent.output.report import write_batch_index
+from agent.redaction import redact_data
 
 __all__ = [
     "SUMMARY_FILE",
@@ -39,15 +42,19 @@ log = get_logger("agent.batch")
 def new_batch_dir(out_dir: Path, *, now: datetime | None = None) -> Path:
     """Create ``<out>/batch-<YYYYmmdd-HHMMSS>/`` (with a suffix when it already exists)."""
     base = f"batch-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for i in range(1, 1000):
-        path = out_dir / (base if i == 1 else f"{base}-{i}")
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue
-        return path
-    raise RuntimeError(f"cannot create a batch folder under {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for i in range(1, 1000):
+            path = out_dir / (base if i == 1 else f"{base}-{i}")
+            try:
+                path.mkdir(mode=DIR_MODE)
+            except FileExistsError:
+                continue
+            os.chmod(path, DIR_MODE)
+            return path
+    except OSError as exc:
+        raise OutputUnwritable(out_dir, exc) from None
+    raise OutputUnwritable(out_dir, "1000 batch folders in this second")
 
 
 def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
@@ -126,10 +133,8 @@ def earlier_outcomes(out_dir: Path, source: Path) -> dict[str, Outcome]:
 def write_summary(result: BatchResult) -> Path:
     """Write ``summary.json`` into the batch folder, atomically."""
     target = result.batch_dir / SUMMARY_FILE
-    tmp = target.with_suffix(".json.tmp")
-    text = json.dumps(summary_dict(result), indent=2, ensure_ascii=False)
-    tmp.write_text(text + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    text = json.dumps(redact_data(summary_dict(result)), indent=2, ensure_ascii=False)
+    write_private_text(target, text + "\n", redact=False)  # each text redacted above
     return target
 
 
@@ -145,11 +150,22 @@ def _write_index(result: BatchResult, run_dirs: Sequence[Path]) -> Path:
         )
         target = batch_dir / "index.html"
         page = f"<!doctype html><meta charset=utf-8><title>batch</title><ul>{links}</ul>\n"
-        target.write_text(page, encoding="utf-8")
+        write_private_text(target, page)
         return target
 
 
-def write_batch_outputs(result: BatchResult) -> None:
-    """Write the batch's ``summary.json`` and ``index.html``."""
-    write_summary(result)
-    _write_index(result, [o.run_dir for o in result.outcomes if o.run_dir is not None])
+def write_batch_outputs(result: BatchResult) -> list[str]:
+    """Write the batch's ``summary.json`` and ``index.html``; return those that failed (a full
+    disk: the batch's outcomes stand, the console says which files are missing)."""
+    failed = []
+    try:
+        write_summary(result)
+    except OSError as exc:
+        failed.append(SUMMARY_FILE)
+        log.warning("agent.batch_summary_not_written", error=str(exc)[:200])
+    try:
+        _write_index(result, [o.run_dir for o in result.outcomes if o.run_dir is not None])
+    except OSError as exc:
+        failed.append("index.html")
+        log.warning("agent.batch_index_not_written", error=str(exc)[:200])
+    return failed

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from agent.files import Failures
 from agent.log import get_logger
-from agent.outcome import RESULT_FILE, Outcome
+from agent.outcome import RESULT_FILE, BatchResult, Outcome
 from agent.output.report import write_report
 
-__all__ = ["save_outcome"]
+__all__ = ["save_outcome", "unwritten_lines", "unwritten_note"]
 
 log = get_logger("agent.evidence")
 
@@ -39,3 +39,29 @@ def save_outcome(outcome: Outcome, run_dir: Path, failures: Failures) -> Outcome
             _write_result(outcome, run_dir)
         outcome = replace(outcome, unwritten=tuple(failures.names))
     return outcome
+
+
+def unwritten_note(outcome: Outcome) -> str | None:
+    """One line naming the run's files that could not be written, or None when all were."""
+    if not outcome.unwritten:
+        return None
+    names = ", ".join(outcome.unwritten[:8]) + (
+        f" and {len(outcome.unwritten) - 8} more" if len(outcome.unwritten) > 8 else ""
+    )
+    where = f" in {outcome.run_dir}" if outcome.run_dir is not None else ""
+    return (
+        f"could not write{where}: {names} (a full disk?); the outcome above stands; "
+        "free some space, or pass --out another folder next time"
+    )
+
+
+def unwritten_lines(result: BatchResult) -> list[str]:
+    """A batch's lines about files that could not be written (none when all were)."""
+    lines = []
+    short = [o.order_id for o in result.outcomes if o.unwritten]
+    if short:
+        lines.append(f"  files not written (a full disk?) for order {', '.join(short)}: each "
+                     "result.json, or the run's lines above, name them")
+    if result.unwritten:
+        lines.append(f"  could not write {', '.join(result.unwritten)} in {result.batch_dir}")
+    return lines
