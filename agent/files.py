@@ -29,6 +29,7 @@ __all__ = [
     "Appender",
     "Failures",
     "Writer",
+    "check_writable_dir",
     "disk_full",
     "make_private_dir",
     "record_failure",
@@ -80,6 +81,12 @@ class Failures:
     root: Path
     names: list[str] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
+
+    def discard(self, name: str) -> None:
+        """Forget a failure (a file that was written after all, in an earlier version)."""
+        if name in self.reasons:
+            self.names.remove(name)
+            del self.reasons[name]
 
     def add(self, path: Path | str, exc: BaseException | str) -> None:
         name = _relative(self.root, Path(path))
@@ -201,6 +208,23 @@ class Appender:
             fd, self._fd = self._fd, None
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def check_writable_dir(path: Path) -> None:
+    """Make sure *path* is a folder this process can write a file into; OSError says why not.
+
+    Creates it (and its parents) when missing, then writes and removes a one-byte file, so a
+    file in its place, a folder without permission or a full disk are found before a run starts.
+    """
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(path))
+    path.mkdir(parents=True, exist_ok=True)
+    probe = path / f".retry-dispute-probe-{os.getpid()}"
+    try:
+        _write(probe, b"x")
+    finally:
+        with contextlib.suppress(OSError):
+            probe.unlink()
 
 
 def disk_full() -> OSError:

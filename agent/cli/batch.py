@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent.cli.output import Console, command_line, say_normalisations, shown
+from agent.cli.preflight import check_output_dirs
 from agent.cli.request_args import request_flags_given
 from agent.cli.session import policy_from_args, session_from_args, site_from_args, trace_mode
 from agent.cli.signals import Interruptible
@@ -185,6 +186,7 @@ def command_batch(
         )
     policy = policy_from_args(args, demo=demo)
     session = session_from_args(args, demo=demo)
+    check_output_dirs(args)
     for item in todo:
         say_normalisations(console, item.prepared)
     concurrency = max(1, min(args.concurrency or DEFAULT_CONCURRENCY, len(todo) or 1))

@@ -7,6 +7,7 @@ import argparse
 from agent.api import open_dispute_async
 from agent.cli.batch import command_batch
 from agent.cli.output import Console, command_line, say_normalisations
+from agent.cli.preflight import check_output_dirs
 from agent.cli.request_args import request_from_args
 from agent.cli.session import policy_from_args, session_from_args, site_from_args, trace_mode
 from agent.cli.signals import Interruptible
@@ -56,6 +57,7 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
     prepared = request_from_args(args, profile, demo=demo)
     policy = policy_from_args(args, demo=demo)
     session = session_from_args(args, demo=demo)
+    check_output_dirs(args)
     say_normalisations(console, prepared)
     progress = console.new_progress(max_attempts=policy.max_attempts)
     with site_from_args(args, console, skin=profile.name) as site:

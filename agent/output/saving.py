@@ -37,7 +37,8 @@ def save_outcome(outcome: Outcome, run_dir: Path, failures: Failures) -> Outcome
         outcome = replace(outcome, unwritten=tuple(failures.names))
         if RESULT_FILE not in failures.names:
             _write_result(outcome, run_dir)
-        outcome = replace(outcome, unwritten=tuple(failures.names))
+            # a result.json that cannot be updated is still there, with the outcome
+            failures.discard(RESULT_FILE)
     return outcome
 
 
