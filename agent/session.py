@@ -16,6 +16,7 @@ from pathlib import Path
 from agent.browser import BrowserTarget
 from agent.errors import InvalidConfig
 from agent.log import add_secret
+from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = [
     "PASSWORD_ENV",
@@ -61,18 +62,68 @@ def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials | 
     return None
 
 
+#: The largest storage-state file read (a session with much local storage).
+MAX_STATE_BYTES = 16 << 20
+_SAME_SITE = ("Strict", "Lax", "None")
+
+
+def _cookie_problem(cookie: object) -> str | None:
+    """What is wrong with one cookie of a storage state, in a few words, or None."""
+    if not isinstance(cookie, dict):
+        return "is not an object"
+    for key in ("name", "value"):
+        if not isinstance(cookie.get(key), str):
+            return f'has no "{key}" string'
+    if not cookie["name"]:
+        return "has an empty name"
+    if not (isinstance(cookie.get("domain"), str) and cookie["domain"]) and not isinstance(
+        cookie.get("url"), str
+    ):
+        return 'has no "domain" (nor "url")'
+    if "path" in cookie and not isinstance(cookie["path"], str):
+        return '"path" is not a string'
+    expires = cookie.get("expires", -1)
+    if isinstance(expires, bool) or not isinstance(expires, int | float) or expires != expires:
+        return '"expires" is not a number'
+    for key in ("httpOnly", "secure"):
+        if key in cookie and not isinstance(cookie[key], bool):
+            return f'"{key}" is not true or false'
+    if "sameSite" in cookie and cookie["sameSite"] not in _SAME_SITE:
+        return '"sameSite" is not Strict, Lax or None'
+    return None
+
+
+def _origin_problem(origin: object) -> str | None:
+    """What is wrong with one origin of a storage state, or None."""
+    if not isinstance(origin, dict) or not isinstance(origin.get("origin"), str):
+        return 'is not an object with an "origin" string'
+    items = origin.get("localStorage", [])
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("name"), str) and isinstance(i.get("value"), str)
+        for i in items
+    ):
+        return 'has a "localStorage" that is not a list of name/value strings'
+    return None
+
+
 def check_storage_state(path: Path) -> Path:
-    """Refuse a storage-state file that is missing, unreadable or not Playwright's JSON."""
+    """Refuse a storage-state file that is missing, unreadable or not Playwright's JSON.
+
+    Read by `agent.user_files.read_user_text` (a regular file, at most 16 MiB, UTF-8, not nested
+    too deep); every cookie and origin is checked, so a malformed entry is one line here, not a
+    browser error in the middle of a run.
+    """
     hint = "log in again with `retry-dispute login --site URL --save-session FILE`"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidConfig(f"storage-state file {path} does not exist", hint=hint) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidConfig(
-            f"storage-state file {path} cannot be read ({type(exc).__name__})", hint=hint
-        ) from None
-    except json.JSONDecodeError:
+        text = read_user_text(path, limit=MAX_STATE_BYTES)
+        check_nesting(text, syntax="json")
+    except UnreadableFile as exc:
+        if exc.what == "no such file":
+            raise InvalidConfig(f"storage-state file {path} does not exist", hint=hint) from None
+        raise InvalidConfig(f"storage-state file {path} {exc.what}", hint=hint) from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
         raise InvalidConfig(f"storage-state file {path} is not valid JSON", hint=hint) from None
     if (
         not isinstance(data, dict)
@@ -83,9 +134,18 @@ def check_storage_state(path: Path) -> Path:
         raise InvalidConfig(
             f"storage-state file {path} is not a Playwright storage state", hint=hint
         )
-    for cookie in data.get("cookies", []):  # never shown in a log line, whatever its shape
-        if isinstance(cookie, dict) and isinstance(cookie.get("value"), str):
-            add_secret(cookie["value"])
+    for n, cookie in enumerate(data.get("cookies", []), 1):
+        problem = _cookie_problem(cookie)
+        if problem:
+            raise InvalidConfig(
+                f"storage-state file {path}: cookie {n} {problem}", hint=hint
+            )
+    for n, origin in enumerate(data.get("origins", []), 1):
+        problem = _origin_problem(origin)
+        if problem:
+            raise InvalidConfig(f"storage-state file {path}: origin {n} {problem}", hint=hint)
+    for cookie in data.get("cookies", []):  # never shown in a log line
+        add_secret(cookie["value"])
     return path
 
 

@@ -25,6 +25,7 @@ from agent.cli.run import command_run
 from agent.cli.signals import Interrupted, Interruptible, interruptible
 from agent.cli.support import command_support
 from agent.cli.trace import command_trace
+from agent.crash_report import crash_line
 from agent.errors import RetryDisputeError
 from agent.flow.stop import StopRequest
 
@@ -81,3 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sent", exit_code=stopped.exit_code,
         )
         return stopped.exit_code
+    except Exception as exc:  # a bug, not bad input: one line, and where its details are
+        if console.progress is not None:
+            console.progress.close()
+        console.error(crash_line(exc, state_dir=getattr(args, "state_dir", None)), exit_code=1)
+        return 1

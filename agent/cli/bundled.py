@@ -12,10 +12,11 @@ import json
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from agent.errors import InvalidConfig
 from agent.session import Credentials
+from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = [
     "bundled_skins",
@@ -61,10 +62,15 @@ def _load_faults(path: Path | None, skin: str) -> dict[str, Any]:
         from mock_site.demo import DEMO_FAULTS_BY_SKIN
 
         return dict(DEMO_FAULTS_BY_SKIN[skin])
+    syntax: Literal["json", "toml"] = "json" if path.suffix == ".json" else "toml"
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (OSError, ValueError) as exc:
+        text = read_user_text(path)
+        check_nesting(text, syntax=syntax)
+    except UnreadableFile as exc:
+        raise InvalidConfig(f"fault plan {path} {exc.what}", hint=exc.hint) from None
+    try:
+        data = json.loads(text) if syntax == "json" else tomllib.loads(text)
+    except ValueError as exc:
         raise InvalidConfig(
             f"fault plan {path} cannot be read ({exc})", hint="fix the file"
         ) from None
@@ -117,8 +123,9 @@ def command_mock_site(args: argparse.Namespace) -> int:
     """``retry-dispute mock-site``: serve the bundled storefront on 127.0.0.1."""
     from mock_site.__main__ import serve
 
+    plan = _load_faults(args.faults, "mock") if args.faults is not None else None  # read safely
     try:
-        serve(port=args.port, faults=args.faults)
+        serve(port=args.port, faults=plan)
     except (OSError, ValueError) as exc:
         raise InvalidConfig(
             f"fault plan {args.faults}: {exc}", hint="fix the file (see docs/storefront.md)"

@@ -22,6 +22,7 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 
 from agent.browser import BrowserTarget, connect
 from agent.cli.output import Console
+from agent.cli.preflight import check_session_target
 from agent.cli.session import check_display, check_site
 from agent.cli.signals import Interruptible
 from agent.errors import InvalidConfig, LoginRequired
@@ -110,6 +111,7 @@ async def _login(args: argparse.Namespace, console: Console) -> int:
         check_display("login")
     site = check_site(args.site)
     profile = load_profile(args.profile)
+    check_session_target(args.save_session)  # before a person spends time logging in
     credentials = credentials_from_env()
     if args.headless and credentials is None:
         raise InvalidConfig(

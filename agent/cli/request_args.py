@@ -6,7 +6,7 @@ import argparse
 from typing import cast
 
 from agent.cli.bundled import demo_request
-from agent.errors import InvalidConfig
+from agent.errors import InvalidConfig, InvalidField
 from agent.request import PreparedRequest, build_request, load_request_toml
 from agent.site.profile import SiteProfile
 
@@ -31,9 +31,14 @@ def request_from_args(
                 hint="drop the flags or the file",
             )
         return load_request_toml(args.request, rules=profile.evidence, reasons=profile.reasons)
-    if demo and not args.order:
+    if args.order is not None and not args.order.strip():  # given, but empty: say so
+        raise InvalidField(
+            "--order is empty", field="order_id",
+            hint="give the order number shown on the order page, e.g. --order 1002",
+        )
+    if demo and args.order is None:
         values = dict(demo_request())
-    elif not args.order:
+    elif args.order is None:
         raise InvalidConfig(
             "no request given", hint="pass --request FILE.toml or --order ID with its flags"
         )

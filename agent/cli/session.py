@@ -23,6 +23,7 @@ from agent.errors import InvalidConfig
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import TraceMode
 from agent.session import Session, check_storage_state, credentials_from_env
+from agent.site_url import check_site_url
 
 __all__ = [
     "check_display",
@@ -94,23 +95,21 @@ def ws_endpoints(values: Sequence[str] | None) -> list[str]:
 
 
 def check_site(site: str, *, reach: bool = True) -> str:
-    """Refuse a --site that is not an http(s) URL or cannot be reached (a TCP connection only)."""
-    parts = urlsplit(site)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidConfig(
-            f"--site {site!r} is not an http(s) URL", hint="pass e.g. --site https://shop.example"
-        )
+    """Refuse a --site that is not an http(s) URL (`agent.site_url`) or cannot be reached (a
+    TCP connection only)."""
+    checked = check_site_url(site)
     if reach:
+        parts = urlsplit(checked)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
             socket.create_connection((parts.hostname, port), timeout=10).close()
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
+        except (OSError, UnicodeError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or type(exc).__name__
             raise InvalidConfig(
                 f"cannot reach {parts.scheme}://{parts.netloc} ({reason})",
                 hint="check --site and the network connection",
             ) from None
-    return site.rstrip("/")
+    return checked
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ from agent.flow.policy import RetryPolicy
 from agent.flow.stop import StopRequest
 from agent.session import Session
 from agent.site.profile import SiteProfile, load_profile
+from agent.site_url import check_site_url
 
 __all__ = ["TRACE_MODES", "Clock", "RunOptions", "RunSettings", "Runtime", "Sleep", "TraceMode"]
 
@@ -94,7 +95,7 @@ class RunSettings:
             options=options,
             runtime=runtime,
             profile=profile,
-            site=options.site or profile.base_url,
+            site=check_site_url(options.site or profile.base_url),
             journal=runtime.journal,
             rng=runtime.rng or random.Random(),
         )

@@ -28,6 +28,8 @@ _AMOUNT_PARTS = re.compile(
 _DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _AMOUNT_EXAMPLE = "write it with a decimal point and no thousands separator, e.g. 5.30 or 1234.00"
+#: The most digits before the decimal point: no order costs a trillion (and Decimal stays exact).
+_MAX_WHOLE_DIGITS = 12
 
 
 def normalise_amount(raw: str) -> tuple[Decimal, list[Normalisation]]:
@@ -38,7 +40,7 @@ def normalise_amount(raw: str) -> tuple[Decimal, list[Normalisation]]:
     (`InvalidField`).
     """
     field = "amount"
-    shown = quote(raw)
+    shown = quote(raw if len(raw) <= 40 else raw[:40] + "...")  # one readable line, always
     changes: list[Normalisation] = []
     stripped = raw.strip()
     parts = _AMOUNT_PARTS.fullmatch(stripped)
@@ -67,6 +69,14 @@ def normalise_amount(raw: str) -> tuple[Decimal, list[Normalisation]]:
         sign, body = "", body.lstrip("+-")
     if not _NUMBER.fullmatch(body):
         raise InvalidField(f"{shown} is not a number", field=field, hint=_AMOUNT_EXAMPLE)
+    whole = body.partition(".")[0].lstrip("0")
+    if len(whole) > _MAX_WHOLE_DIGITS:
+        raise InvalidField(
+            f"{shown} is too large "
+            f"({len(whole)} digits before the decimal point)",
+            field=field,
+            hint="give the amount to claim in the order's currency, e.g. 5.30",
+        )
     decimals = len(body.partition(".")[2])
     if decimals > 2:
         raise InvalidField(

@@ -20,10 +20,13 @@ from agent.request.evidence import EvidenceRules
 from agent.request.loading import request_from_mapping
 from agent.request.model import REQUEST_KEYS, PreparedRequest
 from agent.request.reasons import SiteReasons
+from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = ["BatchItem", "load_batch", "parse_batch_csv", "parse_batch_toml"]
 
 _CSV_LIST_SEPARATOR = ";"
+#: The largest batch file read (tens of thousands of orders).
+MAX_BATCH_BYTES = 16 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,16 +176,11 @@ def load_batch(
         raise InvalidConfig("is neither .toml nor .csv", source=source,
                             hint="name the batch file FILE.toml ([[request]] tables) or FILE.csv")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InvalidConfig("no such file", source=source, hint="check the --batch path") from None
-    except IsADirectoryError:
-        raise InvalidConfig("is a folder, not a file", source=source,
-                            hint="give the batch file") from None
-    except OSError as exc:
-        raise InvalidConfig(f"cannot be read ({exc.strerror or exc})", source=source,
-                            hint="check its permissions") from None
-    except UnicodeDecodeError:
-        raise InvalidConfig("is not UTF-8 text", source=source, hint="save it as UTF-8") from None
+        text = read_user_text(path, limit=MAX_BATCH_BYTES)
+        if suffix == ".toml":
+            check_nesting(text, syntax="toml")
+    except UnreadableFile as exc:
+        hint = "check the --batch path" if exc.what == "no such file" else exc.hint
+        raise InvalidConfig(exc.what, source=source, hint=hint) from None
     parse = parse_batch_toml if suffix == ".toml" else parse_batch_csv
     return parse(text, source=source, base_dir=path.parent, rules=rules, reasons=reasons)

@@ -14,6 +14,7 @@ from agent.request.evidence import EvidenceRules
 from agent.request.model import REQUEST_KEYS, REQUIRED_KEYS, PreparedRequest
 from agent.request.reasons import SiteReasons
 from agent.request.text import quote, suggest, type_name
+from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = ["load_request_toml", "request_from_mapping"]
 
@@ -101,27 +102,21 @@ def load_request_toml(
 ) -> PreparedRequest:
     """Read a request TOML file and check it with `request_from_mapping`.
 
-    Evidence paths are relative to the file's folder. A missing, unreadable, non-UTF-8 or
-    corrupt file is refused naming it (`InvalidConfig`).
+    Evidence paths are relative to the file's folder. The file is read by
+    `agent.user_files.read_user_text` (a regular file, at most 1 MiB, UTF-8 with or without a
+    byte-order mark); a missing, unreadable, special, non-UTF-8, too deeply nested or corrupt
+    file is refused naming it (`InvalidConfig`).
     """
     file = Path(path)
     source = str(file)
     try:
-        data = tomllib.loads(file.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise InvalidConfig(
-            "no such file", source=source, hint="check the --request path"
-        ) from None
-    except IsADirectoryError:
-        raise InvalidConfig(
-            "is a folder, not a file", source=source, hint="give the request TOML file"
-        ) from None
-    except OSError as exc:
-        raise InvalidConfig(
-            f"cannot be read ({exc.strerror or exc})", source=source, hint="check its permissions"
-        ) from None
-    except UnicodeDecodeError:
-        raise InvalidConfig("is not UTF-8 text", source=source, hint="save it as UTF-8") from None
+        text = read_user_text(file)
+        check_nesting(text, syntax="toml")
+    except UnreadableFile as exc:
+        hint = "check the --request path" if exc.what == "no such file" else exc.hint
+        raise InvalidConfig(exc.what, source=source, hint=hint) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidConfig(
             f"is not valid TOML ({exc})",

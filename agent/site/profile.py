@@ -38,6 +38,7 @@ from agent.site.profile_model import (
     Timeouts,
 )
 from agent.site.toml_check import Checker
+from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = [
     "DisputeRule",
@@ -315,14 +316,12 @@ def _read(name_or_path: str | Path) -> tuple[str, str]:
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists():
         source = str(candidate)
-        try:
-            return candidate.read_text(encoding="utf-8"), source
-        except UnicodeDecodeError:
-            raise InvalidConfig(f"profile {source}: is not UTF-8 text",
-                                hint="save it as UTF-8") from None
-        except OSError as exc:
-            raise InvalidConfig(f"profile {source}: cannot be read ({exc.strerror or exc})",
-                                hint="check the --profile path") from None
+        try:  # a regular UTF-8 file of at most 1 MiB, not nested too deep (agent.user_files)
+            text = read_user_text(candidate)
+            check_nesting(text, syntax="toml")
+        except UnreadableFile as exc:
+            raise InvalidConfig(f"profile {source}: {exc.what}", hint=exc.hint) from None
+        return text, source
     source = f"{name_or_path} (bundled)"
     bundled = resources.files("agent") / "profiles" / f"{name_or_path}.toml"
     if not _NAME.fullmatch(str(name_or_path)) or not bundled.is_file():
