@@ -30,7 +30,6 @@ __all__ = [
     "Failures",
     "Writer",
     "check_writable_dir",
-    "disk_full",
     "make_private_dir",
     "record_failure",
     "secure_file",
@@ -225,8 +224,3 @@ def check_writable_dir(path: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             probe.unlink()
-
-
-def disk_full() -> OSError:
-    """The error a full disk gives (for writers that simulate one)."""
-    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -103,6 +103,36 @@ def cli(argv: list[str]) -> int:
         return pool.submit(call).result()
 
 
+def cli_within(argv: list[str], *, timeout_s: float) -> int:
+    """Like `cli`, but a command that has not ended within *timeout_s* fails the test.
+
+    It runs in a daemon thread, so a command stuck for good (reading a FIFO, say) cannot keep
+    the test session from ending either.
+    """
+    from agent.cli import main
+
+    result: list[int] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            result.append(main(argv))
+        except SystemExit as exit_:  # argparse's usage errors
+            result.append(int(exit_.code or 0))
+        except BaseException as exc:  # reported in the test's thread below
+            errors.append(exc)
+
+    thread = threading.Thread(target=call, name="cli-bounded", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if thread.is_alive():
+        raise AssertionError(f"`retry-dispute {' '.join(argv[:3])} ...` still runs after "
+                             f"{timeout_s:g} s: it hangs")
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
 def profile_with(
     *, answer_s: float | None = None, shows_within_s: float | None = None
 ) -> SiteProfile:

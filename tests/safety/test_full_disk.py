@@ -15,35 +15,15 @@ dispute on the storefront; every file present is private (0600) and a result.jso
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from agent.files import disk_full, use_writer
+from agent.files import use_writer
 from mock_site.testing import StorefrontServer
 from tests.safety.disk_checks import ORDER, check_console, check_folder, run_argv
+from tests.safety.filling_disk import FillingDisk
 from tests.safety.helpers import cli, disputes_of
-
-
-class FillingDisk:
-    """A disk with ``free`` bytes left: it writes what fits, then fails with ENOSPC."""
-
-    def __init__(self, free: int | None) -> None:
-        self.free = free
-        self.used = 0
-        self.refused = 0
-
-    def write(self, fd: int, data: bytes, /) -> None:
-        """Write all of *data*, or what fits and then raise ENOSPC."""
-        room = len(data) if self.free is None else max(0, self.free - self.used)
-        part = bytes(data[:room])
-        while part:
-            part = part[os.write(fd, part):]
-        self.used += min(room, len(data))
-        if room < len(data):
-            self.refused += 1
-            raise disk_full()
 
 
 def _healthy_bytes(site: StorefrontServer, tmp_path: Path) -> int:

@@ -947,6 +947,17 @@ def test_request_toml(tmp_path: Path) -> None:
     )
 
 
+def test_request_toml_with_a_byte_order_mark_is_read_like_a_csv_with_one(tmp_path: Path) -> None:
+    """A request TOML saved with a BOM (a Windows editor) is read, as a batch CSV with one is."""
+    path = tmp_path / "request.toml"
+    path.write_bytes(
+        '\ufefforder_id = "1001"\r\nreceived = "no"\r\nreason = "not_received"\r\n'
+        'message = "Never arrived."\r\n'.encode()
+    )
+    prepared = load_request_toml(path)
+    assert (prepared.request.order_id, prepared.request.reason) == ("1001", "not_received")
+
+
 def test_request_toml_with_bool_and_number(tmp_path: Path) -> None:
     """TOML booleans and numbers are accepted where they make sense."""
     path = _toml(
