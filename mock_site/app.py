@@ -45,6 +45,8 @@ class Pages:
         session = self.store.login(username, password)
         if session is None:
             error = "Wrong username or password"
+            if self.store.plan.echo_password:  # a hostile site: the password typed, shown back
+                error += f' (you typed "{password}")'
             return self.web.render(
                 "login.html", status=401, next=next_path, username=username, error=error
             )
@@ -96,6 +98,7 @@ class Pages:
             can_confirm=eligible,
             can_extend=eligible and not order.protection_extended,
             popup_blocked=self.store.plan.popup_blocked,
+            extra_popups=self.store.plan.extra_popups,
         )
 
     async def _order_action(self, request: Request, action: str) -> Response:

@@ -1,9 +1,15 @@
-"""The control API under ``/__mock/``: for tests and scenarios, never for the agent."""
+"""The control API under ``/__mock/``: for tests and scenarios, never for the agent.
+
+It answers local tools only (the tests, the scenario runner, `mock_site.testing.StorefrontServer`,
+curl): a request whose ``Host`` is not a loopback name (DNS rebinding), whose ``Origin`` is
+another site's, or that a browser marks as cross-site (``Sec-Fetch-Site``) gets 403 and changes
+nothing, so a web page open in the same browser cannot reset the store or change its faults.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,9 +19,37 @@ from mock_site.faults import parse_fault_plan
 from mock_site.seed import Order
 from mock_site.store import Store
 
-__all__ = ["OrderRow", "control_routes", "order_row"]
+__all__ = ["LOCAL_HOSTS", "OrderRow", "control_routes", "foreign_request", "order_row"]
 
 OrderRow = Callable[[Store, Order], dict[str, object]]
+Handler = Callable[[Request], Awaitable[Response]]
+
+#: Host names the control API answers to (any port).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+def foreign_request(request: Request) -> str | None:
+    """Why a request may come from a web page rather than a local tool, or None."""
+    host = request.headers.get("host", "")
+    name = host[: host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
+    if name.lower() not in LOCAL_HOSTS:
+        return f"the control API answers requests to 127.0.0.1 only, not to Host {host!r}"
+    origin = request.headers.get("origin")
+    if origin is not None and origin.lower() != f"http://{host}".lower():
+        return f"the control API refuses requests from another origin ({origin})"
+    if request.headers.get("sec-fetch-site", "none") not in ("none", "same-origin"):
+        return "the control API refuses requests a browser sends for another site"
+    return None
+
+
+def _local_only(handler: Handler) -> Handler:
+    async def guarded(request: Request) -> Response:
+        why = foreign_request(request)
+        if why is not None:
+            return JSONResponse({"error": why}, 403)
+        return await handler(request)
+
+    return guarded
 
 
 def order_row(store: Store, order: Order) -> dict[str, object]:
@@ -68,11 +102,11 @@ def control_routes(store: Store, *, row: OrderRow = order_row) -> list[Route]:
         return JSONResponse([row(store, order) for order in store.orders()])
 
     return [
-        Route("/__mock/reset", reset, methods=["POST"]),
-        Route("/__mock/faults", get_faults, methods=["GET"]),
-        Route("/__mock/faults", put_faults, methods=["PUT"]),
-        Route("/__mock/disputes", disputes, methods=["GET"]),
-        Route("/__mock/submissions", submissions, methods=["GET"]),
-        Route("/__mock/orders", orders, methods=["GET"]),
-        Route("/__mock/chats", chats, methods=["GET"]),
+        Route("/__mock/reset", _local_only(reset), methods=["POST"]),
+        Route("/__mock/faults", _local_only(get_faults), methods=["GET"]),
+        Route("/__mock/faults", _local_only(put_faults), methods=["PUT"]),
+        Route("/__mock/disputes", _local_only(disputes), methods=["GET"]),
+        Route("/__mock/submissions", _local_only(submissions), methods=["GET"]),
+        Route("/__mock/orders", _local_only(orders), methods=["GET"]),
+        Route("/__mock/chats", _local_only(chats), methods=["GET"]),
     ]

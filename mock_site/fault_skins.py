@@ -85,6 +85,16 @@ def _ae_popup_blocked(plan: Mapping[str, object]) -> str | None:
     return None
 
 
+def _ae_hostile(plan: Mapping[str, object]) -> str | None:
+    for key in ("echo_password", "echo_cookie", "extra_popups"):
+        if plan[key]:
+            return (
+                f"{key} has no meaning on the aliexpress storefront: the hostile-site faults are "
+                "the mock storefront's (docs/storefront.md)"
+            )
+    return None
+
+
 def _ae_language(plan: Mapping[str, object]) -> str | None:
     if plan["language"] != "en" and plan["busy_format"] == "gateway":
         return (
@@ -97,7 +107,7 @@ def _ae_language(plan: Mapping[str, object]) -> str | None:
 _RULES: Mapping[Skin, tuple[Rule, ...]] = {
     "mock": (_mock_busy_format, _mock_toast_s, _mock_upload_delay_s),
     "aliexpress": (_ae_busy_style, _ae_popup_blocked, _ae_language, _ae_dispute_id_markup,
-                   _ae_hidden_dispute_ids),
+                   _ae_hidden_dispute_ids, _ae_hostile),
 }
 
 

@@ -114,6 +114,10 @@ class FaultPlan:
     chat_queue_s: float = 5.0
     chat_offline: bool = False
     chat_free_question: bool | str = False
+    # hostile sites (the mock skin only; docs/storefront.md, "Hostile sites")
+    echo_password: bool = False
+    echo_cookie: bool = False
+    extra_popups: int = 0
     # the aliexpress skin only (refused elsewhere when not the default; docs/storefront.md)
     busy_format: BusyFormat = "gateway"
     toast_s: float = 3.0
@@ -134,14 +138,16 @@ class FaultPlan:
         return dataclasses.asdict(self)
 
 
-_COUNTS = ("busy_first", "busy_after_commit", "server_errors")
+_COUNTS = ("busy_first", "busy_after_commit", "server_errors", "extra_popups")
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
 _SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_s",
             "upload_delay_s", "dispute_shows_after_s")
 _POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
 _FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline",
-          "dispute_id_markup", "hidden_dispute_ids")
+          "dispute_id_markup", "hidden_dispute_ids", "echo_password", "echo_cookie")
+#: The most pop-ups one click may open (a browser test opens every one of them).
+MAX_EXTRA_POPUPS = 50
 _CHOICES: Mapping[str, tuple[object, ...]] = {
     "busy_status": (200, 429, 503),
     "retry_after_format": ("seconds", "date"),
@@ -200,6 +206,8 @@ def _check(key: str, value: object) -> object:
         if not _is_int(value):
             raise _bad(key, value, "an integer")
         return value
+    if key == "extra_popups" and not (_is_int(value) and 0 <= value <= MAX_EXTRA_POPUPS):  # type: ignore[operator]
+        raise _bad(key, value, f"an integer from 0 to {MAX_EXTRA_POPUPS}")
     if key in _COUNTS or (key in _OPTIONAL_COUNTS and value is not None):
         if not _is_int(value) or value < 0:  # type: ignore[operator]  # int after _is_int
             raise _bad(key, value, "an integer >= 0")

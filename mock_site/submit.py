@@ -313,8 +313,11 @@ class Submitter:
     def _busy(self, session: Session, order: Order, values: FormValues, fetch: bool) -> Response:
         plan = self.store.plan
         headers = retry_after_headers(plan, self.store.wall_clock())
+        text = plan.busy_text
+        if plan.echo_cookie:  # a hostile site: the session cookie's value, shown in the answer
+            text = f"{text} (request {session.token})"
         if fetch:
-            body = {"status": "busy", "message": plan.busy_text}
+            body = {"status": "busy", "message": text}
             return JSONResponse(body, plan.busy_status, headers=headers)
         shown = FormValues() if plan.form_resets_on_busy else values
         return render_form(
@@ -323,7 +326,7 @@ class Submitter:
             order,
             shown,
             status=plan.busy_status,
-            busy=plan.busy_text,
+            busy=text,
             headers=headers,
         )
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from playwright.async_api import Browser, BrowserContext, Page
-from playwright.async_api import Error as PlaywrightError
 
 from agent.errors import (
     AmbiguousAnswer,
@@ -27,13 +26,14 @@ from agent.errors import (
     RetryDisputeError,
     SessionExpired,
     SiteBusy,
+    UnexpectedPage,
 )
 from agent.events import AnswerEvent, AttemptEvent, DoneEvent, StepEvent, WaitEvent
-from agent.files import record_failure, secure_file, tracking_failures
+from agent.files import tracking_failures
 from agent.flow import attempt as attempts_mod
+from agent.flow.browser_context import close_context, open_context
 from agent.flow.claim import order_claim
 from agent.flow.context import login_hint, run_context
-from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.flow.journal import site_key
 from agent.flow.policy import RetryDetails, build_async_retrying, parse_retry_after
 from agent.flow.reconcile import Reconciler
@@ -49,6 +49,7 @@ from agent.site.form import DisputeForm
 from agent.site.gates import arm_page, check_gates
 from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
+from agent.site.popups import PopupWatch
 from agent.site.steps import StepRun
 
 __all__ = ["request_summary", "run_order"]
@@ -199,12 +200,16 @@ class _OrderRun:
                 code=rule.code if rule else None,
                 context={"site_text": state.ineligible_text},
             )
+        popups = PopupWatch(page)
         form_site = await order.open_form(self.steps)
         self.form_site = form_site
         self.form_page = form_site.page
         self.folder.prepare(form_site.page)
         form = DisputeForm(form_site)
-        await form.wait_ready()
+        try:
+            await form.wait_ready()
+        except UnexpectedPage as exc:  # twenty pop-ups: say so, not "check the profile"
+            raise popups.explain(exc) from None
         self.form_url = form_site.page.url
         if form_site.page is page:
             await self.step(form_site.page, "dispute-form")
@@ -470,35 +475,6 @@ async def _crashed(run: _OrderRun, exc: Exception) -> Outcome:
     return run.outcome(Status.ERROR, f"unexpected error: {type(exc).__name__}: {first_line}")
 
 
-async def _context_for(browser: Browser, settings: RunSettings) -> tuple[BrowserContext, bool]:
-    """A new context (ours to close), or the default context of a Chrome reached over CDP.
-
-    A Chrome the user attached with --cdp-url is logged in in its default context: use it,
-    and leave it open.
-    """
-    session = settings.options.session
-    if session.browser.cdp_url and browser.contexts:
-        return browser.contexts[0], False
-    context = await browser.new_context(
-        storage_state=str(session.storage_state) if session.storage_state else None,
-        viewport={"width": 1280, "height": 900},
-        locale="en-US",
-    )
-    return context, True
-
-
-async def _stop_trace(context: BrowserContext, folder: RunFolder, mode: str, ok: bool) -> None:
-    keep = mode == "on" or not ok
-    path = folder.path / "trace.zip"
-    try:
-        await context.tracing.stop(path=str(path) if keep else None)
-        if keep:
-            secure_file(path)  # it holds the session's cookies: its owner only
-    except (PlaywrightError, OSError) as exc:
-        record_failure(path, str(exc).splitlines()[0] if str(exc) else exc)
-        log.warning("agent.trace_failed", error=str(exc)[:200])
-
-
 async def _drive(run: _OrderRun, context: BrowserContext) -> Outcome:
     try:
         return await run.run(context)
@@ -600,39 +576,19 @@ async def _drive_cancelled(run: _OrderRun) -> Outcome:
 
 
 async def _in_context(run: _OrderRun, browser: Browser) -> Outcome:
-    """The run in its browser context (traced when asked), closed or given back afterwards."""
+    """The run in its browser context (`agent.flow.browser_context`), closed or given back
+    afterwards."""
     outcome = run.outcome(Status.ERROR, "the run did not finish")
     context: BrowserContext | None = None
-    owned = tracing = False
+    owned = False
     try:
-        context, owned = await _context_for(browser, run.s)
-        watch_cookies(context)  # a cookie the site echoes is masked in every file and line
-        tracing = run.s.options.trace in ("on", "retain-on-failure")
-        if tracing:
-            await context.tracing.start(screenshots=True, snapshots=True)
+        context, owned = await open_context(browser, run.s)
         outcome = await _drive(run, context)
     except asyncio.CancelledError:  # before the order page: the browser was still starting
         _uncancel()
         outcome = await _drive_cancelled(run)
     finally:
         if context is not None:
-            await _close(context, run, owned=owned, tracing=tracing, ok=outcome.ok)
+            await close_context(context, owned, settings=run.s, folder=run.folder,
+                                ok=outcome.ok, pages=(run.form_page, run.page))
     return outcome
-
-
-async def _close(
-    context: BrowserContext, run: _OrderRun, *, owned: bool, tracing: bool, ok: bool
-) -> None:
-    """Stop the trace and close what the run opened; a browser already gone is no error."""
-    try:
-        await register_cookie_values(context)
-        if tracing:
-            await _stop_trace(context, run.folder, run.s.options.trace, ok)
-        if owned:
-            await context.close()
-        else:
-            for page in (run.form_page, run.page):
-                if page is not None and not page.is_closed():
-                    await page.close()
-    except PlaywrightError as exc:
-        log.warning("agent.close_failed", error=str(exc)[:200])

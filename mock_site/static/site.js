@@ -29,6 +29,9 @@ function initOrderPage() {
   button.addEventListener("click", () => {
     const url = button.dataset.formUrl;
     const blocked = document.body.dataset.popupBlocked === "yes";
+    // fault extra_popups: windows the click opens before the form's (pop-up ads)
+    const extra = Number(document.body.dataset.extraPopups || 0);
+    for (let i = 0; i < extra; i++) window.open("about:blank", `promo-${i}`, "width=300,height=300");
     const popup = blocked ? null : window.open(url, "dispute", "width=900,height=900");
     if (!popup) {
       byTestId("popup-blocked-banner").hidden = false;

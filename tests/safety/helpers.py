@@ -134,13 +134,19 @@ def cli_within(argv: list[str], *, timeout_s: float) -> int:
 
 
 def profile_with(
-    *, answer_s: float | None = None, shows_within_s: float | None = None
+    *,
+    answer_s: float | None = None,
+    shows_within_s: float | None = None,
+    navigation_s: float | None = None,
 ) -> SiteProfile:
-    """The bundled profile, with a shorter answer timeout, or a late-showing dispute, if given."""
+    """The bundled profile, with shorter timeouts (answer, navigation), or a late-showing
+    dispute, if given."""
     profile = load_profile("mock")
-    if answer_s is not None:
+    shorter = {k: v for k, v in (("answer_s", answer_s), ("navigation_s", navigation_s))
+               if v is not None}
+    if shorter:
         profile = dataclasses.replace(
-            profile, timeouts=dataclasses.replace(profile.timeouts, answer_s=answer_s)
+            profile, timeouts=dataclasses.replace(profile.timeouts, **shorter)
         )
     if shows_within_s is not None:
         profile = dataclasses.replace(

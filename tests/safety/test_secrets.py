@@ -416,3 +416,90 @@ def test_structlog_chain_has_redact_before_every_output() -> None:
     where = chain.index(redact)
     assert chain.index(structlog.processors.format_exc_info) < where
     assert where < len(chain) - 2  # then the run-file tee, then the renderer
+
+
+# --- a site that echoes the secrets: every file, the zip and the console stay clean -------------
+
+
+def _assert_private(run_dir: Path) -> None:
+    """The run folder is its owner's only, and so is every file in it."""
+    assert _mode(run_dir) == 0o700
+    for path in run_dir.rglob("*"):
+        assert _mode(path) == (0o700 if path.is_dir() else 0o600), path
+
+
+@pytest.mark.browser
+def test_a_login_error_that_echoes_the_password_leaks_it_nowhere(
+    private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """echo_password: the refused login quotes the password; no file, zip or line holds it."""
+    typed = "pw-typed-" + secrets.token_urlsafe(12)
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", typed)  # not the account's: the login fails
+    private_site.set_faults({"echo_password": True})
+    out = tmp_path / "runs"
+    assert _run(private_site, out) == 5
+    run_dir = _run_dir(out)
+    result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    assert "refused the login" in result["message"] and REDACTED in result["message"]
+    blobs = _blobs(run_dir)
+    assert {"support-ticket.md", "evidence.zip", "report.html", "log.jsonl"} <= set(blobs)
+    assert _holding(blobs, typed) == []
+    _assert_not_printed(capsys, typed)
+    _assert_private(run_dir)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("style", ["banner", "toast"])
+def test_an_answer_that_echoes_the_session_cookie_leaks_it_nowhere(
+    private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    style: str,
+) -> None:
+    """echo_cookie: every busy answer shows the cookie the run logged in with; nothing keeps it."""
+    private_site.set_faults({"busy_first": 9, "echo_cookie": True, "busy_style": style})
+    before = _sessions(private_site)
+    out = tmp_path / "runs"
+    assert _run(private_site, out, "--max-attempts", "2") == 4
+    cookies = _sessions(private_site) - before
+    assert cookies, "the run did not log in"
+    run_dir = _run_dir(out)
+    result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    assert result["last_answer"].startswith("System busy") and REDACTED in result["last_answer"]
+    blobs = _blobs(run_dir)
+    assert any(name.startswith("evidence.zip!") for name in blobs)
+    assert _holding(blobs, PASSWORD, *cookies) == []
+    _assert_not_printed(capsys, PASSWORD, *cookies)
+    _assert_private(run_dir)
+
+
+@pytest.mark.browser
+def test_a_batch_whose_answers_echo_the_shared_cookie_leaks_it_nowhere(
+    private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A batch logs in once; the orders' answers echo that session's cookie: masked everywhere."""
+    batch = tmp_path / "batch.toml"
+    batch.write_text("".join(
+        f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
+        f'message = "{MESSAGE}"\n\n' for order in ("2000", "2001")
+    ), encoding="utf-8")
+    private_site.set_faults({"busy_first": 9, "echo_cookie": True})
+    before = _sessions(private_site)
+    out = tmp_path / "runs"
+    code = cli(["run", "--site", private_site.url, "--batch", str(batch), "--out", str(out),
+                "--state-dir", str(tmp_path / "state"), "--max-attempts", "1"])
+    assert code == 4
+    cookies = _sessions(private_site) - before
+    assert cookies
+    blobs = _blobs(out)
+    assert _holding(blobs, PASSWORD, *cookies) == []
+    _assert_not_printed(capsys, PASSWORD, *cookies)
+
+
+@pytest.mark.browser
+def test_the_trace_is_private(private_site: StorefrontServer, tmp_path: Path) -> None:
+    """trace.zip holds the session: it is written 0600, like every file of the run folder."""
+    out = tmp_path / "runs"
+    assert _run(private_site, out, "--trace", "on") == 0
+    run_dir = _run_dir(out)
+    assert (run_dir / "trace.zip").exists()
+    _assert_private(run_dir)

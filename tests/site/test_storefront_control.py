@@ -241,3 +241,44 @@ def test_server_stops_and_refuses_url_when_stopped() -> None:
         url = server.url
     with pytest.raises(httpx.ConnectError):
         httpx.get(url + "/login")
+
+
+# --- the control API answers local tools only ---------------------------------------------------
+
+CROSS_SITE = [
+    ({"Origin": "http://evil.example"}, "another origin"),
+    ({"Origin": "null"}, "another origin"),
+    ({"Host": "evil.example"}, "Host"),
+    ({"Host": "evil.example:8000"}, "Host"),
+    ({"Sec-Fetch-Site": "cross-site"}, "another site"),
+]
+
+
+@pytest.mark.parametrize(("headers", "says"), CROSS_SITE,
+                         ids=["origin", "origin-null", "rebound-host", "rebound-host-port",
+                              "sec-fetch-site"])
+def test_a_cross_origin_request_changes_nothing(
+    storefront: StorefrontServer, headers: dict[str, str], says: str
+) -> None:
+    """A web page's simple POST (or a DNS-rebound one) cannot reset the store or set faults."""
+    storefront.set_faults({"busy_first": 2})
+    with httpx.Client(base_url=storefront.url, timeout=10) as client:
+        reset = client.post("/__mock/reset", headers=headers)
+        faults = client.put("/__mock/faults", content=b'{"busy_first": 0}',
+                            headers={"Content-Type": "text/plain", **headers})
+        read = client.get("/__mock/disputes", headers=headers)
+    for answer in (reset, faults, read):
+        assert answer.status_code == 403
+        assert says in answer.json()["error"]
+    assert storefront.faults()["busy_first"] == 2
+
+
+def test_local_tools_and_same_origin_requests_still_work(storefront: StorefrontServer) -> None:
+    """No Origin (urllib, curl, httpx), the storefront's own origin, localhost: all answered."""
+    with httpx.Client(base_url=storefront.url, timeout=10) as client:
+        assert client.get("/__mock/faults").status_code == 200
+        own = {"Origin": storefront.url, "Sec-Fetch-Site": "same-origin"}
+        assert client.post("/__mock/reset", headers=own).status_code == 200
+        named = {"Host": f"localhost:{storefront.port}"}
+        assert client.get("/__mock/orders", headers=named).status_code == 200
+    assert storefront.faults()["busy_first"] == 0

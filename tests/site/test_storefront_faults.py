@@ -462,3 +462,61 @@ def test_hidden_dispute_ids_are_in_the_html_but_not_shown(shopper, storefront) -
     assert [e.text for e in shown] == ["Dispute D-900001 is open", "Dispute D-900005 is open"]
     # (the first sits in a <template>, the second in a display:none parent: neither is visible)
     assert next(o for o in storefront.orders() if o["order_id"] == "1002")["dispute_id"] is None
+# --- hostile sites: a site that echoes secrets, a click that opens many windows -----------------
+
+
+def test_echo_password_shows_the_typed_password_in_the_login_error(
+    new_shopper, storefront
+) -> None:
+    """echo_password: a refused login quotes the password typed (escaped, as text)."""
+    storefront.set_faults({"echo_password": True})
+    shopper = new_shopper(login=False)
+    response = shopper.login("demo", "pw-<b>typed</b>")
+    assert response.status_code == 401
+    assert 'you typed "pw-<b>typed</b>"' in shopper.parse(response).text("login-error")
+    storefront.set_faults({})
+    healthy = shopper.login("demo", "pw-typed-again")
+    assert "pw-typed-again" not in healthy.text
+
+
+@pytest.mark.parametrize("fetch", [False, True], ids=["banner", "toast"])
+def test_echo_cookie_shows_the_session_cookie_in_the_busy_answer(
+    shopper, storefront, fetch: bool
+) -> None:
+    """echo_cookie: the busy answer ends with the value of the shopper's session cookie."""
+    plan: dict[str, object] = {"busy_first": 1, "echo_cookie": True}
+    if fetch:
+        plan["busy_style"] = "toast"
+    storefront.set_faults(plan)
+    cookie = shopper.client.cookies["session"]
+    response = shopper.submit(fetch=fetch)
+    text = response.json()["message"] if fetch else shopper.parse(response).text("busy-banner")
+    assert text == f"{BUSY_EN} (request {cookie})"
+
+
+def test_extra_popups_are_announced_to_the_order_page_script(shopper, storefront) -> None:
+    """extra_popups: the order page tells its script how many other windows the click opens."""
+    assert 'data-extra-popups="0"' in shopper.get("/order/1002").text
+    storefront.set_faults({"extra_popups": 19})
+    assert 'data-extra-popups="19"' in shopper.get("/order/1002").text
+
+
+@pytest.mark.parametrize("plan", [
+    {"echo_password": "yes"}, {"echo_cookie": 1}, {"extra_popups": -1},
+    {"extra_popups": 51}, {"extra_popups": True}, {"extra_popups": 2.5},
+])
+def test_hostile_fault_keys_refuse_bad_values(plan: dict[str, object]) -> None:
+    """Bad values of the hostile-site keys are refused naming the key."""
+    [key] = plan
+    with pytest.raises(ValueError, match=key):
+        parse_fault_plan(plan)
+
+
+@pytest.mark.parametrize("plan", [
+    {"echo_password": True}, {"echo_cookie": True}, {"extra_popups": 3},
+])
+def test_hostile_fault_keys_are_the_mock_skins_only(plan: dict[str, object]) -> None:
+    """On the aliexpress skin these keys mean nothing, and say so."""
+    [key] = plan
+    with pytest.raises(ValueError, match=f"{key} has no meaning on the aliexpress"):
+        parse_fault_plan(plan, skin="aliexpress")
