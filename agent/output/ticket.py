@@ -10,6 +10,7 @@ what was typed into the login form, and the archive is meant to be sent to stran
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,10 +35,16 @@ __all__ = [
     "SupportTicket",
     "build_ticket",
     "evidence_files",
+    "plain",
     "render_ticket",
     "write_evidence_zip",
     "write_ticket",
 ]
+
+#: Characters that mean something in Markdown (or HTML inside it) wherever they stand.
+_MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
+#: Control characters (an escape sequence would drive the terminal that shows the file).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 TICKET_FILE = "support-ticket.md"
 EVIDENCE_ZIP = "evidence.zip"
@@ -54,6 +61,14 @@ class SupportTicket:
     attachments: tuple[str, ...]
     possible: tuple[str, ...] = ()
     dispute_message: str | None = None
+
+
+def plain(text: str) -> str:
+    """*text* as plain text inside Markdown: markup characters escaped, control characters
+    shown as ``U+001B``, so a site's words are quoted as words, never rendered as markup."""
+    shown = _CONTROL.sub(lambda m: f"U+{ord(m.group()):04X}", text)
+    shown = _MARKUP.sub(r"\\\1", shown)
+    return "\\" + shown if shown.startswith(("#", "+", "-", "=")) else shown
 
 
 def _utc(when: datetime, *, date: bool = True) -> str:
@@ -206,7 +221,7 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
         "",
         "## Messages",
         "",
-        *(f"{i}. {message}" for i, message in enumerate(ticket.messages, 1)),
+        *(f"{i}. {plain(message)}" for i, message in enumerate(ticket.messages, 1)),
         "",
         "## Files to attach",
         "",
@@ -219,12 +234,14 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
         lines.append("- No screenshot was taken in this run.")
     lines += ["", "Do not send trace.zip or log.jsonl: they may hold your session.", ""]
     if ticket.possible:
-        lines += ["## What is still possible", "", *(f"- {text}" for text in ticket.possible), ""]
+        lines += [
+            "## What is still possible", "", *(f"- {plain(text)}" for text in ticket.possible), "",
+        ]
     if ticket.dispute_message:
         lines += [
             "## If the operator asks for your dispute message",
             "",
-            *(f"> {line}".rstrip() for line in ticket.dispute_message.splitlines()),
+            *(f"> {plain(line)}".rstrip() for line in ticket.dispute_message.splitlines()),
             "",
         ]
     return "\n".join(lines)

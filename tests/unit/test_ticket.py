@@ -260,3 +260,38 @@ def test_partial_refund_and_return_are_described(tmp_path: Path) -> None:
     wanted = "My problem: I received the item (reason: poor quality). "
     assert wanted + "I ask for a partial refund of 5.30." in build_ticket(partial).messages
     assert any("I want to return it" in m for m in build_ticket(ret).messages)
+
+
+HOSTILE_SITE_TEXT = (
+    "System busy <img src=x onerror=alert(1)> **now** [help](http://evil.example) `rm -rf` "
+    "_soon_ ~~gone~~ | a | &lt; \\ \x1b]0;pwned\x07\x1b[2J done"
+)
+#: Characters that would be markup in Markdown, wherever they stand.
+MARKUP = "\\`*_[]<>&~|"
+
+
+def _unescape(line: str) -> str:
+    return re.sub(r"\\(.)", r"\1", line)
+
+
+def test_site_text_is_quoted_as_plain_text_never_as_markup(tmp_path: Path) -> None:
+    """Markup in what the site said is escaped, control characters shown as codes: words only."""
+    run_dir = make_run(tmp_path, "gave_up", plan=(
+        Step("order-page"), Attempt("busy", HOSTILE_SITE_TEXT), Step("stopped-gave_up"),
+    ))
+    [quote] = [m for m in messages_of(ticket_text(run_dir)) if "site said" in m]
+    unescaped = quote.replace("\\\\", "\x00")  # an escaped backslash is one character
+    for i, ch in enumerate(unescaped):
+        if ch in MARKUP and ch != "\\":
+            assert unescaped[i - 1] == "\\", (ch, quote)
+    assert "\x1b" not in quote and "\x07" not in quote
+    assert "U+001B\\]0;pwnedU+0007U+001B\\[2J done" in quote
+    shown = HOSTILE_SITE_TEXT.replace("\x1b", "U+001B").replace("\x07", "U+0007")
+    assert _unescape(quote) == f'The site said: "{" ".join(shown.split())}"'
+
+
+def test_the_dispute_message_is_quoted_as_plain_text_too(tmp_path: Path) -> None:
+    """The person's own message, quoted for the operator, is never rendered as markup either."""
+    run_dir = make_run(tmp_path, "gave_up", request_message="It came <b>broken</b> *twice*.")
+    text = ticket_text(run_dir)
+    assert "> It came \\<b\\>broken\\</b\\> \\*twice\\*." in text
