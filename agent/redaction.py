@@ -36,7 +36,7 @@ _ALREADY = re.escape(REDACTED)
 #: Headers whose whole value is secret, in text: masked to the end of the line or quote.
 _SECRET_HEADER = re.compile(
     r"(?i)\b((?:proxy-)?authorization|set-cookie|cookie)([\"']?[ \t]*[:=][ \t]*[\"']?)"
-    rf"(?!{_ALREADY}(?:[\r\n\"']|$))([^\r\n\"']+)"
+    rf"(?!{_ALREADY}(?:[\r\n\"']|$))([^\s\"'][^\r\n\"']*)"
 )
 #: ``key=value``, ``key: value``, ``"key": "value"`` pairs with a secret key, in text.
 _SECRET_PAIR = re.compile(

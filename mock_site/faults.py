@@ -114,7 +114,7 @@ class FaultPlan:
     chat_queue_s: float = 5.0
     chat_offline: bool = False
     chat_free_question: bool | str = False
-    # hostile sites (the mock skin only; docs/storefront.md, "Hostile sites")
+    # a hostile site (the mock skin only; docs/storefront.md, "Fault plan")
     echo_password: bool = False
     echo_cookie: bool = False
     extra_popups: int = 0

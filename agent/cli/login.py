@@ -152,7 +152,14 @@ async def _login(args: argparse.Namespace, console: Console) -> int:
             state = await context.storage_state()
         finally:
             await browser.close()
-    write_private(args.save_session, json.dumps(state))
+    try:
+        write_private(args.save_session, json.dumps(state))
+    except OSError as exc:  # checked before the login; the disk may have filled up since
+        raise InvalidConfig(
+            f"--save-session {args.save_session} could not be written "
+            f"({(exc.strerror or str(exc)).lower()})",
+            hint="free some space or choose another file, then log in again",
+        ) from None
     log.info(
         "agent.session_saved", path=str(args.save_session), entries=len(state.get("cookies", []))
     )

@@ -24,6 +24,7 @@ import structlog
 
 from agent.cli.session import trace_mode
 from agent.log import REDACTED, add_secret, configure_logging, get_logger, log_to_file, redact
+from agent.redaction import redact_text
 from agent.session import write_private
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import cli
@@ -331,6 +332,18 @@ def test_redact_masks_secrets_inside_text(text: str) -> None:
     assert SECRET not in event["event"]
     assert SECRET not in event["error"]
     assert REDACTED in event["event"]
+
+
+@pytest.mark.parametrize("text", [
+    f"Cookie: session={SECRET}; theme=dark", f"Authorization: Bearer {SECRET}",
+    f"POST /login username=demo&password={SECRET}&next=/orders",
+    f'{{"password": "{SECRET}", "user": "demo"}}', f"csrf_token={SECRET}", f"session={SECRET}",
+])
+def test_redaction_is_idempotent(text: str) -> None:
+    """Masked text stays as it is when masked again (an Outcome is redacted at each copy)."""
+    once = redact_text(text)
+    assert SECRET not in once
+    assert redact_text(once) == once
 
 
 def test_redact_keeps_ordinary_text() -> None:
