@@ -68,3 +68,33 @@ def test_a_real_full_tmpfs_never_hides_the_opened_dispute(
     if free < 400 << 10:
         assert lost, done.stdout  # the report alone is bigger than what was left
     check_folder(saved / "runs", dispute_id)
+
+
+@pytest.mark.parametrize("where", ["--state-dir", "--out"])
+def test_a_full_disk_under_the_journal_or_out_is_one_line(
+    where: str, storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """--state-dir (or --out) on a tmpfs with no byte left: one line, exit 2, nothing sent."""
+    if not _can_mount_tmpfs(tmp_path):
+        pytest.skip("mounting a tmpfs needs root and `unshare -m`")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    argv = run_argv(storefront, tmp_path / "runs", tmp_path / "state")
+    argv[argv.index(where) + 1] = str(disk / "inside")
+    quoted = " ".join(f"'{a}'" for a in argv)
+    script = (
+        f"mount -t tmpfs -o size=64k tmpfs '{disk}' && "
+        f"(head -c 1048576 /dev/zero > '{disk}/filler' 2>/dev/null; true) && "
+        f"exec '{sys.executable}' -m agent {quoted}"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RETRY_DISPUTE_")}
+    env.update(PYTHONPATH=str(REPO), RETRY_DISPUTE_USER="demo", RETRY_DISPUTE_PASSWORD="demo")
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    [line] = done.stderr.splitlines()
+    assert line.startswith("retry-dispute: ") and "; " in line
+    assert ("journal" if where == "--state-dir" else "--out") in line
+    assert "full" in line or "no space" in line, line
+    assert done.stdout == ""
+    assert storefront.submissions() == []
