@@ -5,8 +5,9 @@ One module per command; `agent.cli.session` holds the set-up they share, `agent.
 console (levels, formats, the outcome), `agent.cli.signals` Ctrl-C and SIGTERM. Exit codes come
 from the outcome's `agent.outcome.Status` (or an error's ``exit_code``): 0 opened or already
 open · 1 unexpected error · 2 invalid request · 3 order not eligible · 4 gave up · 5 needs a
-person · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM). ``support`` uses the same codes
-for the chat: 0 a case number, 4 offline or dropped, 5 a person is needed, 2 bad input.
+person · 6 another run has the order · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM).
+``support`` uses the same codes for the chat: 0 a case number, 4 offline or dropped, 5 a person
+is needed, 2 bad input.
 """
 
 from __future__ import annotations
