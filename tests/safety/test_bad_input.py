@@ -471,9 +471,11 @@ def test_login_save_session_to_a_folder_is_refused_before_the_login(
     """`login --save-session FOLDER`: one line, exit 2, and no browser ever starts."""
     started: list[str] = []
     monkeypatch.setattr("agent.cli.login.async_playwright", lambda: started.append("browser"))
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")  # --headless: no display needed
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
     (tmp_path / "sessions").mkdir()
     code = cli_within(["login", "--site", storefront.url, "--save-session",
-                       str(tmp_path / "sessions")], timeout_s=60)
+                       str(tmp_path / "sessions"), "--headless"], timeout_s=60)
     printed = capsys.readouterr()
     assert code == INVALID
     [line] = printed.err.splitlines()

@@ -456,7 +456,7 @@ def test_a_login_error_that_echoes_the_password_leaks_it_nowhere(
     result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     assert "refused the login" in result["message"] and REDACTED in result["message"]
     blobs = _blobs(run_dir)
-    assert {"support-ticket.md", "evidence.zip", "report.html", "log.jsonl"} <= set(blobs)
+    assert {"result.json", "report.html", "log.jsonl"} <= set(blobs)  # needs_human: no ticket
     assert _holding(blobs, typed) == []
     _assert_not_printed(capsys, typed)
     _assert_private(run_dir)
