@@ -16,6 +16,7 @@ from pathlib import Path
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import FilePayload, Locator, Page
 
+from agent.files import make_private_dir, write_private_bytes
 from agent.log import get_logger
 from agent.output.run_folder import slug
 from agent.site.chat_profile import ChatProfile
@@ -186,14 +187,13 @@ class ChatPage:
         """A screenshot of the chat into the run folder; its relative path, or None."""
         relative = next_screenshot(self.run_dir, name)
         target = self.run_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            await asyncio.wait_for(
-                self.page.screenshot(
-                    path=str(target), timeout=self.screenshot_s * 1000, caret="initial"
-                ),
+            data = await asyncio.wait_for(
+                self.page.screenshot(timeout=self.screenshot_s * 1000, caret="initial"),
                 timeout=self.screenshot_s + 1,
             )
+            make_private_dir(target.parent)
+            write_private_bytes(target, data)  # 0600, like every file of the run folder
         except Exception as exc:  # a failed screenshot must never stop the chat
             log.warning("agent.screenshot_failed", screenshot=relative, error=str(exc)[:300])
             return None

@@ -9,13 +9,13 @@ redaction before it is written: a transcript never holds a cookie, a token or a 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.files import write_private_text
 from agent.support.port import Sender
 from agent.support.preflight import mask_secrets
 
@@ -121,9 +121,7 @@ class Transcript:
             (CHAT_MD, render_markdown(data)),
         ):
             target = run_dir / name
-            tmp = target.with_name(f".{name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
+            write_private_text(target, text)  # 0600, atomic, redacted, like every run file
             paths.append(target)
         return paths
 
