@@ -86,7 +86,7 @@ def _ae_popup_blocked(plan: Mapping[str, object]) -> str | None:
 
 
 def _ae_hostile(plan: Mapping[str, object]) -> str | None:
-    for key in ("echo_password", "echo_cookie", "extra_popups"):
+    for key in ("echo_password", "echo_cookie", "escape_sequences", "extra_popups"):
         if plan[key]:
             return (
                 f"{key} has no meaning on the aliexpress storefront: the hostile-site faults are "

@@ -27,6 +27,7 @@ from mock_site.skins import DEFAULT_SKIN, Skin
 
 __all__ = [
     "BUSY_TEXTS",
+    "HOSTILE_ESCAPES",
     "MARKETPLACE_LATENCY",
     "FaultEngine",
     "FaultPlan",
@@ -70,6 +71,11 @@ class Latency:
     page_s: tuple[float, float] = (0.0, 0.0)
     submit_s: tuple[float, float] = (0.0, 0.0)
 
+
+#: What the ``escape_sequences`` fault appends to a busy answer: a window title set, the screen
+#: cleared, the cursor homed, a bell and a right-to-left override (a terminal printing it as it
+#: is would obey each).
+HOSTILE_ESCAPES = " \x1b]0;owned\x07\x1b[2J\x1b[H\u202eevil"
 
 #: ``latency = "marketplace"``: 300-900 ms a page, 1-3 s a submission.
 MARKETPLACE_LATENCY = Latency(page_s=(0.3, 0.9), submit_s=(1.0, 3.0))
@@ -117,6 +123,7 @@ class FaultPlan:
     # a hostile site (the mock skin only; docs/storefront.md, "Fault plan")
     echo_password: bool = False
     echo_cookie: bool = False
+    escape_sequences: bool = False
     extra_popups: int = 0
     # the aliexpress skin only (refused elsewhere when not the default; docs/storefront.md)
     busy_format: BusyFormat = "gateway"
@@ -145,7 +152,8 @@ _SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_
             "upload_delay_s", "dispute_shows_after_s")
 _POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
 _FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline",
-          "dispute_id_markup", "hidden_dispute_ids", "echo_password", "echo_cookie")
+          "dispute_id_markup", "hidden_dispute_ids", "echo_password", "echo_cookie",
+          "escape_sequences")
 #: The most pop-ups one click may open (a browser test opens every one of them).
 MAX_EXTRA_POPUPS = 50
 _CHOICES: Mapping[str, tuple[object, ...]] = {

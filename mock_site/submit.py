@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
-from mock_site.faults import FaultPlan
+from mock_site.faults import HOSTILE_ESCAPES, FaultPlan
 from mock_site.seed import Order
 from mock_site.store import Session
 from mock_site.validation import (
@@ -316,6 +316,8 @@ class Submitter:
         text = plan.busy_text
         if plan.echo_cookie:  # a hostile site: the session cookie's value, shown in the answer
             text = f"{text} (request {session.token})"
+        if plan.escape_sequences:  # a hostile site: a window title, a cleared screen, a bidi flip
+            text = f"{text}{HOSTILE_ESCAPES}"
         if fetch:
             body = {"status": "busy", "message": text}
             return JSONResponse(body, plan.busy_status, headers=headers)

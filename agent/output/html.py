@@ -1,6 +1,8 @@
 """The HTML pages' shared machinery: the Jinja environment and atomic writes.
 
-Every template autoescapes: each text may come from the site or the user.
+Every template autoescapes: each text may come from the site or the user; control characters
+and bidirectional overrides in a text are shown as ``U+XXXX`` codes (a page saved and printed on a
+terminal drives nothing).
 """
 
 from __future__ import annotations
@@ -9,10 +11,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from agent.files import write_private_text
+from agent.request.text import coded_controls
 
 __all__ = ["env", "local_and_utc", "write_text"]
+
+
+def _shown(value: object) -> object:
+    """Every ``{{ value }}`` of a page: a text's control characters as codes (markup the
+    templates built themselves is left as it is)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return coded_controls(value)
+    return value
+
 
 env = jinja2.Environment(
     loader=jinja2.PackageLoader("agent.output", "templates"),
@@ -20,6 +33,7 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=_shown,
 )
 
 

@@ -27,6 +27,7 @@ from agent.output.run_folder import (
     run_dir_of,
     screenshot_file,
 )
+from agent.request.text import coded_controls
 
 __all__ = [
     "EVIDENCE_ZIP",
@@ -43,8 +44,6 @@ __all__ = [
 
 #: Characters that mean something in Markdown (or HTML inside it) wherever they stand.
 _MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
-#: Control characters (an escape sequence would drive the terminal that shows the file).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 TICKET_FILE = "support-ticket.md"
 EVIDENCE_ZIP = "evidence.zip"
@@ -66,8 +65,7 @@ class SupportTicket:
 def plain(text: str) -> str:
     """*text* as plain text inside Markdown: markup characters escaped, control characters
     shown as ``U+001B``, so a site's words are quoted as words, never rendered as markup."""
-    shown = _CONTROL.sub(lambda m: f"U+{ord(m.group()):04X}", text)
-    shown = _MARKUP.sub(r"\\\1", shown)
+    shown = _MARKUP.sub(r"\\\1", coded_controls(text))
     return "\\" + shown if shown.startswith(("#", "+", "-", "=")) else shown
 
 

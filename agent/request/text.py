@@ -7,13 +7,27 @@ terminal (non-printable characters as ``U+XXXX`` codes), never as raw control ch
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
-__all__ = ["describe_positions", "quote", "suggest", "type_name"]
+__all__ = ["coded_controls", "describe_positions", "quote", "suggest", "type_name"]
+
+#: Characters that drive whatever shows a text rather than being shown: C0 and C1 controls
+#: (terminal escape sequences, a bell) but line breaks and tabs, and the bidirectional overrides
+#: and isolates (text that reads differently from what it is).
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _codes(text: str) -> str:
     return " ".join(f"U+{ord(ch):04X}" for ch in text)
+
+
+def coded_controls(text: str) -> str:
+    """*text* with each control or bidirectional-override character shown as its ``U+XXXX``
+    code (line breaks and tabs kept): a site's words quoted in a file drive nothing."""
+    return _CONTROLS.sub(lambda m: f"U+{ord(m.group()):04X}", text)
 
 
 def quote(text: str) -> str:

@@ -1,4 +1,4 @@
-"""A hostile site: twenty pop-ups from one click, and markup in what it says.
+"""A hostile site: twenty pop-ups from one click, and markup or escape sequences in what it says.
 
 The storefront's ``extra_popups`` fault opens pop-up windows before the dispute form's; the
 agent follows the first window, finds no form there, and must say what really happened rather
@@ -14,6 +14,7 @@ import pytest
 from agent.outcome import Status
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import AgentLoop, profile_with, run_agent
+from tests.terminal import Terminal
 
 
 @pytest.mark.browser
@@ -38,3 +39,30 @@ def test_one_pop_up_keeps_its_usual_message(
     """A control: the healthy site's single pop-up holds the form, and the dispute opens."""
     outcome = run_agent(agent_loop, storefront, tmp_path, faults={})
     assert outcome.status is Status.OPENED, outcome.message
+
+
+@pytest.mark.browser
+def test_escape_sequences_in_the_sites_answers_drive_no_terminal_and_no_file(
+    tmp_path: Path,
+) -> None:
+    """A busy answer carrying a window title, a clear screen and a bidi override, seen in a
+    terminal: shown as escapes on screen, and as codes in the ticket and the report."""
+    plan = tmp_path / "faults.toml"
+    plan.write_text("busy_first = 100\nescape_sequences = true\n", encoding="utf-8")
+    term = Terminal("run", "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state"),
+                    "--faults", str(plan), "--max-attempts", "2", columns=200)
+    try:
+        assert term.finish() == 4, term.text[-2000:]
+    finally:
+        term.kill()
+    for raw in ("\x1b]", "\x1b[2J", "\x1b[H", "\x07", "\u202e"):
+        assert raw not in term.text, (raw, term.text[-2000:])
+    screen = " ".join(term.screen())
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\x1b[H\\u202eevil" in screen, screen
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    for name in ("support-ticket.md", "report.html", "result.json", "log.jsonl"):
+        text = (run_dir / name).read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text, name
+        if name.endswith((".md", ".html")):  # JSON keeps the text as data, escapes as \u001b
+            assert "\u202e" not in text, name
+    assert "U+001B" in (run_dir / "support-ticket.md").read_text(encoding="utf-8")

@@ -494,6 +494,19 @@ def test_echo_cookie_shows_the_session_cookie_in_the_busy_answer(
     assert text == f"{BUSY_EN} (request {cookie})"
 
 
+@pytest.mark.parametrize("fetch", [False, True], ids=["banner", "toast"])
+def test_escape_sequences_end_the_busy_answer(shopper, storefront, fetch: bool) -> None:
+    """escape_sequences: the busy answer ends with a title, a clear screen and a bidi override."""
+    plan: dict[str, object] = {"busy_first": 1, "escape_sequences": True}
+    if fetch:
+        plan["busy_style"] = "toast"
+    storefront.set_faults(plan)
+    response = shopper.submit(fetch=fetch)
+    text = response.json()["message"] if fetch else shopper.parse(response).text("busy-banner")
+    assert text.startswith(BUSY_EN)
+    assert "\x1b]0;owned\x07" in text and "\x1b[2J" in text and "\u202e" in text
+
+
 def test_extra_popups_are_announced_to_the_order_page_script(shopper, storefront) -> None:
     """extra_popups: the order page tells its script how many other windows the click opens."""
     assert 'data-extra-popups="0"' in shopper.get("/order/1002").text
@@ -502,7 +515,8 @@ def test_extra_popups_are_announced_to_the_order_page_script(shopper, storefront
 
 
 @pytest.mark.parametrize("plan", [
-    {"echo_password": "yes"}, {"echo_cookie": 1}, {"extra_popups": -1},
+    {"echo_password": "yes"}, {"echo_cookie": 1}, {"escape_sequences": "on"},
+    {"extra_popups": -1},
     {"extra_popups": 51}, {"extra_popups": True}, {"extra_popups": 2.5},
 ])
 def test_hostile_fault_keys_refuse_bad_values(plan: dict[str, object]) -> None:
@@ -513,7 +527,8 @@ def test_hostile_fault_keys_refuse_bad_values(plan: dict[str, object]) -> None:
 
 
 @pytest.mark.parametrize("plan", [
-    {"echo_password": True}, {"echo_cookie": True}, {"extra_popups": 3},
+    {"echo_password": True}, {"echo_cookie": True}, {"escape_sequences": True},
+    {"extra_popups": 3},
 ])
 def test_hostile_fault_keys_are_the_mock_skins_only(plan: dict[str, object]) -> None:
     """On the aliexpress skin these keys mean nothing, and say so."""

@@ -462,3 +462,13 @@ def test_an_interrupted_run_gets_a_report_and_no_ticket(tmp_path: Path) -> None:
     assert status.attrs["data-status"] == "interrupted" and "exit code 143" in status.text
     steps = doc.find("section", data_testid="next-steps")[0].text
     assert "may have been opened" in steps and "never opens a second dispute" in steps
+
+
+def test_control_characters_in_site_text_are_shown_as_codes(tmp_path: Path) -> None:
+    """Escape sequences and a bidi override in the site's text become codes in the page."""
+    hostile = "busy \x1b]0;owned\x07\x1b[2J \u202eevil"
+    run_dir = make_run(tmp_path, "gave_up", plan=(Attempt("busy", hostile),),
+                       last_answer=hostile, message=hostile)
+    html, doc = report_of(run_dir)
+    assert "\x1b" not in html and "\x07" not in html and "\u202e" not in html
+    assert "U+001B]0;ownedU+0007U+001B[2J U+202Eevil" in doc.find("q", data_testid="detail")[0].text

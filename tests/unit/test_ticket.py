@@ -295,3 +295,14 @@ def test_the_dispute_message_is_quoted_as_plain_text_too(tmp_path: Path) -> None
     run_dir = make_run(tmp_path, "gave_up", request_message="It came <b>broken</b> *twice*.")
     text = ticket_text(run_dir)
     assert "> It came \\<b\\>broken\\</b\\> \\*twice\\*." in text
+
+
+def test_bidirectional_overrides_in_site_text_are_shown_as_codes(tmp_path: Path) -> None:
+    """A right-to-left override or isolate in what the site said is quoted as its code."""
+    run_dir = make_run(tmp_path, "gave_up", plan=(
+        Step("order-page"), Attempt("busy", "busy \u202eevil\u2066x\u2069 now"),
+        Step("stopped-gave_up"),
+    ))
+    [quote] = [m for m in messages_of(ticket_text(run_dir)) if "site said" in m]
+    assert not any(ch in quote for ch in "\u202e\u2066\u2069"), quote
+    assert "busy U+202Eevil" in quote and "U+2066x" in quote and "U+2069 now" in quote
