@@ -19,6 +19,7 @@
     │   └── ChallengeShown                 a verification challenge ("slide to verify")
     ├── SiteError                  exit 1  the site did something the agent cannot handle
     │   └── UnexpectedPage                 an answer the agent cannot classify
+    │       └── ProfileMismatch                an element of the profile did not show (no ticket)
     ├── BrowserNotFound            exit 1  no Chromium or Chrome could be found or installed
     ├── SiteBusy                   exit 1  retry signal: "System busy"; the policy retries it
     └── AmbiguousAnswer            exit 1  retry signal: the dispute may exist; reconcile first
@@ -38,6 +39,7 @@ from os import PathLike
 from typing import ClassVar
 
 __all__ = [
+    "PROFILE_MISMATCH",
     "AmbiguousAnswer",
     "BrowserNotFound",
     "ChallengeShown",
@@ -53,6 +55,7 @@ __all__ = [
     "NotEligible",
     "OrderClaimed",
     "OutputUnwritable",
+    "ProfileMismatch",
     "RetryDisputeError",
     "SessionExpired",
     "SiteBusy",
@@ -379,6 +382,29 @@ class UnexpectedPage(SiteError):
     ) -> None:
         super().__init__(what, hint=hint, context={"url": url, **(context or {})})
         self.url = url
+
+
+#: The reason code of a run stopped by `ProfileMismatch` (``result.json``'s ``reason_code``).
+PROFILE_MISMATCH = "profile_mismatch"
+
+
+class ProfileMismatch(UnexpectedPage):
+    """An element the profile names did not show, or did not respond, where the flow needs it.
+
+    The profile (a local configuration) does not fit the page: the run gets no marketplace
+    support ticket, and the hint points at ``retry-dispute check``.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        url: str | None = None,
+        hint: str | None = None,
+        context: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(what, url=url, hint=hint,
+                         context={**(context or {}), "code": PROFILE_MISMATCH})
 
 
 class BrowserNotFound(RetryDisputeError):

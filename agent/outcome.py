@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from agent.errors import RetryDisputeError
+from agent.errors import PROFILE_MISMATCH, RetryDisputeError
 from agent.files import write_private_text
 from agent.redaction import redact_data, redact_text
 
@@ -254,6 +254,13 @@ class Outcome:
     def ok(self) -> bool:
         """True when a dispute exists for the order (opened now or before)."""
         return self.status.ok
+
+    @property
+    def support_ticket(self) -> bool:
+        """True when the run folder gets a support ticket and evidence.zip: the status says
+        support can help (`Status.support_ticket`), and the run did not stop on a local
+        configuration error (a profile that does not fit the page: `ProfileMismatch`)."""
+        return self.status.support_ticket and self.reason_code != PROFILE_MISMATCH
 
     def to_json(self) -> dict[str, object]:
         """The contents of ``result.json`` (DESIGN.md), the timeline included."""

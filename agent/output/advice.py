@@ -176,6 +176,17 @@ def next_steps(result: Outcome) -> NextSteps:
                 "then shows as already open.",
             ),
         )
+    if not result.support_ticket:  # an error of our own configuration: the profile
+        return NextSteps(
+            headline="The site profile does not fit the page.",
+            items=(
+                f"What happened: {result.message or 'see log.jsonl'}",
+                _sentence(result.hint or "check the profile"),
+                "This is a local configuration error, so no support ticket was written: the "
+                "marketplace's support cannot fix a profile.",
+            ),
+            commands=("retry-dispute check --site URL --profile PROFILE --order ID",),
+        )
     has_trace = (run_dir_of(result) / "trace.zip").is_file()
     return NextSteps(
         headline="The run stopped on an unexpected error.",

@@ -6,7 +6,7 @@ final status and what to do next, where and how the run was made (site, command 
 policy, version), the checks of the order page made before each resubmission (the guarantee that
 nothing was sent twice), and the timeline of steps, attempts, checks and waits, identical busy
 attempts grouped. Times are shown in local time with UTC beside them. When support can help
-(`Status.support_ticket`) it also writes ``support-ticket.md`` and ``evidence.zip`` (see
+(`Outcome.support_ticket`) it also writes ``support-ticket.md`` and ``evidence.zip`` (see
 `agent.output.ticket`). A missing or unreadable screenshot is logged and shown as missing; it
 never stops the report.
 """
@@ -341,16 +341,17 @@ def write_report(run_dir: Path, outcome: Outcome | None = None) -> list[Path]:
     """Write report.html, plus support-ticket.md and evidence.zip when support can help.
 
     No ticket when the dispute is open, when a person only has to log in or solve a check
-    (support cannot do that for them), when another run has the order, or when the run was
-    interrupted (it did not finish). The report is of *outcome* when given (a run that could not
-    write its result.json still gets a true report), else of the folder's result.json. Never
-    raises: a file that cannot be written is logged (and recorded, in a run: `agent.files`), and
-    the others are still written.
+    (support cannot do that for them), when another run has the order, when the run was
+    interrupted (it did not finish), or when the profile did not fit the page (our own
+    configuration: `retry-dispute check` helps, the marketplace's support cannot). The report
+    is of *outcome* when given (a run that could not write its result.json still gets a true
+    report), else of the folder's result.json. Never raises: a file that cannot be written is
+    logged (and recorded, in a run: `agent.files`), and the others are still written.
     """
     result = Outcome.read(run_dir) if outcome is None else replace(outcome, run_dir=run_dir)
     written: list[Path] = []
     jobs: list[Callable[[Outcome], Path]] = [_write_html]
-    if result.status.support_ticket:
+    if result.support_ticket:
         jobs = [_write_ticket, _write_zip, _write_html]  # the report links the first two
     for job in jobs:
         try:

@@ -16,7 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import InvalidRequest, UnexpectedPage
+from agent.errors import InvalidRequest, ProfileMismatch, UnexpectedPage
 from agent.log import get_logger
 from agent.request import PreparedRequest
 from agent.request.reasons import SiteReason
@@ -43,7 +43,7 @@ def _fold(text: str) -> str:
 def _reason(site: SitePage, prepared: PreparedRequest, field: Field) -> SiteReason:
     found = site.profile.reasons.find(prepared.request.reason)
     if found is None:  # the pre-flight checked it against the same list
-        raise UnexpectedPage(
+        raise ProfileMismatch(
             f"{field.where}: the reason {prepared.request.reason!r} is not in the profile's "
             "[[reasons]]",
             hint="add it to the profile's [[reasons]]",
@@ -138,7 +138,7 @@ async def _dropdown(site: SitePage, field: Field, label: str) -> None:
             if tries > 1:
                 continue
             await site.report(field.option, "required", where, matching=labelled)
-            raise UnexpectedPage(
+            raise ProfileMismatch(
                 f"{where}: no option {label!r} in elements.{field.option} "
                 f"({site.selector(field.option)!r}) of profile {site.profile.source} after "
                 f"opening elements.{field.element}",

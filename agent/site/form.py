@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import UnexpectedPage
+from agent.errors import ProfileMismatch, UnexpectedPage
 from agent.log import get_logger
 from agent.request import PreparedRequest
 from agent.site.fields import enter, holds
@@ -60,7 +60,7 @@ class DisputeForm:
                     await enter(self.site, field, prepared)
                 except PlaywrightTimeout:
                     await check_gates(self.site, when="filling the form")
-                    raise UnexpectedPage(
+                    raise ProfileMismatch(
                         f"{field.where} ({field.name}): the {field.kind} field of profile "
                         f"{self.profile.source} did not respond in time on {self.site.page.url}",
                         url=self.site.page.url, hint=CHECK_HINT,

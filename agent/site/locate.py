@@ -16,7 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import UnexpectedPage
+from agent.errors import ProfileMismatch
 from agent.site.dom import is_visible
 from agent.site.profile_model import SiteProfile
 
@@ -106,15 +106,15 @@ class SitePage:
                 state="hidden", timeout=timeout_s * 1000
             )
         except PlaywrightTimeout:
-            raise UnexpectedPage(
+            raise ProfileMismatch(
                 f"{where}: elements.{name} ({self.selector(name)!r}) of profile "
                 f"{self.profile.source} was still shown after {timeout_s:g} s at {self.page.url}",
                 url=self.page.url, hint=CHECK_HINT,
             ) from None
 
-    def missing(self, name: str, *, where: str, waited_s: float) -> UnexpectedPage:
+    def missing(self, name: str, *, where: str, waited_s: float) -> ProfileMismatch:
         """The error for an element that did not show."""
-        return UnexpectedPage(
+        return ProfileMismatch(
             f"{where}: elements.{name} ({self.selector(name)!r}) of profile "
             f"{self.profile.source} was not found on {self.page.url} within {waited_s:g} s",
             url=self.page.url,

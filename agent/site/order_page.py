@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import LoginRequired, UnexpectedPage
+from agent.errors import LoginRequired, ProfileMismatch, UnexpectedPage
 from agent.log import add_secret, get_logger
 from agent.session import Credentials
 from agent.site.existing import read_existing_dispute
@@ -95,7 +95,7 @@ class OrderPage:
                                   timeout_s=self.profile.timeouts.navigation_s)
         except UnexpectedPage:
             await check_gates(site, when="on the order page")
-            raise UnexpectedPage(
+            raise ProfileMismatch(
                 f"the order page at {site.page.url} shows no order (order_page.ready: "
                 f"elements.{rules.ready} of profile {self.profile.source} not found)",
                 url=site.page.url,

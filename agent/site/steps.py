@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import UnexpectedPage
+from agent.errors import ProfileMismatch, UnexpectedPage
 from agent.log import get_logger
 from agent.request import DisputeRequest
 from agent.session import Credentials
@@ -169,7 +169,7 @@ async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when
             await check_gates(site, when=when)  # a login form or a challenge: a person
             if isinstance(exc, UnexpectedPage):
                 raise
-            raise UnexpectedPage(
+            raise ProfileMismatch(
                 f"{step.where} ({step.name}): elements.{step.element} of profile "
                 f"{site.profile.source} did not respond in time on {site.page.url}",
                 url=site.page.url, hint=CHECK_HINT,

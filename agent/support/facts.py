@@ -2,7 +2,7 @@
 
 `read_run_folder` refuses a folder that is no run folder, a run whose dispute is open (nothing to
 escalate), or one support cannot help with (a person must log in; the run was interrupted), with
-`InvalidConfig` (exit 2): the same rule as the support ticket's (`Status.support_ticket`).
+`InvalidConfig` (exit 2): the same rule as the support ticket's (`Outcome.support_ticket`).
 `RunFacts` holds the prepared messages of
 ``support-ticket.md`` (`agent.output.ticket.build_ticket`): the opener (it names the order) and the
 story; the answers to what the operator may ask (`agent.site.chat_profile.ASK_KINDS`): the order
@@ -96,7 +96,7 @@ def read_run_folder(run_dir: Path) -> Outcome:
             f"the dispute of order {outcome.order_id} is open{dispute}: nothing to escalate",
             hint="`support` is for a run that did not open its dispute (gave up, refused, ...)",
         )
-    if not outcome.status.support_ticket:  # support cannot help: a login, or an unfinished run
+    if not outcome.support_ticket:  # support cannot help: a login, an unfinished run, a profile
         raise InvalidConfig(
             f"the run of order {outcome.order_id} ended {outcome.status}: "
             f"{outcome.status.meaning}; support cannot help with that",

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import GaveUp, InvalidField, LoginRequired, NotEligible, SiteError
+from agent.errors import (
+    PROFILE_MISMATCH,
+    GaveUp,
+    InvalidField,
+    LoginRequired,
+    NotEligible,
+    ProfileMismatch,
+    SiteError,
+    UnexpectedPage,
+)
 from agent.outcome import (
     BatchResult,
     Outcome,
@@ -98,3 +107,14 @@ def test_the_batch_exit_code_takes_the_most_urgent_status() -> None:
     result = BatchResult(batch_dir=Path("."), outcomes=(), elapsed_s=0.0, concurrency=1,
                          exit_code=0)
     assert result.not_run == ()
+
+
+def test_a_profile_that_does_not_fit_the_page_gets_no_support_ticket() -> None:
+    """An error from a profile mismatch is local: no ticket; any other error still gets one."""
+    mismatch = ProfileMismatch("elements.message ('#x') of profile p.toml was not found")
+    assert mismatch.context["code"] == PROFILE_MISMATCH
+    assert isinstance(mismatch, UnexpectedPage) and Status.of_error(mismatch) is Status.ERROR
+    local = Outcome(status=Status.ERROR, order_id="1", reason_code=PROFILE_MISMATCH)
+    assert not local.support_ticket
+    assert Outcome(status=Status.ERROR, order_id="1").support_ticket
+    assert Outcome(status=Status.GAVE_UP, order_id="1", reason_code=None).support_ticket

@@ -268,6 +268,19 @@ def test_write_report_returns_the_files_it_wrote(status: str, tmp_path: Path) ->
     assert not list(run_dir.glob("*.tmp"))
 
 
+def test_a_profile_mismatch_gets_a_report_without_a_ticket(tmp_path: Path) -> None:
+    """An error from our own profile: report.html only, pointing at ``retry-dispute check``."""
+    run_dir = make_run(tmp_path, "error", reason_code="profile_mismatch",
+                       message="open.steps[1]: elements.x ('#x') of profile p.toml was not found")
+    assert [p.name for p in write_report(run_dir)] == ["report.html"]
+    assert not (run_dir / "support-ticket.md").exists()
+    assert not (run_dir / "evidence.zip").exists()
+    steps = next_steps(load_result(run_dir))
+    assert steps.headline == "The site profile does not fit the page."
+    assert any("no support ticket" in item for item in steps.items)
+    assert any(command.startswith("retry-dispute check") for command in steps.commands)
+
+
 def test_report_links_the_support_files_when_not_opened(tmp_path: Path) -> None:
     """A failed run's report links support-ticket.md and evidence.zip by relative path."""
     _, doc = report_of(make_run(tmp_path, "gave_up"))
