@@ -57,8 +57,9 @@ retry-dispute: setup ## the demo, or a real run with SITE=, SESSION=, ORDER=, AR
 	  $(PY) -c "import sys; from agent.outcome import describe_exit_code as d; print('make: retry-dispute ended with ' + d(int(sys.argv[1])) + '; this is the outcome, not a crash', file=sys.stderr)" $$code; \
 	  exit $$code; }
 
-mock-site: setup ## serve the bundled storefront on 127.0.0.1 (PORT=, FAULTS=)
-	$(PY) -m agent mock-site $(if $(PORT),--port $(PORT)) $(if $(FAULTS),--faults $(FAULTS))
+mock-site: setup ## serve the bundled storefront on 127.0.0.1 (PORT=, FAULTS=, SKIN=aliexpress)
+	$(PY) -m agent mock-site $(if $(PORT),--port $(PORT)) $(if $(FAULTS),--faults $(FAULTS)) \
+	  $(if $(SKIN),--skin $(SKIN))
 
 bench: setup ## the benchmarks (ARGS=--quick for a smoke run)
 	$(PY) tests/bench/run.py $(ARGS)

@@ -123,9 +123,15 @@ def command_mock_site(args: argparse.Namespace) -> int:
     """``retry-dispute mock-site``: serve the bundled storefront on 127.0.0.1."""
     from mock_site.__main__ import serve
 
-    plan = _load_faults(args.faults, "mock") if args.faults is not None else None  # read safely
+    skin = str(getattr(args, "skin", "mock"))
+    if skin not in bundled_skins():
+        raise InvalidConfig(
+            f"--skin {skin}: no such storefront skin (those are: {', '.join(bundled_skins())})",
+            hint="give one of them, e.g. --skin aliexpress",
+        )
+    plan = _load_faults(args.faults, skin) if args.faults is not None else None  # read safely
     try:
-        serve(port=args.port, faults=plan)
+        serve(port=args.port, faults=plan, skin=skin)
     except (OSError, ValueError) as exc:
         raise InvalidConfig(
             f"fault plan {args.faults}: {exc}", hint="fix the file (see docs/storefront.md)"

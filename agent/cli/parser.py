@@ -414,6 +414,9 @@ def _add_others(sub: Any) -> None:
     )
     ms.add_argument("--port", type=_port, default=8000, help="(default: 8000)")
     ms.add_argument("--faults", type=Path, metavar="FILE", help="a fault plan (TOML/JSON)")
+    ms.add_argument("--skin", default="mock", metavar="NAME",
+                    help="the storefront's shape: mock, or aliexpress (shaped like the real "
+                    "returns flow; its login on PORT+1) (default: mock)")
     lg = sub.add_parser(
         "login",
         help="log in in a browser window and save the session (mode 0600)",

@@ -375,3 +375,21 @@ def test_the_trace_command_uses_this_python_and_checks_the_folder(tmp_path: Path
 
     assert command_trace(Args(), run=lambda c: seen.append(list(c)) or 0) == 0  # type: ignore[arg-type, func-returns-value]
     assert seen[0][-3:] == ["--port", "8123", str(tmp_path / "trace.zip")]
+
+
+def test_mock_site_serves_the_skin_asked_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mock-site --skin aliexpress`` serves that skin; an unknown skin is one line, exit 2."""
+    import mock_site.__main__ as served
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(served, "serve", lambda **kwargs: calls.append(kwargs))
+    code, _, _ = run_main(["mock-site", "--skin", "aliexpress", "--port", "8123"], capsys)
+    assert code == 0
+    assert calls == [{"port": 8123, "faults": None, "skin": "aliexpress"}]
+    code, _, err = run_main(["mock-site", "--skin", "ebay"], capsys)
+    assert code == 2 and len(calls) == 1
+    assert "--skin ebay: no such storefront skin (those are: " in err
+    assert "aliexpress" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2
