@@ -155,7 +155,12 @@ def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str | None:
     return None
 
 
-def _add_console(p: argparse.ArgumentParser, *, json_output: bool = False) -> None:
+def _add_console(
+    p: argparse.ArgumentParser,
+    *,
+    json_output: bool = False,
+    what: str = "result.json's object, or a batch's summary.json",
+) -> None:
     out = p.add_argument_group("console")
     out.add_argument(
         "-v", "--verbose", action="count", default=0,
@@ -173,8 +178,7 @@ def _add_console(p: argparse.ArgumentParser, *, json_output: bool = False) -> No
     if json_output:
         out.add_argument(
             "--json", action="store_true",
-            help="print the result (result.json's object, or a batch's summary.json) on "
-            "stdout as JSON, for jq and scripts",
+            help=f"print the result ({what}) on stdout as JSON, for jq and scripts",
         )
 
 
@@ -390,7 +394,7 @@ def _add_support(sub: Any) -> None:
         "--faults", type=Path, metavar="FILE",
         help="bundled storefront only: a fault plan (TOML/JSON)",
     )
-    _add_console(p)
+    _add_console(p, json_output=True, what="support-chat.json's object")
 
 
 def _add_others(sub: Any) -> None:

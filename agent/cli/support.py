@@ -10,6 +10,7 @@ with -q.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from agent.site.profile import SiteProfile, load_profile
 from agent.support.facts import read_run_folder
 from agent.support.person import NoPerson, Person, TerminalPerson
 from agent.support.run import SupportOptions, SupportResult, chat_profile_of, run_support
-from agent.support.transcript import CHAT_MD
+from agent.support.transcript import CHAT_MD, read_chat
 
 __all__ = ["command_support", "escalate", "support_lines"]
 
@@ -50,12 +51,17 @@ def support_lines(result: SupportResult) -> list[str]:
 
 
 def _print(console: Console, result: SupportResult) -> None:
-    """The result's lines on stdout, or (with JSON logs) its JSON event on stderr."""
+    """The result's lines on stdout, or (with JSON logs) its JSON event on stderr; with --json,
+    ``support-chat.json``'s object on stdout (and the lines on stderr)."""
+    if console.json_result:
+        chat = read_chat(result.run_dir) or {"result": result.to_json()}
+        print(json.dumps(chat, ensure_ascii=False, default=str), file=console.out, flush=True)
     if console.json_logs:
         console.note("", event="agent.support_result", **result.to_json())
         return
+    stream = console.err if console.json_result else console.out
     for line in support_lines(result):
-        print(line, file=console.out, flush=True)
+        print(line, file=stream, flush=True)
 
 
 def _support(

@@ -110,6 +110,24 @@ def test_support_gets_a_case_number_with_the_screenshots(
     assert 'data-testid="chat-case-number">CASE-100001<' in html
 
 
+def test_support_json_prints_the_chat_record_on_stdout(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """``--json``: stdout is support-chat.json's object alone; the person's lines go to stderr."""
+    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.2, "chat_idle_s": 8})
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    profile = fast_profile(tmp_path, idle_s=8, hold_margin_s=3)
+    proc = cli("support", str(run_dir), "--site", storefront.url, "--profile", str(profile),
+               "--json")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("\n") == 1
+    printed = json.loads(proc.stdout)
+    assert printed == chat_of(run_dir)
+    assert (printed["end"], printed["case_number"], printed["exit_code"]) == (
+        "case", "CASE-100001", 0)
+    assert "case number: CASE-100001 (order 1001)" in proc.stderr
+
+
 def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
     """`run --escalate` on the bundled storefront: busy to the end, gave up, then a case number."""
     faults = tmp_path / "faults.toml"
