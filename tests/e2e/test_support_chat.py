@@ -268,7 +268,8 @@ def test_no_cookie_or_password_in_what_support_writes(
 
 def test_the_same_agent_holds_the_aliexpress_skins_chat(tmp_path: Path) -> None:
     """Another skin's chat (class names, a cookie banner): only the agent's profile differs."""
-    table = (ROOT / "tests/e2e/aliexpress_support_chat.toml").read_text(encoding="utf-8")
+    shipped = (ROOT / "agent/profiles/aliexpress.toml").read_text(encoding="utf-8")
+    table = "[support_chat]\n" + shipped.split("\n[support_chat]\n", 1)[1]  # to the end
     base = (ROOT / "agent/profiles/mock.toml").read_text(encoding="utf-8")
     base = base.split("\n[support_chat]\n", 1)[0]
     base = re.sub(r'(?m)^overlay = .*$', 'overlay = "div.global-gdpr-wrap"', base)
