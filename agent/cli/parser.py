@@ -1,4 +1,5 @@
-"""The command line's arguments: one parser, a sub-parser per command.
+"""The command line's arguments: one parser, a sub-parser per command (the value types, shared
+option groups and help texts are in `agent.cli.arguments`).
 
 Every usage error is one line and exit code 2 (`_Parser.error`), with a "did you mean" for a
 mistyped command or flag. ``run --help`` shows each default, the exit codes and the environment
@@ -16,100 +17,29 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from agent.durations import format_duration, parse_duration
+from agent.cli.arguments import (
+    DESCRIPTION,
+    PROG,
+    TOP_EPILOG,
+    Formatter,
+    add_console,
+    add_request,
+    add_session,
+    duration,
+    environment,
+    exit_codes,
+    port,
+    positive_int,
+    rate,
+)
+from agent.durations import format_duration
 from agent.flow.batch import DEFAULT_CONCURRENCY
 from agent.flow.budget import DEFAULT_RATE
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import TRACE_MODES
-from agent.outcome import INTERRUPT_EXIT_CODES, Status
-from agent.request import REFUNDS, SOLUTIONS
 from agent.version import tool_version
 
 __all__ = ["PROG", "build_parser", "wants_json_logs"]
-
-PROG = "retry-dispute"
-_DESCRIPTION = "Open a marketplace dispute in a real browser, retrying while the site is busy."
-_TOP_EPILOG = """\
-Start with the demo: 'retry-dispute run' (no --site) opens a dispute on the bundled storefront.
-'retry-dispute COMMAND --help' shows a command's options. Exit codes and environment variables:
-'retry-dispute run --help'.
-"""
-_ENVIRONMENT = (
-    ("RETRY_DISPUTE_USER", "the site's login name (with RETRY_DISPUTE_PASSWORD); never a flag"),
-    ("RETRY_DISPUTE_PASSWORD", "the site's password for its login form"),
-    ("RETRY_DISPUTE_BROWSER", "the Chrome/Chromium to use (as --browser-path)"),
-    ("RETRY_DISPUTE_STATE_DIR", "the journal's folder (as --state-dir)"),
-    ("XDG_STATE_HOME", "else the journal is in $XDG_STATE_HOME/retry-dispute"),
-    ("NO_COLOR", "any value: no colour on the terminal"),
-    ("CI", "true: no live lines, one plain line per event"),
-)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number per second") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
-    return value
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
-    return value
-
-
-def _exit_codes() -> str:
-    rows: dict[int, list[str]] = {}
-    for status in Status:
-        rows.setdefault(status.exit_code, []).append(str(status))
-    lines = ["exit codes:"]
-    for code, names in sorted(rows.items()):
-        status = Status(names[0])
-        lines.append(f"  {code:<4} {', '.join(names)}: {status.meaning}")
-    lines.append(
-        f"  {INTERRUPT_EXIT_CODES['SIGTERM']:<4} interrupted by SIGTERM (130 is Ctrl-C)"
-    )
-    lines.append("  a batch exits with the most urgent code among its orders (see README)")
-    return "\n".join(lines)
-
-
-def _environment() -> str:
-    width = max(len(name) for name, _ in _ENVIRONMENT)
-    return "\n".join(
-        ["environment variables:"]
-        + [f"  {name:<{width}}  {what}" for name, what in _ENVIRONMENT]
-    )
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Epilogs kept as written; a little wider columns for the options."""
-
-    def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=32, width=100)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -155,78 +85,6 @@ def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str | None:
     return None
 
 
-def _add_console(
-    p: argparse.ArgumentParser,
-    *,
-    json_output: bool = False,
-    what: str = "result.json's object, or a batch's summary.json",
-) -> None:
-    out = p.add_argument_group("console")
-    out.add_argument(
-        "-v", "--verbose", action="count", default=0,
-        help="show more: -v the log's info events, -vv its debug events",
-    )
-    out.add_argument(
-        "-q", "--quiet", action="count", default=0,
-        help="show less: no progress, only errors and the outcome",
-    )
-    out.add_argument(
-        "--log-format", choices=["console", "json"], default="console",
-        help="console: lines for people; json: every stderr line is one JSON object "
-        "(default: console)",
-    )
-    if json_output:
-        out.add_argument(
-            "--json", action="store_true",
-            help=f"print the result ({what}) on stdout as JSON, for jq and scripts",
-        )
-
-
-def _add_session(p: argparse.ArgumentParser) -> None:
-    session = p.add_argument_group("session (one of)")
-    session.add_argument(
-        "--storage-state", type=Path, metavar="FILE",
-        help="a saved session (from 'retry-dispute login')",
-    )
-    session.add_argument(
-        "--cdp-url", metavar="URL",
-        help="attach to a Chrome you started with --remote-debugging-port and are logged into",
-    )
-    session.add_argument(
-        "--ws-endpoint", action="append", metavar="URL|FILE",
-        help="a remote Playwright server (playwright run-server); several: give it again, or a "
-        "file with one URL a line (a batch spreads its orders over them)",
-    )
-    session.add_argument(
-        "--browser-path", metavar="PATH",
-        help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
-    )
-
-
-def _add_request(p: argparse.ArgumentParser, *, batch: bool) -> None:
-    group = "request (one of: --request, --batch, or --order with its flags)" if batch else (
-        "request (--request, or --order with its flags)")
-    req = p.add_argument_group(group)
-    req.add_argument("--request", type=Path, metavar="FILE", help="a request TOML file")
-    if batch:
-        req.add_argument("--batch", type=Path, metavar="FILE",
-                         help="a TOML or CSV file of requests")
-    req.add_argument("--order", metavar="ID", help="order id")
-    req.add_argument("--item", metavar="ID",
-                     help="which item of a multi-item order (its id on the order page)")
-    req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
-    req.add_argument("--reason", metavar="CODE|LABEL",
-                     help="reason: our code or the site's label (see README)")
-    req.add_argument(
-        "--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)"
-    )
-    req.add_argument("--refund", choices=list(REFUNDS), default=None, help="(default: full)")
-    req.add_argument("--amount", help="partial refund amount, e.g. 5.30")
-    req.add_argument("--message", help="the message to the seller, in English")
-    req.add_argument("--evidence", nargs="+", default=[], metavar="FILE",
-                     help="photo/video files")
-
-
 def _add_check(sub: Any) -> None:
     p = sub.add_parser(
         "check",
@@ -236,20 +94,20 @@ def _add_check(sub: Any) -> None:
         "steps, fill the form, and NEVER submit. A screenshot per step; a table of every "
         "element used: found, missing or ambiguous, with a hint. Exit 0 when all were found, "
         "2 otherwise.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     target = p.add_argument_group("target")
     target.add_argument("--site", metavar="URL", help="the storefront's base URL (required)")
     target.add_argument("--profile", default="mock", metavar="NAME|FILE",
                         help="the site profile to check: a bundled name or a TOML file")
-    _add_session(p)
-    _add_request(p, batch=False)
+    add_session(p)
+    add_request(p, batch=False)
     out = p.add_argument_group("output")
     out.add_argument("--out", type=Path, default=Path("runs"), metavar="DIR",
                      help="where the screenshots go (default: runs/check-…)")
     out.add_argument("--headed", action="store_true", help="show the browser window")
     p.set_defaults(faults=None)
-    _add_console(p)
+    add_console(p)
 
 
 def _add_run(sub: Any) -> None:
@@ -261,8 +119,8 @@ def _add_run(sub: Any) -> None:
         "browser, retrying while the site answers busy. With no --site it starts the bundled "
         "storefront and opens a demo dispute. Times take a unit: 90s, 30m, 6h (a bare number "
         "is seconds).",
-        epilog=f"{_exit_codes()}\n\n{_environment()}\n",
-        formatter_class=_Formatter,
+        epilog=f"{exit_codes()}\n\n{environment()}\n",
+        formatter_class=Formatter,
     )
     target = p.add_argument_group("target")
     target.add_argument(
@@ -273,34 +131,34 @@ def _add_run(sub: Any) -> None:
         "--profile", default="mock", metavar="NAME|FILE",
         help="site profile: a bundled name or a TOML file (default: mock)",
     )
-    _add_session(p)
-    _add_request(p, batch=True)
+    add_session(p)
+    add_request(p, batch=True)
     pol = p.add_argument_group("retry policy (the demo waits 1s, then up to 4s)")
     pol.add_argument(
-        "--max-attempts", type=_positive_int, metavar="N",
+        "--max-attempts", type=positive_int, metavar="N",
         help=f"attempts in all (default: {policy.max_attempts})",
     )
     pol.add_argument(
-        "--deadline", type=_duration, metavar="TIME",
+        "--deadline", type=duration, metavar="TIME",
         help="no attempt starts later than this after the first "
         f"(default: {format_duration(policy.deadline_s)})",
     )
     pol.add_argument(
-        "--initial-wait", type=_duration, metavar="TIME",
+        "--initial-wait", type=duration, metavar="TIME",
         help="the wait after the first busy answer, then x1.5 each time "
         f"(default: {format_duration(policy.initial_wait_s)})",
     )
     pol.add_argument(
-        "--max-wait", type=_duration, metavar="TIME",
+        "--max-wait", type=duration, metavar="TIME",
         help=f"the longest backoff wait (default: {format_duration(policy.max_wait_s)})",
     )
     bat = p.add_argument_group("batch (--batch)")
     bat.add_argument(
-        "--concurrency", type=_positive_int, default=None, metavar="N",
+        "--concurrency", type=positive_int, default=None, metavar="N",
         help=f"orders at once (default: {DEFAULT_CONCURRENCY})",
     )
     bat.add_argument(
-        "--retry-rate", type=_rate, default=None, metavar="R",
+        "--retry-rate", type=rate, default=None, metavar="R",
         help=f"resubmissions per second shared by the batch (default: {DEFAULT_RATE:g})",
     )
     bat.add_argument(
@@ -344,7 +202,7 @@ def _add_run(sub: Any) -> None:
         help="with --escalate: never ask the person a question (one the run folder cannot "
         "answer ends the chat with exit code 5)",
     )
-    _add_console(p, json_output=True)
+    add_console(p, json_output=True)
 
 
 _SUPPORT_EXIT_CODES = """exit codes:
@@ -368,8 +226,8 @@ def _add_support(sub: Any) -> None:
         "never stay silent long enough to be dropped, and get a case number. On a terminal a "
         "question only you can answer is put to you; without one (or with --no-input) the chat "
         "ends politely with exit code 5.",
-        epilog=f"{_SUPPORT_EXIT_CODES}\n{_environment()}\n",
-        formatter_class=_Formatter,
+        epilog=f"{_SUPPORT_EXIT_CODES}\n{environment()}\n",
+        formatter_class=Formatter,
     )
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR",
                    help="the run folder ('retry-dispute run' printed it: runs/...)")
@@ -383,7 +241,7 @@ def _add_support(sub: Any) -> None:
         help="site profile with a [support_chat] table: a bundled name or a TOML file "
         "(default: mock)",
     )
-    _add_session(p)
+    add_session(p)
     out = p.add_argument_group("chat")
     out.add_argument(
         "--no-input", action="store_true",
@@ -394,7 +252,7 @@ def _add_support(sub: Any) -> None:
         "--faults", type=Path, metavar="FILE",
         help="bundled storefront only: a fault plan (TOML/JSON)",
     )
-    _add_console(p, json_output=True, what="support-chat.json's object")
+    add_console(p, json_output=True, what="support-chat.json's object")
 
 
 def _add_others(sub: Any) -> None:
@@ -403,7 +261,7 @@ def _add_others(sub: Any) -> None:
         help="run scenario files against the bundled storefront",
         description="Run scenario files (scenarios/*.toml) against the bundled storefront, "
         "each from a fresh store, and print a table; exit 1 on any mismatch.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     sc.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario TOML files")
     sc.add_argument("--out", type=Path, default=Path("runs/scenarios"), metavar="DIR",
@@ -414,9 +272,9 @@ def _add_others(sub: Any) -> None:
         help="serve the bundled storefront on 127.0.0.1",
         description="Serve the bundled storefront on http://127.0.0.1:PORT to walk through it "
         "(demo account demo/demo). Ctrl-C stops it.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
-    ms.add_argument("--port", type=_port, default=8000, help="(default: 8000)")
+    ms.add_argument("--port", type=port, default=8000, help="(default: 8000)")
     ms.add_argument("--faults", type=Path, metavar="FILE", help="a fault plan (TOML/JSON)")
     ms.add_argument("--skin", default="mock", metavar="NAME",
                     help="the storefront's shape: mock, or aliexpress (shaped like the real "
@@ -428,7 +286,7 @@ def _add_others(sub: Any) -> None:
         "verification) and the session is saved as soon as the login form is gone (or press "
         "Enter). The file holds cookies: it is written with mode 0600. A window needs a "
         "display: on a server, run it under xvfb-run.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     lg.add_argument("--site", required=True, metavar="URL", help="the storefront's base URL")
     lg.add_argument("--save-session", type=Path, required=True, metavar="FILE",
@@ -438,15 +296,15 @@ def _add_others(sub: Any) -> None:
     lg.add_argument("--browser-path", metavar="PATH", help="Chrome/Chromium executable")
     lg.add_argument("--headless", action="store_true",
                     help="no window: with RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD only")
-    lg.add_argument("--timeout", type=_duration, default=600.0, metavar="TIME",
+    lg.add_argument("--timeout", type=duration, default=600.0, metavar="TIME",
                     help="how long to wait for the login (default: 10m)")
-    _add_console(lg)
+    add_console(lg)
     br = sub.add_parser(
         "browser",
         help="print the browser that will be used; --install one if none",
         description="Print the browser a headless run uses (and the one for a window, when it "
         "differs); --install installs Debian's chromium when none is found.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     br.add_argument("--install", action="store_true", help="install one when none is found")
     br.add_argument("--browser-path", metavar="PATH", help="check this executable")
@@ -456,11 +314,11 @@ def _add_others(sub: Any) -> None:
         description="Open RUN_DIR/trace.zip in Playwright's trace viewer (a browser window; "
         "with --port, served on http://127.0.0.1:PORT instead). The trace holds the session's "
         "cookies: never send it to anyone.",
-        formatter_class=_Formatter,
+        formatter_class=Formatter,
     )
     tr.add_argument("run_dir", type=Path, metavar="RUN_DIR",
                     help="a run folder (or the trace.zip itself)")
-    tr.add_argument("--port", type=_port, default=None,
+    tr.add_argument("--port", type=port, default=None,
                     help="serve the viewer on 127.0.0.1:PORT instead of opening a window")
 
 
@@ -471,7 +329,7 @@ def build_parser(
     *argv*: the arguments it will parse (for the hint of an error)."""
     _Parser.json_errors = json_errors
     parser = _Parser(
-        prog=PROG, description=_DESCRIPTION, epilog=_TOP_EPILOG, formatter_class=_Formatter
+        prog=PROG, description=DESCRIPTION, epilog=TOP_EPILOG, formatter_class=Formatter
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {tool_version()}")
     sub = parser.add_subparsers(
