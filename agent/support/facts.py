@@ -96,7 +96,14 @@ def read_run_folder(run_dir: Path) -> Outcome:
             f"the dispute of order {outcome.order_id} is open{dispute}: nothing to escalate",
             hint="`support` is for a run that did not open its dispute (gave up, refused, ...)",
         )
-    if not outcome.support_ticket:  # support cannot help: a login, an unfinished run, a profile
+    if outcome.status.support_ticket and not outcome.support_ticket:  # our own profile
+        raise InvalidConfig(
+            f"the run of order {outcome.order_id} stopped because the site profile does not fit "
+            "the page; support cannot help with that",
+            hint="fix the profile (`retry-dispute check --site URL --profile PROFILE --order ID` "
+            "shows which entry), then run again",
+        )
+    if not outcome.support_ticket:  # support cannot help: a login, or an unfinished run
         raise InvalidConfig(
             f"the run of order {outcome.order_id} ended {outcome.status}: "
             f"{outcome.status.meaning}; support cannot help with that",

@@ -47,6 +47,15 @@ def test_a_run_whose_dispute_is_open_has_nothing_to_escalate(tmp_path: Path, sta
         read_run_folder(run_dir)
 
 
+def test_a_profile_mismatch_is_not_taken_to_support(tmp_path: Path) -> None:
+    """A run stopped by our own profile: exit 2 saying so and pointing at ``check``."""
+    run_dir = make_run(tmp_path, "error", reason_code="profile_mismatch")
+    with pytest.raises(InvalidConfig, match="the site profile does not fit the page") as caught:
+        read_run_folder(run_dir)
+    assert caught.value.exit_code == 2
+    assert "retry-dispute check" in str(caught.value)
+
+
 def test_a_run_support_cannot_help_with_is_refused(tmp_path: Path) -> None:
     """needs_human (log in yourself) has no support ticket, and no support chat either: exit 2."""
     with pytest.raises(InvalidConfig, match="ended needs_human: a person must log in") as caught:
