@@ -7,6 +7,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 
+# pytest workers (pytest-xdist: auto = one per core) and scenarios run at once.
+TEST_WORKERS ?= auto
+SCENARIO_JOBS ?= 3
+
 # Variables passed through to `retry-dispute run` (see README).
 SITE ?=
 SESSION ?=
@@ -40,15 +44,25 @@ setup: $(STAMP) $(BROWSER_STAMP) ## the virtual environment, the packages and a 
 browser: $(STAMP) ## install a browser when none is found
 	$(PY) -m agent browser --install
 
-test: setup ## the tests and the scenario catalogue
-	$(PY) -m pytest -q
-	$(PY) -m agent scenario scenarios/*.toml
+# `make test` runs pytest on every core (pytest-xdist, one browser per worker) while the scenario
+# catalogue runs beside it (its lanes mostly wait out backoffs and chat timers); the catalogue's
+# output is shown once pytest is done. Either one failing fails `make test`.
+test: setup ## the tests and the scenario catalogue, side by side
+	@mkdir -p runs
+	@$(PY) -m agent scenario --jobs $(SCENARIO_JOBS) scenarios/*.toml >runs/scenarios.log 2>&1 & \
+	  catalogue=$$!; \
+	  $(PY) -m pytest -q -n $(TEST_WORKERS); tests=$$?; \
+	  wait $$catalogue; scenarios=$$?; \
+	  echo; echo "scenario catalogue (runs/scenarios.log):"; cat runs/scenarios.log; \
+	  test $$tests -eq 0 || echo "make test: pytest failed (exit $$tests)" >&2; \
+	  test $$scenarios -eq 0 || echo "make test: the scenario catalogue failed (exit $$scenarios)" >&2; \
+	  test $$tests -eq 0 && test $$scenarios -eq 0
 
 unit: $(STAMP) ## the unit tests only (no browser)
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -n $(TEST_WORKERS) tests/unit
 
 scenarios: setup ## the scenario catalogue against the bundled storefront
-	$(PY) -m agent scenario scenarios/*.toml
+	$(PY) -m agent scenario --jobs $(SCENARIO_JOBS) scenarios/*.toml
 
 # A run that ends without a dispute (not eligible, gave up, ...) exits non-zero for scripts and
 # CI; make then adds its own "Error N" line. The line before it says what the code means.

@@ -1,4 +1,9 @@
-"""Shared fixtures: the bundled storefront on a free port, and pytest-playwright's browser."""
+"""Shared fixtures: the bundled storefront on a free port, and pytest-playwright's browser.
+
+Every fixture here is safe under pytest-xdist (``make test`` runs ``pytest -n auto``): each
+worker is its own process with its own session fixtures, so its own storefront on a free port
+of 127.0.0.1, its own browser, and its own state folder under its temporary directory.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,16 @@ from typing import Any
 import pytest
 
 from mock_site.testing import StorefrontServer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runs that fall back on the default state folder ($XDG_STATE_HOME/retry-dispute) keep it
+    under this session's temporary directory: not the user's, and not another worker's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
@@ -36,14 +51,27 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return launch_args
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run pytest-playwright's browser tests last.
+def _seconds(item: pytest.Item) -> float:
+    """The rough length a test's ``slow`` mark declares (0 for a test without one)."""
+    mark = item.get_closest_marker("slow")
+    return float(mark.args[0]) if mark is not None else 0.0
 
-    Its session-scoped sync Playwright keeps an event loop marked as running in the main thread
-    until the session ends, and ``asyncio.run`` refuses to start under it; the tests that drive
-    the async agent themselves therefore run before the first ``page`` fixture is created.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long tests first and pytest-playwright's browser tests last.
+
+    Long tests (``@pytest.mark.slow(SECONDS)``), longest first: under ``make test``'s parallel
+    workers (``--dist loadgroup``: one test at a time to whichever worker is free, in this order)
+    they start at once on different workers and the others fill in around them, so no worker is
+    left with a soak at the end.
+
+    pytest-playwright's session-scoped sync Playwright keeps an event loop marked as running in
+    the main thread until the session ends, and ``asyncio.run`` refuses to start under it; the
+    tests that drive the async agent themselves therefore run before the first ``page`` fixture
+    is created (in each worker: a worker runs its tests in this order too).
     """
     playwright_fixtures = {"page", "context", "browser", "browser_type", "playwright"}
     first = [i for i in items if not playwright_fixtures & set(getattr(i, "fixturenames", ()))]
     last = [i for i in items if playwright_fixtures & set(getattr(i, "fixturenames", ()))]
+    first.sort(key=_seconds, reverse=True)  # stable: the rest keep their order
     items[:] = first + last

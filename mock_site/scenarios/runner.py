@@ -1,8 +1,11 @@
-"""Running scenarios: one browser; each bundled storefront in turn (driven by the profile of its
-name) runs the scenarios for it, each from a freshly reset store."""
+"""Running scenarios: one browser; lanes that each run scenarios one after another on their own
+bundled storefronts (driven by the profile of the storefront's name), each from a freshly reset
+store."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import json
 import tempfile
@@ -25,7 +28,6 @@ from agent.support.facts import HOLDING
 from agent.support.run import SupportOptions, run_support
 from mock_site.demo import DEMO_ACCOUNT
 from mock_site.scenarios.model import (
-    STOREFRONTS,
     Observed,
     Scenario,
     ScenarioResult,
@@ -180,38 +182,60 @@ def _areas(scenarios: Sequence[Scenario], out_dir: Path) -> list[Path]:
     return areas
 
 
+def _schedule(scenarios: Sequence[Scenario]) -> list[int]:
+    """The order lanes take scenarios in: support chats first (they wait out the chat's timers,
+    the longest runs of the catalogue), then the rest in catalogue order."""
+    return sorted(range(len(scenarios)), key=lambda i: scenarios[i].support is None)
+
+
 async def run_catalogue(
     scenarios: Sequence[Scenario],
     *,
     out_dir: Path,
     browser_path: str | None = None,
     on_result: Callable[[ScenarioResult], None] | None = None,
+    jobs: int = 1,
 ) -> list[ScenarioResult]:
-    """Run *scenarios* in order against one bundled storefront and one browser."""
+    """Run *scenarios* against the bundled storefronts and one browser, *jobs* at a time.
+
+    Each of the *jobs* lanes has its own storefront of each skin (started when the lane first
+    needs it, reset before every scenario), so scenarios of different lanes never share a store;
+    they share the browser, each run in its own context. The results are in the given order;
+    *on_result* sees each as it ends.
+    """
 
     from mock_site.testing import StorefrontServer
 
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     # without a path, connect() resolves the browser (find_browser would start a sync Playwright)
     target = BrowserTarget(executable=find_browser(browser_path) if browser_path else None)
     results: dict[int, ScenarioResult] = {}
     areas = _areas(scenarios, out_dir)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in _schedule(scenarios):
+        queue.put_nowait(index)
+    profiles = {s.storefront: load_profile(s.storefront) for s in scenarios}
+
+    async def lane(browser: Browser) -> None:
+        with contextlib.ExitStack() as servers:
+            rigs: dict[str, _Rig] = {}
+            while not queue.empty():
+                index = queue.get_nowait()
+                storefront = scenarios[index].storefront
+                if storefront not in rigs:  # the storefront of this name, its profile
+                    server = servers.enter_context(StorefrontServer(skin=storefront))
+                    rigs[storefront] = _Rig(server=server, browser=browser,
+                                            profile=profiles[storefront], out_dir=out_dir)
+                result = await run_scenario(scenarios[index], rigs[storefront], areas[index])
+                results[index] = result
+                if on_result is not None:
+                    on_result(result)
+
     async with async_playwright() as playwright:
         browser = await connect(playwright, target)
         try:
-            for storefront in STOREFRONTS:  # one storefront at a time, its profile of the name
-                mine = [i for i, s in enumerate(scenarios) if s.storefront == storefront]
-                if not mine:
-                    continue
-                with StorefrontServer(skin=storefront) as server:
-                    rig = _Rig(server=server, browser=browser,
-                               profile=load_profile(storefront), out_dir=out_dir)
-                    for index in mine:
-                        result = await run_scenario(scenarios[index], rig, areas[index])
-                        results[index] = result
-                        if on_result is not None:
-                            on_result(result)
+            await asyncio.gather(*(lane(browser) for _ in range(min(jobs, len(scenarios)))))
         finally:
             await browser.close()
     return [results[i] for i in range(len(scenarios))]
-
-

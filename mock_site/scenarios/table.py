@@ -109,7 +109,7 @@ def command_scenario(args: argparse.Namespace) -> int:
     with _console_quiet():
         results = asyncio.run(run_catalogue(
             scenarios, out_dir=out_dir, browser_path=getattr(args, "browser_path", None),
-            on_result=_progress(sys.stderr, len(scenarios)),
+            on_result=_progress(sys.stderr, len(scenarios)), jobs=getattr(args, "jobs", 1),
         ))
     table = format_table(results)
     summary = _summary(results, time.monotonic() - started, out_dir)

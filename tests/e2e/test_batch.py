@@ -195,6 +195,7 @@ def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
     assert len(storefront.disputes()) == 1 + 3  # the seeded D-000007 and one per order
 
 
+@pytest.mark.slow(40)
 @pytest.mark.parametrize("where", ["local", "playwright-server"])
 def test_a_batch_of_50_opens_every_order_once(
     storefront: StorefrontServer, demo_login: None, tmp_path: Path,
@@ -251,6 +252,7 @@ def test_an_unreachable_playwright_server_is_a_configuration_error(
     assert storefront.submissions() == []
 
 
+@pytest.mark.slow(37)
 def test_a_batch_survives_one_of_two_playwright_servers_dying(
     storefront: StorefrontServer, demo_login: None, tmp_path: Path,
     playwright_servers: Callable[[], PlaywrightServer],

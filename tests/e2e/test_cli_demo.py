@@ -52,6 +52,7 @@ def test_demo_opens_a_dispute_after_busy_answers(tmp_path: Path) -> None:
     assert (run_dirs[0] / "report.html").is_file()
 
 
+@pytest.mark.slow(16)
 def test_demo_on_the_aliexpress_skin_with_its_profile(tmp_path: Path) -> None:
     """--profile aliexpress and no --site: the aliexpress skin starts; busy, then opened."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}

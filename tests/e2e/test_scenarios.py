@@ -17,9 +17,10 @@ pytestmark = pytest.mark.browser
 CATALOGUE = Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def run_command(paths: list[Path], out: Path) -> int:
-    """Run `retry-dispute scenario PATHS --out OUT` in a worker thread (free of any event loop)."""
-    args = argparse.Namespace(paths=paths, out=out, browser_path=None)
+def run_command(paths: list[Path], out: Path, *, jobs: int = 1) -> int:
+    """Run `retry-dispute scenario PATHS --out OUT --jobs N` in a worker thread (free of any
+    event loop)."""
+    args = argparse.Namespace(paths=paths, out=out, browser_path=None, jobs=jobs)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(command_scenario, args).result()
 
@@ -43,9 +44,11 @@ def test_catalogue_scenarios_pass_and_keep_their_run_folders(
     """Busy then opened, busy after commit and a pre-flight refusal meet theirs: exit 0.
 
     The last two run on both storefronts (their rows on the aliexpress skin are NAME@aliexpress).
+    Two lanes run them, each on storefronts of its own: every scenario still sees only its own
+    dispute, and the table keeps the catalogue's order.
     """
     names = ["busy-banner-en", "busy-after-commit", "preflight-oversize"]
-    code = run_command([CATALOGUE / f"{name}.toml" for name in names], tmp_path)
+    code = run_command([CATALOGUE / f"{name}.toml" for name in names], tmp_path, jobs=2)
     out = capsys.readouterr().out
     assert code == 0, out
     table = rows(out)
@@ -55,6 +58,8 @@ def test_catalogue_scenarios_pass_and_keep_their_run_folders(
     assert table["busy-after-commit@aliexpress"][:4] == ["opened", "opened", "1", "1"]
     assert table["preflight-oversize@aliexpress"][:4] == ["invalid", "invalid", "0", "0"]
     assert "busy-banner-en@aliexpress" not in table  # storefront = "mock": a banner is mock's
+    assert list(table) == ["busy-banner-en", "busy-after-commit", "busy-after-commit@aliexpress",
+                           "preflight-oversize", "preflight-oversize@aliexpress"]
     assert all(row[-1] == "ok" for row in table.values())
     assert "5 scenarios, all met their expectation" in out
     record = json.loads((scenario_folder(tmp_path, "busy-banner-en") / "scenario.json").read_text())

@@ -156,6 +156,7 @@ def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
     assert attached[0].endswith("-attempt-2-busy.png")  # the error's screenshot first
 
 
+@pytest.mark.slow(35)
 def test_a_slow_operator_never_gets_the_customer_dropped(
     storefront: StorefrontServer, tmp_path: Path
 ) -> None:

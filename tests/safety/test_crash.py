@@ -234,7 +234,8 @@ class KillLoop:
             sys.executable, "-m", "agent", "run", "--site", self.server.url, "--order", order_id,
             "--received", "no", "--reason", "not_received", "--message", MESSAGE,
             "--state-dir", str(self.state_dir), "--out", str(self.logs.parent / "runs"),
-            "--initial-wait", "0.05", "--max-wait", "0.2", "--log-format", "json",
+            # no backoff: the kill moments are drawn over the measured run, waits or not
+            "--initial-wait", "0", "--max-wait", "0", "--log-format", "json",
         ]
         env = _env(RETRY_DISPUTE_USER="demo", RETRY_DISPUTE_PASSWORD="demo")
         with out:
@@ -261,6 +262,7 @@ def kill_loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillLoop]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow(157)
 def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
     """SIGKILL at 20+ random moments (some mid-answer), each order re-run to its end: 1 dispute."""
     rng = random.Random(SEED)

@@ -40,6 +40,7 @@ FILL_LEVELS = (0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)
 
 
 @pytest.mark.browser
+@pytest.mark.slow(22)
 def test_a_disk_that_fills_up_never_hides_the_opened_dispute(
     storefront: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
