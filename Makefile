@@ -52,6 +52,7 @@ test: setup ## the tests and the scenario catalogue, side by side
 	@$(PY) -m agent scenario --jobs $(SCENARIO_JOBS) scenarios/*.toml >runs/scenarios.log 2>&1 & \
 	  catalogue=$$!; \
 	  $(PY) -m pytest -q -n $(TEST_WORKERS); tests=$$?; \
+	  kill -0 $$catalogue 2>/dev/null && echo "waiting for the scenario catalogue (runs/scenarios.log)"; \
 	  wait $$catalogue; scenarios=$$?; \
 	  echo; echo "scenario catalogue (runs/scenarios.log):"; cat runs/scenarios.log; \
 	  test $$tests -eq 0 || echo "make test: pytest failed (exit $$tests)" >&2; \
