@@ -267,7 +267,7 @@ def _add_others(sub: Any) -> None:
     sc.add_argument("--out", type=Path, default=Path("runs/scenarios"), metavar="DIR",
                     help="where run folders go (default: runs/scenarios/)")
     sc.add_argument("--browser-path", metavar="PATH", help="Chrome/Chromium executable")
-    sc.add_argument("--jobs", type=_positive_int, default=1, metavar="N",
+    sc.add_argument("--jobs", type=positive_int, default=1, metavar="N",
                     help="scenarios run at once, each lane on its own storefronts (default: 1)")
     ms = sub.add_parser(
         "mock-site",

@@ -9,8 +9,9 @@ scenario may expect it (status ``invalid``, no attempt).
 
 `run_catalogue` runs scenarios against the bundled storefronts and one browser, ``jobs`` at a time
 (each lane on storefronts of its own): each from a freshly reset store with its fault plan, in its
-own browser context, with its own journal, its run folder kept under ``<out>/<scenario>/``. `command_scenario` prints the table and returns the exit code:
-0 when every scenario met its expectation, 1 otherwise (a bad file raises `InvalidConfig`: 2).
+own browser context, with its own journal, its run folder kept under ``<out>/<scenario>/``.
+`command_scenario` prints the table and returns the exit code: 0 when every scenario met its
+expectation, 1 otherwise (a bad file raises `InvalidConfig`: 2).
 """
 
 from mock_site.scenarios.loading import load_scenario, load_scenarios
