@@ -38,8 +38,8 @@ from common import RssSampler, quiet_logging, storefront  # noqa: E402
 from floor import _agent_batch, bare_batch  # noqa: E402
 from playwright.async_api import Browser, BrowserContext, Page  # noqa: E402
 
-from agent.flow import journal, lanes, run  # noqa: E402
-from agent.output import run_folder  # noqa: E402
+from agent.flow import journal, lanes, opening, run, submitting  # noqa: E402
+from agent.output import run_folder, saving  # noqa: E402
 from agent.site import form, order_page  # noqa: E402
 from agent.site.profile import load_profile  # noqa: E402
 
@@ -131,25 +131,25 @@ class ChromiumTrace:
 def _agent_timers() -> Timers:
     timers = Timers()
     for owner, name, label in (
-        (run, "_context_for", "new context"),
+        (run, "open_context", "new context"),
         (BrowserContext, "new_page", "new page"),
-        (run, "arm_page", "arm page (dialogs, overlay handler)"),
+        (opening, "arm_page", "arm page (dialogs, overlay handler)"),
         (order_page.OrderPage, "goto", "order page: goto"),
         (order_page.OrderPage, "is_login", "order page: login form?"),
-        (run, "check_gates", "gates (challenge, login)"),
+        (opening, "check_gates", "gates (challenge, login)"),
         (order_page.OrderPage, "read_state", "order page: read state"),
         (order_page.OrderPage, "open_form", "open form (click, pop-up)"),
         (form.DisputeForm, "wait_ready", "form: wait ready"),
         (form.DisputeForm, "fill", "form: fill"),
-        (run.attempts_mod, "submit_once", "submit and read the answer"),
+        (submitting.attempts_mod, "submit_once", "submit and read the answer"),
         (run_folder.RunFolder, "shot", "screenshots"),
         (journal.Journal, "begin", "journal: intent"),
         (journal.Journal, "finish", "journal: answer"),
         (journal.Journal, "unfinished", "journal: unfinished?"),
         (Page, "close", "close order page"),
-        (BrowserContext, "close", "close context"),
-        (run, "write_report", "report.html"),
-        (run.Outcome, "write", "result.json"),
+        (run, "close_context", "close context"),
+        (saving, "write_report", "report.html"),
+        (saving, "_write_result", "result.json"),
     ):
         timers.wrap(owner, name, label)
     return timers
