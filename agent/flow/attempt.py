@@ -90,6 +90,7 @@ async def submit_once(
     page.on("response", catcher)
     page.on("framenavigated", _on_navigated)
     timed_out = False
+    header: asyncio.Future[str | None] | None = None
     try:
         site = await run_steps(site, steps, replace(run, no_wait_after=True), when="submitting")
         try:
@@ -98,18 +99,27 @@ async def submit_once(
             timed_out = True
         received_at = clock()
         response = catcher.response
+        if response is not None:  # asked for while the answer page loads
+            header = asyncio.ensure_future(response.header_value("retry-after"))
         if response is not None and response.request.is_navigation_request():
             try:
                 await asyncio.wait_for(committed, timeout=timeout_s)
                 await page.wait_for_load_state("domcontentloaded", timeout=timeout_s * 1000)
             except (TimeoutError, PlaywrightTimeout):
                 timed_out = True
+    except BaseException:
+        if header is not None:
+            header.cancel()
+            await asyncio.gather(header, return_exceptions=True)
+        raise
     finally:
         page.remove_listener("response", catcher)
         page.remove_listener("framenavigated", _on_navigated)
     status = response.status if response else None
-    retry_after = (await response.header_value("retry-after")) if response else None
-    verdict = await _verdict(site, response) if response is not None else None
+    retry_after: str | None = None
+    verdict: JsonVerdict | None = None
+    if response is not None and header is not None:  # the two reads pipelined
+        retry_after, verdict = await asyncio.gather(header, _verdict(site, response))
     decided = verdict is not None and verdict.kind is not None
     if not timed_out and not decided:
         # A server error shows none of the answers we know: do not wait long for one.

@@ -9,7 +9,8 @@ written is recorded among the run's unwritten files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable
 
 from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
@@ -65,19 +66,38 @@ async def close_context(
     folder: RunFolder,
     ok: bool,
     pages: Iterable[Page | None],
+    while_closing: Callable[[], object] | None = None,
 ) -> None:
     """Register the context's cookies, keep or drop the trace, then close what the run opened;
-    a browser already gone is no error."""
+    a browser already gone is no error.
+
+    *while_closing* (the run's files written) runs once, after the cookies are registered (so
+    their values are masked in what it writes): in a worker thread while an owned context
+    closes, else after the pages are closed or the browser was found gone.
+    """
+    work = while_closing
     try:
         await register_cookie_values(context)
         mode = settings.options.trace
         if mode in ("on", "retain-on-failure"):
             await _stop_trace(context, folder, keep=mode == "on" or not ok)
         if owned:
-            await context.close()
+            if work is None:
+                await context.close()
+                return
+            writing: Callable[[], object] = work
+            work = None
+            closed, wrote = await asyncio.gather(
+                context.close(), asyncio.to_thread(writing), return_exceptions=True
+            )
+            for failed in (wrote, closed):
+                if isinstance(failed, BaseException):
+                    raise failed
             return
         for page in pages:
             if page is not None and not page.is_closed():
                 await page.close()
     except PlaywrightError as exc:
         log.warning("agent.close_failed", error=str(exc)[:200])
+    if work is not None:
+        work()

@@ -11,6 +11,7 @@ screenshot. This module holds the run together: its folder, log file, claim and 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 
 from playwright.async_api import Browser, BrowserContext
@@ -85,23 +86,27 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             normalisations=[str(n) for n in prepared.normalisations],
         )
         run = OrderRun(prepared, settings, folder)
+
+        def save(outcome: Outcome) -> Outcome:
+            """The final outcome, with its result.json and report written."""
+            outcome = replace(
+                outcome,
+                screenshots=tuple(folder.screenshots),
+                elapsed_s=folder.elapsed(),
+                normalisations=tuple(str(n) for n in prepared.normalisations),
+                request=request_summary(prepared),
+                timeline=tuple(folder.timeline),
+                context=run_context(settings),
+            )
+            return save_outcome(outcome, folder.path, unwritten)
+
         try:
             with order_claim(
                 settings.journal, site=run.site, order_id=order_id, run_id=folder.run_id
             ):
-                outcome = await _in_context(run, browser)
+                outcome = await _in_context(run, browser, save)
         except RetryDisputeError as exc:  # the claim: another run has the order, or no journal
-            outcome = await stopped(run, exc)
-        outcome = replace(
-            outcome,
-            screenshots=tuple(folder.screenshots),
-            elapsed_s=folder.elapsed(),
-            normalisations=tuple(str(n) for n in prepared.normalisations),
-            request=request_summary(prepared),
-            timeline=tuple(folder.timeline),
-            context=run_context(settings),
-        )
-        outcome = save_outcome(outcome, folder.path, unwritten)
+            outcome = save(await stopped(run, exc))
         settings.emit(
             DoneEvent(order_id=order_id, status=outcome.status, dispute_id=outcome.dispute_id)
         )
@@ -126,10 +131,12 @@ async def _drive_cancelled(run: OrderRun) -> Outcome:
     return replace(outcome, interrupted_by=stop.signal if stop else None)
 
 
-async def _in_context(run: OrderRun, browser: Browser) -> Outcome:
+async def _in_context(run: OrderRun, browser: Browser, save: Callable[[Outcome], Outcome]
+                      ) -> Outcome:
     """The run in its browser context (`agent.flow.browser_context`), closed or given back
-    afterwards."""
+    afterwards; the outcome saved by *save* (result.json, report.html) while it closes."""
     outcome = run.outcome(Status.ERROR, "the run did not finish")
+    saved: list[Outcome] = []
     context: BrowserContext | None = None
     owned = False
     try:
@@ -140,6 +147,8 @@ async def _in_context(run: OrderRun, browser: Browser) -> Outcome:
         outcome = await _drive_cancelled(run)
     finally:
         if context is not None:
+            final = outcome
             await close_context(context, owned, settings=run.s, folder=run.folder,
-                                ok=outcome.ok, pages=(run.form_page, run.page))
-    return outcome
+                                ok=outcome.ok, pages=(run.form_page, run.page),
+                                while_closing=lambda: saved.append(save(final)))
+    return saved[0] if saved else save(outcome)

@@ -167,34 +167,44 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
         name = option_element(field, prepared)
         if name is None:
             return
-        target = await site.wait_shown(name, where=where)
         if kind == "radio":
-            await target.check(timeout=step_ms)
-        elif not await _selected(site, name, field.selected or ""):
+            await site.act_on(name, lambda t: t.check(timeout=step_ms), where=where)
+            return
+        target = await site.wait_shown(name, where=where)
+        if not await _selected(site, name, field.selected or ""):
             await target.click(timeout=step_ms)
         return
     assert field.element is not None
     if kind == "dropdown":
         await _dropdown(site, field, _reason(site, prepared, field).label)
         return
-    target = await site.wait_shown(field.element, where=where)
+    # each action waits for its element to show (`SitePage.act_on`): one round trip a field
     if kind == "checkbox":
         on = request_value(prepared.request, field.value) in field.on
-        await target.set_checked(on, timeout=step_ms)
+        await site.act_on(field.element, lambda t: t.set_checked(on, timeout=step_ms),
+                          where=where)
     elif kind == "select":
         reason = _reason(site, prepared, field)
         if field.by == "value":
-            await target.select_option(value=reason.value, timeout=step_ms)
+            await site.act_on(field.element, lambda t: t.select_option(
+                value=reason.value, timeout=step_ms), where=where)
         else:
-            await target.select_option(label=reason.label, timeout=step_ms)
+            await site.act_on(field.element, lambda t: t.select_option(
+                label=reason.label, timeout=step_ms), where=where)
     elif kind == "amount":
-        await target.fill(_amount(prepared), timeout=step_ms)
-    else:  # text: typed, key by key, as a person would (never through the clipboard)
-        await target.fill("", timeout=step_ms)
-        if field.typed:
-            await target.press_sequentially(prepared.request.message, timeout=step_ms * 10)
-        else:
-            await target.fill(prepared.request.message, timeout=step_ms)
+        await site.act_on(field.element, lambda t: t.fill(_amount(prepared), timeout=step_ms),
+                          where=where)
+    elif field.typed:  # text, key by key as a person types (never through the clipboard)
+        message = prepared.request.message
+
+        async def _type(target: Locator) -> None:
+            await target.fill("", timeout=step_ms)  # typing adds to what the field holds
+            await target.press_sequentially(message, timeout=step_ms * 10)
+
+        await site.act_on(field.element, _type, where=where)
+    else:  # text set at once (fill replaces what the field holds)
+        await site.act_on(field.element, lambda t: t.fill(
+            prepared.request.message, timeout=step_ms), where=where)
 
 
 async def holds(site: SitePage, field: Field, prepared: PreparedRequest) -> bool:

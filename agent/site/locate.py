@@ -9,6 +9,7 @@ An `Inspector` (the ``check`` command) sees every element the flow uses and how 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -97,6 +98,28 @@ class SitePage:
             raise self.missing(name, where=where, waited_s=limit) from None
         await self.report(name, "required", where)
         return located
+
+    async def act_on(self, name: str, act: Callable[[Locator], Awaitable[object]], *,
+                     where: str) -> None:
+        """Act on the first visible match of *name*, waited for by the action itself.
+
+        Playwright's actions wait for their element to be visible (and enabled, and stable):
+        `wait_shown` before one is a second round trip that waits for the same thing. An element
+        that never showed is `UnexpectedPage` naming the entry, as from `wait_shown`; one that
+        showed and did not respond is Playwright's timeout. With an inspector (the check
+        command), the element is waited for and reported before the action, as it was seen.
+        """
+        if self.inspector is not None:
+            await act(await self.wait_shown(name, where=where))
+            return
+        located = self.shown(name)
+        try:
+            await act(located)
+        except PlaywrightTimeout:
+            if await is_visible(located):
+                raise
+            raise self.missing(name, where=where, waited_s=self.profile.timeouts.step_s
+                               ) from None
 
     async def wait_gone(self, name: str, *, where: str, timeout_s: float) -> None:
         """Wait until no match of *name* is visible."""

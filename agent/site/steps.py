@@ -76,8 +76,10 @@ async def _click(site: SitePage, target: Locator, run: StepRun) -> None:
                        no_wait_after=run.no_wait_after or None)
 
 
-async def _new_page(site: SitePage, target: Locator, step: Step, run: StepRun) -> Page | None:
-    """Click and wait for a new page, or for ``or_visible`` to show, within the pop-up timeout."""
+async def _new_page(site: SitePage, step: Step, run: StepRun, *, where: str) -> Page | None:
+    """Click and wait for a new page, or for ``or_visible`` to show, within the pop-up timeout.
+
+    The new page is returned as soon as it opened (its document may still be loading)."""
     context = site.page.context
     before = set(context.pages)
     opened: list[Page] = []
@@ -90,10 +92,14 @@ async def _new_page(site: SitePage, target: Locator, step: Step, run: StepRun) -
 
     context.on("page", _on_page)
     try:
-        await _click(site, target, run)
+        await site.act_on(step.element, lambda t: _click(site, t, run), where=where)
         limit = site.profile.timeouts.popup_s
         deadline = asyncio.get_running_loop().time() + limit
         while not opened:
+            with contextlib.suppress(TimeoutError):  # look again every 50 ms
+                await asyncio.wait_for(arrived.wait(), timeout=0.05)
+            if opened:
+                break
             if step.or_visible is not None and await is_visible(site.shown(step.or_visible)):
                 log.info("agent.popup_blocked", url=site.page.url, shown=step.or_visible,
                          step=step.name)
@@ -107,17 +113,17 @@ async def _new_page(site: SitePage, target: Locator, step: Step, run: StepRun) -
                     url=site.page.url,
                     hint="allow pop-ups for the site; " + CHECK_HINT,
                 )
-            with contextlib.suppress(TimeoutError):  # look again every 50 ms
-                await asyncio.wait_for(arrived.wait(), timeout=0.05)
     finally:
         context.remove_listener("page", _on_page)
-    page = opened[0]
+    return opened[0]
+
+
+async def _loaded(site: SitePage, page: Page, step: Step) -> None:
     with contextlib.suppress(PlaywrightTimeout):
         await page.wait_for_load_state(
             "domcontentloaded", timeout=site.profile.timeouts.navigation_s * 1000
         )
     log.info("agent.popup_opened", url=page.url, step=step.name)
-    return page
 
 
 async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
@@ -129,30 +135,34 @@ async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
         else:
             await site.wait_gone(step.element, where=where, timeout_s=timeouts.navigation_s)
         return site
-    target = await site.wait_shown(step.element, where=where)
+    # each action waits for its element to show (`SitePage.act_on`): no wait of its own first
+    step_ms = timeouts.step_s * 1000
     if step.action == "fill":
-        await target.fill(_text(step, run), timeout=timeouts.step_s * 1000)
+        text = _text(step, run)
+        await site.act_on(step.element, lambda t: t.fill(text, timeout=step_ms), where=where)
         return site
     if step.action == "press":
-        assert step.key is not None
-        await target.press(step.key, timeout=timeouts.step_s * 1000)
+        key = step.key
+        assert key is not None
+        await site.act_on(step.element, lambda t: t.press(key, timeout=step_ms), where=where)
         return site
     if step.dialog is not None:
         answer_next_dialog(site.page, step.dialog)
     if step.new_page != "none":
-        page = await _new_page(site, target, step, run)
+        page = await _new_page(site, step, run, where=where)
         if page is None:
             return site
-        if run.on_new_page is not None:
-            await run.on_new_page(page)
+        # armed (dialogs, overlays) while its document loads
+        arming = run.on_new_page(page) if run.on_new_page is not None else None
+        await asyncio.gather(_loaded(site, page, step), *([arming] if arming else []))
         return site.on(page)
     if step.navigates:
         async with site.page.expect_navigation(
             wait_until="domcontentloaded", timeout=timeouts.navigation_s * 1000
         ):
-            await target.click(timeout=timeouts.step_s * 1000)
+            await site.act_on(step.element, lambda t: t.click(timeout=step_ms), where=where)
         return site
-    await _click(site, target, run)
+    await site.act_on(step.element, lambda t: _click(site, t, run), where=where)
     return site
 
 
