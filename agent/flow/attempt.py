@@ -13,11 +13,11 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Frame, Response
+from playwright.async_api import Frame, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.log import get_logger
@@ -69,10 +69,12 @@ async def submit_once(
     start: str | None = None,
     timeout_s: float,
     clock: Callable[[], float] = time.monotonic,
+    photograph: Callable[[Page], Awaitable[object]] | None = None,
 ) -> tuple[Answer, SitePage]:
     """Run the submit steps (from *start*) and classify the answer; never raises for an answer.
 
-    Returns the answer and the page the flow is on afterwards.
+    Returns the answer and the page the flow is on afterwards. *photograph*, when given, is
+    called with that page once the answer is there, while the page's answer is read.
     """
     page = site.page
     rules = site.profile.answer
@@ -130,7 +132,10 @@ async def submit_once(
                 await shown_one.wait_for(
                     state="visible", timeout=_SETTLE_ERROR_MS if error else _SETTLE_MS
                 )
-    shown = await read_page(site)
+    if photograph is None:
+        shown = await read_page(site)
+    else:  # the screenshot and the page's reads side by side (reads change nothing)
+        shown, _ = await asyncio.gather(read_page(site), photograph(site.page))
     answer = replace(
         classify(
             site.profile,

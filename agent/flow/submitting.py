@@ -12,6 +12,8 @@ import asyncio
 import functools
 from datetime import UTC, datetime
 
+from playwright.async_api import Page
+
 from agent.errors import (
     AmbiguousAnswer,
     ChallengeShown,
@@ -26,6 +28,7 @@ from agent.flow.policy import RetryDetails, build_async_retrying, parse_retry_af
 from agent.flow.run_state import Finished, OrderRun
 from agent.log import get_logger
 from agent.outcome import Outcome, Status
+from agent.output.run_folder import Grabbed
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm
 from agent.site.gates import check_gates
@@ -83,6 +86,11 @@ async def _one_attempt(run: OrderRun) -> Answer:
     answer = Answer(outcome="error")
     clock = run.s.runtime.clock
     answered_at = clock()
+    grabbed: list[Grabbed | None] = []
+
+    async def _photograph(page: Page) -> None:
+        grabbed.append(await run.grab(page))
+
     run.in_flight = True
     try:
         answer, run.form_site = await attempts_mod.submit_once(
@@ -91,6 +99,7 @@ async def _one_attempt(run: OrderRun) -> Answer:
             start=start,
             timeout_s=run.profile.timeouts.answer_s,
             clock=clock,
+            photograph=_photograph,  # the answer photographed while the page is read
         )
         run.form_page = run.form_site.page
         answered_at = answer.received_at if answer.received_at is not None else answered_at
@@ -111,6 +120,7 @@ async def _one_attempt(run: OrderRun) -> Answer:
             detail=answer.text or None,
             status_code=answer.status_code,
             timeout_s=run.profile.timeouts.screenshot_s,
+            grabbed=grabbed[0] if grabbed and not stopped else None,
         )
     run.last_answer = answer
     run.s.emit(

@@ -224,9 +224,13 @@ class RunFolder:
         detail: str | None = None,
         status_code: int | None = None,
         timeout_s: float = 5.0,
+        grabbed: Grabbed | None = None,
     ) -> TimelineEntry:
-        """Record an attempt with its screenshot, named ``attempt-K-<outcome>``."""
-        shot = await self.shot(page, f"attempt-{number}-{outcome}", timeout_s=timeout_s)
+        """Record an attempt with its screenshot, named ``attempt-K-<outcome>`` (*grabbed*: one
+        taken already, as the answer showed; else *page* is photographed now)."""
+        name = f"attempt-{number}-{outcome}"
+        shot = (self.keep(grabbed, name) if grabbed is not None
+                else await self.shot(page, name, timeout_s=timeout_s))
         return self._entry(
             kind="attempt",
             name=f"attempt {number}",
