@@ -142,7 +142,7 @@ def _agent_timers() -> Timers:
         (form.DisputeForm, "wait_ready", "form: wait ready"),
         (form.DisputeForm, "fill", "form: fill"),
         (submitting.attempts_mod, "submit_once", "submit and read the answer"),
-        (run_folder.RunFolder, "shot", "screenshots"),
+        (run_folder.RunFolder, "grab", "screenshots (each, side by side with reads or not)"),
         (journal.Journal, "begin", "journal: intent"),
         (journal.Journal, "finish", "journal: answer"),
         (journal.Journal, "unfinished", "journal: unfinished?"),
