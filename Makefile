@@ -79,8 +79,9 @@ mock-site: setup ## serve the bundled storefront on 127.0.0.1 (PORT=, FAULTS=, S
 bench: setup ## the benchmarks (ARGS=--quick for a smoke run)
 	$(PY) tests/bench/run.py $(ARGS)
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff (lint and format) and mypy
 	$(VENV)/bin/ruff check agent mock_site tests
+	$(VENV)/bin/ruff format --check agent mock_site tests
 	$(VENV)/bin/mypy
 
 clean: ## remove the virtual environment and the run folders

@@ -161,8 +161,11 @@ def _add_headless_shell() -> None:
     try:
         _apt_install(("chromium-headless-shell",))
     except (OSError, subprocess.CalledProcessError):
-        print("retry-dispute: chromium-headless-shell is not available here; the full Chromium "
-              "will run headless", file=sys.stderr)
+        print(
+            "retry-dispute: chromium-headless-shell is not available here; the full Chromium "
+            "will run headless",
+            file=sys.stderr,
+        )
 
 
 def ensure_browser(override: str | None = None, *, install: bool = True) -> str | None:

@@ -43,7 +43,8 @@ def crash_line(exc: BaseException, *, state_dir: Path | None = None) -> str:
     what = f"unexpected error: {type(exc).__name__}" + (f": {first}" if first else "")
     where = write_crash_report(exc, state_dir=state_dir)
     if where is None:
-        return f"{what}; this is a bug, please report it with these details:\n" + redact_text(
-            _details(exc)
-        ).rstrip()
+        return (
+            f"{what}; this is a bug, please report it with these details:\n"
+            + redact_text(_details(exc)).rstrip()
+        )
     return f"{what}; this is a bug: the details are in {where}, please report it with that file"

@@ -13,13 +13,19 @@ import re
 __all__ = ["format_duration", "parse_duration"]
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
-_PART = re.compile(
-    r"(\d+(?:\.\d*)?|\.\d+)(ms|seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d)"
-)
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|seconds?|secs?|s|minutes?|mins?|m|hours?|h|days?|d)")
 _UNIT_OF = {
-    "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "mins": "min", "minute": "min", "minutes": "min",
-    "hour": "h", "hours": "h", "day": "d", "days": "d",
+    "sec": "s",
+    "secs": "s",
+    "second": "s",
+    "seconds": "s",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "hour": "h",
+    "hours": "h",
+    "day": "d",
+    "days": "d",
 }
 
 

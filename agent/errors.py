@@ -210,8 +210,7 @@ class JournalUnavailable(InvalidConfig):
         super().__init__(
             f"the journal {path} {what}",
             key="state_dir",
-            hint=hint
-            or "pass --state-dir a folder you can write to, on a disk with free space",
+            hint=hint or "pass --state-dir a folder you can write to, on a disk with free space",
             context={"journal": str(path)},
         )
 
@@ -297,8 +296,7 @@ class OrderClaimed(RetryDisputeError):
 
     exit_code: ClassVar[int] = 6
     default_hint: ClassVar[str | None] = (
-        "wait for the other run to end, then run again (a dispute it opened shows as "
-        "already open)"
+        "wait for the other run to end, then run again (a dispute it opened shows as already open)"
     )
 
 
@@ -403,8 +401,9 @@ class ProfileMismatch(UnexpectedPage):
         hint: str | None = None,
         context: Mapping[str, object] | None = None,
     ) -> None:
-        super().__init__(what, url=url, hint=hint,
-                         context={**(context or {}), "code": PROFILE_MISMATCH})
+        super().__init__(
+            what, url=url, hint=hint, context={**(context or {}), "code": PROFILE_MISMATCH}
+        )
 
 
 class BrowserNotFound(RetryDisputeError):

@@ -95,8 +95,10 @@ class Status(StrEnum):
     @classmethod
     def of_error(cls, error: RetryDisputeError) -> Status:
         """The status a run stopped by *error* ends with (by the error's exit code)."""
-        by_code = {s.exit_code: s for s in (cls.INVALID, cls.INELIGIBLE, cls.GAVE_UP,
-                                            cls.NEEDS_HUMAN, cls.CLAIMED)}
+        by_code = {
+            s.exit_code: s
+            for s in (cls.INVALID, cls.INELIGIBLE, cls.GAVE_UP, cls.NEEDS_HUMAN, cls.CLAIMED)
+        }
         return by_code.get(error.exit_code, cls.ERROR)
 
     @classmethod
@@ -108,44 +110,50 @@ class Status(StrEnum):
             return cls.ERROR
 
 
-_EXIT_CODES: Mapping[Status, int] = MappingProxyType({
-    Status.OPENED: 0,
-    Status.ALREADY_OPEN: 0,
-    Status.ERROR: 1,
-    Status.INVALID: 2,
-    Status.INELIGIBLE: 3,
-    Status.GAVE_UP: 4,
-    Status.NEEDS_HUMAN: 5,
-    Status.CLAIMED: 6,
-    Status.INTERRUPTED: 130,
-})
+_EXIT_CODES: Mapping[Status, int] = MappingProxyType(
+    {
+        Status.OPENED: 0,
+        Status.ALREADY_OPEN: 0,
+        Status.ERROR: 1,
+        Status.INVALID: 2,
+        Status.INELIGIBLE: 3,
+        Status.GAVE_UP: 4,
+        Status.NEEDS_HUMAN: 5,
+        Status.CLAIMED: 6,
+        Status.INTERRUPTED: 130,
+    }
+)
 #: The exit code of a run stopped by a signal: 128 + the signal's number, as a shell reports it.
 #: ``Status.INTERRUPTED.exit_code`` is Ctrl-C's (SIGINT); `Outcome.exit_code` gives 143 when the
 #: run was stopped by SIGTERM (``kill``, a service manager, a CI timeout).
 INTERRUPT_EXIT_CODES: Mapping[str, int] = MappingProxyType({"SIGINT": 130, "SIGTERM": 143})
-_MEANINGS: Mapping[Status, str] = MappingProxyType({
-    Status.OPENED: "the dispute is open",
-    Status.ALREADY_OPEN: "a dispute was already open for the order",
-    Status.ERROR: "an unexpected error stopped the run (see log.jsonl in the run folder)",
-    Status.INVALID: "the request, a file, a flag or the site refused what was given; "
-    "nothing was opened",
-    Status.INELIGIBLE: "the order page says no dispute can be opened for this order",
-    Status.GAVE_UP: "the site was still busy when the attempts or the deadline ran out",
-    Status.NEEDS_HUMAN: "a person must log in or solve a verification in the browser",
-    Status.CLAIMED: "another run is working on this order; nothing was sent",
-    Status.INTERRUPTED: "the run was stopped (Ctrl-C or SIGTERM) before it finished",
-})
-_LABELS: Mapping[Status, str] = MappingProxyType({
-    Status.OPENED: "Dispute opened",
-    Status.ALREADY_OPEN: "Dispute already open",
-    Status.INVALID: "Request refused",
-    Status.INELIGIBLE: "Order not eligible",
-    Status.GAVE_UP: "Gave up: the site stayed busy",
-    Status.NEEDS_HUMAN: "A person is needed",
-    Status.CLAIMED: "Another run has this order",
-    Status.INTERRUPTED: "Interrupted",
-    Status.ERROR: "Unexpected error",
-})
+_MEANINGS: Mapping[Status, str] = MappingProxyType(
+    {
+        Status.OPENED: "the dispute is open",
+        Status.ALREADY_OPEN: "a dispute was already open for the order",
+        Status.ERROR: "an unexpected error stopped the run (see log.jsonl in the run folder)",
+        Status.INVALID: "the request, a file, a flag or the site refused what was given; "
+        "nothing was opened",
+        Status.INELIGIBLE: "the order page says no dispute can be opened for this order",
+        Status.GAVE_UP: "the site was still busy when the attempts or the deadline ran out",
+        Status.NEEDS_HUMAN: "a person must log in or solve a verification in the browser",
+        Status.CLAIMED: "another run is working on this order; nothing was sent",
+        Status.INTERRUPTED: "the run was stopped (Ctrl-C or SIGTERM) before it finished",
+    }
+)
+_LABELS: Mapping[Status, str] = MappingProxyType(
+    {
+        Status.OPENED: "Dispute opened",
+        Status.ALREADY_OPEN: "Dispute already open",
+        Status.INVALID: "Request refused",
+        Status.INELIGIBLE: "Order not eligible",
+        Status.GAVE_UP: "Gave up: the site stayed busy",
+        Status.NEEDS_HUMAN: "A person is needed",
+        Status.CLAIMED: "Another run has this order",
+        Status.INTERRUPTED: "Interrupted",
+        Status.ERROR: "Unexpected error",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -137,9 +137,7 @@ def check_storage_state(path: Path) -> Path:
     for n, cookie in enumerate(data.get("cookies", []), 1):
         problem = _cookie_problem(cookie)
         if problem:
-            raise InvalidConfig(
-                f"storage-state file {path}: cookie {n} {problem}", hint=hint
-            )
+            raise InvalidConfig(f"storage-state file {path}: cookie {n} {problem}", hint=hint)
     for n, origin in enumerate(data.get("origins", []), 1):
         problem = _origin_problem(origin)
         if problem:

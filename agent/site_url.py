@@ -36,9 +36,7 @@ def check_site_url(url: str) -> str:
         port = parts.port
         host = parts.hostname
     except ValueError as exc:  # a port that is not a number or above 65535, a broken [IPv6]
-        raise InvalidConfig(
-            f"--site {shown!r} is not a valid URL ({exc})", hint=_EXAMPLE
-        ) from None
+        raise InvalidConfig(f"--site {shown!r} is not a valid URL ({exc})", hint=_EXAMPLE) from None
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidConfig(f"--site {shown!r} is not an http(s) URL", hint=_EXAMPLE)
     if parts.username is not None or parts.password is not None:

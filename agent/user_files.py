@@ -113,9 +113,7 @@ def _size(limit: int) -> str:
     return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
 
 
-def check_nesting(
-    text: str, *, syntax: Literal["toml", "json"], limit: int = MAX_NESTING
-) -> None:
+def check_nesting(text: str, *, syntax: Literal["toml", "json"], limit: int = MAX_NESTING) -> None:
     """Refuse TOML or JSON whose arrays and tables nest deeper than *limit* levels.
 
     Brackets inside strings and comments do not count; the parser still judges the syntax.

@@ -20,22 +20,26 @@ DEMO_FAULTS: Mapping[str, object] = MappingProxyType(
 )
 #: Each skin's demo plan: busy three times, in the skin's own way (the aliexpress skin answers
 #: in the gateway's HTTP 200 JSON and shows a toast).
-DEMO_FAULTS_BY_SKIN: Mapping[str, Mapping[str, object]] = MappingProxyType({
-    "mock": DEMO_FAULTS,
-    "aliexpress": MappingProxyType({"busy_first": 3}),
-})
-DEMO_REQUEST: Mapping[str, object] = MappingProxyType({
-    "order_id": "1001",
-    "received": "no",
-    "reason": "not_received",
-    "solution": "refund",
-    "refund": "full",
-    "amount": None,
-    "message": (
-        "My parcel has been in transit for 40 days and has not arrived. "
-        "Please refund the full amount."
-    ),
-    "evidence": [],
-})
+DEMO_FAULTS_BY_SKIN: Mapping[str, Mapping[str, object]] = MappingProxyType(
+    {
+        "mock": DEMO_FAULTS,
+        "aliexpress": MappingProxyType({"busy_first": 3}),
+    }
+)
+DEMO_REQUEST: Mapping[str, object] = MappingProxyType(
+    {
+        "order_id": "1001",
+        "received": "no",
+        "reason": "not_received",
+        "solution": "refund",
+        "refund": "full",
+        "amount": None,
+        "message": (
+            "My parcel has been in transit for 40 days and has not arrived. "
+            "Please refund the full amount."
+        ),
+        "evidence": [],
+    }
+)
 #: Short waits for the demo, so it finishes in seconds.
 DEMO_POLICY: Mapping[str, float] = MappingProxyType({"initial_wait_s": 1.0, "max_wait_s": 4.0})

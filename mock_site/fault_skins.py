@@ -106,8 +106,14 @@ def _ae_language(plan: Mapping[str, object]) -> str | None:
 
 _RULES: Mapping[Skin, tuple[Rule, ...]] = {
     "mock": (_mock_busy_format, _mock_toast_s, _mock_upload_delay_s),
-    "aliexpress": (_ae_busy_style, _ae_popup_blocked, _ae_language, _ae_dispute_id_markup,
-                   _ae_hidden_dispute_ids, _ae_hostile),
+    "aliexpress": (
+        _ae_busy_style,
+        _ae_popup_blocked,
+        _ae_language,
+        _ae_dispute_id_markup,
+        _ae_hidden_dispute_ids,
+        _ae_hostile,
+    ),
 }
 
 

@@ -148,12 +148,26 @@ class FaultPlan:
 _COUNTS = ("busy_first", "busy_after_commit", "server_errors", "extra_popups")
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
-_SECONDS = ("busy_for_s", "slow_submit_s", "chat_operator_delay_s", "chat_queue_s",
-            "upload_delay_s", "dispute_shows_after_s")
+_SECONDS = (
+    "busy_for_s",
+    "slow_submit_s",
+    "chat_operator_delay_s",
+    "chat_queue_s",
+    "upload_delay_s",
+    "dispute_shows_after_s",
+)
 _POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
-_FLAGS = ("errors_after_commit", "popup_blocked", "form_resets_on_busy", "chat_offline",
-          "dispute_id_markup", "hidden_dispute_ids", "echo_password", "echo_cookie",
-          "escape_sequences")
+_FLAGS = (
+    "errors_after_commit",
+    "popup_blocked",
+    "form_resets_on_busy",
+    "chat_offline",
+    "dispute_id_markup",
+    "hidden_dispute_ids",
+    "echo_password",
+    "echo_cookie",
+    "escape_sequences",
+)
 #: The most pop-ups one click may open (a browser test opens every one of them).
 MAX_EXTRA_POPUPS = 50
 _CHOICES: Mapping[str, tuple[object, ...]] = {
@@ -201,9 +215,7 @@ def _latency(value: object) -> Latency | None:
         return MARKETPLACE_LATENCY
     if not isinstance(value, Mapping) or not value or set(value) - {"page_s", "submit_s"}:
         raise _bad("latency", value, expected)
-    return Latency(
-        **{name: _bounds(f"latency.{name}", bounds) for name, bounds in value.items()}
-    )
+    return Latency(**{name: _bounds(f"latency.{name}", bounds) for name, bounds in value.items()})
 
 
 def _check(key: str, value: object) -> object:

@@ -228,8 +228,10 @@ class Store:
         seeded = set(self.seeded_dispute_ids())
         with self._lock:
             found = [
-                d for d in self._disputes
-                if d.order_id == order_id and (item_id is None or d.item_id == item_id)
+                d
+                for d in self._disputes
+                if d.order_id == order_id
+                and (item_id is None or d.item_id == item_id)
                 and (d.dispute_id in seeded or now - d.created_at >= delay)
             ]
         return found[-1] if found else None
@@ -337,9 +339,7 @@ class Store:
     async def latency(self, kind: str) -> None:
         """Hold a page (``kind`` "page") or a submission's answer ("submit") per ``latency``."""
         with self._lock:
-            delay = (
-                self._engine.page_delay() if kind == "page" else self._engine.submit_delay()
-            )
+            delay = self._engine.page_delay() if kind == "page" else self._engine.submit_delay()
         if delay > 0:
             await self.sleep(delay)
 

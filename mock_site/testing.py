@@ -41,7 +41,6 @@ __all__ = ["SAMPLE_JPEG", "SAMPLE_MOV", "SAMPLE_MP4", "SAMPLE_PNG", "StorefrontS
 HOST = "127.0.0.1"
 
 
-
 def _picture(fmt: str) -> bytes:
     """A whole 8x8 picture in *fmt*: the agent decodes photos before it sends them."""
     out = io.BytesIO()

@@ -44,8 +44,12 @@ class Terminal:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         full_env = {
-            **os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color",
-            "COLUMNS": str(columns), "LINES": str(lines), **(env or {}),
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "TERM": "xterm-256color",
+            "COLUMNS": str(columns),
+            "LINES": str(lines),
+            **(env or {}),
         }
         if "CI" not in (env or {}):
             full_env.pop("CI", None)
@@ -54,8 +58,13 @@ class Terminal:
                 full_env.pop(key, None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agent", *args],
-            stdin=slave, stdout=slave, stderr=slave, env=full_env, cwd=cwd,
-            start_new_session=True, close_fds=True,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            cwd=cwd,
+            start_new_session=True,
+            close_fds=True,
         )
         os.close(slave)
         self.master = master

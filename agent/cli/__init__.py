@@ -79,8 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if console.progress is not None:
             console.progress.close()
         console.error(
-            f"interrupted ({stopped.words}) before any run folder was written; nothing was "
-            "sent", exit_code=stopped.exit_code,
+            f"interrupted ({stopped.words}) before any run folder was written; nothing was sent",
+            exit_code=stopped.exit_code,
         )
         return stopped.exit_code
     except Exception as exc:  # a bug, not bad input: one line, and where its details are

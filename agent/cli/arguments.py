@@ -93,9 +93,7 @@ def exit_codes() -> str:
     for code, names in sorted(rows.items()):
         status = Status(names[0])
         lines.append(f"  {code:<4} {', '.join(names)}: {status.meaning}")
-    lines.append(
-        f"  {INTERRUPT_EXIT_CODES['SIGTERM']:<4} interrupted by SIGTERM (130 is Ctrl-C)"
-    )
+    lines.append(f"  {INTERRUPT_EXIT_CODES['SIGTERM']:<4} interrupted by SIGTERM (130 is Ctrl-C)")
     lines.append("  a batch exits with the most urgent code among its orders (see README)")
     return "\n".join(lines)
 
@@ -103,8 +101,7 @@ def exit_codes() -> str:
 def environment() -> str:
     width = max(len(name) for name, _ in ENVIRONMENT)
     return "\n".join(
-        ["environment variables:"]
-        + [f"  {name:<{width}}  {what}" for name, what in ENVIRONMENT]
+        ["environment variables:"] + [f"  {name:<{width}}  {what}" for name, what in ENVIRONMENT]
     )
 
 
@@ -123,21 +120,30 @@ def add_console(
 ) -> None:
     out = p.add_argument_group("console")
     out.add_argument(
-        "-v", "--verbose", action="count", default=0,
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
         help="show more: -v the log's info events, -vv its debug events",
     )
     out.add_argument(
-        "-q", "--quiet", action="count", default=0,
+        "-q",
+        "--quiet",
+        action="count",
+        default=0,
         help="show less: no progress, only errors and the outcome",
     )
     out.add_argument(
-        "--log-format", choices=["console", "json"], default="console",
+        "--log-format",
+        choices=["console", "json"],
+        default="console",
         help="console: lines for people; json: every stderr line is one JSON object "
         "(default: console)",
     )
     if json_output:
         out.add_argument(
-            "--json", action="store_true",
+            "--json",
+            action="store_true",
             help=f"print the result ({what}) on stdout as JSON, for jq and scripts",
         )
 
@@ -145,43 +151,52 @@ def add_console(
 def add_session(p: argparse.ArgumentParser) -> None:
     session = p.add_argument_group("session (one of)")
     session.add_argument(
-        "--storage-state", type=Path, metavar="FILE",
+        "--storage-state",
+        type=Path,
+        metavar="FILE",
         help="a saved session (from 'retry-dispute login')",
     )
     session.add_argument(
-        "--cdp-url", metavar="URL",
+        "--cdp-url",
+        metavar="URL",
         help="attach to a Chrome you started with --remote-debugging-port and are logged into",
     )
     session.add_argument(
-        "--ws-endpoint", action="append", metavar="URL|FILE",
+        "--ws-endpoint",
+        action="append",
+        metavar="URL|FILE",
         help="a remote Playwright server (playwright run-server); several: give it again, or a "
         "file with one URL a line (a batch spreads its orders over them)",
     )
     session.add_argument(
-        "--browser-path", metavar="PATH",
+        "--browser-path",
+        metavar="PATH",
         help="Chrome/Chromium executable (default: RETRY_DISPUTE_BROWSER, else found)",
     )
 
 
 def add_request(p: argparse.ArgumentParser, *, batch: bool) -> None:
-    group = "request (one of: --request, --batch, or --order with its flags)" if batch else (
-        "request (--request, or --order with its flags)")
+    group = (
+        "request (one of: --request, --batch, or --order with its flags)"
+        if batch
+        else ("request (--request, or --order with its flags)")
+    )
     req = p.add_argument_group(group)
     req.add_argument("--request", type=Path, metavar="FILE", help="a request TOML file")
     if batch:
-        req.add_argument("--batch", type=Path, metavar="FILE",
-                         help="a TOML or CSV file of requests")
+        req.add_argument(
+            "--batch", type=Path, metavar="FILE", help="a TOML or CSV file of requests"
+        )
     req.add_argument("--order", metavar="ID", help="order id")
-    req.add_argument("--item", metavar="ID",
-                     help="which item of a multi-item order (its id on the order page)")
-    req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
-    req.add_argument("--reason", metavar="CODE|LABEL",
-                     help="reason: our code or the site's label (see README)")
     req.add_argument(
-        "--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)"
+        "--item", metavar="ID", help="which item of a multi-item order (its id on the order page)"
     )
+    req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
+    req.add_argument(
+        "--reason", metavar="CODE|LABEL", help="reason: our code or the site's label (see README)"
+    )
+    req.add_argument("--solution", choices=list(SOLUTIONS), default=None, help="(default: refund)")
     req.add_argument("--refund", choices=list(REFUNDS), default=None, help="(default: full)")
     req.add_argument("--amount", help="partial refund amount, e.g. 5.30")
     req.add_argument("--message", help="the message to the seller, in English")
-    req.add_argument("--evidence", nargs="+", default=[], metavar="FILE",
-                     help="photo/video files")
+    req.add_argument("--evidence", nargs="+", default=[], metavar="FILE", help="photo/video files")

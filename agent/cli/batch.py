@@ -44,16 +44,23 @@ def format_table(outcomes: Sequence[Outcome]) -> str:
     """The console table: order, status, dispute, attempts, seconds."""
     head = ("order", "status", "dispute", "attempts", "seconds")
     rows = [
-        (shown(o.order_id, 40), str(o.status), shown(o.dispute_id or "-", 40), str(o.attempts),
-         f"{o.elapsed_s:.1f}")
+        (
+            shown(o.order_id, 40),
+            str(o.status),
+            shown(o.dispute_id or "-", 40),
+            str(o.attempts),
+            f"{o.elapsed_s:.1f}",
+        )
         for o in outcomes
     ]
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     right = {3, 4}
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     return "\n".join([line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
@@ -84,20 +91,29 @@ def _print_batch(result: BatchResult, console: Console) -> None:
     if console.progress is not None:
         console.progress.close()
     if console.json_result:
-        print(json.dumps(summary_dict(result), ensure_ascii=False, default=str), file=console.out,
-              flush=True)
+        print(
+            json.dumps(summary_dict(result), ensure_ascii=False, default=str),
+            file=console.out,
+            flush=True,
+        )
     if console.json_logs:
-        console.note("", event="agent.batch_outcome", exit_code=result.exit_code,
-                     batch_dir=str(result.batch_dir),
-                     totals={str(k): v for k, v in Counter(o.status for o in result.outcomes)
-                             .items()})
+        console.note(
+            "",
+            event="agent.batch_outcome",
+            exit_code=result.exit_code,
+            batch_dir=str(result.batch_dir),
+            totals={str(k): v for k, v in Counter(o.status for o in result.outcomes).items()},
+        )
         return
     stream = console.err if console.json_result else console.out
     if result.outcomes:
         print(format_table(result.outcomes), file=stream)
     if result.interrupted_by is not None:
-        print(f"stopped by {'Ctrl-C' if result.interrupted_by == 'SIGINT' else 'SIGTERM'}: "
-              "run the same command with --resume to finish the rest", file=stream)
+        print(
+            f"stopped by {'Ctrl-C' if result.interrupted_by == 'SIGINT' else 'SIGTERM'}: "
+            "run the same command with --resume to finish the rest",
+            file=stream,
+        )
     print(totals_line(result), file=stream)
     print(f"  summary: {result.batch_dir / 'summary.json'}", file=stream)
     print(f"  reports: open {result.batch_dir / 'index.html'}", file=stream)
@@ -174,15 +190,14 @@ def command_batch(
         )
     items = _load(args.batch, profile, console)
     earlier = earlier_outcomes(args.out, args.batch)
-    todo, skipped = select_orders(
-        items, earlier, resume=args.resume, only_failed=args.only_failed
-    )
+    todo, skipped = select_orders(items, earlier, resume=args.resume, only_failed=args.only_failed)
     done_before = [o for o in earlier.values() if o.status.final]
     if not (args.resume or args.only_failed) and done_before:
         console.note(
             f"{plural(len(done_before), 'order')} of {args.batch} finished in an earlier batch "
             "under this --out: --resume skips them",
-            event="agent.batch_resumable", finished=len(done_before),
+            event="agent.batch_resumable",
+            finished=len(done_before),
         )
     policy = policy_from_args(args, demo=demo)
     session = session_from_args(args, demo=demo)
@@ -212,7 +227,9 @@ def command_batch(
             f"batch of {plural(len(todo), 'order')} from {args.batch}"
             + (f" ({len(skipped)} done earlier, skipped)" if skipped else "")
             + f", concurrency {concurrency}, into {batch_dir}",
-            event="agent.batch_starting", orders=len(todo), skipped=len(skipped),
+            event="agent.batch_starting",
+            orders=len(todo),
+            skipped=len(skipped),
             batch_dir=str(batch_dir),
         )
         options = RunOptions(
@@ -250,8 +267,13 @@ def _nothing_to_run(
     batch_dir: Path, skipped: list[Outcome], concurrency: int, context: dict[str, object]
 ) -> BatchResult:
     result = BatchResult(
-        batch_dir=batch_dir, outcomes=(), elapsed_s=0.0, concurrency=concurrency,
-        exit_code=0, skipped=tuple(skipped), context=context,
+        batch_dir=batch_dir,
+        outcomes=(),
+        elapsed_s=0.0,
+        concurrency=concurrency,
+        exit_code=0,
+        skipped=tuple(skipped),
+        context=context,
     )
     write_batch_outputs(result)
     return result

@@ -84,8 +84,9 @@ Announce = Callable[[str, Mapping[str, Any]], None]
 
 
 @contextlib.contextmanager
-def bundled_storefront(faults: Path | None, announce: Announce, *, skin: str = "mock"
-                       ) -> Iterator[str]:
+def bundled_storefront(
+    faults: Path | None, announce: Announce, *, skin: str = "mock"
+) -> Iterator[str]:
     """Serve the bundled storefront (the skin of that name) on a free port with a fault plan;
     yield its URL."""
     from mock_site.testing import StorefrontServer

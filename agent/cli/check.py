@@ -71,8 +71,9 @@ class _Walk:
                 await site.report(step.element, "required", f"{step.where} (not run)")
                 return  # later steps need the earlier ones to have run
 
-    async def run(self, context: BrowserContext, *, site_url: str, session: Session,
-                  prepared: PreparedRequest) -> None:
+    async def run(
+        self, context: BrowserContext, *, site_url: str, session: Session, prepared: PreparedRequest
+    ) -> None:
         page = await context.new_page()
         await arm_page(page, self.profile)
         site = SitePage(page, self.profile, item=prepared.request.item, inspector=self.elements)
@@ -81,9 +82,11 @@ class _Walk:
         await self.shot(page, "order-page-loaded")
         if await order.is_login():
             if session.credentials is None:
-                raise NeedsHuman("the site asks to log in",
-                                 hint="pass --storage-state FILE, or set RETRY_DISPUTE_USER and "
-                                 "RETRY_DISPUTE_PASSWORD to check the login steps too")
+                raise NeedsHuman(
+                    "the site asks to log in",
+                    hint="pass --storage-state FILE, or set RETRY_DISPUTE_USER and "
+                    "RETRY_DISPUTE_PASSWORD to check the login steps too",
+                )
             await order.login(session.credentials)
             await self.shot(page, "logged-in")
             await order.goto(prepared.request.order_id)
@@ -91,10 +94,15 @@ class _Walk:
         state = await order.read_state()
         await self.shot(page, "order-page")
         if state.existing_dispute_id or state.ineligible_text:
-            said = (f"a dispute is open ({state.existing_dispute_id})"
-                    if state.existing_dispute_id else f"not eligible: {state.ineligible_text}")
-            self.stopped = (f"the order page says {said}: the open steps and the form were not "
-                            "checked; pick an order that can take a dispute")
+            said = (
+                f"a dispute is open ({state.existing_dispute_id})"
+                if state.existing_dispute_id
+                else f"not eligible: {state.ineligible_text}"
+            )
+            self.stopped = (
+                f"the order page says {said}: the open steps and the form were not "
+                "checked; pick an order that can take a dispute"
+            )
             return
 
         async def _arm(new: Page) -> None:
@@ -114,8 +122,13 @@ class _Walk:
         await self.count_submit(form_site, prepared)
 
 
-async def _check(args: argparse.Namespace, profile: SiteProfile, prepared: PreparedRequest,
-                 walk: _Walk, console: Console) -> None:
+async def _check(
+    args: argparse.Namespace,
+    profile: SiteProfile,
+    prepared: PreparedRequest,
+    walk: _Walk,
+    console: Console,
+) -> None:
     session = session_from_args(args, demo=False)
     with site_from_args(args, console) as site_url:
         async with async_playwright() as p:
@@ -123,11 +136,11 @@ async def _check(args: argparse.Namespace, profile: SiteProfile, prepared: Prepa
             try:
                 context = await browser.new_context(
                     storage_state=str(session.storage_state) if session.storage_state else None,
-                    viewport={"width": 1280, "height": 900}, locale="en-US",
+                    viewport={"width": 1280, "height": 900},
+                    locale="en-US",
                 )
                 try:
-                    await walk.run(context, site_url=site_url, session=session,
-                                   prepared=prepared)
+                    await walk.run(context, site_url=site_url, session=session, prepared=prepared)
                 finally:
                     await context.close()
             finally:
@@ -149,9 +162,11 @@ def command_check(args: argparse.Namespace, console: Console, signals: Interrupt
     out = args.out / f"check-{stamp}-{prepared.request.order_id}"
     out.mkdir(parents=True, exist_ok=True)
     walk = _Walk(profile, out)
-    print(f"retry-dispute check: profile {profile.source} on {args.site}, order "
-          f"{prepared.request.order_id}; screenshots in {out}/ (nothing is submitted)",
-          file=sys.stderr)
+    print(
+        f"retry-dispute check: profile {profile.source} on {args.site}, order "
+        f"{prepared.request.order_id}; screenshots in {out}/ (nothing is submitted)",
+        file=sys.stderr,
+    )
     failed: RetryDisputeError | None = None
     try:
         run_sync(_check(args, profile, prepared, walk, console))

@@ -48,6 +48,7 @@ def _enter_pressed(loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
             sys.stdin.readline()
         except (OSError, ValueError):
             return
+
         def done() -> None:
             if not future.done():
                 future.set_result(None)
@@ -139,11 +140,15 @@ async def _login(args: argparse.Namespace, console: Console) -> int:
                     f"A browser window is open on {login_url}: log in there (solve any "
                     "verification). The session is saved as soon as you are logged in, or "
                     "press Enter here when you are done.",
-                    event="agent.login_waiting", url=login_url,
+                    event="agent.login_waiting",
+                    url=login_url,
                 )
                 seen = await watch_login(
-                    page, profile, login_url=login_url,
-                    enter=_enter_pressed(asyncio.get_running_loop()), timeout_s=args.timeout,
+                    page,
+                    profile,
+                    login_url=login_url,
+                    enter=_enter_pressed(asyncio.get_running_loop()),
+                    timeout_s=args.timeout,
                 )
                 if seen == "detected":
                     console.warn("logged in: the login form is gone", event="agent.login_seen")

@@ -96,8 +96,12 @@ class Console:
             print(text, file=self.err, flush=True)
 
     def _json_line(self, level: str, event: str, **fields: Any) -> None:
-        record = {"event": event, "level": level, **fields,
-                  "timestamp": datetime.now(UTC).isoformat()}
+        record = {
+            "event": event,
+            "level": level,
+            **fields,
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
         print(json.dumps(record, default=str, ensure_ascii=False), file=self.err, flush=True)
 
     def note(self, text: str, *, event: str, **fields: Any) -> None:
@@ -128,13 +132,21 @@ class Console:
         if self.progress is not None:
             self.progress.close()
         if self.json_result:
-            print(json.dumps(outcome.to_json(), ensure_ascii=False, default=str), file=self.out,
-                  flush=True)
+            print(
+                json.dumps(outcome.to_json(), ensure_ascii=False, default=str),
+                file=self.out,
+                flush=True,
+            )
         if self.json_logs:
             self._json_line(
-                "info", "agent.outcome", status=str(outcome.status), order_id=outcome.order_id,
-                dispute_id=outcome.dispute_id, attempts=outcome.attempts,
-                exit_code=outcome.exit_code, message=shown(outcome.message),
+                "info",
+                "agent.outcome",
+                status=str(outcome.status),
+                order_id=outcome.order_id,
+                dispute_id=outcome.dispute_id,
+                attempts=outcome.attempts,
+                exit_code=outcome.exit_code,
+                message=shown(outcome.message),
                 run_dir=str(outcome.run_dir) if outcome.run_dir else None,
                 unwritten=list(outcome.unwritten),
             )

@@ -60,8 +60,7 @@ class _Parser(argparse.ArgumentParser):
             where = f"{PROG} {self.command}"
         text = message + (f"; did you mean {hint}? See" if hint else "; see") + f" '{where} --help'"
         if self.json_errors:
-            record = {"event": "agent.usage_error", "level": "error", "error": text,
-                      "exit_code": 2}
+            record = {"event": "agent.usage_error", "level": "error", "error": text, "exit_code": 2}
             self.exit(2, json.dumps(record) + "\n")
         self.exit(2, f"{PROG}: {text}\n")
 
@@ -74,8 +73,11 @@ def _did_you_mean(message: str, parser: argparse.ArgumentParser) -> str | None:
         return f"'{close[0]}'" if close else None
     unknown = re.match(r"unrecognized arguments: (.*)", message)
     if unknown:
-        known = {o.lstrip("-"): o for o in _Parser.known_options | set(
-            parser._option_string_actions) if o.startswith("--")}
+        known = {
+            o.lstrip("-"): o
+            for o in _Parser.known_options | set(parser._option_string_actions)
+            if o.startswith("--")
+        }
         for word in unknown[1].split():
             if word.startswith("--"):
                 name = word.split("=")[0].lstrip("-")
@@ -98,13 +100,22 @@ def _add_check(sub: Any) -> None:
     )
     target = p.add_argument_group("target")
     target.add_argument("--site", metavar="URL", help="the storefront's base URL (required)")
-    target.add_argument("--profile", default="mock", metavar="NAME|FILE",
-                        help="the site profile to check: a bundled name or a TOML file")
+    target.add_argument(
+        "--profile",
+        default="mock",
+        metavar="NAME|FILE",
+        help="the site profile to check: a bundled name or a TOML file",
+    )
     add_session(p)
     add_request(p, batch=False)
     out = p.add_argument_group("output")
-    out.add_argument("--out", type=Path, default=Path("runs"), metavar="DIR",
-                     help="where the screenshots go (default: runs/check-…)")
+    out.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs"),
+        metavar="DIR",
+        help="where the screenshots go (default: runs/check-…)",
+    )
     out.add_argument("--headed", action="store_true", help="show the browser window")
     p.set_defaults(faults=None)
     add_console(p)
@@ -124,59 +135,83 @@ def _add_run(sub: Any) -> None:
     )
     target = p.add_argument_group("target")
     target.add_argument(
-        "--site", metavar="URL",
+        "--site",
+        metavar="URL",
         help="the storefront's base URL (default: start the bundled storefront)",
     )
     target.add_argument(
-        "--profile", default="mock", metavar="NAME|FILE",
+        "--profile",
+        default="mock",
+        metavar="NAME|FILE",
         help="site profile: a bundled name or a TOML file (default: mock)",
     )
     add_session(p)
     add_request(p, batch=True)
     pol = p.add_argument_group("retry policy (the demo waits 1s, then up to 4s)")
     pol.add_argument(
-        "--max-attempts", type=positive_int, metavar="N",
+        "--max-attempts",
+        type=positive_int,
+        metavar="N",
         help=f"attempts in all (default: {policy.max_attempts})",
     )
     pol.add_argument(
-        "--deadline", type=duration, metavar="TIME",
+        "--deadline",
+        type=duration,
+        metavar="TIME",
         help="no attempt starts later than this after the first "
         f"(default: {format_duration(policy.deadline_s)})",
     )
     pol.add_argument(
-        "--initial-wait", type=duration, metavar="TIME",
+        "--initial-wait",
+        type=duration,
+        metavar="TIME",
         help="the wait after the first busy answer, then x1.5 each time "
         f"(default: {format_duration(policy.initial_wait_s)})",
     )
     pol.add_argument(
-        "--max-wait", type=duration, metavar="TIME",
+        "--max-wait",
+        type=duration,
+        metavar="TIME",
         help=f"the longest backoff wait (default: {format_duration(policy.max_wait_s)})",
     )
     bat = p.add_argument_group("batch (--batch)")
     bat.add_argument(
-        "--concurrency", type=positive_int, default=None, metavar="N",
+        "--concurrency",
+        type=positive_int,
+        default=None,
+        metavar="N",
         help=f"orders at once (default: {DEFAULT_CONCURRENCY})",
     )
     bat.add_argument(
-        "--retry-rate", type=rate, default=None, metavar="R",
+        "--retry-rate",
+        type=rate,
+        default=None,
+        metavar="R",
         help=f"resubmissions per second shared by the batch (default: {DEFAULT_RATE:g})",
     )
     bat.add_argument(
-        "--resume", action="store_true",
+        "--resume",
+        action="store_true",
         help="skip the orders an earlier batch of this file finished (opened, already open, "
         "ineligible)",
     )
     bat.add_argument(
-        "--only-failed", action="store_true",
+        "--only-failed",
+        action="store_true",
         help="run only the orders whose last batch gave up, needed a person or failed",
     )
     out = p.add_argument_group("output")
     out.add_argument(
-        "--out", type=Path, default=Path("runs"), metavar="DIR",
+        "--out",
+        type=Path,
+        default=Path("runs"),
+        metavar="DIR",
         help="where run folders go (default: runs/)",
     )
     out.add_argument(
-        "--state-dir", type=Path, metavar="DIR",
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
         help="the journal's folder (default: RETRY_DISPUTE_STATE_DIR, else "
         "~/.local/state/retry-dispute)",
     )
@@ -189,16 +224,20 @@ def _add_run(sub: Any) -> None:
         "off for a real site and a batch: a trace holds cookies)",
     )
     out.add_argument(
-        "--faults", type=Path, metavar="FILE",
+        "--faults",
+        type=Path,
+        metavar="FILE",
         help="bundled storefront only: a fault plan (TOML/JSON)",
     )
     sup = p.add_argument_group("support chat")
     sup.add_argument(
-        "--escalate", action="store_true",
+        "--escalate",
+        action="store_true",
         help="when the run gives up, go straight to the site's support chat (see 'support')",
     )
     sup.add_argument(
-        "--no-input", action="store_true",
+        "--no-input",
+        action="store_true",
         help="with --escalate: never ask the person a question (one the run folder cannot "
         "answer ends the chat with exit code 5)",
     )
@@ -229,27 +268,37 @@ def _add_support(sub: Any) -> None:
         epilog=f"{_SUPPORT_EXIT_CODES}\n{environment()}\n",
         formatter_class=Formatter,
     )
-    p.add_argument("run_dir", type=Path, metavar="RUN_DIR",
-                   help="the run folder ('retry-dispute run' printed it: runs/...)")
+    p.add_argument(
+        "run_dir",
+        type=Path,
+        metavar="RUN_DIR",
+        help="the run folder ('retry-dispute run' printed it: runs/...)",
+    )
     target = p.add_argument_group("target")
     target.add_argument(
-        "--site", metavar="URL",
+        "--site",
+        metavar="URL",
         help="the storefront's base URL (default: start the bundled storefront)",
     )
     target.add_argument(
-        "--profile", default="mock", metavar="NAME|FILE",
+        "--profile",
+        default="mock",
+        metavar="NAME|FILE",
         help="site profile with a [support_chat] table: a bundled name or a TOML file "
         "(default: mock)",
     )
     add_session(p)
     out = p.add_argument_group("chat")
     out.add_argument(
-        "--no-input", action="store_true",
+        "--no-input",
+        action="store_true",
         help="never ask the person: a question the run folder cannot answer ends with exit 5",
     )
     out.add_argument("--headed", action="store_true", help="show the browser window")
     out.add_argument(
-        "--faults", type=Path, metavar="FILE",
+        "--faults",
+        type=Path,
+        metavar="FILE",
         help="bundled storefront only: a fault plan (TOML/JSON)",
     )
     add_console(p, json_output=True, what="support-chat.json's object")
@@ -264,11 +313,21 @@ def _add_others(sub: Any) -> None:
         formatter_class=Formatter,
     )
     sc.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario TOML files")
-    sc.add_argument("--out", type=Path, default=Path("runs/scenarios"), metavar="DIR",
-                    help="where run folders go (default: runs/scenarios/)")
+    sc.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/scenarios"),
+        metavar="DIR",
+        help="where run folders go (default: runs/scenarios/)",
+    )
     sc.add_argument("--browser-path", metavar="PATH", help="Chrome/Chromium executable")
-    sc.add_argument("--jobs", type=positive_int, default=1, metavar="N",
-                    help="scenarios run at once, each lane on its own storefronts (default: 1)")
+    sc.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="scenarios run at once, each lane on its own storefronts (default: 1)",
+    )
     ms = sub.add_parser(
         "mock-site",
         help="serve the bundled storefront on 127.0.0.1",
@@ -278,9 +337,13 @@ def _add_others(sub: Any) -> None:
     )
     ms.add_argument("--port", type=port, default=8000, help="(default: 8000)")
     ms.add_argument("--faults", type=Path, metavar="FILE", help="a fault plan (TOML/JSON)")
-    ms.add_argument("--skin", default="mock", metavar="NAME",
-                    help="the storefront's shape: mock, or aliexpress (shaped like the real "
-                    "returns flow; its login on PORT+1) (default: mock)")
+    ms.add_argument(
+        "--skin",
+        default="mock",
+        metavar="NAME",
+        help="the storefront's shape: mock, or aliexpress (shaped like the real "
+        "returns flow; its login on PORT+1) (default: mock)",
+    )
     lg = sub.add_parser(
         "login",
         help="log in in a browser window and save the session (mode 0600)",
@@ -291,15 +354,25 @@ def _add_others(sub: Any) -> None:
         formatter_class=Formatter,
     )
     lg.add_argument("--site", required=True, metavar="URL", help="the storefront's base URL")
-    lg.add_argument("--save-session", type=Path, required=True, metavar="FILE",
-                    help="where to save the session")
-    lg.add_argument("--profile", default="mock", metavar="NAME|FILE",
-                    help="site profile (default: mock)")
+    lg.add_argument(
+        "--save-session", type=Path, required=True, metavar="FILE", help="where to save the session"
+    )
+    lg.add_argument(
+        "--profile", default="mock", metavar="NAME|FILE", help="site profile (default: mock)"
+    )
     lg.add_argument("--browser-path", metavar="PATH", help="Chrome/Chromium executable")
-    lg.add_argument("--headless", action="store_true",
-                    help="no window: with RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD only")
-    lg.add_argument("--timeout", type=duration, default=600.0, metavar="TIME",
-                    help="how long to wait for the login (default: 10m)")
+    lg.add_argument(
+        "--headless",
+        action="store_true",
+        help="no window: with RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD only",
+    )
+    lg.add_argument(
+        "--timeout",
+        type=duration,
+        default=600.0,
+        metavar="TIME",
+        help="how long to wait for the login (default: 10m)",
+    )
     add_console(lg)
     br = sub.add_parser(
         "browser",
@@ -318,10 +391,15 @@ def _add_others(sub: Any) -> None:
         "cookies: never send it to anyone.",
         formatter_class=Formatter,
     )
-    tr.add_argument("run_dir", type=Path, metavar="RUN_DIR",
-                    help="a run folder (or the trace.zip itself)")
-    tr.add_argument("--port", type=port, default=None,
-                    help="serve the viewer on 127.0.0.1:PORT instead of opening a window")
+    tr.add_argument(
+        "run_dir", type=Path, metavar="RUN_DIR", help="a run folder (or the trace.zip itself)"
+    )
+    tr.add_argument(
+        "--port",
+        type=port,
+        default=None,
+        help="serve the viewer on 127.0.0.1:PORT instead of opening a window",
+    )
 
 
 def build_parser(
@@ -335,7 +413,10 @@ def build_parser(
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {tool_version()}")
     sub = parser.add_subparsers(
-        dest="command", required=True, parser_class=_Parser, metavar="COMMAND",
+        dest="command",
+        required=True,
+        parser_class=_Parser,
+        metavar="COMMAND",
         title="commands",
     )
     _add_run(sub)

@@ -33,7 +33,8 @@ def request_from_args(
         return load_request_toml(args.request, rules=profile.evidence, reasons=profile.reasons)
     if args.order is not None and not args.order.strip():  # given, but empty: say so
         raise InvalidField(
-            "--order is empty", field="order_id",
+            "--order is empty",
+            field="order_id",
             hint="give the order number shown on the order page, e.g. --order 1002",
         )
     if demo and args.order is None:

@@ -55,6 +55,7 @@ def check_display(
         "running X server",
     )
 
+
 _SERVER_SCHEMES = ("ws://", "wss://", "http://", "https://")
 
 
@@ -88,9 +89,7 @@ def ws_endpoints(values: Sequence[str] | None) -> list[str]:
                 )
             found.append(entry)
         if not any(line.strip() and not line.strip().startswith("#") for line in lines):
-            raise InvalidConfig(
-                f"{path} lists no Playwright server", hint="one ws:// URL a line"
-            )
+            raise InvalidConfig(f"{path} lists no Playwright server", hint="one ws:// URL a line")
     return list(dict.fromkeys(found))
 
 
@@ -113,8 +112,9 @@ def check_site(site: str, *, reach: bool = True) -> str:
 
 
 @contextlib.contextmanager
-def site_from_args(args: argparse.Namespace, console: Console, *, skin: str = "mock"
-                   ) -> Iterator[str]:
+def site_from_args(
+    args: argparse.Namespace, console: Console, *, skin: str = "mock"
+) -> Iterator[str]:
     """The --site checked, or, when none was given, the bundled storefront's *skin* started
     (the skin of the profile's name)."""
     if args.site:

@@ -50,6 +50,9 @@ def command_trace(args: argparse.Namespace, *, run: Runner = _run) -> int:
     command = trace_command(args.run_dir, port=args.port)
     if "--port" in command:
         port = command[command.index("--port") + 1]
-        print(f"trace viewer on http://127.0.0.1:{port} (Ctrl-C to stop); the trace holds "
-              "cookies: never send it to anyone", file=sys.stderr)
+        print(
+            f"trace viewer on http://127.0.0.1:{port} (Ctrl-C to stop); the trace holds "
+            "cookies: never send it to anyone",
+            file=sys.stderr,
+        )
     return run(command)

@@ -41,7 +41,7 @@ _MAX_BODY = 1024 * 1024
 def submit_steps_from(site: SitePage, start: str | None) -> tuple[str, ...]:
     """The names of the submit steps from *start* on (all of them when None)."""
     names = tuple(step.name for step in site.profile.submit_steps)
-    return names[names.index(start):] if start in names else names
+    return names[names.index(start) :] if start in names else names
 
 
 async def _verdict(site: SitePage, response: Response) -> JsonVerdict | None:
@@ -159,8 +159,9 @@ async def submit_once(
     return answer, site
 
 
-async def ready_to_resubmit(form: DisputeForm, prepared: PreparedRequest, *, form_url: str
-                            ) -> str | None:
+async def ready_to_resubmit(
+    form: DisputeForm, prepared: PreparedRequest, *, form_url: str
+) -> str | None:
     """Make sure the form is there and filled before a resubmission; the step to start at.
 
     The page says the form still holds everything (``retry.kept``): start at ``retry.from``.

@@ -163,8 +163,9 @@ async def run_batch(
         try:
             return await run_order(prepared, lane.browser, settings)
         except RetryDisputeError as exc:  # before anything was sent (no run folder)
-            log.warning("agent.batch_order_stopped", order_id=prepared.request.order_id,
-                        error=str(exc))
+            log.warning(
+                "agent.batch_order_stopped", order_id=prepared.request.order_id, error=str(exc)
+            )
             return _crashed(batch_dir, prepared, exc)
         except Exception as exc:
             log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
@@ -182,7 +183,11 @@ async def run_batch(
 
     async def all_orders() -> None:
         left = await spread(
-            len(requests), lanes, per_lane=concurrency, run=one, finished=finished,
+            len(requests),
+            lanes,
+            per_lane=concurrency,
+            run=one,
+            finished=finished,
             stopping=stopping,
         )
         if stopping():
@@ -194,8 +199,7 @@ async def run_batch(
     async def with_session() -> None:
         nonlocal current
         session = current.session
-        if not (share_login and session.credentials and session.storage_state is None
-                and requests):
+        if not (share_login and session.credentials and session.storage_state is None and requests):
             await all_orders()
             return
         with tempfile.TemporaryDirectory(prefix="retry-dispute-") as private:

@@ -75,11 +75,17 @@ class RetryBudget:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if not isinstance(rate, int | float) or isinstance(rate, bool) or not rate > 0:
-            raise InvalidConfig(f"retry budget rate {rate!r} is not above 0", key="rate",
-                                hint="give the resubmissions per second, e.g. 2")
+            raise InvalidConfig(
+                f"retry budget rate {rate!r} is not above 0",
+                key="rate",
+                hint="give the resubmissions per second, e.g. 2",
+            )
         if not isinstance(burst, int | float) or isinstance(burst, bool) or not burst >= 1:
-            raise InvalidConfig(f"retry budget burst {burst!r} is below 1", key="burst",
-                                hint="give how many resubmissions may go at once, e.g. 4")
+            raise InvalidConfig(
+                f"retry budget burst {burst!r} is below 1",
+                key="burst",
+                hint="give how many resubmissions may go at once, e.g. 4",
+            )
         self.rate = float(rate)
         self.burst = float(burst)
         self.first_attempt_free = first_attempt_free
@@ -103,8 +109,11 @@ class RetryBudget:
     def stats(self) -> BudgetStats:
         """A snapshot of what the budget has done so far."""
         return BudgetStats(
-            taken=self._taken, free=self._free, waits=self._waits,
-            waited_s=round(self._waited_s, 3), longest_wait_s=round(self._longest_s, 3),
+            taken=self._taken,
+            free=self._free,
+            waits=self._waits,
+            waited_s=round(self._waited_s, 3),
+            longest_wait_s=round(self._longest_s, 3),
         )
 
     def _refill(self) -> None:

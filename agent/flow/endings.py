@@ -60,7 +60,10 @@ async def interrupted(run: OrderRun, stop: str) -> Outcome:
         timeout_s=min(_STOP_SCREENSHOT_S, run.profile.timeouts.screenshot_s),
     )
     log.info(  # the console says it in the outcome's line
-        "agent.interrupted", signal=stop, attempts=run.attempts, in_flight=in_flight,
+        "agent.interrupted",
+        signal=stop,
+        attempts=run.attempts,
+        in_flight=in_flight,
         unfinished_intents=len(pending),
     )
     return run.outcome(Status.INTERRUPTED, what, hint=hint)

@@ -301,8 +301,12 @@ class Journal:
             )
         if before is not None:
             log.warning(
-                "agent.claim_taken_over", order_id=order_id, previous_pid=before.pid,
-                previous_host=before.host, previous_run=before.run_id, why=why,
+                "agent.claim_taken_over",
+                order_id=order_id,
+                previous_pid=before.pid,
+                previous_host=before.host,
+                previous_run=before.run_id,
+                why=why,
             )
         self._held[(site, order_id)] = token
         self._changed()
@@ -345,8 +349,9 @@ class Journal:
 
     def connect_again(self) -> sqlite3.Connection:
         """A second connection to the same file (for another thread: the heartbeat)."""
-        return sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None,
-                               check_same_thread=False)
+        return sqlite3.connect(
+            self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
 
     # -- intents ---------------------------------------------------------------------------
     def begin(self, *, site: str, order_id: str, run_id: str, attempt: int) -> int:

@@ -131,8 +131,9 @@ async def _drive_cancelled(run: OrderRun) -> Outcome:
     return replace(outcome, interrupted_by=stop.signal if stop else None)
 
 
-async def _in_context(run: OrderRun, browser: Browser, save: Callable[[Outcome], Outcome]
-                      ) -> Outcome:
+async def _in_context(
+    run: OrderRun, browser: Browser, save: Callable[[Outcome], Outcome]
+) -> Outcome:
     """The run in its browser context (`agent.flow.browser_context`), closed or given back
     afterwards; the outcome saved by *save* (result.json, report.html) while it closes."""
     outcome = run.outcome(Status.ERROR, "the run did not finish")
@@ -148,7 +149,13 @@ async def _in_context(run: OrderRun, browser: Browser, save: Callable[[Outcome],
     finally:
         if context is not None:
             final = outcome
-            await close_context(context, owned, settings=run.s, folder=run.folder,
-                                ok=outcome.ok, pages=(run.form_page, run.page),
-                                while_closing=lambda: saved.append(save(final)))
+            await close_context(
+                context,
+                owned,
+                settings=run.s,
+                folder=run.folder,
+                ok=outcome.ok,
+                pages=(run.form_page, run.page),
+                while_closing=lambda: saved.append(save(final)),
+            )
     return saved[0] if saved else save(outcome)

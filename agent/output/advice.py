@@ -135,8 +135,7 @@ def next_steps(result: Outcome) -> NextSteps:
         session = str(result.context.get("session") or "")
         if "CDP" in session:
             return NextSteps(
-                headline="A person is needed: the site asked to log in or to prove you are "
-                "human.",
+                headline="A person is needed: the site asked to log in or to prove you are human.",
                 items=(
                     f"What happened: {result.message or 'see the last screenshot'}",
                     "Log in to the site inside the Chrome this run attached to (--cdp-url), "
@@ -163,8 +162,7 @@ def next_steps(result: Outcome) -> NextSteps:
             items=(
                 f"What happened: {result.message or 'see the timeline'}",
                 _sentence(result.hint or "run the same command again"),
-                "Running it again never opens a second dispute: the order page is checked "
-                "first.",
+                "Running it again never opens a second dispute: the order page is checked first.",
             ),
         )
     if status is Status.CLAIMED:

@@ -31,8 +31,13 @@ def _link(batch_dir: Path, target: Path) -> str | None:
     return Path(os.path.relpath(target, batch_dir)).as_posix() if target.is_file() else None
 
 
-def batch_verdict(statuses: Sequence[Status], *, interrupted_by: str | None = None,
-                  not_run: int = 0, skipped: int = 0) -> tuple[str, str]:
+def batch_verdict(
+    statuses: Sequence[Status],
+    *,
+    interrupted_by: str | None = None,
+    not_run: int = 0,
+    skipped: int = 0,
+) -> tuple[str, str]:
     """The batch in one sentence, and its tone (``ok``, ``warn``, ``bad``) for the page."""
     total = len(statuses) + not_run + skipped
     open_now = sum(s.ok for s in statuses)
@@ -91,8 +96,11 @@ def write_batch_index(
         for order_id in result.not_run:
             rows.append(
                 _Row(
-                    r=Outcome(status=Status.INTERRUPTED, order_id=order_id,
-                              message="not started: the batch was stopped first"),
+                    r=Outcome(
+                        status=Status.INTERRUPTED,
+                        order_id=order_id,
+                        message="not started: the batch was stopped first",
+                    ),
                     label="Not started",
                     report=None,
                     ticket=None,

@@ -62,9 +62,15 @@ def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
     if o.run_dir is not None:
         run_dir = Path(os.path.relpath(o.run_dir, batch_dir)).as_posix()
     return {
-        "order_id": o.order_id, "status": str(o.status), "dispute_id": o.dispute_id,
-        "attempts": o.attempts, "elapsed_s": o.elapsed_s, "run_dir": run_dir,
-        "exit_code": o.exit_code, "message": o.message, **extra,
+        "order_id": o.order_id,
+        "status": str(o.status),
+        "dispute_id": o.dispute_id,
+        "attempts": o.attempts,
+        "elapsed_s": o.elapsed_s,
+        "run_dir": run_dir,
+        "exit_code": o.exit_code,
+        "message": o.message,
+        **extra,
     }
 
 
@@ -73,15 +79,22 @@ def summary_dict(result: BatchResult) -> dict[str, Any]:
     orders = [_order_entry(result.batch_dir, o) for o in result.outcomes]
     orders += [_order_entry(result.batch_dir, o, skipped=True) for o in result.skipped]
     orders += [
-        {"order_id": order_id, "status": None, "not_run": True,
-         "message": "not started: the batch was stopped first"}
+        {
+            "order_id": order_id,
+            "status": None,
+            "not_run": True,
+            "message": "not started: the batch was stopped first",
+        }
         for order_id in result.not_run
     ]
     ran = len(result.outcomes)
     totals = Counter(str(o.status) for o in result.outcomes)
     data: dict[str, Any] = {
-        "orders": orders, "totals": dict(totals), "elapsed_s": result.elapsed_s,
-        "concurrency": result.concurrency, "exit_code": result.exit_code,
+        "orders": orders,
+        "totals": dict(totals),
+        "elapsed_s": result.elapsed_s,
+        "concurrency": result.concurrency,
+        "exit_code": result.exit_code,
         "orders_per_s": round(ran / result.elapsed_s, 3) if result.elapsed_s else None,
         "retry_budget": dict(result.budget) if result.budget is not None else None,
         "interrupted_by": result.interrupted_by,
@@ -122,8 +135,10 @@ def earlier_outcomes(out_dir: Path, source: Path) -> dict[str, Outcome]:
             if not isinstance(entry, dict) or entry.get("status") is None:
                 continue
             run_dir = entry.get("run_dir")
-            data = {k: entry.get(k) for k in ("order_id", "status", "dispute_id", "attempts",
-                                               "elapsed_s", "message")}
+            data = {
+                k: entry.get(k)
+                for k in ("order_id", "status", "dispute_id", "attempts", "elapsed_s", "message")
+            }
             found[str(entry.get("order_id"))] = Outcome.from_json(
                 data, run_dir=(path.parent / str(run_dir)).resolve() if run_dir else None
             )
@@ -146,7 +161,8 @@ def _write_index(result: BatchResult, run_dirs: Sequence[Path]) -> Path:
         log.warning("agent.batch_index_failed", error=f"{type(exc).__name__}: {exc}"[:300])
         links = "\n".join(
             f'<li><a href="{Path(os.path.relpath(d / "report.html", batch_dir)).as_posix()}">'
-            f"{d.name}</a></li>" for d in run_dirs
+            f"{d.name}</a></li>"
+            for d in run_dirs
         )
         target = batch_dir / "index.html"
         page = f"<!doctype html><meta charset=utf-8><title>batch</title><ul>{links}</ul>\n"

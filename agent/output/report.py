@@ -291,8 +291,10 @@ def _safety(result: Outcome) -> str | None:
         f"check{'' if len(checks) == 1 else 's'}), so a dispute is never sent twice"
     )
     if found is not None:
-        return f"{text}: the check after attempt {found.attempt} found dispute {found.detail}, " \
+        return (
+            f"{text}: the check after attempt {found.attempt} found dispute {found.detail}, "
             "and nothing was sent again."
+        )
     return f"{text}: {clear} showed no dispute, so each resubmission was safe."
 
 

@@ -229,8 +229,11 @@ class RunFolder:
         """Record an attempt with its screenshot, named ``attempt-K-<outcome>`` (*grabbed*: one
         taken already, as the answer showed; else *page* is photographed now)."""
         name = f"attempt-{number}-{outcome}"
-        shot = (self.keep(grabbed, name) if grabbed is not None
-                else await self.shot(page, name, timeout_s=timeout_s))
+        shot = (
+            self.keep(grabbed, name)
+            if grabbed is not None
+            else await self.shot(page, name, timeout_s=timeout_s)
+        )
         return self._entry(
             kind="attempt",
             name=f"attempt {number}",
@@ -272,7 +275,6 @@ class RunFolder:
             wait_s=round(seconds, 3),
             wait_cause=cause,
         )
-
 
 
 def new_run_folder(out_dir: Path, order_id: str, *, now: datetime | None = None) -> RunFolder:

@@ -61,8 +61,10 @@ def unwritten_lines(result: BatchResult) -> list[str]:
     lines = []
     short = [o.order_id for o in result.outcomes if o.unwritten]
     if short:
-        lines.append(f"  files not written (a full disk?) for order {', '.join(short)}: each "
-                     "result.json, or the run's lines above, name them")
+        lines.append(
+            f"  files not written (a full disk?) for order {', '.join(short)}: each "
+            "result.json, or the run's lines above, name them"
+        )
     if result.unwritten:
         lines.append(f"  could not write {', '.join(result.unwritten)} in {result.batch_dir}")
     return lines

@@ -50,6 +50,7 @@ EVIDENCE_ZIP = "evidence.zip"
 #: A message longer than this is hard to read in a chat; only an exact quote of the site may be.
 MAX_MESSAGE_CHARS = 280
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SupportTicket:
     """What to tell the marketplace's support, message by message, and what to attach."""
@@ -233,7 +234,10 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
     lines += ["", "Do not send trace.zip or log.jsonl: they may hold your session.", ""]
     if ticket.possible:
         lines += [
-            "## What is still possible", "", *(f"- {plain(text)}" for text in ticket.possible), "",
+            "## What is still possible",
+            "",
+            *(f"- {plain(text)}" for text in ticket.possible),
+            "",
         ]
     if ticket.dispute_message:
         lines += [

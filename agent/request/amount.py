@@ -72,8 +72,7 @@ def normalise_amount(raw: str) -> tuple[Decimal, list[Normalisation]]:
     whole = body.partition(".")[0].lstrip("0")
     if len(whole) > _MAX_WHOLE_DIGITS:
         raise InvalidField(
-            f"{shown} is too large "
-            f"({len(whole)} digits before the decimal point)",
+            f"{shown} is too large ({len(whole)} digits before the decimal point)",
             field=field,
             hint="give the amount to claim in the order's currency, e.g. 5.30",
         )
@@ -92,4 +91,3 @@ def normalise_amount(raw: str) -> tuple[Decimal, list[Normalisation]]:
             hint="give the amount to claim, e.g. 5.30 (for all of it, set refund to full)",
         )
     return value.quantize(_CENTS), changes
-

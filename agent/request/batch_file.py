@@ -41,8 +41,12 @@ class BatchItem:
 
 
 def _check_rows(
-    rows: Iterable[tuple[str, Mapping[str, object] | InvalidRequest]], *, source: str,
-    base_dir: Path, rules: EvidenceRules | None, reasons: SiteReasons | None = None,
+    rows: Iterable[tuple[str, Mapping[str, object] | InvalidRequest]],
+    *,
+    source: str,
+    base_dir: Path,
+    rules: EvidenceRules | None,
+    reasons: SiteReasons | None = None,
 ) -> list[BatchItem]:
     """Check every row; raise the first error (all of them in ``context["errors"]``)."""
     items: list[BatchItem] = []
@@ -53,17 +57,22 @@ def _check_rows(
             errors.append(data)
             continue
         try:
-            prepared = request_from_mapping(data, base_dir=base_dir, rules=rules,
-                                            source=f"{source} {where}", reasons=reasons)
+            prepared = request_from_mapping(
+                data, base_dir=base_dir, rules=rules, source=f"{source} {where}", reasons=reasons
+            )
         except InvalidRequest as err:
             errors.append(err)
             continue
         order = prepared.request.order_key
         if order in seen:
-            errors.append(InvalidConfig(
-                f"order {order} is already in {seen[order]}", key="order_id",
-                source=f"{source} {where}", hint="give each order once per batch",
-            ))
+            errors.append(
+                InvalidConfig(
+                    f"order {order} is already in {seen[order]}",
+                    key="order_id",
+                    source=f"{source} {where}",
+                    hint="give each order once per batch",
+                )
+            )
             continue
         seen[order] = where
         items.append(BatchItem(where, prepared))
@@ -73,56 +82,85 @@ def _check_rows(
         raise first
     if not items:
         raise InvalidConfig(
-            "holds no request", source=source,
+            "holds no request",
+            source=source,
             hint="add one [[request]] table (TOML) or one row under the header (CSV)",
         )
     return items
 
 
 def parse_batch_toml(
-    text: str, *, source: str, base_dir: Path, rules: EvidenceRules | None = None,
+    text: str,
+    *,
+    source: str,
+    base_dir: Path,
+    rules: EvidenceRules | None = None,
     reasons: SiteReasons | None = None,
 ) -> list[BatchItem]:
     """Check a TOML batch: ``[[request]]`` tables with the request's keys."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidConfig(f"is not valid TOML ({exc})", source=source,
-                            hint="fix the syntax: one [[request]] table per order") from None
+        raise InvalidConfig(
+            f"is not valid TOML ({exc})",
+            source=source,
+            hint="fix the syntax: one [[request]] table per order",
+        ) from None
     for key in data:
         if key != "request":
-            raise InvalidConfig(f'unknown key "{key}"', key=key, source=source,
-                                hint="a batch file holds only [[request]] tables")
+            raise InvalidConfig(
+                f'unknown key "{key}"',
+                key=key,
+                source=source,
+                hint="a batch file holds only [[request]] tables",
+            )
     tables = data.get("request", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise InvalidConfig('"request" is not a list of tables', key="request", source=source,
-                            hint="write each order as a [[request]] table")
-    return _check_rows(((f"request {i}", t) for i, t in enumerate(tables, 1)),
-                       source=source, base_dir=base_dir, rules=rules, reasons=reasons)
+        raise InvalidConfig(
+            '"request" is not a list of tables',
+            key="request",
+            source=source,
+            hint="write each order as a [[request]] table",
+        )
+    return _check_rows(
+        ((f"request {i}", t) for i, t in enumerate(tables, 1)),
+        source=source,
+        base_dir=base_dir,
+        rules=rules,
+        reasons=reasons,
+    )
 
 
-def _csv_rows(
-    text: str, *, source: str
-) -> list[tuple[str, Mapping[str, object] | InvalidRequest]]:
+def _csv_rows(text: str, *, source: str) -> list[tuple[str, Mapping[str, object] | InvalidRequest]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        raise InvalidConfig(f"is not valid CSV ({exc})", source=source,
-                            hint="fix the header row") from None
+        raise InvalidConfig(
+            f"is not valid CSV ({exc})", source=source, hint="fix the header row"
+        ) from None
     if not header or not any(cell.strip() for cell in header):
-        raise InvalidConfig("has no header row", source=source,
-                            hint=f"start with the field names: {','.join(REQUEST_KEYS)}")
+        raise InvalidConfig(
+            "has no header row",
+            source=source,
+            hint=f"start with the field names: {','.join(REQUEST_KEYS)}",
+        )
     names = [cell.strip() for cell in header]
     for column, name in enumerate(names, 1):
         if name not in REQUEST_KEYS:
             raise InvalidConfig(
-                f'unknown column "{name}" (column {column} of the header)', key=name,
-                source=source, hint=f"the columns are: {', '.join(REQUEST_KEYS)}",
+                f'unknown column "{name}" (column {column} of the header)',
+                key=name,
+                source=source,
+                hint=f"the columns are: {', '.join(REQUEST_KEYS)}",
             )
         if names.index(name) != column - 1:
-            raise InvalidConfig(f'column "{name}" appears twice in the header', key=name,
-                                source=source, hint="keep one")
+            raise InvalidConfig(
+                f'column "{name}" appears twice in the header',
+                key=name,
+                source=source,
+                hint="keep one",
+            )
     rows: list[tuple[str, Mapping[str, object] | InvalidRequest]] = []
     line = reader.line_num
     while True:
@@ -130,8 +168,11 @@ def _csv_rows(
         try:
             cells = next(reader, None)
         except csv.Error as exc:
-            raise InvalidConfig(f"row {start} is not valid CSV ({exc})", source=source,
-                                hint="check the quotes in that row") from None
+            raise InvalidConfig(
+                f"row {start} is not valid CSV ({exc})",
+                source=source,
+                hint="check the quotes in that row",
+            ) from None
         if cells is None:
             break
         line = reader.line_num
@@ -139,10 +180,16 @@ def _csv_rows(
             continue  # a blank line
         where = f"row {start}"
         if len(cells) > len(names):
-            rows.append((where, InvalidConfig(
-                f"{where} has {len(cells)} cells but the header has {len(names)}",
-                source=source, hint="quote cells that hold a comma",
-            )))
+            rows.append(
+                (
+                    where,
+                    InvalidConfig(
+                        f"{where} has {len(cells)} cells but the header has {len(names)}",
+                        source=source,
+                        hint="quote cells that hold a comma",
+                    ),
+                )
+            )
             continue
         row: dict[str, object] = {}
         for name, cell in zip(names, cells, strict=False):
@@ -158,7 +205,11 @@ def _csv_rows(
 
 
 def parse_batch_csv(
-    text: str, *, source: str, base_dir: Path, rules: EvidenceRules | None = None,
+    text: str,
+    *,
+    source: str,
+    base_dir: Path,
+    rules: EvidenceRules | None = None,
     reasons: SiteReasons | None = None,
 ) -> list[BatchItem]:
     """Check a CSV batch: a header row of request keys, then one order per row."""
@@ -173,8 +224,11 @@ def load_batch(
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".csv"):
-        raise InvalidConfig("is neither .toml nor .csv", source=source,
-                            hint="name the batch file FILE.toml ([[request]] tables) or FILE.csv")
+        raise InvalidConfig(
+            "is neither .toml nor .csv",
+            source=source,
+            hint="name the batch file FILE.toml ([[request]] tables) or FILE.csv",
+        )
     try:
         text = read_user_text(path, limit=MAX_BATCH_BYTES)
         if suffix == ".toml":

@@ -122,8 +122,9 @@ def _reason(
         value = found.key
         label_given = found.label.casefold() == " ".join(raw.split()).casefold()
         if found.code is not None and label_given and changes is not None:
-            changes.append(Normalisation("reason", "site label replaced by our code",
-                                         raw, found.code))
+            changes.append(
+                Normalisation("reason", "site label replaced by our code", raw, found.code)
+            )
     if value in expected:
         return value
     if value in other:
@@ -241,4 +242,3 @@ def build_request(
         evidence=tuple(f.path for f in files),
     )
     return PreparedRequest(request, tuple(changes), tuple(files))
-

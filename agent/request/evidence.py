@@ -29,7 +29,6 @@ _KIB = 1024
 _MIB = 1024 * 1024
 
 
-
 @dataclass(frozen=True, slots=True)
 class _Format:
     label: str
@@ -94,8 +93,9 @@ def sniff_format(head: bytes) -> str | None:
         return None
     # the most confident match first, and of those the one that reads furthest into the header
     # (an ISO container's brand, "ftypavif", says more than its box, "ftyp")
-    ranked = sorted(matches, key=lambda m: (m.confidence, m.offset + len(m.byte_match)),
-                    reverse=True)
+    ranked = sorted(
+        matches, key=lambda m: (m.confidence, m.offset + len(m.byte_match)), reverse=True
+    )
     for match in ranked:
         name = _MAGIC_NAMES.get(match.extension.lower())
         if name is not None:
@@ -277,7 +277,6 @@ def check_evidence(
             "showing the problem: attach one",
         )
     return files
-
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

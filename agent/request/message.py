@@ -159,4 +159,3 @@ def check_message(text: str) -> None:
             field=field,
             hint="the site refuses unfinished messages: end the last sentence",
         )
-

@@ -15,9 +15,7 @@ __all__ = ["coded_controls", "describe_positions", "quote", "suggest", "type_nam
 #: Characters that drive whatever shows a text rather than being shown: C0 and C1 controls
 #: (terminal escape sequences, a bell) but line breaks and tabs, and the bidirectional overrides
 #: and isolates (text that reads differently from what it is).
-_CONTROLS = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _codes(text: str) -> str:
@@ -73,4 +71,3 @@ def type_name(value: object) -> str:
         dict: "a table",
     }
     return names.get(type(value), type(value).__name__)
-

@@ -86,8 +86,9 @@ def classify(
     """Say what an answer means: the page's gates, then the JSON, then page texts and status."""
     rules = profile.answer
 
-    def answer(outcome: str, text: str = "", dispute_id: str | None = None,
-               source: str = "page") -> Answer:
+    def answer(
+        outcome: str, text: str = "", dispute_id: str | None = None, source: str = "page"
+    ) -> Answer:
         return Answer(
             outcome=outcome,
             text=" ".join(text.split())[:500],
@@ -107,16 +108,20 @@ def classify(
             if verdict.dispute_id:
                 return answer("opened", text, verdict.dispute_id, source="json")
             # success without an id: the reconcile reads it from the order page
-            return answer("unknown", f"the site said opened without a dispute id: {text}",
-                          source="json")
-        outcome = {"challenge": "challenge", "login": "login_required", "busy": "busy",
-                   "invalid": "invalid"}[verdict.kind]
+            return answer(
+                "unknown", f"the site said opened without a dispute id: {text}", source="json"
+            )
+        outcome = {
+            "challenge": "challenge",
+            "login": "login_required",
+            "busy": "busy",
+            "invalid": "invalid",
+        }[verdict.kind]
         return answer(outcome, text, source="json")
     if verdict is not None and verdict.message and rules.is_busy_text(verdict.message):
         return answer("busy", verdict.message, source="json")
     if status_code in rules.status.login:
-        return answer("login_required", shown.get("login", f"HTTP {status_code}"),
-                      source="status")
+        return answer("login_required", shown.get("login", f"HTTP {status_code}"), source="status")
     page = rules.page
     result = shown.get("result", "")
     found = page.success.search(result) if page and page.success and result else None
@@ -134,8 +139,7 @@ def classify(
     if timed_out:
         return answer("timeout", "no answer from the site in time", source="none")
     said = " | ".join(shown.values()) or (verdict.message if verdict else "")
-    return answer("unknown", said or (f"HTTP {status_code}" if status_code else ""),
-                  source="none")
+    return answer("unknown", said or (f"HTTP {status_code}" if status_code else ""), source="none")
 
 
 def page_kinds(profile: SiteProfile) -> list[tuple[str, str]]:

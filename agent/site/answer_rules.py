@@ -146,8 +146,11 @@ class JsonRules:
                     message = found.group("message") or ""
         dispute_id = None
         if self.dispute_id is not None:
-            ids = [v for v in values_at(data, self.dispute_id)
-                   if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+            ids = [
+                v
+                for v in values_at(data, self.dispute_id)
+                if isinstance(v, str | int) and not isinstance(v, bool) and str(v)
+            ]
             dispute_id = str(ids[0]) if ids else None
         for kind, alternatives in self.rules:
             if any(all(test.holds(data) for test in tests) for tests in alternatives):
@@ -291,25 +294,29 @@ def _alternatives(chk: Checker, value: Any, at: str) -> tuple[tuple[JsonTest, ..
 def _json_rules(chk: Checker, data: dict[str, Any]) -> JsonRules:
     at = "answer.json"
     chk.known(data, (*JSON_KINDS, "dispute_id", "message", "message_pattern"), at)
-    rules = tuple((kind, _alternatives(chk, data[kind], f"{at}.{kind}"))
-                  for kind in JSON_KINDS if kind in data)
+    rules = tuple(
+        (kind, _alternatives(chk, data[kind], f"{at}.{kind}"))
+        for kind in JSON_KINDS
+        if kind in data
+    )
     if not any(kind == "opened" for kind, _ in rules):
         chk.fail(f"{at}.opened", "is missing: say how a JSON answer shows the dispute was opened")
     pattern = None
     if "message_pattern" in data:
-        pattern = chk.pattern(data["message_pattern"], f"{at}.message_pattern",
-                              groups=("message",))
+        pattern = chk.pattern(data["message_pattern"], f"{at}.message_pattern", groups=("message",))
     return JsonRules(
         rules=rules,
         dispute_id=_path(chk, data["dispute_id"], f"{at}.dispute_id")
-        if "dispute_id" in data else None,
+        if "dispute_id" in data
+        else None,
         message=_path(chk, data["message"], f"{at}.message") if "message" in data else None,
         message_pattern=pattern,
     )
 
 
-def _statuses(chk: Checker, data: dict[str, Any], key: str, default: tuple[int, ...]
-              ) -> tuple[int, ...]:
+def _statuses(
+    chk: Checker, data: dict[str, Any], key: str, default: tuple[int, ...]
+) -> tuple[int, ...]:
     value = data.get(key, list(default))
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) and 100 <= v <= 599 for v in value
@@ -324,8 +331,11 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
     chk.known(data, ("method", "url", "url_pattern", "busy_texts", "json", "page", "status"), at)
     method = chk.choice(data, "method", at, ("POST", "PUT", "PATCH", "GET"), default="POST")
     if ("url" in data) == ("url_pattern" in data):
-        chk.fail(f"{at}.url", 'give the submit request\'s URL: url = "**/path/*" (a glob) '
-                 "or url_pattern = a regular expression, one of them")
+        chk.fail(
+            f"{at}.url",
+            'give the submit request\'s URL: url = "**/path/*" (a glob) '
+            "or url_pattern = a regular expression, one of them",
+        )
     if "url" in data:
         glob = chk.text(data, "url", at)
         url = compile_pattern(glob_pattern(glob))
@@ -351,7 +361,8 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
         page = PageRules(
             result=table.get("result"),
             success=chk.pattern(success, f"{where}.success", groups=("dispute_id",))
-            if success is not None else None,
+            if success is not None
+            else None,
             busy=busy,
             error=table.get("error"),
         )
@@ -362,8 +373,10 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
     status = chk.table(data, "status", at)
     chk.known(status, ("busy", "login", "server_error_from"), f"{at}.status")
     server_from = status.get("server_error_from", 500)
-    if not isinstance(server_from, int) or isinstance(server_from, bool) or not (
-        400 <= server_from <= 600
+    if (
+        not isinstance(server_from, int)
+        or isinstance(server_from, bool)
+        or not (400 <= server_from <= 600)
     ):
         chk.fail(f"{at}.status.server_error_from", "must be a status code from 400 to 600")
     return AnswerRules(
@@ -377,4 +390,3 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
         ),
         busy_texts=chk.strings(data, "busy_texts", at),
     )
-

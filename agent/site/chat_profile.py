@@ -133,8 +133,9 @@ class ChatProfile:
 
 
 def _fail(source: str, key: str, what: str) -> InvalidConfig:
-    return InvalidConfig(f"profile {source}: support_chat.{key} {what}", key=f"support_chat.{key}",
-                         hint=_HINT)
+    return InvalidConfig(
+        f"profile {source}: support_chat.{key} {what}", key=f"support_chat.{key}", hint=_HINT
+    )
 
 
 def _known(table: Mapping[str, Any], allowed: frozenset[str], prefix: str, source: str) -> None:
@@ -188,8 +189,9 @@ def _asks(items: object, source: str) -> tuple[ChatAsk, ...]:
         _known(item, frozenset({"kind", "match"}), f"{where}.", source)
         kind = item.get("kind")
         if kind not in ASK_KINDS:
-            raise _fail(source, f"{where}.kind", f"must be one of {', '.join(ASK_KINDS)}, "
-                        f"not {kind!r}")
+            raise _fail(
+                source, f"{where}.kind", f"must be one of {', '.join(ASK_KINDS)}, not {kind!r}"
+            )
         asks.append(ChatAsk(kind=kind, match=_phrases(item.get("match"), f"{where}.match", source)))
     return tuple(asks)
 
@@ -207,15 +209,17 @@ def _case_pattern(value: object, source: str) -> re.Pattern[str]:
 
 _TIMES = ("idle_s", "hold_margin_s", "queue_timeout_s", "max_chat_s")
 _COUNTS = ("max_chars", "max_images", "max_image_bytes")
-_KEYS = frozenset({"path", "selectors", "asks", "case_number", "dropped", "idle_counts",
-                   *_TIMES, *_COUNTS})
+_KEYS = frozenset(
+    {"path", "selectors", "asks", "case_number", "dropped", "idle_counts", *_TIMES, *_COUNTS}
+)
 
 
 def parse_chat_profile(table: object, *, source: str) -> ChatProfile:
     """Build the ChatProfile of a ``[support_chat]`` table; `InvalidConfig` names the bad key."""
     if not isinstance(table, dict):
-        raise InvalidConfig(f"profile {source}: [support_chat] must be a table",
-                            key="support_chat", hint=_HINT)
+        raise InvalidConfig(
+            f"profile {source}: [support_chat] must be a table", key="support_chat", hint=_HINT
+        )
     _known(table, _KEYS, "", source)
     for key in ("path", "selectors", "asks", "case_number", "dropped"):
         if key not in table:
@@ -225,8 +229,9 @@ def parse_chat_profile(table: object, *, source: str) -> ChatProfile:
         raise _fail(source, "path", f"must be a path starting with /, not {path!r}")
     idle_counts = table.get("idle_counts", "turn")
     if idle_counts not in _IDLE_COUNTS:
-        raise _fail(source, "idle_counts", f"must be one of {', '.join(_IDLE_COUNTS)}, "
-                    f"not {idle_counts!r}")
+        raise _fail(
+            source, "idle_counts", f"must be one of {', '.join(_IDLE_COUNTS)}, not {idle_counts!r}"
+        )
     values: dict[str, Any] = {k: float(_number(table[k], k, source)) for k in _TIMES if k in table}
     values |= {k: int(_number(table[k], k, source, whole=True)) for k in _COUNTS if k in table}
     profile = ChatProfile(
@@ -239,6 +244,10 @@ def parse_chat_profile(table: object, *, source: str) -> ChatProfile:
         **values,
     )
     if profile.hold_margin_s >= profile.idle_s:
-        raise _fail(source, "hold_margin_s", f"({profile.hold_margin_s:g}) must be below idle_s "
-                    f"({profile.idle_s:g}): the holding message goes this long before the limit")
+        raise _fail(
+            source,
+            "hold_margin_s",
+            f"({profile.hold_margin_s:g}) must be below idle_s "
+            f"({profile.idle_s:g}): the holding message goes this long before the limit",
+        )
     return profile

@@ -95,8 +95,9 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
     try:
         await target.set_input_files(files, timeout=site.profile.timeouts.step_s * 1000)
     except PlaywrightTimeout:
-        raise site.missing(field.element, where=where,
-                           waited_s=site.profile.timeouts.step_s) from None
+        raise site.missing(
+            field.element, where=where, waited_s=site.profile.timeouts.step_s
+        ) from None
     if field.done is None:
         return
     limit = site.profile.timeouts.upload_s
@@ -113,8 +114,8 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
             raise UnexpectedPage(
                 f"{where}: {len(files)} uploads did not finish within {limit:g} s "
                 f"(elements.{field.done} of profile {site.profile.source} counts them)",
-                url=site.page.url, hint="a slow connection: raise timeouts.upload_s; "
-                + CHECK_HINT,
+                url=site.page.url,
+                hint="a slow connection: raise timeouts.upload_s; " + CHECK_HINT,
             )
         await asyncio.sleep(0.1)
     log.info("agent.uploaded", files=len(files))
@@ -142,7 +143,8 @@ async def _dropdown(site: SitePage, field: Field, label: str) -> None:
                 f"{where}: no option {label!r} in elements.{field.option} "
                 f"({site.selector(field.option)!r}) of profile {site.profile.source} after "
                 f"opening elements.{field.element}",
-                url=site.page.url, hint="check the reason's label in [[reasons]]; " + CHECK_HINT,
+                url=site.page.url,
+                hint="check the reason's label in [[reasons]]; " + CHECK_HINT,
             ) from None
         await site.report(field.option, "required", where, matching=labelled)
         try:
@@ -181,19 +183,25 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
     # each action waits for its element to show (`SitePage.act_on`): one round trip a field
     if kind == "checkbox":
         on = request_value(prepared.request, field.value) in field.on
-        await site.act_on(field.element, lambda t: t.set_checked(on, timeout=step_ms),
-                          where=where)
+        await site.act_on(field.element, lambda t: t.set_checked(on, timeout=step_ms), where=where)
     elif kind == "select":
         reason = _reason(site, prepared, field)
         if field.by == "value":
-            await site.act_on(field.element, lambda t: t.select_option(
-                value=reason.value, timeout=step_ms), where=where)
+            await site.act_on(
+                field.element,
+                lambda t: t.select_option(value=reason.value, timeout=step_ms),
+                where=where,
+            )
         else:
-            await site.act_on(field.element, lambda t: t.select_option(
-                label=reason.label, timeout=step_ms), where=where)
+            await site.act_on(
+                field.element,
+                lambda t: t.select_option(label=reason.label, timeout=step_ms),
+                where=where,
+            )
     elif kind == "amount":
-        await site.act_on(field.element, lambda t: t.fill(_amount(prepared), timeout=step_ms),
-                          where=where)
+        await site.act_on(
+            field.element, lambda t: t.fill(_amount(prepared), timeout=step_ms), where=where
+        )
     elif field.typed:  # text, key by key as a person types (never through the clipboard)
         message = prepared.request.message
 
@@ -203,8 +211,9 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
 
         await site.act_on(field.element, _type, where=where)
     else:  # text set at once (fill replaces what the field holds)
-        await site.act_on(field.element, lambda t: t.fill(
-            prepared.request.message, timeout=step_ms), where=where)
+        await site.act_on(
+            field.element, lambda t: t.fill(prepared.request.message, timeout=step_ms), where=where
+        )
 
 
 async def holds(site: SitePage, field: Field, prepared: PreparedRequest) -> bool:

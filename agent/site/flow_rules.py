@@ -35,7 +35,14 @@ StepAction = Literal["click", "fill", "press", "wait"]
 STEP_ACTIONS: tuple[StepAction, ...] = ("click", "fill", "press", "wait")
 FieldKind = Literal["select", "dropdown", "radio", "checkbox", "cards", "text", "amount", "files"]
 FIELD_KINDS: tuple[FieldKind, ...] = (
-    "select", "dropdown", "radio", "checkbox", "cards", "text", "amount", "files",
+    "select",
+    "dropdown",
+    "radio",
+    "checkbox",
+    "cards",
+    "text",
+    "amount",
+    "files",
 )
 NewPage = Literal["none", "expected", "optional"]
 #: The request fields a condition or a field can use, and the values they take as text.
@@ -137,13 +144,21 @@ class Field:
 
     def elements(self) -> tuple[str, ...]:
         """Every element the field uses."""
-        names = [self.element, *(e for _, e in self.options), self.option, self.shown,
-                 self.done, self.refused, self.remove]
+        names = [
+            self.element,
+            *(e for _, e in self.options),
+            self.option,
+            self.shown,
+            self.done,
+            self.refused,
+            self.remove,
+        ]
         return tuple(n for n in names if n)
 
 
-def parse_condition(chk: Checker, data: Mapping[str, Any], where: str,
-                    elements: Collection[str]) -> Condition:
+def parse_condition(
+    chk: Checker, data: Mapping[str, Any], where: str, elements: Collection[str]
+) -> Condition:
     """``when``, ``if_visible``, ``if_hidden`` of a step or field."""
     raw = data.get("when", {})
     if not isinstance(raw, dict):
@@ -151,11 +166,14 @@ def parse_condition(chk: Checker, data: Mapping[str, Any], where: str,
     pairs: list[tuple[str, tuple[str, ...]]] = []
     for name, wanted in raw.items():
         if name not in REQUEST_VALUES:
-            chk.fail(f"{where}.when.{name}",
-                     f"is not a request field a condition can use ({', '.join(REQUEST_VALUES)})")
+            chk.fail(
+                f"{where}.when.{name}",
+                f"is not a request field a condition can use ({', '.join(REQUEST_VALUES)})",
+            )
         values = (wanted,) if isinstance(wanted, str) else wanted
-        if not (isinstance(values, list | tuple) and values
-                and all(isinstance(v, str) for v in values)):
+        if not (
+            isinstance(values, list | tuple) and values and all(isinstance(v, str) for v in values)
+        ):
             chk.fail(f"{where}.when.{name}", "must be a string or a list of strings")
         allowed = REQUEST_VALUES[name]
         for value in values:
@@ -167,20 +185,40 @@ def parse_condition(chk: Checker, data: Mapping[str, Any], where: str,
     return Condition(request=tuple(pairs), if_visible=seen, if_hidden=hidden)
 
 
-def _element(chk: Checker, data: Mapping[str, Any], key: str, where: str,
-             elements: Collection[str], *, required: bool = True) -> str | None:
+def _element(
+    chk: Checker,
+    data: Mapping[str, Any],
+    key: str,
+    where: str,
+    elements: Collection[str],
+    *,
+    required: bool = True,
+) -> str | None:
     name = chk.string(data, key, where, required=required)
     if name is not None and name not in elements:
         chk.fail(f"{where}.{key}", f"names no element: add {name!r} to [elements]")
     return name
 
 
-_STEP_KEYS = ("name", "when", "if_visible", "if_hidden", "text", "key", "state", "new_page",
-              "or_visible", "navigates", "dialog", *STEP_ACTIONS)
+_STEP_KEYS = (
+    "name",
+    "when",
+    "if_visible",
+    "if_hidden",
+    "text",
+    "key",
+    "state",
+    "new_page",
+    "or_visible",
+    "navigates",
+    "dialog",
+    *STEP_ACTIONS,
+)
 
 
-def parse_steps(chk: Checker, items: list[dict[str, Any]], where: str,
-                elements: Collection[str]) -> tuple[Step, ...]:
+def parse_steps(
+    chk: Checker, items: list[dict[str, Any]], where: str, elements: Collection[str]
+) -> tuple[Step, ...]:
     """An ordered list of steps (``[[open.steps]]``, ...), each with exactly one action."""
     steps: list[Step] = []
     names: set[str] = set()
@@ -206,8 +244,9 @@ def parse_steps(chk: Checker, items: list[dict[str, Any]], where: str,
         key = chk.string(data, "key", at, required=action == "press")
         if key is not None and action != "press":
             chk.fail(f"{at}.key", "belongs to a press step")
-        new_page = chk.choice(data, "new_page", at, ("none", "expected", "optional"),
-                              default="none")
+        new_page = chk.choice(
+            data, "new_page", at, ("none", "expected", "optional"), default="none"
+        )
         if new_page != "none" and action != "click":
             chk.fail(f"{at}.new_page", "belongs to a click step")
         or_visible = _element(chk, data, "or_visible", at, elements, required=False)
@@ -216,21 +255,47 @@ def parse_steps(chk: Checker, items: list[dict[str, Any]], where: str,
         dialog = data.get("dialog")
         if dialog is not None and (dialog not in ("accept", "dismiss") or action != "click"):
             chk.fail(f"{at}.dialog", 'must be "accept" or "dismiss", on a click step')
-        steps.append(Step(
-            name=name, where=at, action=action, element=element, text=text, key=key,
-            state=cast("Literal['visible', 'hidden']",
-                       chk.choice(data, "state", at, ("visible", "hidden"), default="visible")),
-            new_page=cast("NewPage", new_page),
-            or_visible=or_visible,
-            navigates=chk.flag(data, "navigates", at, default=False),
-            dialog=dialog,
-            when=parse_condition(chk, data, at, elements),
-        ))
+        steps.append(
+            Step(
+                name=name,
+                where=at,
+                action=action,
+                element=element,
+                text=text,
+                key=key,
+                state=cast(
+                    "Literal['visible', 'hidden']",
+                    chk.choice(data, "state", at, ("visible", "hidden"), default="visible"),
+                ),
+                new_page=cast("NewPage", new_page),
+                or_visible=or_visible,
+                navigates=chk.flag(data, "navigates", at, default=False),
+                dialog=dialog,
+                when=parse_condition(chk, data, at, elements),
+            )
+        )
     return tuple(steps)
 
 
-_FIELD_KEYS = ("name", "kind", "value", "element", "options", "on", "selected", "by", "option",
-               "shown", "done", "refused", "remove", "typed", "when", "if_visible", "if_hidden")
+_FIELD_KEYS = (
+    "name",
+    "kind",
+    "value",
+    "element",
+    "options",
+    "on",
+    "selected",
+    "by",
+    "option",
+    "shown",
+    "done",
+    "refused",
+    "remove",
+    "typed",
+    "when",
+    "if_visible",
+    "if_hidden",
+)
 #: The keys each kind needs (beyond name, kind, value).
 _KIND_NEEDS: Mapping[str, tuple[str, ...]] = {
     "select": ("element",),
@@ -255,8 +320,9 @@ _KIND_MAY: Mapping[str, tuple[str, ...]] = {
 _COMMON = ("name", "kind", "value", "when", "if_visible", "if_hidden")
 
 
-def parse_fields(chk: Checker, items: list[dict[str, Any]], where: str,
-                 elements: Collection[str]) -> tuple[Field, ...]:
+def parse_fields(
+    chk: Checker, items: list[dict[str, Any]], where: str, elements: Collection[str]
+) -> tuple[Field, ...]:
     """The form's fields, in the order they are filled."""
     fields: list[Field] = []
     names: set[str] = set()
@@ -269,12 +335,12 @@ def parse_fields(chk: Checker, items: list[dict[str, Any]], where: str,
             chk.fail(f"{at}.name", f"{name!r} names an earlier field: give each its own")
         names.add(name)
         default_value = name if name in _FIELD_VALUES else None
-        value = chk.string(data, "value", at, required=default_value is None,
-                           default=default_value)
+        value = chk.string(data, "value", at, required=default_value is None, default=default_value)
         assert value is not None
         if value not in _KIND_VALUES[kind]:
-            chk.fail(f"{at}.value",
-                     f"a {kind} field enters one of: {', '.join(_KIND_VALUES[kind])}")
+            chk.fail(
+                f"{at}.value", f"a {kind} field enters one of: {', '.join(_KIND_VALUES[kind])}"
+            )
         allowed = (*_COMMON, *_KIND_NEEDS[kind], *_KIND_MAY[kind])
         for key in data:
             if key not in allowed:
@@ -297,19 +363,27 @@ def parse_fields(chk: Checker, items: list[dict[str, Any]], where: str,
         for value_on in on:
             if value_on not in (REQUEST_VALUES.get(value) or ()):
                 chk.fail(f"{at}.on", f"must hold values of {value}")
-        fields.append(Field(
-            name=name, where=at, kind=cast("FieldKind", kind), value=value,
-            element=_element(chk, data, "element", at, elements, required=False),
-            options=options, on=on,
-            selected=chk.string(data, "selected", at, required=False),
-            by=cast("Literal['label', 'value']",
-                    chk.choice(data, "by", at, ("label", "value"), default="label")),
-            option=_element(chk, data, "option", at, elements, required=False),
-            shown=_element(chk, data, "shown", at, elements, required=False),
-            done=_element(chk, data, "done", at, elements, required=False),
-            refused=_element(chk, data, "refused", at, elements, required=False),
-            remove=_element(chk, data, "remove", at, elements, required=False),
-            typed=chk.flag(data, "typed", at, default=True),
-            when=parse_condition(chk, data, at, elements),
-        ))
+        fields.append(
+            Field(
+                name=name,
+                where=at,
+                kind=cast("FieldKind", kind),
+                value=value,
+                element=_element(chk, data, "element", at, elements, required=False),
+                options=options,
+                on=on,
+                selected=chk.string(data, "selected", at, required=False),
+                by=cast(
+                    "Literal['label', 'value']",
+                    chk.choice(data, "by", at, ("label", "value"), default="label"),
+                ),
+                option=_element(chk, data, "option", at, elements, required=False),
+                shown=_element(chk, data, "shown", at, elements, required=False),
+                done=_element(chk, data, "done", at, elements, required=False),
+                refused=_element(chk, data, "refused", at, elements, required=False),
+                remove=_element(chk, data, "remove", at, elements, required=False),
+                typed=chk.flag(data, "typed", at, default=True),
+                when=parse_condition(chk, data, at, elements),
+            )
+        )
     return tuple(fields)

@@ -32,8 +32,11 @@ class DisputeForm:
     async def wait_ready(self) -> None:
         """Wait until the form is there (or raise NeedsHuman for a login page or a challenge)."""
         try:
-            await self.site.wait_shown(self.profile.form.ready, where="form.ready",
-                                       timeout_s=self.profile.timeouts.navigation_s)
+            await self.site.wait_shown(
+                self.profile.form.ready,
+                where="form.ready",
+                timeout_s=self.profile.timeouts.navigation_s,
+            )
         except UnexpectedPage:
             await check_gates(self.site, when="opening the dispute form")
             raise
@@ -49,8 +52,7 @@ class DisputeForm:
     async def _applies(self, field: Field, prepared: PreparedRequest) -> bool:
         return await condition_holds(self.site, field.when, prepared.request, where=field.where)
 
-    async def fill(self, prepared: PreparedRequest, *, only: tuple[str, ...] | None = None
-                   ) -> None:
+    async def fill(self, prepared: PreparedRequest, *, only: tuple[str, ...] | None = None) -> None:
         """Fill every field that applies, in the profile's order (or only those named)."""
         for field in self.profile.form.fields:
             if only is not None and field.name not in only:
@@ -63,16 +65,15 @@ class DisputeForm:
                     raise ProfileMismatch(
                         f"{field.where} ({field.name}): the {field.kind} field of profile "
                         f"{self.profile.source} did not respond in time on {self.site.page.url}",
-                        url=self.site.page.url, hint=CHECK_HINT,
+                        url=self.site.page.url,
+                        hint=CHECK_HINT,
                     ) from None
 
     async def missing_fields(self, prepared: PreparedRequest) -> list[str]:
         """The fields whose value is no longer what we entered (a reset form, lost files)."""
         missing = []
         for field in self.profile.form.fields:
-            if await self._applies(field, prepared) and not await holds(
-                self.site, field, prepared
-            ):
+            if await self._applies(field, prepared) and not await holds(self.site, field, prepared):
                 missing.append(field.name)
         return missing
 

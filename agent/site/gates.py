@@ -63,8 +63,9 @@ async def arm_page(page: Page, profile: SiteProfile) -> None:
         close = page.locator(profile.elements[overlay.close].selector)
         element = page.locator(profile.elements[overlay.element].selector).first
 
-        async def _close_overlay(_: Locator, close: Locator = close, name: str = overlay.element
-                                 ) -> None:
+        async def _close_overlay(
+            _: Locator, close: Locator = close, name: str = overlay.element
+        ) -> None:
             context.run(log.info, "agent.overlay_closed", url=page.url, overlay=name)
             await close.filter(visible=True).first.click(timeout=5000)
 
@@ -90,4 +91,3 @@ async def check_gates(site: SitePage, *, when: str) -> None:
             hint="log in with `retry-dispute login`, pass --storage-state, or set "
             "RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD",
         )
-

@@ -49,12 +49,16 @@ class Finding:
         """What to do about it."""
         status = self.status
         if status == "missing":
-            return (f"nothing matches on {self.url}: look at the screenshot, inspect the page "
-                    f"and fix elements.{self.name}")
+            return (
+                f"nothing matches on {self.url}: look at the screenshot, inspect the page "
+                f"and fix elements.{self.name}"
+            )
         if status == "ambiguous":
             count = self.matches if self.use == "present" else self.visible
-            return (f"{count} elements match and the first is used: make elements.{self.name} "
-                    "more precise (an id, :has-text(...), a parent)")
+            return (
+                f"{count} elements match and the first is used: make elements.{self.name} "
+                "more precise (an id, :has-text(...), a parent)"
+            )
         if status == "not shown":
             return "optional here (a condition or a gate): not on this page now"
         return ""
@@ -81,8 +85,13 @@ class ElementLog:
         if earlier is not None and earlier.ok and earlier.use == use and use != "looked":
             return  # keep the first good sighting of a required element
         self.findings[name] = Finding(
-            name=name, selector=self.profile.elements[name].selector, where=where, use=use,
-            matches=matches, visible=visible, url=url,
+            name=name,
+            selector=self.profile.elements[name].selector,
+            where=where,
+            use=use,
+            matches=matches,
+            visible=visible,
+            url=url,
         )
 
     @property
@@ -99,8 +108,13 @@ def format_findings(log: ElementLog) -> str:
     """The table: entry, status, matches, where it was used, hint."""
     head = ("entry", "status", "matches", "used at", "hint")
     rows = [
-        (f"elements.{f.name}", f.status, str(f.matches if f.use == "present" else f.visible),
-         f.where, f.hint)
+        (
+            f"elements.{f.name}",
+            f.status,
+            str(f.matches if f.use == "present" else f.visible),
+            f.where,
+            f.hint,
+        )
         for f in log.findings.values()
     ]
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head) - 1)]

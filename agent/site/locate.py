@@ -71,8 +71,9 @@ class SitePage:
         """The first visible match of element *name*."""
         return self.locator(name).filter(visible=True).first
 
-    async def report(self, name: str, use: Use, where: str, *, matching: Locator | None = None
-                     ) -> None:
+    async def report(
+        self, name: str, use: Use, where: str, *, matching: Locator | None = None
+    ) -> None:
         """Tell the inspector, if any, that the flow used element *name* (*matching*: the part
         of its matches that counts, e.g. the option with one label)."""
         if self.inspector is not None:
@@ -86,8 +87,7 @@ class SitePage:
         await self.report(name, "looked", where)
         return await is_visible(self.shown(name))
 
-    async def wait_shown(self, name: str, *, where: str, timeout_s: float | None = None
-                         ) -> Locator:
+    async def wait_shown(self, name: str, *, where: str, timeout_s: float | None = None) -> Locator:
         """The first visible match of *name*, waited for; `UnexpectedPage` naming the entry."""
         limit = self.profile.timeouts.step_s if timeout_s is None else timeout_s
         located = self.shown(name)
@@ -99,8 +99,9 @@ class SitePage:
         await self.report(name, "required", where)
         return located
 
-    async def act_on(self, name: str, act: Callable[[Locator], Awaitable[object]], *,
-                     where: str) -> None:
+    async def act_on(
+        self, name: str, act: Callable[[Locator], Awaitable[object]], *, where: str
+    ) -> None:
         """Act on the first visible match of *name*, waited for by the action itself.
 
         Playwright's actions wait for their element to be visible (and enabled, and stable):
@@ -118,21 +119,23 @@ class SitePage:
         except PlaywrightTimeout:
             if await is_visible(located):
                 raise
-            raise self.missing(name, where=where, waited_s=self.profile.timeouts.step_s
-                               ) from None
+            raise self.missing(name, where=where, waited_s=self.profile.timeouts.step_s) from None
 
     async def wait_gone(self, name: str, *, where: str, timeout_s: float) -> None:
         """Wait until no match of *name* is visible."""
         await self.report(name, "looked", where)
         try:
-            await self.locator(name).filter(visible=True).first.wait_for(
-                state="hidden", timeout=timeout_s * 1000
+            await (
+                self.locator(name)
+                .filter(visible=True)
+                .first.wait_for(state="hidden", timeout=timeout_s * 1000)
             )
         except PlaywrightTimeout:
             raise ProfileMismatch(
                 f"{where}: elements.{name} ({self.selector(name)!r}) of profile "
                 f"{self.profile.source} was still shown after {timeout_s:g} s at {self.page.url}",
-                url=self.page.url, hint=CHECK_HINT,
+                url=self.page.url,
+                hint=CHECK_HINT,
             ) from None
 
     def missing(self, name: str, *, where: str, waited_s: float) -> ProfileMismatch:
@@ -152,8 +155,7 @@ class SitePage:
         except PlaywrightError:
             return ""
 
-    async def first_of(self, names: tuple[str, ...], *, where: str, timeout_s: float
-                       ) -> str | None:
+    async def first_of(self, names: tuple[str, ...], *, where: str, timeout_s: float) -> str | None:
         """The first of several elements to be visible within *timeout_s*, or None."""
         if not names:
             return None

@@ -65,8 +65,9 @@ class OrderPage:
                 f"the {self.profile.name} profile has no login steps",
                 hint="log in with `retry-dispute login` and pass --storage-state",
             )
-        site = await run_steps(self.site, rules.steps, StepRun(credentials=credentials),
-                               when="logging in")
+        site = await run_steps(
+            self.site, rules.steps, StepRun(credentials=credentials), when="logging in"
+        )
         # Done when the login form is gone (whatever page follows) or it shows an error.
         deadline = asyncio.get_running_loop().time() + self.profile.timeouts.navigation_s
         while asyncio.get_running_loop().time() < deadline:
@@ -91,8 +92,9 @@ class OrderPage:
         site = self.site
         rules = self.profile.order_page
         try:
-            await site.wait_shown(rules.ready, where="order_page.ready",
-                                  timeout_s=self.profile.timeouts.navigation_s)
+            await site.wait_shown(
+                rules.ready, where="order_page.ready", timeout_s=self.profile.timeouts.navigation_s
+            )
         except UnexpectedPage:
             await check_gates(site, when="on the order page")
             raise ProfileMismatch(
@@ -112,5 +114,6 @@ class OrderPage:
 
     async def open_form(self, run: StepRun) -> SitePage:
         """Run the profile's open steps; return the page the form is on (maybe a new one)."""
-        return await run_steps(self.site, self.profile.open_steps, run,
-                               when="opening the dispute form")
+        return await run_steps(
+            self.site, self.profile.open_steps, run, when="opening the dispute form"
+        )

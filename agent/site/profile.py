@@ -53,9 +53,25 @@ __all__ = [
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOP_KEYS = (
-    "name", "description", "base_url", "urls", "timeouts", "elements", "page", "login",
-    "order_page", "dispute", "eligibility", "open", "form", "submit", "retry", "answer",
-    "reasons", "evidence", "support_chat",
+    "name",
+    "description",
+    "base_url",
+    "urls",
+    "timeouts",
+    "elements",
+    "page",
+    "login",
+    "order_page",
+    "dispute",
+    "eligibility",
+    "open",
+    "form",
+    "submit",
+    "retry",
+    "answer",
+    "reasons",
+    "evidence",
+    "support_chat",
 )
 _OLD_FORMAT = (
     "is in the old profile format ([selectors] and [texts]); the flow is data now: write "
@@ -67,7 +83,7 @@ _OLD_FORMAT = (
 
 def _elements(chk: Checker, table: dict[str, Any]) -> dict[str, Element]:
     if not table:
-        chk.fail("elements", "is missing: name the page elements, e.g. submit = \"#submit\"")
+        chk.fail("elements", 'is missing: name the page elements, e.g. submit = "#submit"')
     out: dict[str, Element] = {}
     for name, value in table.items():
         at = f"elements.{name}"
@@ -79,16 +95,27 @@ def _elements(chk: Checker, table: dict[str, Any]) -> dict[str, Element]:
             scope = chk.choice(value, "scope", at, ("page", "item"), default="page")
         else:
             if not isinstance(value, str) or not value.strip():
-                chk.fail(at, "must be a Playwright selector (a non-empty string) or "
-                         '{selector = "...", scope = "item"}')
+                chk.fail(
+                    at,
+                    "must be a Playwright selector (a non-empty string) or "
+                    '{selector = "...", scope = "item"}',
+                )
             selector, scope = value, "page"
-        out[name] = Element(name=name, selector=selector,
-                            scope="item" if scope == "item" else "page")
+        out[name] = Element(
+            name=name, selector=selector, scope="item" if scope == "item" else "page"
+        )
     return out
 
 
-def _element_ref(chk: Checker, data: dict[str, Any], key: str, where: str,
-                 elements: dict[str, Element], *, required: bool) -> str | None:
+def _element_ref(
+    chk: Checker,
+    data: dict[str, Any],
+    key: str,
+    where: str,
+    elements: dict[str, Element],
+    *,
+    required: bool,
+) -> str | None:
     name = chk.string(data, key, where, required=required)
     if name is not None and name not in elements:
         chk.fail(f"{where}.{key}", f"names no element: add {name!r} to [elements]")
@@ -120,14 +147,16 @@ def _dispute(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -
     element = _element_ref(chk, data, "element", "dispute", elements, required=True)
     assert element is not None
     if "shows_within_s" not in data:
-        chk.fail("dispute.shows_within_s", "is missing: say how long a new dispute may take to "
-                 "show on the order page (0 if it shows at once)")
+        chk.fail(
+            "dispute.shows_within_s",
+            "is missing: say how long a new dispute may take to "
+            "show on the order page (0 if it shows at once)",
+        )
     return DisputeRule(
         element=element,
         attribute=chk.string(data, "attribute", "dispute", required=False),
         pattern=chk.pattern(data.get("pattern"), "dispute.pattern"),
-        shows_within_s=chk.seconds(data, "shows_within_s", "dispute", default=0.0,
-                                   allow_zero=True),
+        shows_within_s=chk.seconds(data, "shows_within_s", "dispute", default=0.0, allow_zero=True),
     )
 
 
@@ -136,15 +165,23 @@ def _eligibility(chk: Checker, items: list[dict[str, Any]]) -> tuple[Eligibility
     for n, item in enumerate(items, 1):
         at = f"eligibility[{n}]"
         chk.known(item, ("match", "code", "explain"), at)
-        rules.append(Eligibility(match=chk.text(item, "match", at), code=chk.text(item, "code", at),
-                                 explain=chk.text(item, "explain", at)))
+        rules.append(
+            Eligibility(
+                match=chk.text(item, "match", at),
+                code=chk.text(item, "code", at),
+                explain=chk.text(item, "explain", at),
+            )
+        )
     return tuple(rules)
 
 
 def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
     if not items:
-        chk.fail("reasons", "is missing: list the site's reasons as [[reasons]] tables "
-                 "(label, received, and our code when there is one)")
+        chk.fail(
+            "reasons",
+            "is missing: list the site's reasons as [[reasons]] tables "
+            "(label, received, and our code when there is one)",
+        )
     seen: set[str] = set()
     reasons = []
     for n, item in enumerate(items, 1):
@@ -152,8 +189,11 @@ def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
         chk.known(item, ("code", "label", "received", "value"), at)
         code = chk.string(item, "code", at, required=False)
         if code is not None and code not in ALL_REASONS:
-            chk.fail(f"{at}.code", f"{code!r} is not one of our codes ({', '.join(ALL_REASONS)}); "
-                     "leave code out for a reason we have no code for")
+            chk.fail(
+                f"{at}.code",
+                f"{code!r} is not one of our codes ({', '.join(ALL_REASONS)}); "
+                "leave code out for a reason we have no code for",
+            )
         if "received" not in item or not isinstance(item["received"], bool):
             chk.fail(f"{at}.received", "must be true (for items received) or false")
         label = chk.text(item, "label", at)
@@ -162,8 +202,14 @@ def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
                 chk.fail(at, f"{name!r} is given twice in [[reasons]]")
             if name is not None:
                 seen.add(name.casefold())
-        reasons.append(SiteReason(label=label, received=item["received"], code=code,
-                                  value=chk.string(item, "value", at, required=False)))
+        reasons.append(
+            SiteReason(
+                label=label,
+                received=item["received"],
+                code=code,
+                value=chk.string(item, "value", at, required=False),
+            )
+        )
     return SiteReasons(tuple(reasons))
 
 
@@ -183,8 +229,12 @@ def _timeouts(chk: Checker, table: dict[str, Any]) -> Timeouts:
     names = [f.name for f in fields(Timeouts)]
     chk.known(table, names, "timeouts")
     defaults = Timeouts()
-    return Timeouts(**{name: chk.seconds(table, name, "timeouts", default=getattr(defaults, name))
-                       for name in names})
+    return Timeouts(
+        **{
+            name: chk.seconds(table, name, "timeouts", default=getattr(defaults, name))
+            for name in names
+        }
+    )
 
 
 def _urls(chk: Checker, data: dict[str, Any]) -> tuple[str, str, str]:
@@ -219,8 +269,9 @@ def _check_flow(chk: Checker, profile: SiteProfile) -> None:
     if profile.order_page.item_line is None:
         scoped = [e.name for e in profile.elements.values() if e.scope == "item"]
         if scoped:
-            chk.fail(f"elements.{scoped[0]}", 'has scope = "item" but order_page.item_line is '
-                     "not given")
+            chk.fail(
+                f"elements.{scoped[0]}", 'has scope = "item" but order_page.item_line is not given'
+            )
 
 
 def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
@@ -274,8 +325,9 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         ),
         order_page=OrderPageRules(
             ready=ready,
-            not_eligible=_element_ref(chk, order_page, "not_eligible", "order_page", elements,
-                                      required=False),
+            not_eligible=_element_ref(
+                chk, order_page, "not_eligible", "order_page", elements, required=False
+            ),
             item_line=item_line,
         ),
         dispute=_dispute(chk, chk.table(data, "dispute", "", required=True), elements),
@@ -296,9 +348,7 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         evidence=_evidence(chk, chk.table(data, "evidence", "")),
         timeouts=_timeouts(chk, chk.table(data, "timeouts", "")),
         source=source,
-        support_chat=(
-            parse_chat_profile(support, source=source) if support is not None else None
-        ),
+        support_chat=(parse_chat_profile(support, source=source) if support is not None else None),
     )
     _check_flow(chk, profile)
     return profile
@@ -307,8 +357,9 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
 def bundled_profiles() -> tuple[str, ...]:
     """The names of the profiles shipped in agent/profiles/."""
     folder = resources.files("agent") / "profiles"
-    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                        if p.name.endswith(".toml")))
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
 
 
 def _read(name_or_path: str | Path) -> tuple[str, str]:
@@ -325,9 +376,10 @@ def _read(name_or_path: str | Path) -> tuple[str, str]:
     source = f"{name_or_path} (bundled)"
     bundled = resources.files("agent") / "profiles" / f"{name_or_path}.toml"
     if not _NAME.fullmatch(str(name_or_path)) or not bundled.is_file():
-        raise InvalidConfig(f"profile {source}: no such bundled profile; bundled: "
-                            f"{', '.join(bundled_profiles())}",
-                            hint="or give a profile TOML file's path")
+        raise InvalidConfig(
+            f"profile {source}: no such bundled profile; bundled: {', '.join(bundled_profiles())}",
+            hint="or give a profile TOML file's path",
+        )
     return bundled.read_text(encoding="utf-8"), source
 
 
@@ -337,9 +389,11 @@ def load_profile(name_or_path: str | Path = "mock") -> SiteProfile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidConfig(f"profile {source}: is not valid TOML ({exc})",
-                            hint="fix the syntax") from None
+        raise InvalidConfig(
+            f"profile {source}: is not valid TOML ({exc})", hint="fix the syntax"
+        ) from None
     except RecursionError:
-        raise InvalidConfig(f"profile {source}: is nested too deeply to read",
-                            hint="fix the file") from None
+        raise InvalidConfig(
+            f"profile {source}: is nested too deeply to read", hint="fix the file"
+        ) from None
     return parse_profile(data, source=source)

@@ -200,8 +200,7 @@ class SiteProfile:
         if self.reasons.reasons and request.reason not in names:
             answer = "yes" if request.received else "no"
             raise InvalidField(
-                f"{request.reason!r} is not a reason {self.name} offers when received is "
-                f"{answer}",
+                f"{request.reason!r} is not a reason {self.name} offers when received is {answer}",
                 field="reason",
                 hint=f"use one of: {', '.join(names)}",
             )
@@ -233,4 +232,3 @@ class SiteProfile:
                 field="item",
                 hint="leave the item out, or add order_page.item_line to the profile",
             )
-

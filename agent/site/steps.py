@@ -50,8 +50,9 @@ class StepRun:
     no_wait_after: bool = False
 
 
-async def condition_holds(site: SitePage, when: Condition, request: DisputeRequest | None,
-                          *, where: str) -> bool:
+async def condition_holds(
+    site: SitePage, when: Condition, request: DisputeRequest | None, *, where: str
+) -> bool:
     """Whether a step's or field's condition holds for this request on this page now."""
     if when.request and (request is None or not when.holds_for(request)):
         return False
@@ -72,8 +73,9 @@ def _text(step: Step, run: StepRun) -> str:
 
 
 async def _click(site: SitePage, target: Locator, run: StepRun) -> None:
-    await target.click(timeout=site.profile.timeouts.step_s * 1000,
-                       no_wait_after=run.no_wait_after or None)
+    await target.click(
+        timeout=site.profile.timeouts.step_s * 1000, no_wait_after=run.no_wait_after or None
+    )
 
 
 async def _new_page(site: SitePage, step: Step, run: StepRun, *, where: str) -> Page | None:
@@ -101,8 +103,9 @@ async def _new_page(site: SitePage, step: Step, run: StepRun, *, where: str) -> 
             if opened:
                 break
             if step.or_visible is not None and await is_visible(site.shown(step.or_visible)):
-                log.info("agent.popup_blocked", url=site.page.url, shown=step.or_visible,
-                         step=step.name)
+                log.info(
+                    "agent.popup_blocked", url=site.page.url, shown=step.or_visible, step=step.name
+                )
                 return None
             if asyncio.get_running_loop().time() > deadline:
                 if step.new_page == "optional":
@@ -166,8 +169,7 @@ async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
     return site
 
 
-async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when: str
-                    ) -> SitePage:
+async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when: str) -> SitePage:
     """Run the steps that apply, in order; return the page the flow is on at the end."""
     for step in steps:
         if not await condition_holds(site, step.when, run.request, where=step.where):
@@ -182,7 +184,8 @@ async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when
             raise ProfileMismatch(
                 f"{step.where} ({step.name}): elements.{step.element} of profile "
                 f"{site.profile.source} did not respond in time on {site.page.url}",
-                url=site.page.url, hint=CHECK_HINT,
+                url=site.page.url,
+                hint=CHECK_HINT,
             ) from None
         log.debug("agent.step_done", step=step.name, url=site.page.url)
         if run.on_step is not None:

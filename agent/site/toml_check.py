@@ -48,8 +48,9 @@ class Checker:
                 f"(the keys are: {', '.join(sorted(allowed))})",
             )
 
-    def table(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
-              ) -> dict[str, Any]:
+    def table(
+        self, data: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> dict[str, Any]:
         """The sub-table *key* of *data* ({} when absent and not required)."""
         full = f"{where}.{key}" if where else key
         if key not in data:
@@ -69,8 +70,15 @@ class Checker:
             self.fail(full, "must be an array of tables ([[...]])")
         return value
 
-    def string(self, data: Mapping[str, Any], key: str, where: str, *, required: bool = True,
-               default: str | None = None) -> str | None:
+    def string(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        *,
+        required: bool = True,
+        default: str | None = None,
+    ) -> str | None:
         """A non-empty string (None or *default* when absent and not required)."""
         full = f"{where}.{key}" if where else key
         if key not in data:
@@ -105,8 +113,15 @@ class Checker:
             self.fail(f"{where}.{key}" if where else key, "must be true or false")
         return value
 
-    def seconds(self, data: Mapping[str, Any], key: str, where: str, *, default: float,
-                allow_zero: bool = False) -> float:
+    def seconds(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        *,
+        default: float,
+        allow_zero: bool = False,
+    ) -> float:
         """A finite number of seconds, > 0 (or >= 0 with *allow_zero*); nan and inf refused."""
         full = f"{where}.{key}" if where else key
         value = data.get(key, default)
@@ -118,8 +133,15 @@ class Checker:
             self.fail(full, f"must be a number of seconds {bound}")
         return float(value)
 
-    def choice(self, data: Mapping[str, Any], key: str, where: str, choices: tuple[str, ...],
-               *, default: str | None = None) -> str:
+    def choice(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        choices: tuple[str, ...],
+        *,
+        default: str | None = None,
+    ) -> str:
         """One of *choices* (the default when absent, if any)."""
         full = f"{where}.{key}" if where else key
         if key not in data and default is not None:
@@ -130,8 +152,9 @@ class Checker:
         assert isinstance(value, str)
         return value
 
-    def pattern(self, value: object, key: str, *, groups: Collection[str] = (),
-                ignore_case: bool = False) -> BoundedPattern:
+    def pattern(
+        self, value: object, key: str, *, groups: Collection[str] = (), ignore_case: bool = False
+    ) -> BoundedPattern:
         """A regular expression RE2 accepts (linear time), with the named groups required."""
         if not isinstance(value, str) or not value:
             self.fail(key, "must be a regular expression (a non-empty string)")
@@ -144,14 +167,21 @@ class Checker:
                 self.fail(key, f"needs a group named {group}: (?P<{group}>...)")
         return compiled
 
-    def placeholders(self, value: str, key: str, allowed: Collection[str], *,
-                     required: Collection[str] = ()) -> None:
+    def placeholders(
+        self, value: str, key: str, allowed: Collection[str], *, required: Collection[str] = ()
+    ) -> None:
         """Refuse a stray brace or a placeholder not in *allowed*; require those in *required*."""
         try:
-            names = [name for _, name, spec, conv in string.Formatter().parse(value)
-                     if name is not None and not (spec or conv)]
-            specs = [name for _, name, spec, conv in string.Formatter().parse(value)
-                     if name is not None and (spec or conv)]
+            names = [
+                name
+                for _, name, spec, conv in string.Formatter().parse(value)
+                if name is not None and not (spec or conv)
+            ]
+            specs = [
+                name
+                for _, name, spec, conv in string.Formatter().parse(value)
+                if name is not None and (spec or conv)
+            ]
         except ValueError as exc:
             self.fail(key, f"has a stray brace ({exc}): write {{{{ or }}}} for a literal one")
         if specs:

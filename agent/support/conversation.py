@@ -192,7 +192,9 @@ class Conversation:
             for i in (out.images if out else ())
         )
         self.transcript.message(
-            "customer", line.text or (out.text if out else ""), why=out.why if out else None,
+            "customer",
+            line.text or (out.text if out else ""),
+            why=out.why if out else None,
             attachments=attachments,
         )
 
@@ -214,9 +216,11 @@ class Conversation:
             self.questions.append(text)
             return
         self.answered.add(kind)
-        texts = self._story(answer) if kind == "what_happened" else [
-            Outgoing(t, kind) for t in answer if t not in self.sent_texts
-        ]
+        texts = (
+            self._story(answer)
+            if kind == "what_happened"
+            else [Outgoing(t, kind) for t in answer if t not in self.sent_texts]
+        )
         self.due.extend(texts)
         if kind == "what_happened":
             self.story_next = len(self.facts.story)

@@ -152,8 +152,10 @@ def _attempts(outcome: Outcome) -> str:
 def _error_text(outcome: Outcome, max_chars: int) -> tuple[str, ...]:
     details = [e.detail for e in attempt_entries(outcome) if e.detail]
     stopped = [e.detail for e in outcome.timeline if e.kind == "step" and e.detail]
-    text = outcome.last_answer or (details[-1] if details else None) or (
-        stopped[-1] if stopped else None
+    text = (
+        outcome.last_answer
+        or (details[-1] if details else None)
+        or (stopped[-1] if stopped else None)
     )
     if not text:
         return ()

@@ -83,8 +83,15 @@ class Transcript:
     ) -> Entry:
         """Record a message as it appeared in the chat."""
         at, t = self._now()
-        entry = Entry(n=len(self.entries), sender=sender, text=mask_secrets(text), at=at, t=t,
-                      why=why, attachments=attachments)
+        entry = Entry(
+            n=len(self.entries),
+            sender=sender,
+            text=mask_secrets(text),
+            at=at,
+            t=t,
+            why=why,
+            attachments=attachments,
+        )
         self.entries.append(entry)
         return entry
 
@@ -149,8 +156,11 @@ def render_markdown(data: Mapping[str, Any]) -> str:
     if queue:
         positions = [str(q.get("position")) for q in queue if q.get("position") is not None]
         shown = " → ".join(dict.fromkeys(positions))
-        lines += [f"Waited in the queue {float(queue[-1].get('t') or 0):.0f} s"
-                  + (f" (positions {shown})." if shown else "."), ""]
+        lines += [
+            f"Waited in the queue {float(queue[-1].get('t') or 0):.0f} s"
+            + (f" (positions {shown})." if shown else "."),
+            "",
+        ]
     lines += ["## Messages", ""]
     for entry in data.get("messages") or []:
         who = "Support" if entry.get("sender") == "operator" else "You"
@@ -159,8 +169,10 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         text = str(entry.get("text") or "").replace("\n", " ")
         lines.append(f"- `{_clock_time(entry.get('at'))}` **{who}**: {text}{tag}")
         for item in entry.get("attachments") or []:
-            lines.append(f"  - attached `{item.get('name')}` ({item.get('type')}, "
-                         f"{item.get('size')} bytes; from `{item.get('source')}`)")
+            lines.append(
+                f"  - attached `{item.get('name')}` ({item.get('type')}, "
+                f"{item.get('size')} bytes; from `{item.get('source')}`)"
+            )
     if not data.get("messages"):
         lines.append("- (no message)")
     notes = data.get("notes") or []

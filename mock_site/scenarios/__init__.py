@@ -52,5 +52,3 @@ __all__ = [
     "run_catalogue",
     "run_scenario",
 ]
-
-

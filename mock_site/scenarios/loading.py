@@ -58,8 +58,12 @@ def _known(table: Mapping[str, object], allowed: Sequence[str], prefix: str, sou
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f'did you mean "{_dotted(prefix, close[0])}"? ' if close else ""
-            raise _bad(source, _dotted(prefix, str(key)), "is not a known key",
-                       hint + f"the keys here are: {', '.join(allowed)}")
+            raise _bad(
+                source,
+                _dotted(prefix, str(key)),
+                "is not a known key",
+                hint + f"the keys here are: {', '.join(allowed)}",
+            )
 
 
 def _table(
@@ -99,13 +103,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise InvalidConfig("no such file", source=source, hint="check the scenario path") from None
     except OSError as exc:
-        raise InvalidConfig(f"cannot be read ({exc.strerror or exc})", source=source,
-                            hint="check its permissions") from None
+        raise InvalidConfig(
+            f"cannot be read ({exc.strerror or exc})", source=source, hint="check its permissions"
+        ) from None
     except UnicodeDecodeError:
         raise InvalidConfig("is not UTF-8 text", source=source, hint="save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidConfig(
-            f"is not valid TOML ({exc})", source=source,
+            f"is not valid TOML ({exc})",
+            source=source,
             hint="fix the syntax: one key = value per line, strings in quotes",
         ) from None
 
@@ -116,23 +122,34 @@ def _storefronts(value: object, source: str) -> tuple[str, ...]:
         return STOREFRONTS
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        raise _bad(source, "storefront", "must be a storefront's name or a list of them",
-                   f"the storefronts are: {', '.join(STOREFRONTS)} (leave it out for all)")
+        raise _bad(
+            source,
+            "storefront",
+            "must be a storefront's name or a list of them",
+            f"the storefronts are: {', '.join(STOREFRONTS)} (leave it out for all)",
+        )
     for name in names:
         if name not in STOREFRONTS:
-            raise _bad(source, "storefront", f"{name!r} is no bundled storefront",
-                       f"the storefronts are: {', '.join(STOREFRONTS)}")
+            raise _bad(
+                source,
+                "storefront",
+                f"{name!r} is no bundled storefront",
+                f"the storefronts are: {', '.join(STOREFRONTS)}",
+            )
     return tuple(n for n in STOREFRONTS if n in names)
 
 
-def _faults(table: Mapping[str, object], source: str, storefronts: Sequence[str]
-            ) -> dict[str, object]:
+def _faults(
+    table: Mapping[str, object], source: str, storefronts: Sequence[str]
+) -> dict[str, object]:
     """Check the fault plan as each of the scenario's storefronts will, one key at a time to
     name the bad one."""
 
     _known(table, tuple(f.name for f in dataclasses.fields(FaultPlan)), "faults", source)
-    hint = ("see docs/storefront.md, 'Fault plan', or run the scenario only on the storefronts "
-            'it fits (storefront = "mock")')
+    hint = (
+        "see docs/storefront.md, 'Fault plan', or run the scenario only on the storefronts "
+        'it fits (storefront = "mock")'
+    )
     for skin in storefronts:
         try:
             parse_fault_plan(table, skin=check_skin(skin))
@@ -144,8 +161,9 @@ def _faults(table: Mapping[str, object], source: str, storefronts: Sequence[str]
             try:
                 parse_fault_plan({key: value}, skin=check_skin(skin))
             except ValueError as exc:
-                raise _bad(source, f"faults.{key}",
-                           f"is refused by the {skin} storefront: {exc}", hint) from None
+                raise _bad(
+                    source, f"faults.{key}", f"is refused by the {skin} storefront: {exc}", hint
+                ) from None
         raise _bad(source, "faults", f"is refused by the {skin} storefront: {whole}", hint)
     return dict(table)
 
@@ -164,8 +182,9 @@ def _timeouts(table: Mapping[str, object], source: str) -> dict[str, float]:
     _known(table, TIMEOUT_KEYS, "timeouts", source)
     for key, value in table.items():
         if not _is_number(value) or value <= 0:  # type: ignore[operator]  # a number
-            raise _bad(source, f"timeouts.{key}",
-                       f"must be a number of seconds above 0, not {value!r}")
+            raise _bad(
+                source, f"timeouts.{key}", f"must be a number of seconds above 0, not {value!r}"
+            )
     return {key: float(value) for key, value in table.items()}  # type: ignore[arg-type]
 
 
@@ -182,14 +201,18 @@ def _one_file(raw: object, index: int, source: str, seen: set[str]) -> Generated
     seen.add(name)
     content = raw.get("content")
     if content not in CONTENTS:
-        raise _bad(source, f"{where}.content",
-                   f"must be one of {', '.join(CONTENTS)}, not {content!r}")
+        raise _bad(
+            source, f"{where}.content", f"must be one of {', '.join(CONTENTS)}, not {content!r}"
+        )
     smallest = 1 if content == "text" else len(CONTENTS[str(content)])
     size = raw.get("size", len(CONTENTS[str(content)]))
     whole = isinstance(size, int) and not isinstance(size, bool)
     if not whole or not smallest <= size <= MAX_FILE_BYTES:
-        raise _bad(source, f"{where}.size", f"must be a whole number of bytes from {smallest} "
-                   f"to {MAX_FILE_BYTES}, not {size!r}")
+        raise _bad(
+            source,
+            f"{where}.size",
+            f"must be a whole number of bytes from {smallest} to {MAX_FILE_BYTES}, not {size!r}",
+        )
     return GeneratedFile(name=name, content=str(content), size=size)
 
 
@@ -224,8 +247,9 @@ def _status(value: object, source: str) -> str:
 
 def _waits(value: object, source: str) -> tuple[str, ...]:
     if not isinstance(value, list) or any(v not in WAIT_CAUSES for v in value):
-        raise _bad(source, "expect.waits",
-                   f"must be a list of {' and '.join(WAIT_CAUSES)}, not {value!r}")
+        raise _bad(
+            source, "expect.waits", f"must be a list of {' and '.join(WAIT_CAUSES)}, not {value!r}"
+        )
     return tuple(value)
 
 
@@ -255,8 +279,9 @@ def _support(data: Mapping[str, object], source: str) -> dict[str, Any] | None:
                 raise _bad(source, "support.idle_counts", f"must be turn or always, not {value!r}")
             checked[key] = value
         elif not _is_number(value) or value <= 0:
-            raise _bad(source, f"support.{key}",
-                       f"must be a number of seconds above 0, not {value!r}")
+            raise _bad(
+                source, f"support.{key}", f"must be a number of seconds above 0, not {value!r}"
+            )
         else:
             checked[key] = float(value)
     idle, margin = checked.get("idle_s", 180.0), checked.get("hold_margin_s", 30.0)
@@ -299,8 +324,13 @@ def _check_request(request: Mapping[str, object], path: Path, profile: SiteProfi
     """Refuse a request whose keys or types are wrong; a pre-flight refusal is the scenario's."""
     source = str(path)
     try:
-        request_from_mapping(request, base_dir=path.parent, rules=profile.evidence,
-                             source=source, reasons=profile.reasons)
+        request_from_mapping(
+            request,
+            base_dir=path.parent,
+            rules=profile.evidence,
+            source=source,
+            reasons=profile.reasons,
+        )
     except InvalidConfig as err:
         key = f"request.{err.key}" if err.key else "request"
         raise _bad(source, key, f"is wrong: {err.what}", err.hint or _HINT) from None
@@ -321,14 +351,21 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
     request = _table(data, "request", source, required=True)
     storefronts = _storefronts(data.get("storefront"), source)
     for storefront in storefronts:
-        _check_request(with_generated(request, {f.name for f in files}, file.parent), file,
-                       profile or load_profile(storefront))
+        _check_request(
+            with_generated(request, {f.name for f in files}, file.parent),
+            file,
+            profile or load_profile(storefront),
+        )
     support = _support(data, source)
     expect = _expect(_table(data, "expect", source, required=True), source)
     chat_keys = [k for k in ("chat", "chat_attachments", "chat_holding") if k in data["expect"]]
     if chat_keys and support is None:
-        raise _bad(source, f"expect.{chat_keys[0]}", "needs a [support] table",
-                   "add [support] (the chat runs after the run) or drop the chat expectation")
+        raise _bad(
+            source,
+            f"expect.{chat_keys[0]}",
+            "needs a [support] table",
+            "add [support] (the chat runs after the run) or drop the chat expectation",
+        )
     return Scenario(
         path=file,
         name=file.stem,
@@ -370,7 +407,7 @@ def load_scenarios(paths: Iterable[str | os.PathLike[str]]) -> list[Scenario]:
     copy per storefront it runs on."""
     files = _expand(paths)
     if not files:
-        raise InvalidConfig("no scenario files given",
-                            hint="pass scenarios/*.toml or a folder of them")
+        raise InvalidConfig(
+            "no scenario files given", hint="pass scenarios/*.toml or a folder of them"
+        )
     return [copy for path in files for copy in on_each_storefront(load_scenario(path))]
-

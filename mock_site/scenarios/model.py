@@ -17,26 +17,53 @@ from mock_site.testing import SAMPLE_JPEG, SAMPLE_PNG
 
 #: The top-level keys of a scenario file.
 SCENARIO_KEYS: tuple[str, ...] = (
-    "description", "storefront", "faults", "request", "policy", "timeouts", "files", "support",
+    "description",
+    "storefront",
+    "faults",
+    "request",
+    "policy",
+    "timeouts",
+    "files",
+    "support",
     "expect",
 )
 #: The bundled storefronts a scenario can run on (each with the profile of the same name).
 STOREFRONTS: tuple[str, ...] = tuple(SKINS)
 #: The keys of ``[expect]``.
 EXPECT_KEYS: tuple[str, ...] = (
-    "status", "attempts", "disputes", "submissions", "screenshots_min", "files",
-    "message_contains", "waits", "dispute", "chat", "chat_attachments", "chat_holding",
+    "status",
+    "attempts",
+    "disputes",
+    "submissions",
+    "screenshots_min",
+    "files",
+    "message_contains",
+    "waits",
+    "dispute",
+    "chat",
+    "chat_attachments",
+    "chat_holding",
 )
 #: The keys of ``[support]``: after the run, `retry-dispute support` on its run folder, with these
 #: overrides of the profile's ``[support_chat]`` (short idle limits for the catalogue).
 SUPPORT_KEYS: tuple[str, ...] = (
-    "idle_s", "idle_counts", "hold_margin_s", "queue_timeout_s", "max_chat_s",
+    "idle_s",
+    "idle_counts",
+    "hold_margin_s",
+    "queue_timeout_s",
+    "max_chat_s",
 )
 #: How a support chat can end (``expect.chat``).
 CHAT_ENDS: tuple[str, ...] = get_args(ChatEnd)
 #: The fields of the created dispute that ``[expect.dispute]`` may check.
 DISPUTE_KEYS: tuple[str, ...] = (
-    "received", "reason", "solution", "refund", "amount", "message", "files",
+    "received",
+    "reason",
+    "solution",
+    "refund",
+    "amount",
+    "message",
+    "files",
 )
 #: The final statuses a scenario can expect (an interrupt is not a scenario: it needs a signal;
 #: nor is a claimed order: it needs a second process, see tests/safety/test_races.py).
@@ -44,12 +71,14 @@ STATUSES: tuple[str, ...] = tuple(
     str(s) for s in Status if s not in (Status.INTERRUPTED, Status.CLAIMED)
 )
 #: What ``[[files]]`` can generate: whole pictures, a video header and a text file.
-CONTENTS: Mapping[str, bytes] = MappingProxyType({
-    "jpeg": SAMPLE_JPEG,
-    "png": SAMPLE_PNG,
-    "mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(64),
-    "text": b"This is a text file, not a photo.\n",
-})
+CONTENTS: Mapping[str, bytes] = MappingProxyType(
+    {
+        "jpeg": SAMPLE_JPEG,
+        "png": SAMPLE_PNG,
+        "mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(64),
+        "text": b"This is a text file, not a photo.\n",
+    }
+)
 WAIT_CAUSES = ("backoff", "retry_after")
 POLICY_KEYS = tuple(f.name for f in dataclasses.fields(RetryPolicy))
 TIMEOUT_KEYS = tuple(f.name for f in dataclasses.fields(Timeouts))
@@ -242,10 +271,16 @@ def check(expect: Expectation, got: Observed) -> tuple[str, ...]:
         problems.append(
             f"screenshots: expected at least {expect.screenshots_min}, got {got.screenshots}"
         )
-    problems += [f"files: {name} is missing from the run folder"
-                 for name in expect.files if name not in got.files]
-    problems += [f"message: {text!r} not in {got.message!r}"
-                 for text in expect.message_contains if text not in got.message]
+    problems += [
+        f"files: {name} is missing from the run folder"
+        for name in expect.files
+        if name not in got.files
+    ]
+    problems += [
+        f"message: {text!r} not in {got.message!r}"
+        for text in expect.message_contains
+        if text not in got.message
+    ]
     if expect.waits is not None and tuple(expect.waits) != got.waits:
         problems.append(f"waits: expected {list(expect.waits)}, got {list(got.waits)}")
     problems += _check_dispute(expect.dispute, got.dispute)

@@ -82,8 +82,10 @@ def _store_facts(server: StorefrontServer, order_id: str) -> dict[str, Any]:
 
 
 async def _outcome(scenario: Scenario, prepared: PreparedRequest, rig: _Rig, area: Path) -> Outcome:
-    with tempfile.TemporaryDirectory(prefix="retry-dispute-scenario-") as tmp, \
-            Journal(Path(tmp) / "journal.sqlite3") as journal:
+    with (
+        tempfile.TemporaryDirectory(prefix="retry-dispute-scenario-") as tmp,
+        Journal(Path(tmp) / "journal.sqlite3") as journal,
+    ):
         options = RunOptions(
             site=rig.server.url,
             profile=scenario.profile_for(rig.profile),
@@ -133,9 +135,14 @@ async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
         log.exception("agent.scenario_crashed", scenario=scenario.name)
         return Observed(status="error", message=f"runner: {type(exc).__name__}: {exc}")
     return Observed(
-        status=outcome.status, attempts=outcome.attempts, screenshots=len(outcome.screenshots),
-        message=outcome.message, run_dir=outcome.run_dir, files=_run_files(outcome.run_dir),
-        waits=_waits_of(outcome.run_dir), **chat,
+        status=outcome.status,
+        attempts=outcome.attempts,
+        screenshots=len(outcome.screenshots),
+        message=outcome.message,
+        run_dir=outcome.run_dir,
+        files=_run_files(outcome.run_dir),
+        waits=_waits_of(outcome.run_dir),
+        **chat,
     )
 
 
@@ -225,8 +232,12 @@ async def run_catalogue(
                 storefront = scenarios[index].storefront
                 if storefront not in rigs:  # the storefront of this name, its profile
                     server = servers.enter_context(StorefrontServer(skin=storefront))
-                    rigs[storefront] = _Rig(server=server, browser=browser,
-                                            profile=profiles[storefront], out_dir=out_dir)
+                    rigs[storefront] = _Rig(
+                        server=server,
+                        browser=browser,
+                        profile=profiles[storefront],
+                        out_dir=out_dir,
+                    )
                 result = await run_scenario(scenarios[index], rigs[storefront], areas[index])
                 results[index] = result
                 if on_result is not None:

@@ -33,8 +33,13 @@ def _row(result: ScenarioResult) -> tuple[str, ...]:
     expected = expect.status + (f", chat {expect.chat}" if expect.chat else "")
     status = got.status + (f", chat {got.chat}" if got.chat else "")
     return (
-        result.scenario.name, expected, status, str(got.attempts),
-        str(got.disputes), f"{got.seconds:.1f}", "ok" if result.ok else "MISMATCH",
+        result.scenario.name,
+        expected,
+        status,
+        str(got.attempts),
+        str(got.disputes),
+        f"{got.seconds:.1f}",
+        "ok" if result.ok else "MISMATCH",
     )
 
 
@@ -45,8 +50,10 @@ def format_table(results: Sequence[ScenarioResult]) -> str:
     right = {"attempts", "disputes", "seconds"}
 
     def line(row: Sequence[str]) -> str:
-        cells = [cell.rjust(w) if name in right else cell.ljust(w)
-                 for cell, w, name in zip(row, widths, _COLUMNS, strict=True)]
+        cells = [
+            cell.rjust(w) if name in right else cell.ljust(w)
+            for cell, w, name in zip(row, widths, _COLUMNS, strict=True)
+        ]
         return "  ".join(cells).rstrip()
 
     out = [line(rows[0]), "  ".join("-" * w for w in widths)]
@@ -63,17 +70,18 @@ def format_table(results: Sequence[ScenarioResult]) -> str:
 def _summary(results: Sequence[ScenarioResult], seconds: float, out_dir: Path) -> str:
     failed = sum(not r.ok for r in results)
     verdict = "all met their expectation" if not failed else f"{failed} MISMATCH"
-    return (f"{len(results)} scenarios, {verdict}; {seconds:.1f} s in all; "
-            f"run folders in {out_dir}/")
+    return f"{len(results)} scenarios, {verdict}; {seconds:.1f} s in all; run folders in {out_dir}/"
 
 
 def progress_line(result: ScenarioResult, done: int, total: int) -> str:
     """The line printed as one scenario ends: ``[k/N] name: got (expected …), n attempts, …``."""
     got = result.observed
     mark = "ok" if result.ok else "MISMATCH"
-    return (f"[{done}/{total}] {result.scenario.name}: {got.status} "
-            f"(expected {result.scenario.expect.status}), {plural(got.attempts, 'attempt')}, "
-            f"{got.seconds:.1f} s: {mark}")
+    return (
+        f"[{done}/{total}] {result.scenario.name}: {got.status} "
+        f"(expected {result.scenario.expect.status}), {plural(got.attempts, 'attempt')}, "
+        f"{got.seconds:.1f} s: {mark}"
+    )
 
 
 def _progress(stream: TextIO, total: int) -> Callable[[ScenarioResult], None]:
@@ -107,10 +115,15 @@ def command_scenario(args: argparse.Namespace) -> int:
         out_dir = out_dir.with_name(out_dir.name + "-1")
     started = time.monotonic()
     with _console_quiet():
-        results = asyncio.run(run_catalogue(
-            scenarios, out_dir=out_dir, browser_path=getattr(args, "browser_path", None),
-            on_result=_progress(sys.stderr, len(scenarios)), jobs=getattr(args, "jobs", 1),
-        ))
+        results = asyncio.run(
+            run_catalogue(
+                scenarios,
+                out_dir=out_dir,
+                browser_path=getattr(args, "browser_path", None),
+                on_result=_progress(sys.stderr, len(scenarios)),
+                jobs=getattr(args, "jobs", 1),
+            )
+        )
     table = format_table(results)
     summary = _summary(results, time.monotonic() - started, out_dir)
     (out_dir / "table.txt").write_text(f"{table}\n\n{summary}\n", encoding="utf-8")

@@ -28,7 +28,12 @@ from agent.session import Credentials, Session
 from agent.site.profile import SiteProfile
 
 __all__ = [
-    "BATCH_FAULTS", "BATCH_POLICY", "CONCURRENCIES", "batch_once", "best_run", "budget_demo",
+    "BATCH_FAULTS",
+    "BATCH_POLICY",
+    "CONCURRENCIES",
+    "batch_once",
+    "best_run",
+    "budget_demo",
     "section_batch",
 ]
 
@@ -39,8 +44,14 @@ BATCH_POLICY = RetryPolicy(initial_wait_s=0.5, max_wait_s=2.0)
 
 
 async def batch_once(
-    site: Storefront, profile: SiteProfile, *, orders: int, concurrency: int, out: Path,
-    trace: str = "off", faults: dict[str, Any] | None = None,
+    site: Storefront,
+    profile: SiteProfile,
+    *,
+    orders: int,
+    concurrency: int,
+    out: Path,
+    trace: str = "off",
+    faults: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One batch; its wall time, throughput, CPU, peak memory and outcomes."""
     site.reset(faults or BATCH_FAULTS)
@@ -54,12 +65,18 @@ async def batch_once(
     with rss:
         started = time.monotonic()
         options = RunOptions(
-            site=site.url, profile=profile, policy=BATCH_POLICY, trace=trace,
+            site=site.url,
+            profile=profile,
+            policy=BATCH_POLICY,
+            trace=trace,
             session=Session(credentials=Credentials("demo", "demo"), browser=BrowserTarget()),
             state_dir=out / f"state-c{concurrency}",
         )
         result = await run_batch(
-            requests, options=options, batch_dir=batch_dir, concurrency=concurrency,
+            requests,
+            options=options,
+            batch_dir=batch_dir,
+            concurrency=concurrency,
             budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
         )
         wall = time.monotonic() - started
@@ -88,7 +105,12 @@ async def batch_once(
 
 
 async def budget_demo(
-    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = 8, busy_s: float = 12.0,
+    site: Storefront,
+    profile: SiteProfile,
+    *,
+    out: Path,
+    orders: int = 8,
+    busy_s: float = 12.0,
 ) -> dict[str, Any]:
     """The site busy for everyone: resubmissions per second with and without the shared budget.
 
@@ -100,22 +122,31 @@ async def budget_demo(
     for name, budget in (("without", None), ("with", RetryBudget(burst=orders))):
         site.reset({"busy_for_s": busy_s})
         options = RunOptions(
-            site=site.url, profile=profile, policy=policy, trace="off",
+            site=site.url,
+            profile=profile,
+            policy=policy,
+            trace="off",
             session=Session(credentials=Credentials("demo", "demo"), browser=BrowserTarget()),
             state_dir=out / f"state-b-{name}",
         )
         await run_batch(
-            [request_for(2500 + i) for i in range(orders)], options=options,
-            batch_dir=out / f"budget-{name}", concurrency=orders, budget=budget,
+            [request_for(2500 + i) for i in range(orders)],
+            options=options,
+            batch_dir=out / f"budget-{name}",
+            concurrency=orders,
+            budget=budget,
         )
         subs = site.submissions()
         first = float(subs[0]["at"])
         busy = [s for s in subs if s["answer"] == "busy"]
         span = max(float(busy[-1]["at"]) - first, 1e-3)
         rates[name] = round((len(busy) - orders) / span, 2)  # resubmissions: past each first one
-    return {"budget_orders": orders, "resubmits_per_s_without_budget": rates["without"],
-            "resubmits_per_s_with_budget": rates["with"],
-            "budget_rate_per_s": RetryBudget().rate}
+    return {
+        "budget_orders": orders,
+        "resubmits_per_s_without_budget": rates["without"],
+        "resubmits_per_s_with_budget": rates["with"],
+        "budget_rate_per_s": RetryBudget().rate,
+    }
 
 
 def best_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -128,12 +159,18 @@ def best_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def section_batch(
-    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = 50,
+    site: Storefront,
+    profile: SiteProfile,
+    *,
+    out: Path,
+    orders: int = 50,
     concurrencies: tuple[int, ...] = CONCURRENCIES,
 ) -> dict[str, Any]:
     """Sequential against each concurrency: wall time, orders/s, peak RSS; the best speed-up."""
-    runs = [await batch_once(site, profile, orders=orders, concurrency=c, out=out)
-            for c in concurrencies]
+    runs = [
+        await batch_once(site, profile, orders=orders, concurrency=c, out=out)
+        for c in concurrencies
+    ]
     demo = await budget_demo(site, profile, out=out)
     sequential = runs[0]["wall_s"]
     best = best_run(runs)

@@ -58,6 +58,7 @@ class Timers:
         """Time every call of ``owner.name`` (a coroutine function or a plain one)."""
         original: Callable[..., Any] = getattr(owner, name)
         if asyncio.iscoroutinefunction(original):
+
             @functools.wraps(original)
             async def timed_async(*args: Any, **kwargs: Any) -> Any:
                 started = time.monotonic()
@@ -66,6 +67,7 @@ class Timers:
                 finally:
                     self.seconds[label] += time.monotonic() - started
                     self.calls[label] += 1
+
             setattr(owner, name, timed_async)
             return
 
@@ -77,6 +79,7 @@ class Timers:
             finally:
                 self.seconds[label] += time.monotonic() - started
                 self.calls[label] += 1
+
         setattr(owner, name, timed)
 
 
@@ -104,8 +107,9 @@ class ChromiumTrace:
         for module in (floor, lanes):
             original_connect = module.connect
 
-            async def traced(playwright: Any, target: Any, _connect: Any = original_connect
-                             ) -> Browser:
+            async def traced(
+                playwright: Any, target: Any, _connect: Any = original_connect
+            ) -> Browser:
                 browser: Browser = await _connect(playwright, target)
                 await browser.start_tracing(categories=["toplevel"])
                 browser._breakdown_tracing = True  # type: ignore[attr-defined]
@@ -172,12 +176,17 @@ async def _side(name: str, orders: int, out: Path, trace: ChromiumTrace) -> None
             timers = Timers()
             for label, seconds in steps.items():
                 timers.seconds[label], timers.calls[label] = seconds, orders
-            figures: dict[str, Any] = {"wall_s": wall, "cpu_s": rss.cpu_s(base),
-                                       "by_process": rss.cpu_by_kind(base)}
+            figures: dict[str, Any] = {
+                "wall_s": wall,
+                "cpu_s": rss.cpu_s(base),
+                "by_process": rss.cpu_by_kind(base),
+            }
         else:
             figures = await _agent_batch(site, profile, ids, out=out)
-    print(f"\n== {name}: {figures['wall_s'] / orders * 1000:.0f} ms wall, "
-          f"{figures['cpu_s'] / orders * 1000:.0f} ms CPU per order")
+    print(
+        f"\n== {name}: {figures['wall_s'] / orders * 1000:.0f} ms wall, "
+        f"{figures['cpu_s'] / orders * 1000:.0f} ms CPU per order"
+    )
     for kind, seconds in figures["by_process"].items():
         print(f"   CPU {kind:<28} {seconds / orders * 1000:7.1f} ms")
     ranked = sorted(trace.totals.items(), key=lambda kv: -kv[1])
@@ -186,13 +195,16 @@ async def _side(name: str, orders: int, out: Path, trace: ChromiumTrace) -> None
         print(f"   trace {where:<35} {seconds / orders * 1000:7.1f} ms")
     if timers is not None:
         for label, seconds in sorted(timers.seconds.items(), key=lambda kv: -kv[1]):
-            print(f"   wall {label:<36} {seconds / orders * 1000:7.1f} ms "
-                  f"({timers.calls[label] / orders:.1f} calls)")
+            print(
+                f"   wall {label:<36} {seconds / orders * 1000:7.1f} ms "
+                f"({timers.calls[label] / orders:.1f} calls)"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tests/bench/breakdown.py",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="tests/bench/breakdown.py", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--orders", type=int, default=20)
     parser.add_argument("--only", choices=["agent", "bare"])
     args = parser.parse_args(argv)

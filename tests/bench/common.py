@@ -40,8 +40,9 @@ __all__ = [
 ]
 
 #: The demo's message (95 characters), typed key by key by the agent.
-MESSAGE = ("My parcel has been in transit for 40 days and has not arrived. "
-           "Please refund the full amount.")
+MESSAGE = (
+    "My parcel has been in transit for 40 days and has not arrived. Please refund the full amount."
+)
 
 
 def quiet_logging() -> None:
@@ -57,7 +58,10 @@ def median(values: list[float]) -> float:
 
 
 _EVENT_KINDS: dict[str, type] = {
-    "step": StepEvent, "attempt": AttemptEvent, "answer": AnswerEvent, "wait": WaitEvent,
+    "step": StepEvent,
+    "attempt": AttemptEvent,
+    "answer": AnswerEvent,
+    "wait": WaitEvent,
     "done": DoneEvent,
 }
 
@@ -74,8 +78,11 @@ class EventClock:
     def times(self, event: str, **match: object) -> list[float]:
         """Times of the events of that kind ("attempt", "answer", …) whose fields match."""
         kind = _EVENT_KINDS[event]
-        return [t for t, e in self.events
-                if isinstance(e, kind) and all(getattr(e, k, None) == v for k, v in match.items())]
+        return [
+            t
+            for t, e in self.events
+            if isinstance(e, kind) and all(getattr(e, k, None) == v for k, v in match.items())
+        ]
 
 
 # --- the storefront ---------------------------------------------------------------------------
@@ -130,7 +137,10 @@ def storefront(faults_file: Path | None = None) -> Iterator[Storefront]:
     if faults_file is not None:
         command += ["--faults", str(faults_file)]
     proc = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     site = Storefront(f"http://127.0.0.1:{port}", pid=proc.pid)
     try:
@@ -208,8 +218,7 @@ def tree_rss_kib(root: int, *, exclude: frozenset[int] = frozenset()) -> tuple[i
 
 def tree_pss_kib(root: int, *, exclude: frozenset[int] = frozenset()) -> int:
     """Sum of PSS (``smaps_rollup``) over ``root`` and its descendants."""
-    return sum(_status_kib(pid, "Pss:", "smaps_rollup")
-               for pid in tree_pids(root, exclude=exclude))
+    return sum(_status_kib(pid, "Pss:", "smaps_rollup") for pid in tree_pids(root, exclude=exclude))
 
 
 def _cpu_ticks(pid: int) -> int | None:
@@ -299,8 +308,9 @@ class RssSampler:
     The sampler's own CPU (its thread reads /proc) is left out of ``cpu_s``.
     """
 
-    def __init__(self, *, interval_s: float = 0.05, exclude: frozenset[int] = frozenset(),
-                 pss_every: int = 4) -> None:
+    def __init__(
+        self, *, interval_s: float = 0.05, exclude: frozenset[int] = frozenset(), pss_every: int = 4
+    ) -> None:
         self.interval_s = interval_s
         self.exclude = exclude
         self.pss_every = pss_every

@@ -36,13 +36,16 @@ FLOOR_ORDERS = 20
 
 
 async def bare_batch(
-    site: str, profile: SiteProfile, order_ids: list[str],
+    site: str,
+    profile: SiteProfile,
+    order_ids: list[str],
     steps: dict[str, float] | None = None,
 ) -> None:
     """The bare script: log in once, then each order's flow with nothing around it.
 
     ``steps``, when given, gathers the wall seconds of each step (for breakdown.py).
     """
+
     def sel(name: str) -> str:
         return profile.elements[name].selector
 
@@ -72,12 +75,15 @@ async def bare_batch(
             t = clock()
             context = await browser.new_context(
                 storage_state=state,  # type: ignore[arg-type]  # the dict it returned
-                viewport={"width": 1280, "height": 900}, locale="en-US")
+                viewport={"width": 1280, "height": 900},
+                locale="en-US",
+            )
             t = lap("new context", t)
             page = await context.new_page()
             t = lap("new page", t)
-            await page.goto(profile.order_url(order_id, base_url=site),
-                            wait_until="domcontentloaded")
+            await page.goto(
+                profile.order_url(order_id, base_url=site), wait_until="domcontentloaded"
+            )
             t = lap("order page: goto", t)
             async with page.expect_popup() as info:
                 await page.locator(sel("open_dispute")).click()
@@ -107,8 +113,12 @@ async def _measured(site: Storefront, work: Callable[[], Awaitable[Any]]) -> dic
         started = time.monotonic()
         await work()
         wall = time.monotonic() - started
-    return {"wall_s": round(wall, 2), "cpu_s": round(rss.cpu_s(baseline), 2),
-            "load_1m": round(load, 2), "by_process": rss.cpu_by_kind(baseline)}
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(rss.cpu_s(baseline), 2),
+        "load_1m": round(load, 2),
+        "by_process": rss.cpu_by_kind(baseline),
+    }
 
 
 async def _agent_batch(
@@ -116,8 +126,11 @@ async def _agent_batch(
 ) -> dict[str, Any]:
     """The same orders through ``run_batch`` at concurrency 1, every piece of evidence kept."""
     options = RunOptions(
-        site=site.url, profile=profile, policy=RetryPolicy(initial_wait_s=0.5, max_wait_s=2.0),
-        trace="off", state_dir=out / "state",
+        site=site.url,
+        profile=profile,
+        policy=RetryPolicy(initial_wait_s=0.5, max_wait_s=2.0),
+        trace="off",
+        state_dir=out / "state",
         session=Session(credentials=Credentials("demo", "demo"), browser=BrowserTarget()),
     )
     requests = [request_for(int(i)) for i in ids]
@@ -131,14 +144,18 @@ async def _agent_batch(
     figures = await _measured(site, work)
     with sqlite3.connect(out / "state" / "journal.sqlite3") as db:  # an intent per submit
         (kept["journal_intents"],) = db.execute(
-            "SELECT count(*) FROM intents WHERE outcome = 'opened'").fetchone()
+            "SELECT count(*) FROM intents WHERE outcome = 'opened'"
+        ).fetchone()
     assert kept["journal_intents"] == len(ids), kept
     return {**figures, "evidence": kept}
 
 
-
 async def section_floor(
-    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = FLOOR_ORDERS,
+    site: Storefront,
+    profile: SiteProfile,
+    *,
+    out: Path,
+    orders: int = FLOOR_ORDERS,
     rounds: int = 2,
 ) -> dict[str, Any]:
     """The bare script and the agent, ``rounds`` times each in turn; the per-order ratios.
@@ -153,9 +170,14 @@ async def section_floor(
         site.reset()
         bare.append(await _measured(site, lambda ids=bare_ids: bare_batch(site.url, profile, ids)))
         site.reset()
-        ours.append(await _agent_batch(
-            site, profile, [str(2400 + n * orders + i) for i in range(orders)],
-            out=out / f"agent-{n}"))
+        ours.append(
+            await _agent_batch(
+                site,
+                profile,
+                [str(2400 + n * orders + i) for i in range(orders)],
+                out=out / f"agent-{n}",
+            )
+        )
     bare_cpu = min(r["cpu_s"] for r in bare) / orders
     bare_wall = min(r["wall_s"] for r in bare) / orders
     our_cpu = min(r["cpu_s"] for r in ours) / orders
@@ -174,14 +196,23 @@ async def section_floor(
 
 def _evidence(outcomes: Any) -> dict[str, int]:
     """What the agent kept (checked: the ratio is with all of it): files, screenshots, journal."""
-    kept = {"orders": len(outcomes), "screenshots": 0, "result_json": 0, "log_jsonl": 0,
-            "report_html": 0}
+    kept = {
+        "orders": len(outcomes),
+        "screenshots": 0,
+        "result_json": 0,
+        "log_jsonl": 0,
+        "report_html": 0,
+    }
     for o in outcomes:
         run_dir: Path = o.run_dir
         shots = sorted(p.name for p in (run_dir / "screenshots").glob("*.png"))
         # a screenshot of every step and of the attempt
-        assert [n[3:] for n in shots] == ["order-page.png", "dispute-form.png",
-                                          "form-filled.png", "attempt-1-opened.png"], shots
+        assert [n[3:] for n in shots] == [
+            "order-page.png",
+            "dispute-form.png",
+            "form-filled.png",
+            "attempt-1-opened.png",
+        ], shots
         kept["screenshots"] += len(shots)
         kept["result_json"] += (run_dir / "result.json").is_file()
         kept["log_jsonl"] += (run_dir / "log.jsonl").is_file()

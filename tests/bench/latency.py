@@ -27,13 +27,20 @@ LATENCY_FAULTS: dict[str, Any] = {"latency": "marketplace", "busy_rate": 0.3, "s
 
 
 async def section_latency(
-    site: Storefront, profile: SiteProfile, *, out: Path, orders: int = 50,
+    site: Storefront,
+    profile: SiteProfile,
+    *,
+    out: Path,
+    orders: int = 50,
     concurrencies: tuple[int, ...] = LATENCY_CONCURRENCIES,
 ) -> dict[str, Any]:
     """Sequential against each concurrency on a slow site: the speed-up and its memory."""
-    runs = [await batch_once(site, profile, orders=orders, concurrency=c, out=out,
-                             faults=LATENCY_FAULTS)
-            for c in concurrencies]
+    runs = [
+        await batch_once(
+            site, profile, orders=orders, concurrency=c, out=out, faults=LATENCY_FAULTS
+        )
+        for c in concurrencies
+    ]
     best = best_run(runs)
     sequential = runs[0]
     return {

@@ -36,8 +36,9 @@ SETTLE_S = 1.0
 async def _order_in_flight(
     browser: Browser, site: Storefront, profile: SiteProfile, state: Path, order_id: int
 ) -> BrowserContext:
-    context = await browser.new_context(storage_state=str(state),
-                                        viewport={"width": 1280, "height": 900}, locale="en-US")
+    context = await browser.new_context(
+        storage_state=str(state), viewport={"width": 1280, "height": 900}, locale="en-US"
+    )
     page = await context.new_page()
     await arm_page(page, profile)
     order = OrderPage(SitePage(page, profile), base_url=site.url)
@@ -64,7 +65,11 @@ def _slope(xs: list[int], ys: list[float]) -> float:
 
 
 async def section_memory(
-    site: Storefront, profile: SiteProfile, *, state: Path, contexts: int = CONTEXTS,
+    site: Storefront,
+    profile: SiteProfile,
+    *,
+    state: Path,
+    contexts: int = CONTEXTS,
 ) -> dict[str, Any]:
     """PSS and RSS of the tree with 0 .. ``contexts`` orders in flight; the slope per context."""
     site.reset()

@@ -25,12 +25,18 @@ __all__ = ["naive_loop"]
 
 
 async def naive_loop(
-    browser: Browser, *, site: str, profile: SiteProfile, prepared: PreparedRequest,
-    storage_state: Path, max_attempts: int = 100,
+    browser: Browser,
+    *,
+    site: str,
+    profile: SiteProfile,
+    prepared: PreparedRequest,
+    storage_state: Path,
+    max_attempts: int = 100,
 ) -> tuple[list[float], list[float], Answer]:
     """Reload, refill, submit until not busy; each attempt's start time, each fill's seconds."""
-    context = await browser.new_context(storage_state=str(storage_state),
-                                        viewport={"width": 1280, "height": 900}, locale="en-US")
+    context = await browser.new_context(
+        storage_state=str(storage_state), viewport={"width": 1280, "height": 900}, locale="en-US"
+    )
     page = await context.new_page()
 
     async def accept(dialog: Dialog) -> None:
@@ -50,8 +56,9 @@ async def naive_loop(
             filling = time.monotonic()
             await form.fill(prepared)
             fills.append(time.monotonic() - filling)
-            answer, _ = await submit_once(SitePage(page, profile), StepRun(),
-                                          timeout_s=profile.timeouts.answer_s)
+            answer, _ = await submit_once(
+                SitePage(page, profile), StepRun(), timeout_s=profile.timeouts.answer_s
+            )
             if answer.outcome != "busy":
                 break
     finally:

@@ -97,19 +97,26 @@ def table(figures: dict[str, Any]) -> str:
     if windows:
         lines += ["", f"{'policy/window':<22} {'completion s':>12} {'ratio':>6} {'attempts':>8}"]
         for name, row in windows.items():
-            lines.append(f"{name:<22} {row['completion_s']:>12} {row['ratio']:>6} "
-                         f"{row['attempts']:>8}")
+            lines.append(
+                f"{name:<22} {row['completion_s']:>12} {row['ratio']:>6} {row['attempts']:>8}"
+            )
     for key, title in (("batch_runs", "loopback batch"), ("latency_batch_runs", "latency batch")):
         runs = figures.get(key)
         if not runs:
             continue
-        lines += ["", title, f"{'concurrency':>11} {'wall s':>7} {'orders/s':>9} {'RSS MiB':>8} "
-                             f"{'PSS MiB':>8} {'attempts':>8} {'CPU s':>6} {'load':>11}"]
+        lines += [
+            "",
+            title,
+            f"{'concurrency':>11} {'wall s':>7} {'orders/s':>9} {'RSS MiB':>8} "
+            f"{'PSS MiB':>8} {'attempts':>8} {'CPU s':>6} {'load':>11}",
+        ]
         for r in runs:
             load = "->".join(str(x) for x in r.get("load_1m", []))
-            lines.append(f"{r['concurrency']:>11} {r['wall_s']:>7} {r['orders_per_s']:>9} "
-                         f"{r['peak_rss_mib']:>8} {r['peak_pss_mib']:>8} {r['attempts']:>8} "
-                         f"{r.get('cpu_s', '')!s:>6} {load:>11}")
+            lines.append(
+                f"{r['concurrency']:>11} {r['wall_s']:>7} {r['orders_per_s']:>9} "
+                f"{r['peak_rss_mib']:>8} {r['peak_pss_mib']:>8} {r['attempts']:>8} "
+                f"{r.get('cpu_s', '')!s:>6} {load:>11}"
+            )
     return "\n".join(lines)
 
 
@@ -126,39 +133,87 @@ async def run(sections: set[str], *, quick: bool, out: Path) -> dict[str, Any]:
 
     with storefront() as site:
         if "floor" in sections:
-            await timed("floor", section_floor(site, profile, out=out / "floor",
-                                               orders=5 if quick else 20,
-                                               rounds=1 if quick else 2))
+            await timed(
+                "floor",
+                section_floor(
+                    site,
+                    profile,
+                    out=out / "floor",
+                    orders=5 if quick else 20,
+                    rounds=1 if quick else 2,
+                ),
+            )
         if "latency" in sections:
-            await timed("latency", section_latency(
-                site, profile, out=out / "latency", orders=12 if quick else 50,
-                concurrencies=(1, 4) if quick else (1, 2, 4, 8, 16)))
+            await timed(
+                "latency",
+                section_latency(
+                    site,
+                    profile,
+                    out=out / "latency",
+                    orders=12 if quick else 50,
+                    concurrencies=(1, 4) if quick else (1, 2, 4, 8, 16),
+                ),
+            )
         if sections & {"cost", "window", "screenshot", "memory"}:
             async with async_playwright() as p:
                 browser = await connect(p, BrowserTarget())
                 state = await log_in(browser, site=site.url, path=out / "session.json")
                 with Journal(out / "journal.sqlite3") as journal:
                     if "cost" in sections:
-                        await timed("cost", section_cost(
-                            browser, site, profile, out=out / "cost", journal=journal,
-                            state=state, repeats=2 if quick else 3))
+                        await timed(
+                            "cost",
+                            section_cost(
+                                browser,
+                                site,
+                                profile,
+                                out=out / "cost",
+                                journal=journal,
+                                state=state,
+                                repeats=2 if quick else 3,
+                            ),
+                        )
                     if "screenshot" in sections:
-                        await timed("screenshot", section_screenshot(
-                            browser, site, profile, out=out, state=state,
-                            shots=5 if quick else 20))
+                        await timed(
+                            "screenshot",
+                            section_screenshot(
+                                browser,
+                                site,
+                                profile,
+                                out=out,
+                                state=state,
+                                shots=5 if quick else 20,
+                            ),
+                        )
                     if "window" in sections:
-                        await timed("window", section_window(
-                            browser, site, profile, out=out / "window", journal=journal,
-                            state=state, attempt_ms=figures.get("attempt_ms"),
-                            windows=(2, 4) if quick else (5, 10, 20)))
+                        await timed(
+                            "window",
+                            section_window(
+                                browser,
+                                site,
+                                profile,
+                                out=out / "window",
+                                journal=journal,
+                                state=state,
+                                attempt_ms=figures.get("attempt_ms"),
+                                windows=(2, 4) if quick else (5, 10, 20),
+                            ),
+                        )
                 await browser.close()
             if "memory" in sections:  # a browser of its own, nothing else in the tree
-                await timed("memory", section_memory(site, profile, state=state,
-                                                     contexts=4 if quick else 8))
+                await timed(
+                    "memory", section_memory(site, profile, state=state, contexts=4 if quick else 8)
+                )
         if "batch" in sections:
-            await timed("batch", section_batch(
-                site, profile, out=out / "batch", orders=12 if quick else 50,
-                concurrencies=(1, 4) if quick else (1, 2, 4, 8)))
+            await timed(
+                "batch",
+                section_batch(
+                    site,
+                    profile,
+                    out=out / "batch",
+                    orders=12 if quick else 50,
+                    concurrencies=(1, 4) if quick else (1, 2, 4, 8),
+                ),
+            )
     figures["section_seconds"] = {k: round(v, 1) for k, v in timings.items()}
     return figures
 
@@ -189,10 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     data["machine"] = info
     write_json(args.out, data)
     print(table(data))
-    print(f"\n{info['cores']} cores, {info['memory_gib']} GiB, {info['browser']}, {info['date']}, "
-          f"load "
-          f"{info['load_avg_1m_at_start']} -> {info['load_avg_1m_at_end']}, {info['total_s']} s; "
-          f"figures in {args.out}")
+    print(
+        f"\n{info['cores']} cores, {info['memory_gib']} GiB, {info['browser']}, {info['date']}, "
+        f"load "
+        f"{info['load_avg_1m_at_start']} -> {info['load_avg_1m_at_end']}, {info['total_s']} s; "
+        f"figures in {args.out}"
+    )
     return 0
 
 

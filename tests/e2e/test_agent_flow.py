@@ -40,11 +40,13 @@ def test_a_profile_that_types_key_by_key_enters_the_same_message(
 
     monkeypatch.setattr(Locator, "press_sequentially", spy)
     mock = load_profile("mock")
-    fields = tuple(dataclasses.replace(f, typed=True) if f.kind == "text" else f
-                   for f in mock.form.fields)
+    fields = tuple(
+        dataclasses.replace(f, typed=True) if f.kind == "text" else f for f in mock.form.fields
+    )
     profile = dataclasses.replace(mock, form=dataclasses.replace(mock.form, fields=fields))
-    run = run_agent(storefront, tmp_path, profile=profile,
-                    faults={"busy_first": 1, "form_resets_on_busy": True})
+    run = run_agent(
+        storefront, tmp_path, profile=profile, faults={"busy_first": 1, "form_resets_on_busy": True}
+    )
     assert run.outcome.status == "opened"
     assert typed == [NOT_RECEIVED["message"]] * 2
     assert [d["message"] for d in run.disputes()] == [NOT_RECEIVED["message"]]
@@ -55,8 +57,7 @@ def test_the_bundled_profile_fills_the_message_at_once(
 ) -> None:
     """typed = false (the storefront's profile): no key events, the same message arrives."""
     typed: list[str] = []
-    monkeypatch.setattr(Locator, "press_sequentially",
-                        lambda self, text, **_: typed.append(text))
+    monkeypatch.setattr(Locator, "press_sequentially", lambda self, text, **_: typed.append(text))
     run = run_agent(storefront, tmp_path)
     assert run.outcome.status == "opened"
     assert typed == []

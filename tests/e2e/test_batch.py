@@ -49,10 +49,25 @@ def in_thread(function: Callable[..., T], *args: Any) -> T:
 
 def run_cli(site: str, batch: Path, out: Path, *extra: str) -> int:
     """``retry-dispute run --batch`` in-process, with zero waits and a private journal."""
-    return in_thread(main, [
-        "run", "--site", site, "--batch", str(batch), "--out", str(out),
-        "--state-dir", str(out / "state"), "--initial-wait", "0", "--max-wait", "0", *extra,
-    ])
+    return in_thread(
+        main,
+        [
+            "run",
+            "--site",
+            site,
+            "--batch",
+            str(batch),
+            "--out",
+            str(out),
+            "--state-dir",
+            str(out / "state"),
+            "--initial-wait",
+            "0",
+            "--max-wait",
+            "0",
+            *extra,
+        ],
+    )
 
 
 def only_batch_dir(out: Path) -> Path:
@@ -62,14 +77,17 @@ def only_batch_dir(out: Path) -> Path:
 
 
 def test_a_batch_opens_every_order_once_and_writes_its_summary(
-    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    storefront: StorefrontServer,
+    demo_login: None,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Four orders, two at a time, the site busy twice: one dispute each, a summary and an index."""
     storefront.set_faults({"busy_first": 2})
     batch = write_batch(tmp_path / "orders.csv", ["2010", "2011", "2012", "1007"])
-    code = run_cli(storefront.url, batch, tmp_path / "runs", "--concurrency", "2",
-                   "--retry-rate", "5")
+    code = run_cli(
+        storefront.url, batch, tmp_path / "runs", "--concurrency", "2", "--retry-rate", "5"
+    )
     assert code == 0
     batch_dir = only_batch_dir(tmp_path / "runs")
     summary = json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
@@ -85,7 +103,7 @@ def test_a_batch_opens_every_order_once_and_writes_its_summary(
         run_dir = batch_dir / order["run_dir"]
         assert json.loads((run_dir / "result.json").read_text())["status"] == order["status"]
         assert (run_dir / "report.html").is_file()
-        assert f'{order["run_dir"]}/report.html' in index
+        assert f"{order['run_dir']}/report.html" in index
     table = capsys.readouterr().out
     assert "order  status" in table
     assert "4 orders in" in table
@@ -102,13 +120,18 @@ def test_a_batch_exits_with_the_most_urgent_code_of_its_orders(
 
 
 def test_a_bad_row_stops_the_batch_before_anything_is_sent(
-    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    storefront: StorefrontServer,
+    demo_login: None,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A wrong reason in row 3 is refused with exit 2, naming file, row and key; no submission."""
     batch = tmp_path / "orders.csv"
-    batch.write_text(f"order_id,received,reason,message\n2014,no,not_received,{MESSAGE}\n"
-                     f"2015,no,damagd,{MESSAGE}\n", encoding="utf-8")
+    batch.write_text(
+        f"order_id,received,reason,message\n2014,no,not_received,{MESSAGE}\n"
+        f"2015,no,damagd,{MESSAGE}\n",
+        encoding="utf-8",
+    )
     assert run_cli(storefront.url, batch, tmp_path / "runs") == 2
     assert f"{batch} row 3: reason:" in capsys.readouterr().err
     assert storefront.submissions() == []
@@ -123,14 +146,27 @@ class PlaywrightServer:
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1",
-             "--port", "0", "--unsafe"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "playwright",
+                "run-server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--unsafe",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         lines: queue.Queue[str] = queue.Queue()
         stdout = self.proc.stdout
-        threading.Thread(target=lambda: lines.put(stdout.readline() if stdout else ""),
-                         daemon=True).start()
+        threading.Thread(
+            target=lambda: lines.put(stdout.readline() if stdout else ""), daemon=True
+        ).start()
         try:
             first = lines.get(timeout=60)
             assert first.startswith("Listening on ws://127.0.0.1:"), first
@@ -198,8 +234,11 @@ def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
 @pytest.mark.slow(40)
 @pytest.mark.parametrize("where", ["local", "playwright-server"])
 def test_a_batch_of_50_opens_every_order_once(
-    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
-    request: pytest.FixtureRequest, where: str,
+    storefront: StorefrontServer,
+    demo_login: None,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    where: str,
 ) -> None:
     """50 orders through the CLI, the site busy for 30 % of the answers: one dispute each.
 
@@ -226,14 +265,17 @@ def test_a_batch_of_50_opens_every_order_once(
 
 
 def test_a_batch_whose_servers_all_fail_to_answer_is_a_configuration_error(
-    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    storefront: StorefrontServer,
+    demo_login: None,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Two endpoints, nothing listening at either: exit 2 naming both, nothing submitted."""
     batch = write_batch(tmp_path / "orders.csv", ["2024", "2025"])
     first, second = "ws://127.0.0.1:9/", "ws://127.0.0.1:11/"
-    code = run_cli(storefront.url, batch, tmp_path / "runs", "--ws-endpoint", first,
-                   "--ws-endpoint", second)
+    code = run_cli(
+        storefront.url, batch, tmp_path / "runs", "--ws-endpoint", first, "--ws-endpoint", second
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert f"none of the 2 Playwright servers could be reached: {first}, {second}" in err
@@ -241,7 +283,9 @@ def test_a_batch_whose_servers_all_fail_to_answer_is_a_configuration_error(
 
 
 def test_an_unreachable_playwright_server_is_a_configuration_error(
-    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    storefront: StorefrontServer,
+    demo_login: None,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Nothing listens at the endpoint: exit 2 naming it, and nothing is submitted."""
@@ -254,7 +298,9 @@ def test_an_unreachable_playwright_server_is_a_configuration_error(
 
 @pytest.mark.slow(37)
 def test_a_batch_survives_one_of_two_playwright_servers_dying(
-    storefront: StorefrontServer, demo_login: None, tmp_path: Path,
+    storefront: StorefrontServer,
+    demo_login: None,
+    tmp_path: Path,
     playwright_servers: Callable[[], PlaywrightServer],
 ) -> None:
     """Two servers (one in a file, beside one unreachable), one killed mid-batch: each opened once.
@@ -264,8 +310,9 @@ def test_a_batch_survives_one_of_two_playwright_servers_dying(
     read; they go back to the queue and run on the other server, which reads each order page
     before submitting anything.
     """
-    storefront.set_faults({"latency": {"page_s": [0.05, 0.15], "submit_s": [0.5, 1.0]},
-                           "busy_rate": 0.2, "seed": 3})
+    storefront.set_faults(
+        {"latency": {"page_s": [0.05, 0.15], "submit_s": [0.5, 1.0]}, "busy_rate": 0.2, "seed": 3}
+    )
     doomed, survivor = playwright_servers(), playwright_servers()
     listed = tmp_path / "servers.txt"
     # the second server, and one nobody listens at (left out, the batch goes on)

@@ -12,8 +12,20 @@ from tests.safety.helpers import cli
 
 pytestmark = pytest.mark.browser
 
-REQUEST = ["--order", "1002", "--received", "yes", "--reason", "damaged", "--refund", "partial",
-           "--amount", "3", "--message", "It arrived broken."]
+REQUEST = [
+    "--order",
+    "1002",
+    "--received",
+    "yes",
+    "--reason",
+    "damaged",
+    "--refund",
+    "partial",
+    "--amount",
+    "3",
+    "--message",
+    "It arrived broken.",
+]
 
 
 def _profile(tmp_path: Path, old: str = "", new: str = "") -> Path:
@@ -24,21 +36,39 @@ def _profile(tmp_path: Path, old: str = "", new: str = "") -> Path:
     return path
 
 
-def _check(storefront: StorefrontServer, tmp_path: Path, profile: Path,
-           monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-           ) -> tuple[int, str, list[Path]]:
+def _check(
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    profile: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> tuple[int, str, list[Path]]:
     monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
     monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(SAMPLE_JPEG)
-    code = cli(["check", "--site", storefront.url, "--profile", str(profile), *REQUEST,
-                "--evidence", str(photo), "--out", str(tmp_path / "out")])
+    code = cli(
+        [
+            "check",
+            "--site",
+            storefront.url,
+            "--profile",
+            str(profile),
+            *REQUEST,
+            "--evidence",
+            str(photo),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     shots = sorted((tmp_path / "out").rglob("*.png"))
     return code, capsys.readouterr().out, shots
 
 
 def test_check_finds_every_element_and_submits_nothing(
-    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The bundled profile on the bundled site: every element found, exit 0, nothing sent."""
@@ -54,12 +84,15 @@ def test_check_finds_every_element_and_submits_nothing(
 
 
 def test_check_names_a_missing_element_with_a_hint(
-    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A wrong selector: that entry is missing with a hint, exit 2, nothing sent."""
-    profile = _profile(tmp_path, 'message = "data-testid=message"',
-                       'message = "data-testid=mesage"')
+    profile = _profile(
+        tmp_path, 'message = "data-testid=message"', 'message = "data-testid=mesage"'
+    )
     code, out, _ = _check(storefront, tmp_path, profile, monkeypatch, capsys)
     assert code == 2
     [row] = [line for line in out.splitlines() if line.startswith("elements.message ")]
@@ -69,12 +102,15 @@ def test_check_names_a_missing_element_with_a_hint(
 
 
 def test_check_counts_an_ambiguous_element(
-    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A selector that matches several visible elements is ambiguous, with how many, exit 2."""
-    profile = _profile(tmp_path, 'order_status = "data-testid=order-status"',
-                       'order_status = "css=p"')
+    profile = _profile(
+        tmp_path, 'order_status = "data-testid=order-status"', 'order_status = "css=p"'
+    )
     code, out, _ = _check(storefront, tmp_path, profile, monkeypatch, capsys)
     assert code == 2
     [row] = [line for line in out.splitlines() if line.startswith("elements.order_status ")]

@@ -58,9 +58,23 @@ def test_demo_on_the_aliexpress_skin_with_its_profile(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
     env.pop("RETRY_DISPUTE_USER", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--profile", "aliexpress",
-         "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--profile",
+            "aliexpress",
+            "--out",
+            str(tmp_path / "runs"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "(aliexpress skin, demo account demo/demo)" in proc.stderr
@@ -80,9 +94,23 @@ def test_a_profile_without_a_bundled_storefront_needs_a_site(tmp_path: Path) -> 
     profile.write_text(text.replace('name = "mock"', 'name = "shop"'), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--profile", str(profile),
-         "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--profile",
+            str(profile),
+            "--out",
+            str(tmp_path / "runs"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 2
     assert "the shop profile has no bundled storefront" in proc.stderr

@@ -87,10 +87,24 @@ def test_json_result_on_stdout_and_the_preflight_changes_said_first(tmp_path: Pa
     before the storefront starts (nothing is sent before)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", *demo(tmp_path, "--json", "--order", "1001", "--message",
-                                              "My parcel has not arrived after 40 days, "
-                                              "please refund me")],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            *demo(
+                tmp_path,
+                "--json",
+                "--order",
+                "1001",
+                "--message",
+                "My parcel has not arrived after 40 days, please refund me",
+            ),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
@@ -107,8 +121,9 @@ def test_json_result_on_stdout_and_the_preflight_changes_said_first(tmp_path: Pa
 def test_ctrl_c_between_attempts_stops_cleanly_with_its_records(tmp_path: Path) -> None:
     """Ctrl-C while waiting: exit 130, result.json and report say interrupted, nothing was in
     flight, one line names the run folder, and no asyncio noise."""
-    term = Terminal(*demo(tmp_path, "--initial-wait", "20s", "--max-wait", "1m",
-                          faults="busy_first = 100\n"))
+    term = Terminal(
+        *demo(tmp_path, "--initial-wait", "20s", "--max-wait", "1m", faults="busy_first = 100\n")
+    )
     try:
         assert term.wait_for(lambda text: "next try in" in text, 120), term.text[-2000:]
         started = time.monotonic()
@@ -123,7 +138,10 @@ def test_ctrl_c_between_attempts_stops_cleanly_with_its_records(tmp_path: Path) 
     run_dir = only_run_dir(tmp_path)
     result = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     assert (result["status"], result["exit_code"], result["interrupted_by"]) == (
-        "interrupted", 130, "SIGINT")
+        "interrupted",
+        130,
+        "SIGINT",
+    )
     assert "no submission was on its way" in result["message"]
     assert (run_dir / "report.html").is_file() and not (run_dir / "support-ticket.md").exists()
     assert "agent.interrupted" in (run_dir / "log.jsonl").read_text(encoding="utf-8")
@@ -177,18 +195,33 @@ def test_ctrl_c_during_a_batch_writes_a_true_summary_and_index(tmp_path: Path) -
     """The orders in flight end interrupted (no ticket, no error folder), the others are marked
     not started, and summary.json, index.html and the exit code say so."""
     batch = tmp_path / "orders.csv"
-    rows = [f"{o},no,not_received,My parcel has not arrived after 40 days. Please refund me."
-            for o in ("2101", "2102", "2103", "2104", "2105")]
-    batch.write_text("order_id,received,reason,message\n" + "\n".join(rows) + "\n",
-                     encoding="utf-8")
-    term = Terminal(*demo(tmp_path, "--batch", str(batch), "--concurrency", "2",
-                          "--initial-wait", "20s", "--max-wait", "1m",
-                          faults="busy_first = 100\n"))
+    rows = [
+        f"{o},no,not_received,My parcel has not arrived after 40 days. Please refund me."
+        for o in ("2101", "2102", "2103", "2104", "2105")
+    ]
+    batch.write_text(
+        "order_id,received,reason,message\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    term = Terminal(
+        *demo(
+            tmp_path,
+            "--batch",
+            str(batch),
+            "--concurrency",
+            "2",
+            "--initial-wait",
+            "20s",
+            "--max-wait",
+            "1m",
+            faults="busy_first = 100\n",
+        )
+    )
     try:
         assert term.wait_for(lambda text: text.count("next try in") >= 2, 120), term.text[-2000:]
         term.read(0.3)
-        assert any(line.startswith("[") and "0/5 orders, 2 running" in line
-                   for line in term.screen()), term.screen()
+        assert any(
+            line.startswith("[") and "0/5 orders, 2 running" in line for line in term.screen()
+        ), term.screen()
         term.send_signal(signal.SIGINT)
         code = term.finish(timeout=GRACE_S + 30)
     finally:

@@ -43,8 +43,11 @@ async def _watch(site: str, *, person_logs_in: bool, enter: bool) -> str:
             page = await (await browser.new_context()).new_page()
             await page.goto(login_url)
             pressed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            watcher = asyncio.create_task(watch_login(
-                page, profile, login_url=login_url, enter=pressed, timeout_s=5, poll_s=0.1))
+            watcher = asyncio.create_task(
+                watch_login(
+                    page, profile, login_url=login_url, enter=pressed, timeout_s=5, poll_s=0.1
+                )
+            )
             await asyncio.sleep(0.5)
             assert not watcher.done()  # the login page alone is not a login
             if person_logs_in:  # what the person does in the window
@@ -63,26 +66,48 @@ async def _watch(site: str, *, person_logs_in: bool, enter: bool) -> str:
 
 def test_login_is_seen_without_enter(storefront: StorefrontServer) -> None:
     """Logging in in the window is detected: the form is gone and the site set a session."""
-    assert in_thread(asyncio.run, _watch(storefront.url, person_logs_in=True, enter=False)) \
+    assert (
+        in_thread(asyncio.run, _watch(storefront.url, person_logs_in=True, enter=False))
         == "detected"
+    )
 
 
 def test_enter_still_works_and_no_login_times_out(storefront: StorefrontServer) -> None:
     """Enter is the fallback; with neither a login nor Enter, the watch ends LoginRequired."""
-    assert in_thread(asyncio.run, _watch(storefront.url, person_logs_in=False, enter=True)) \
-        == "enter"
-    assert in_thread(asyncio.run, _watch(storefront.url, person_logs_in=False, enter=False)) \
+    assert (
+        in_thread(asyncio.run, _watch(storefront.url, person_logs_in=False, enter=True)) == "enter"
+    )
+    assert (
+        in_thread(asyncio.run, _watch(storefront.url, person_logs_in=False, enter=False))
         == "LoginRequired"
+    )
 
 
 def test_headless_login_prints_no_log_lines(storefront: StorefrontServer, tmp_path: Path) -> None:
     """`login` prints its friendly lines only: no structlog line among them."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RETRY_DISPUTE_USER": "demo",
-           "RETRY_DISPUTE_PASSWORD": "demo"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RETRY_DISPUTE_USER": "demo",
+        "RETRY_DISPUTE_PASSWORD": "demo",
+    }
     proc = subprocess.run(
-        [sys.executable, "-m", "agent", "login", "--site", storefront.url, "--save-session",
-         str(tmp_path / "s.json"), "--headless"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "login",
+            "--site",
+            storefront.url,
+            "--save-session",
+            str(tmp_path / "s.json"),
+            "--headless",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
@@ -91,24 +116,40 @@ def test_headless_login_prints_no_log_lines(storefront: StorefrontServer, tmp_pa
 
 def test_login_refuses_a_folder_before_anyone_logs_in(tmp_path: Path) -> None:
     """--save-session pointing at a folder is refused at once (exit 2)."""
-    assert in_thread(main, ["login", "--site", "http://127.0.0.1:9", "--save-session",
-                            str(tmp_path)]) == 2
+    assert (
+        in_thread(main, ["login", "--site", "http://127.0.0.1:9", "--save-session", str(tmp_path)])
+        == 2
+    )
 
 
 def write_batch(path: Path, orders: list[str]) -> Path:
     """A CSV batch of not-received requests for *orders*."""
     rows = [f"{order},no,not_received,{MESSAGE}" for order in orders]
-    path.write_text("\n".join(["order_id,received,reason,message", *rows]) + "\n",
-                    encoding="utf-8")
+    path.write_text("\n".join(["order_id,received,reason,message", *rows]) + "\n", encoding="utf-8")
     return path
 
 
 def run_batch_cli(site: str, batch: Path, out: Path, *extra: str) -> int:
     """``retry-dispute run --batch`` in-process with zero waits."""
-    return in_thread(main, [
-        "run", "--site", site, "--batch", str(batch), "--out", str(out),
-        "--state-dir", str(out / "state"), "--initial-wait", "0", "--max-wait", "0", *extra,
-    ])
+    return in_thread(
+        main,
+        [
+            "run",
+            "--site",
+            site,
+            "--batch",
+            str(batch),
+            "--out",
+            str(out),
+            "--state-dir",
+            str(out / "state"),
+            "--initial-wait",
+            "0",
+            "--max-wait",
+            "0",
+            *extra,
+        ],
+    )
 
 
 def latest_summary(out: Path) -> tuple[Path, dict[str, Any]]:
@@ -127,8 +168,9 @@ def test_resume_and_only_failed_skip_what_is_done(
     out = tmp_path / "runs"
     batch = write_batch(tmp_path / "orders.csv", ["2201", "1003", "2202"])
     storefront.set_faults({"busy_first": 100})  # the first order in flight gives up
-    assert run_batch_cli(storefront.url, batch, out, "--concurrency", "1",
-                         "--max-attempts", "1") == 4
+    assert (
+        run_batch_cli(storefront.url, batch, out, "--concurrency", "1", "--max-attempts", "1") == 4
+    )
     storefront.set_faults({})
     assert run_batch_cli(storefront.url, batch, out, "--resume") == 0
     batch_dir, summary = latest_summary(out)
@@ -137,8 +179,14 @@ def test_resume_and_only_failed_skip_what_is_done(
     assert sorted(ran) == ["2201", "2202"] and skipped == {"1003": "ineligible"}
     assert not list(batch_dir.rglob("support-ticket.md"))
     index = (batch_dir / "index.html").read_text(encoding="utf-8")
-    for fact in ("Every dispute is open", storefront.url, str(batch.resolve()), "--resume",
-                 'href="summary.json"', "Done earlier: order not eligible"):
+    for fact in (
+        "Every dispute is open",
+        storefront.url,
+        str(batch.resolve()),
+        "--resume",
+        'href="summary.json"',
+        "Done earlier: order not eligible",
+    ):
         assert fact in index, fact
     submitted = len(storefront.submissions())
     assert run_batch_cli(storefront.url, batch, out, "--resume") == 0
@@ -149,7 +197,9 @@ def test_resume_and_only_failed_skip_what_is_done(
 
 
 def test_every_bad_row_is_reported(
-    storefront: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Three bad rows (a wrong reason, a row with too many cells, a short message): three

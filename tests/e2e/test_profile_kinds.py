@@ -101,6 +101,7 @@ def serve(loop: AgentLoop, pages: Mapping[str, str], scenario: Scenario) -> Any:
     async def go() -> Any:
         context = await loop.browser.new_context()
         try:
+
             async def answer(route: Route) -> None:
                 path = route.request.url.removeprefix(ORIGIN).split("?")[0]
                 body = pages.get(path)
@@ -121,8 +122,13 @@ def serve(loop: AgentLoop, pages: Mapping[str, str], scenario: Scenario) -> Any:
 
 def request(**fields: Any) -> Any:
     """A prepared request (received yes, damaged, with the fields given)."""
-    values: dict[str, Any] = {"order_id": "1", "received": "yes", "reason": "damaged",
-                              "message": MESSAGE, **fields}
+    values: dict[str, Any] = {
+        "order_id": "1",
+        "received": "yes",
+        "reason": "damaged",
+        "message": MESSAGE,
+        **fields,
+    }
     # no photo needed: these tests are about the form, not the site's evidence rules
     rules = EvidenceRules(photos_required_when_received=False)
     return build_request(**values, reasons=profile().reasons, rules=rules)
@@ -131,21 +137,31 @@ def request(**fields: Any) -> Any:
 # --- field kinds -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("by", "reason", "expected"), [
-    ("label", "damaged", "r2"), ("value", "damaged", "r2"), ("label", "Smells odd", "r3"),
-])
+@pytest.mark.parametrize(
+    ("by", "reason", "expected"),
+    [
+        ("label", "damaged", "r2"),
+        ("value", "damaged", "r2"),
+        ("label", "Smells odd", "r3"),
+    ],
+)
 def test_select_by_label_or_value(loop: AgentLoop, by: str, reason: str, expected: str) -> None:
     """A native select is set by the reason's label or value (a label-only reason too)."""
-    site_profile = profile('reason = "#reason"', f"""
+    site_profile = profile(
+        'reason = "#reason"',
+        f"""
 [[form.fields]]
 name = "reason"
 kind = "select"
 element = "reason"
 by = "{by}"
-""")
-    html = ('<select id="reason"><option value="">Choose</option><option value="r1">Never came'
-            '</option><option value="r2">Broken item</option><option value="r3">Smells odd'
-            '</option></select>')
+""",
+    )
+    html = (
+        '<select id="reason"><option value="">Choose</option><option value="r1">Never came'
+        '</option><option value="r2">Broken item</option><option value="r3">Smells odd'
+        "</option></select>"
+    )
     prepared = request(reason=reason)
     [field] = site_profile.form.fields
 
@@ -175,14 +191,17 @@ for (const li of document.querySelectorAll(".opt")) li.onclick = () => {
 
 def test_custom_dropdown_picks_the_exact_label_and_reads_it_back(loop: AgentLoop) -> None:
     """A custom dropdown is opened, its option with exactly the label is picked and read back."""
-    site_profile = profile('pick = "#pick"\noption = "#menu li.opt"\nshown = "#pick .shown"', """
+    site_profile = profile(
+        'pick = "#pick"\noption = "#menu li.opt"\nshown = "#pick .shown"',
+        """
 [[form.fields]]
 name = "reason"
 kind = "dropdown"
 element = "pick"
 option = "option"
 shown = "shown"
-""")
+""",
+    )
     [field] = site_profile.form.fields
     prepared = request()
 
@@ -200,7 +219,8 @@ shown = "shown"
 def test_radio_and_checkbox(loop: AgentLoop) -> None:
     """A radio for the solution and a checkbox for received are set and read back."""
     site_profile = profile(
-        'ret = "#ret"\nref = "#ref"\ngot = "#got"', """
+        'ret = "#ret"\nref = "#ref"\ngot = "#got"',
+        """
 [[form.fields]]
 name = "solution"
 kind = "radio"
@@ -210,9 +230,12 @@ name = "received"
 kind = "checkbox"
 element = "got"
 on = ["yes"]
-""")
-    html = ('<input type="radio" name="s" id="ref"><input type="radio" name="s" id="ret">'
-            '<input type="checkbox" id="got" checked>')
+""",
+    )
+    html = (
+        '<input type="radio" name="s" id="ref"><input type="radio" name="s" id="ret">'
+        '<input type="checkbox" id="got" checked>'
+    )
     solution, received = site_profile.form.fields
 
     async def scenario(page: Page) -> list[object]:
@@ -246,13 +269,16 @@ for (const card of document.querySelectorAll(".card")) card.onclick = () => {
 
 def test_cards_are_clicked_and_their_marker_read_back(loop: AgentLoop) -> None:
     """A card is clicked unless already selected; the marker tells which one is."""
-    site_profile = profile('c_ref = "#c-ref"\nc_ret = "#c-ret"', """
+    site_profile = profile(
+        'c_ref = "#c-ref"\nc_ret = "#c-ret"',
+        """
 [[form.fields]]
 name = "solution"
 kind = "cards"
 options = { refund = "c_ref", return = "c_ret" }
 selected = ".sel"
-""")
+""",
+    )
     [field] = site_profile.form.fields
 
     async def scenario(page: Page) -> list[object]:
@@ -268,7 +294,9 @@ selected = ".sel"
 
 def test_text_is_typed_and_amount_filled(loop: AgentLoop) -> None:
     """The message is typed key by key (key events fire), the amount written with 2 decimals."""
-    site_profile = profile('msg = "#msg"\namount = "#amount"', """
+    site_profile = profile(
+        'msg = "#msg"\namount = "#amount"',
+        """
 [[form.fields]]
 name = "message"
 kind = "text"
@@ -278,10 +306,13 @@ name = "amount"
 kind = "amount"
 element = "amount"
 when = { refund = "partial" }
-""")
-    html = ('<textarea id="msg"></textarea><input id="amount" value="12.99"><p id="keys">0</p>'
-            '<script>let n = 0; document.getElementById("msg").addEventListener("keydown", '
-            '() => { document.getElementById("keys").textContent = ++n; });</script>')
+""",
+    )
+    html = (
+        '<textarea id="msg"></textarea><input id="amount" value="12.99"><p id="keys">0</p>'
+        '<script>let n = 0; document.getElementById("msg").addEventListener("keydown", '
+        '() => { document.getElementById("keys").textContent = ++n; });</script>'
+    )
     message, amount = site_profile.form.fields
     partial = request(refund="partial", amount="5,3")
 
@@ -313,12 +344,15 @@ def _photos(tmp_path: Path, *names: str) -> list[str]:
 
 def test_files_in_a_plain_input(loop: AgentLoop, tmp_path: Path) -> None:
     """Files set on a plain file input are read back from its file list."""
-    site_profile = profile('files = "#files"', """
+    site_profile = profile(
+        'files = "#files"',
+        """
 [[form.fields]]
 name = "evidence"
 kind = "files"
 element = "files"
-""")
+""",
+    )
     [field] = site_profile.form.fields
     prepared = request(evidence=_photos(tmp_path, "a.jpg", "b.png"))
 
@@ -360,8 +394,9 @@ done = "done"
 refused = "refused"
 remove = "remove"
 """
-UPLOAD_ELEMENTS = ('files = "#files"\ndone = ".box .thumb.done"\nrefused = "#err"\n'
-                   'remove = ".box .del"')
+UPLOAD_ELEMENTS = (
+    'files = "#files"\ndone = ".box .thumb.done"\nrefused = "#err"\nremove = ".box .del"'
+)
 
 
 def test_files_that_upload_on_selection(loop: AgentLoop, tmp_path: Path) -> None:
@@ -373,8 +408,10 @@ def test_files_that_upload_on_selection(loop: AgentLoop, tmp_path: Path) -> None
     async def scenario(page: Page) -> list[object]:
         site = SitePage(page, site_profile)
         await enter(site, field, prepared)
-        out: list[object] = [await page.locator(".thumb.done").count(),
-                             await holds(site, field, prepared)]
+        out: list[object] = [
+            await page.locator(".thumb.done").count(),
+            await holds(site, field, prepared),
+        ]
         await enter(site, field, prepared)  # again: the two are removed, then uploaded again
         out.append(await page.locator(".box").count())
         await page.locator(".box .del").first.click()
@@ -408,21 +445,28 @@ def steps_profile(elements: str, steps: str) -> SiteProfile:
     return parse_profile(tomllib.loads(text), source="kinds.toml")
 
 
-async def _open(page: Page, site_profile: SiteProfile, prepared: Any = None,
-                credentials: Credentials | None = None) -> SitePage:
+async def _open(
+    page: Page,
+    site_profile: SiteProfile,
+    prepared: Any = None,
+    credentials: Credentials | None = None,
+) -> SitePage:
     await arm_page(page, site_profile)
 
     async def arm(new: Page) -> None:
         await arm_page(new, site_profile)
 
-    run = StepRun(request=prepared.request if prepared else None, credentials=credentials,
-                  on_new_page=arm)
+    run = StepRun(
+        request=prepared.request if prepared else None, credentials=credentials, on_new_page=arm
+    )
     return await run_steps(SitePage(page, site_profile), site_profile.open_steps, run, when="test")
 
 
 def test_fill_press_and_wait(loop: AgentLoop) -> None:
     """Fill with the credentials' placeholders, press Enter, wait for a result and a spinner."""
-    site_profile = steps_profile('user = "#user"\nspin = "#spin"\nok = "#ok"', """
+    site_profile = steps_profile(
+        'user = "#user"\nspin = "#spin"\nok = "#ok"',
+        """
 [[open.steps]]
 fill = "user"
 text = "{user}/{order_id}"
@@ -434,12 +478,15 @@ wait = "ok"
 [[open.steps]]
 wait = "spin"
 state = "hidden"
-""")
-    html = ('<input id="user"><p id="spin">…</p><p id="ok" hidden></p><script>'
-            'document.getElementById("user").onkeydown = (e) => { if (e.key !== "Enter") return;'
-            'setTimeout(() => { const ok = document.getElementById("ok");'
-            'ok.textContent = document.getElementById("user").value; ok.hidden = false;'
-            'document.getElementById("spin").remove(); }, 300); };</script>')
+""",
+    )
+    html = (
+        '<input id="user"><p id="spin">…</p><p id="ok" hidden></p><script>'
+        'document.getElementById("user").onkeydown = (e) => { if (e.key !== "Enter") return;'
+        'setTimeout(() => { const ok = document.getElementById("ok");'
+        'ok.textContent = document.getElementById("user").value; ok.hidden = false;'
+        'document.getElementById("spin").remove(); }, 300); };</script>'
+    )
 
     async def scenario(page: Page) -> str:
         site = await _open(page, site_profile, request(order_id="77"), Credentials("ann", "pw"))
@@ -450,15 +497,20 @@ state = "hidden"
 
 def test_click_that_navigates_the_same_tab(loop: AgentLoop) -> None:
     """A click that loads another page in the same tab: the next step acts on the new page."""
-    site_profile = steps_profile('link = "#link"\nhere = "#here"', """
+    site_profile = steps_profile(
+        'link = "#link"\nhere = "#here"',
+        """
 [[open.steps]]
 click = "link"
 navigates = true
 [[open.steps]]
 click = "here"
-""")
-    pages = {"/start": '<a id="link" href="/next">next</a>',
-             "/next": '<button id="here" onclick="this.textContent=\'done\'">go</button>'}
+""",
+    )
+    pages = {
+        "/start": '<a id="link" href="/next">next</a>',
+        "/next": '<button id="here" onclick="this.textContent=\'done\'">go</button>',
+    }
 
     async def scenario(page: Page) -> tuple[str, str]:
         site = await _open(page, site_profile)
@@ -470,16 +522,21 @@ click = "here"
 @pytest.mark.parametrize("how", ["popup", "tab"])
 def test_a_pop_up_or_a_new_tab_is_followed(loop: AgentLoop, how: str) -> None:
     """window.open() and a target=_blank link (noopener) both move the flow to the new page."""
-    site_profile = steps_profile('open = "#open"\nform = "#form"', """
+    site_profile = steps_profile(
+        'open = "#open"\nform = "#form"',
+        """
 [[open.steps]]
 click = "open"
 new_page = "expected"
 [[open.steps]]
 wait = "form"
-""")
-    opener = ('<button id="open" onclick="window.open(\'/form\', \'f\', \'width=500\')">o</button>'
-              if how == "popup" else
-              '<a id="open" href="/form" target="_blank" rel="noopener">o</a>')
+""",
+    )
+    opener = (
+        "<button id=\"open\" onclick=\"window.open('/form', 'f', 'width=500')\">o</button>"
+        if how == "popup"
+        else '<a id="open" href="/form" target="_blank" rel="noopener">o</a>'
+    )
     pages = {"/start": opener, "/form": '<form id="form">the form</form>'}
 
     async def scenario(page: Page) -> tuple[str, bool]:
@@ -491,7 +548,9 @@ wait = "form"
 
 def test_no_new_page_but_the_banner_that_says_why(loop: AgentLoop) -> None:
     """new_page = expected with or_visible: the banner shows instead, the next step follows it."""
-    site_profile = steps_profile('open = "#open"\nblocked = "#blocked"\nlink = "#link"', """
+    site_profile = steps_profile(
+        'open = "#open"\nblocked = "#blocked"\nlink = "#link"',
+        """
 [[open.steps]]
 click = "open"
 new_page = "expected"
@@ -500,11 +559,16 @@ or_visible = "blocked"
 if_visible = "blocked"
 click = "link"
 navigates = true
-""")
-    pages = {"/start": ('<button id="open" onclick="document.getElementById(\'blocked\')'
-                        '.hidden=false">o</button><p id="blocked" hidden>blocked</p>'
-                        '<a id="link" href="/form">form</a>'),
-             "/form": "<p>form</p>"}
+""",
+    )
+    pages = {
+        "/start": (
+            '<button id="open" onclick="document.getElementById(\'blocked\')'
+            '.hidden=false">o</button><p id="blocked" hidden>blocked</p>'
+            '<a id="link" href="/form">form</a>'
+        ),
+        "/form": "<p>form</p>",
+    }
 
     async def scenario(page: Page) -> tuple[str, bool]:
         site = await _open(page, site_profile)
@@ -515,12 +579,15 @@ navigates = true
 
 def test_an_expected_page_that_never_opens_fails_naming_the_step(loop: AgentLoop) -> None:
     """No pop-up and no banner: the step fails within popup_s, naming it and the profile."""
-    site_profile = steps_profile('open = "#open"', """
+    site_profile = steps_profile(
+        'open = "#open"',
+        """
 [[open.steps]]
 name = "open-form"
 click = "open"
 new_page = "expected"
-""")
+""",
+    )
 
     async def scenario(page: Page) -> str:
         with pytest.raises(UnexpectedPage) as info:
@@ -535,13 +602,18 @@ new_page = "expected"
 @pytest.mark.parametrize("answer", ["accept", "dismiss"])
 def test_a_js_dialog_is_answered_as_the_step_says(loop: AgentLoop, answer: str) -> None:
     """A click that opens confirm(): accepted or dismissed as the step's dialog key says."""
-    site_profile = steps_profile('ask = "#ask"', f"""
+    site_profile = steps_profile(
+        'ask = "#ask"',
+        f"""
 [[open.steps]]
 click = "ask"
 dialog = "{answer}"
-""")
-    html = ('<button id="ask" onclick="this.textContent = confirm(\'Sure?\') ? \'yes\' : \'no\'">'
-            '?</button>')
+""",
+    )
+    html = (
+        "<button id=\"ask\" onclick=\"this.textContent = confirm('Sure?') ? 'yes' : 'no'\">"
+        "?</button>"
+    )
 
     async def scenario(page: Page) -> str:
         site = await _open(page, site_profile)
@@ -553,8 +625,10 @@ dialog = "{answer}"
 
 def test_an_in_page_modal_and_conditions(loop: AgentLoop) -> None:
     """A step runs only when its condition holds: the modal's Confirm, not the step for yes."""
-    site_profile = steps_profile('submit = "#submit"\nmodal = "#modal"\nconfirm = "#confirm"\n'
-                                 'yes = "#yes"\nnever = "#never"', """
+    site_profile = steps_profile(
+        'submit = "#submit"\nmodal = "#modal"\nconfirm = "#confirm"\n'
+        'yes = "#yes"\nnever = "#never"',
+        """
 [[open.steps]]
 click = "submit"
 [[open.steps]]
@@ -565,27 +639,35 @@ if_hidden = "never"
 if_visible = "modal"
 when = { received = ["no"], item = "absent" }
 click = "confirm"
-""")
-    html = ('<button id="submit" onclick="document.getElementById(\'modal\').hidden=false">s'
-            '</button><button id="yes" onclick="this.textContent=\'clicked\'">y</button>'
-            '<div id="modal" hidden><button id="confirm" onclick="this.parentElement.hidden=true;'
-            'document.body.dataset.sent=\'yes\'">Confirm</button></div><p id="never" hidden></p>')
+""",
+    )
+    html = (
+        '<button id="submit" onclick="document.getElementById(\'modal\').hidden=false">s'
+        '</button><button id="yes" onclick="this.textContent=\'clicked\'">y</button>'
+        '<div id="modal" hidden><button id="confirm" onclick="this.parentElement.hidden=true;'
+        'document.body.dataset.sent=\'yes\'">Confirm</button></div><p id="never" hidden></p>'
+    )
 
     async def scenario(page: Page) -> tuple[str | None, str]:
         site = await _open(page, site_profile, request(received="no", reason="not_received"))
-        return (await site.page.evaluate("document.body.dataset.sent"),
-                await site.page.locator("#yes").inner_text())
+        return (
+            await site.page.evaluate("document.body.dataset.sent"),
+            await site.page.locator("#yes").inner_text(),
+        )
 
     assert serve(loop, {"/start": html}, scenario) == ("yes", "y")
 
 
 def test_a_wrong_selector_fails_within_the_timeouts_naming_the_entry(loop: AgentLoop) -> None:
     """An element that never shows fails after step_s naming elements.X, the file and check."""
-    site_profile = steps_profile('button = "#buton"', """
+    site_profile = steps_profile(
+        'button = "#buton"',
+        """
 [[open.steps]]
 name = "press-it"
 click = "button"
-""")
+""",
+    )
 
     async def scenario(page: Page) -> str:
         with pytest.raises(UnexpectedPage) as info:
@@ -600,19 +682,23 @@ click = "button"
 
 def test_a_dropdown_whose_menu_closed_is_opened_again(loop: AgentLoop) -> None:
     """The menu closes under the agent once (as an overlay's close takes the click): reopened."""
-    site_profile = profile('pick = "#pick"\noption = "#menu li.opt"\nshown = "#pick .shown"', """
+    site_profile = profile(
+        'pick = "#pick"\noption = "#menu li.opt"\nshown = "#pick .shown"',
+        """
 [[form.fields]]
 name = "reason"
 kind = "dropdown"
 element = "pick"
 option = "option"
 shown = "shown"
-""")
+""",
+    )
     # the first click opens nothing (the menu "closed" at once); the second opens it
     html = DROPDOWN.replace(
         'document.getElementById("menu").hidden = false; };',
-        'if (!window.once) { window.once = true; return; }'
-        ' document.getElementById("menu").hidden = false; };')
+        "if (!window.once) { window.once = true; return; }"
+        ' document.getElementById("menu").hidden = false; };',
+    )
     assert html != DROPDOWN
     [field] = site_profile.form.fields
     prepared = request()

@@ -110,7 +110,8 @@ def test_thumbnail_opens_full_size_and_closes(page: Page, watched: Watched, tmp_
     assert attempt.bounding_box()["width"] > step_width  # type: ignore[index]
     attempt.click()
     assert attempt.bounding_box()["width"] - 2 == attempt.evaluate(  # type: ignore[index]
-        "i => i.naturalWidth")
+        "i => i.naturalWidth"
+    )
     attempt.click()
     image = page.locator("img").nth(0)
     thumb = image.bounding_box()

@@ -58,8 +58,13 @@ def test_catalogue_scenarios_pass_and_keep_their_run_folders(
     assert table["busy-after-commit@aliexpress"][:4] == ["opened", "opened", "1", "1"]
     assert table["preflight-oversize@aliexpress"][:4] == ["invalid", "invalid", "0", "0"]
     assert "busy-banner-en@aliexpress" not in table  # storefront = "mock": a banner is mock's
-    assert list(table) == ["busy-banner-en", "busy-after-commit", "busy-after-commit@aliexpress",
-                           "preflight-oversize", "preflight-oversize@aliexpress"]
+    assert list(table) == [
+        "busy-banner-en",
+        "busy-after-commit",
+        "busy-after-commit@aliexpress",
+        "preflight-oversize",
+        "preflight-oversize@aliexpress",
+    ]
     assert all(row[-1] == "ok" for row in table.values())
     assert "5 scenarios, all met their expectation" in out
     record = json.loads((scenario_folder(tmp_path, "busy-banner-en") / "scenario.json").read_text())

@@ -36,8 +36,19 @@ REQUEST = [
 
 def _run_args(site: str, tmp_path: Path, order: str, *browser: str) -> list[str]:
     """``run`` for ``order`` against ``site``, with ``browser`` flags, into ``tmp_path``."""
-    return ["run", "--site", site, *browser, "--order", order, *REQUEST,
-            "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")]
+    return [
+        "run",
+        "--site",
+        site,
+        *browser,
+        "--order",
+        order,
+        *REQUEST,
+        "--out",
+        str(tmp_path / "runs"),
+        "--state-dir",
+        str(tmp_path / "state"),
+    ]
 
 
 def _free_port() -> int:
@@ -193,5 +204,6 @@ def test_a_chrome_that_is_not_logged_in_says_log_in_inside_it(
     run_dir = next((tmp_path / "runs").iterdir())
     assert not (run_dir / "support-ticket.md").exists()
     assert "inside the Chrome this run attached to" in (run_dir / "report.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     assert storefront.submissions() == []

@@ -49,11 +49,21 @@ def cli(
     *args: str, stdin: int | None = subprocess.DEVNULL, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m agent ARGS` with the demo account's credentials in the environment."""
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), "RETRY_DISPUTE_USER": "demo",
-               "RETRY_DISPUTE_PASSWORD": "demo", **env}
+    environ = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RETRY_DISPUTE_USER": "demo",
+        "RETRY_DISPUTE_PASSWORD": "demo",
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-m", "agent", *args],
-        env=environ, stdin=stdin, capture_output=True, text=True, timeout=240, check=False,
+        env=environ,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
 
 
@@ -91,8 +101,13 @@ def test_support_gets_a_case_number_with_the_screenshots(
     sent = [m for m in row["messages"] if m["sender"] == "customer"]
     assert sent[0]["text"] == "Hello. I cannot open a dispute for order 1001."
     names = [a["name"] for a in sent[1]["attachments"]]
-    assert names == ["07-attempt-3-busy.jpg", "01-login-page.png", "02-order-page.png",
-                     "03-dispute-form.png", "04-form-filled.png"]
+    assert names == [
+        "07-attempt-3-busy.jpg",
+        "01-login-page.png",
+        "02-order-page.png",
+        "03-dispute-form.png",
+        "04-form-filled.png",
+    ]
     assert sent[1]["attachments"][0]["type"] == "image/jpeg"
     assert row["refused"] == []
     chat = chat_of(run_dir)
@@ -117,14 +132,18 @@ def test_support_json_prints_the_chat_record_on_stdout(
     storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.2, "chat_idle_s": 8})
     run_dir = make_run(tmp_path / "runs", "gave_up")
     profile = fast_profile(tmp_path, idle_s=8, hold_margin_s=3)
-    proc = cli("support", str(run_dir), "--site", storefront.url, "--profile", str(profile),
-               "--json")
+    proc = cli(
+        "support", str(run_dir), "--site", storefront.url, "--profile", str(profile), "--json"
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.count("\n") == 1
     printed = json.loads(proc.stdout)
     assert printed == chat_of(run_dir)
     assert (printed["end"], printed["case_number"], printed["exit_code"]) == (
-        "case", "CASE-100001", 0)
+        "case",
+        "CASE-100001",
+        0,
+    )
     assert "case number: CASE-100001 (order 1001)" in proc.stderr
 
 
@@ -138,10 +157,25 @@ def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
     )
     profile = fast_profile(tmp_path, idle_s=8, hold_margin_s=3)
     proc = cli(
-        "run", "--faults", str(faults), "--profile", str(profile), "--out", str(tmp_path / "runs"),
-        "--state-dir", str(tmp_path / "state"), "--max-attempts", "2", "--initial-wait", "0.05",
-        "--max-wait", "0.1", "--escalate", "--no-input",
-        RETRY_DISPUTE_USER="", RETRY_DISPUTE_PASSWORD="",
+        "run",
+        "--faults",
+        str(faults),
+        "--profile",
+        str(profile),
+        "--out",
+        str(tmp_path / "runs"),
+        "--state-dir",
+        str(tmp_path / "state"),
+        "--max-attempts",
+        "2",
+        "--initial-wait",
+        "0.05",
+        "--max-wait",
+        "0.1",
+        "--escalate",
+        "--no-input",
+        RETRY_DISPUTE_USER="",
+        RETRY_DISPUTE_PASSWORD="",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("gave_up: ")
@@ -161,8 +195,14 @@ def test_a_slow_operator_never_gets_the_customer_dropped(
     storefront: StorefrontServer, tmp_path: Path
 ) -> None:
     """Idle limit 2.5 s counted always, operator 3 s a message: holding messages, never dropped."""
-    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 3, "chat_idle_s": 2.5,
-                           "chat_idle_mode": "always"})
+    storefront.set_faults(
+        {
+            "chat_queue_s": 0,
+            "chat_operator_delay_s": 3,
+            "chat_idle_s": 2.5,
+            "chat_idle_mode": "always",
+        }
+    )
     run_dir = make_run(tmp_path / "runs", "gave_up")
     profile = fast_profile(tmp_path, idle_s=2.5, hold_margin_s=1.1, idle_counts="always")
     proc = cli("support", str(run_dir), "--site", storefront.url, "--profile", str(profile))
@@ -195,8 +235,9 @@ def test_a_question_without_a_terminal_exits_5(
     storefront: StorefrontServer, tmp_path: Path
 ) -> None:
     """No terminal: the free question gets "I will come back with this information.", exit 5."""
-    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.3,
-                           "chat_free_question": QUESTION})
+    storefront.set_faults(
+        {"chat_queue_s": 0, "chat_operator_delay_s": 0.3, "chat_free_question": QUESTION}
+    )
     run_dir = make_run(tmp_path / "runs", "gave_up")
     proc = cli("support", str(run_dir), "--site", storefront.url)
     assert proc.returncode == 5, proc.stderr[-3000:]
@@ -210,17 +251,38 @@ def test_a_question_without_a_terminal_exits_5(
 
 def test_a_person_answers_through_a_terminal(storefront: StorefrontServer, tmp_path: Path) -> None:
     """In a pseudo-terminal: the question and time left shown, Cyrillic refused, English sent."""
-    storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.3, "chat_idle_s": 60,
-                           "chat_free_question": QUESTION})
+    storefront.set_faults(
+        {
+            "chat_queue_s": 0,
+            "chat_operator_delay_s": 0.3,
+            "chat_idle_s": 60,
+            "chat_free_question": QUESTION,
+        }
+    )
     run_dir = make_run(tmp_path / "runs", "gave_up")
     profile = fast_profile(tmp_path, idle_s=60, hold_margin_s=20)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RETRY_DISPUTE_USER": "demo",
-           "RETRY_DISPUTE_PASSWORD": "demo"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RETRY_DISPUTE_USER": "demo",
+        "RETRY_DISPUTE_PASSWORD": "demo",
+    }
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "agent", "support", str(run_dir), "--site", storefront.url, "--profile",
-         str(profile)],
-        env=env, encoding="utf-8", timeout=90, dimensions=(40, 200),
+        [
+            "-m",
+            "agent",
+            "support",
+            str(run_dir),
+            "--site",
+            storefront.url,
+            "--profile",
+            str(profile),
+        ],
+        env=env,
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(40, 200),
     )
     try:
         child.expect_exact(f"The operator asks: {QUESTION}")
@@ -250,14 +312,37 @@ def test_no_cookie_or_password_in_what_support_writes(
         cookie = client.cookies["session"]
     host = storefront.url.split("//", 1)[1].split(":")[0]
     state = tmp_path / "state.json"
-    state.write_text(json.dumps({"cookies": [{"name": "session", "value": cookie, "domain": host,
-                                              "path": "/", "expires": -1, "httpOnly": True,
-                                              "secure": False, "sameSite": "Lax"}],
-                                 "origins": []}), encoding="utf-8")
+    state.write_text(
+        json.dumps(
+            {
+                "cookies": [
+                    {
+                        "name": "session",
+                        "value": cookie,
+                        "domain": host,
+                        "path": "/",
+                        "expires": -1,
+                        "httpOnly": True,
+                        "secure": False,
+                        "sameSite": "Lax",
+                    }
+                ],
+                "origins": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     storefront.set_faults({"chat_queue_s": 0, "chat_operator_delay_s": 0.3})
     run_dir = make_run(tmp_path / "runs", "gave_up")
-    proc = cli("support", str(run_dir), "--site", storefront.url, "--storage-state", str(state),
-               RETRY_DISPUTE_PASSWORD="pw-never-written-42")
+    proc = cli(
+        "support",
+        str(run_dir),
+        "--site",
+        storefront.url,
+        "--storage-state",
+        str(state),
+        RETRY_DISPUTE_PASSWORD="pw-never-written-42",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     for name in ("support-chat.md", "support-chat.json", "report.html", "log.jsonl"):
         text = (run_dir / name).read_text(encoding="utf-8")
@@ -273,25 +358,57 @@ def test_the_same_agent_holds_the_aliexpress_skins_chat(tmp_path: Path) -> None:
     table = "[support_chat]\n" + shipped.split("\n[support_chat]\n", 1)[1]  # to the end
     base = (ROOT / "agent/profiles/mock.toml").read_text(encoding="utf-8")
     base = base.split("\n[support_chat]\n", 1)[0]
-    base = re.sub(r'(?m)^overlay = .*$', 'overlay = "div.global-gdpr-wrap"', base)
-    base = re.sub(r'(?m)^overlay_close = .*$', 'overlay_close = "button.btn-accept"', base)
-    table = table.replace("idle_s = 180", "idle_s = 8").replace("hold_margin_s = 30",
-                                                               "hold_margin_s = 3")
+    base = re.sub(r"(?m)^overlay = .*$", 'overlay = "div.global-gdpr-wrap"', base)
+    base = re.sub(r"(?m)^overlay_close = .*$", 'overlay_close = "button.btn-accept"', base)
+    table = table.replace("idle_s = 180", "idle_s = 8").replace(
+        "hold_margin_s = 30", "hold_margin_s = 3"
+    )
     profile = tmp_path / "ae-chat.toml"
     profile.write_text(base + "\n" + table, encoding="utf-8")
     with StorefrontServer(skin="aliexpress") as server:
-        server.set_faults({"chat_queue_s": 1, "chat_operator_delay_s": 0.3, "chat_idle_s": 8,
-                           "chat_free_question": True})
+        server.set_faults(
+            {
+                "chat_queue_s": 1,
+                "chat_operator_delay_s": 0.3,
+                "chat_idle_s": 8,
+                "chat_free_question": True,
+            }
+        )
         cookies = server.session_cookies()
         host = server.url.split("//", 1)[1].split(":")[0]
         state = tmp_path / "state.json"
-        state.write_text(json.dumps({"cookies": [
-            {"name": name, "value": value, "domain": host, "path": "/", "expires": -1,
-             "httpOnly": name == "xman_t", "secure": False, "sameSite": "Lax"}
-            for name, value in cookies.items()], "origins": []}), encoding="utf-8")
+        state.write_text(
+            json.dumps(
+                {
+                    "cookies": [
+                        {
+                            "name": name,
+                            "value": value,
+                            "domain": host,
+                            "path": "/",
+                            "expires": -1,
+                            "httpOnly": name == "xman_t",
+                            "secure": False,
+                            "sameSite": "Lax",
+                        }
+                        for name, value in cookies.items()
+                    ],
+                    "origins": [],
+                }
+            ),
+            encoding="utf-8",
+        )
         run_dir = make_run(tmp_path / "runs", "gave_up")
-        proc = cli("support", str(run_dir), "--site", server.url, "--profile", str(profile),
-                   "--storage-state", str(state))
+        proc = cli(
+            "support",
+            str(run_dir),
+            "--site",
+            server.url,
+            "--profile",
+            str(profile),
+            "--storage-state",
+            str(state),
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         assert proc.stdout.startswith("case number: CASE-100001 (order 1001)\n")
         [row] = server.chats()

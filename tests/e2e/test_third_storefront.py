@@ -59,8 +59,12 @@ def tinyshop(served: TinyShop) -> TinyShop:
 def faults(shop: TinyShop, **plan: int) -> None:
     """Set TinyShop's faults."""
     data = json.dumps(plan).encode()
-    req = urllib.request.Request(shop.url + "/__test/faults", data=data, method="POST",
-                                 headers={"content-type": "application/json"})
+    req = urllib.request.Request(
+        shop.url + "/__test/faults",
+        data=data,
+        method="POST",
+        headers={"content-type": "application/json"},
+    )
     urllib.request.urlopen(req, timeout=10).close()
 
 
@@ -69,20 +73,37 @@ def claims(shop: TinyShop, order: str) -> list[dict[str, Any]]:
     return [c for c in shop.shop.claims if c["order"] == order]
 
 
-def run(loop: AgentLoop, shop: TinyShop, tmp_path: Path, *, profile: SiteProfile | None = None,
-        **fields: Any) -> Outcome:
+def run(
+    loop: AgentLoop,
+    shop: TinyShop,
+    tmp_path: Path,
+    *,
+    profile: SiteProfile | None = None,
+    **fields: Any,
+) -> Outcome:
     """Open a claim on TinyShop with the profile (the file unless given)."""
     chosen = profile or load_profile(PROFILE)
-    values: dict[str, Any] = {"order_id": "500", "received": "yes", "reason": "damaged",
-                              "message": MESSAGE, **fields}
+    values: dict[str, Any] = {
+        "order_id": "500",
+        "received": "yes",
+        "reason": "damaged",
+        "message": MESSAGE,
+        **fields,
+    }
     if values["received"] == "yes" and "evidence" not in fields:
         photo = tmp_path / "lamp.jpg"
         photo.write_bytes(SAMPLE_JPEG)
         values["evidence"] = [photo]
     prepared = build_request(**values, rules=chosen.evidence, reasons=chosen.reasons)
-    options = RunOptions(site=shop.url, profile=chosen, policy=FAST, out_dir=tmp_path / "runs",
-                         session=Session(credentials=Credentials("demo@tiny.test", "demo")),
-                         state_dir=tmp_path / "state", trace="off")
+    options = RunOptions(
+        site=shop.url,
+        profile=chosen,
+        policy=FAST,
+        out_dir=tmp_path / "runs",
+        session=Session(credentials=Credentials("demo@tiny.test", "demo")),
+        state_dir=tmp_path / "state",
+        trace="off",
+    )
 
     async def no_sleep(_: float) -> None:
         return None
@@ -111,8 +132,7 @@ def test_busy_after_commit_is_found_by_the_reconcile(
 ) -> None:
     """The claim is created, the answer says busy: the order page shows it, nothing resent."""
     faults(tinyshop, busy_after_commit=1)
-    outcome = run(loop, tinyshop, tmp_path, received="no", reason="not_received",
-                  solution="return")
+    outcome = run(loop, tinyshop, tmp_path, received="no", reason="not_received", solution="return")
     [claim] = claims(tinyshop, "500")
     assert outcome.status == "opened", outcome.message
     assert outcome.dispute_id == claim["number"]
@@ -135,7 +155,7 @@ def test_the_page_fallback_reads_a_toast_that_lasts_one_second(
     text = PROFILE.read_text(encoding="utf-8")
     start = text.index("[answer.json]")
     path = tmp_path / "page-only.toml"
-    path.write_text(text[:start] + text[text.index("[answer.page]"):], encoding="utf-8")
+    path.write_text(text[:start] + text[text.index("[answer.page]") :], encoding="utf-8")
     profile = load_profile(path)
     assert profile.answer.json is None
     faults(tinyshop, busy_first=1)

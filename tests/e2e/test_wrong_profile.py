@@ -29,9 +29,24 @@ def test_a_wrong_selector_names_the_entry_and_writes_no_ticket(tmp_path: Path) -
     profile = tmp_path / "broken.toml"
     profile.write_text(broken, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "agent", "run", "--profile", str(profile), "--json",
-         "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state")],
-        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--profile",
+            str(profile),
+            "--json",
+            "--out",
+            str(tmp_path / "runs"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert done.returncode == 1, done.stderr[-2000:]
     result = json.loads(done.stdout)

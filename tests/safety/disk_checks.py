@@ -14,9 +14,27 @@ ORDER = "2000"
 
 def run_argv(site: StorefrontServer, out: Path, state: Path) -> list[str]:
     """The CLI arguments of a run of ORDER against *site* into *out*."""
-    return ["run", "--site", site.url, "--order", ORDER, "--received", "no",
-            "--reason", "not_received", "--message", MESSAGE, "--out", str(out),
-            "--state-dir", str(state), "--initial-wait", "0.01", "--max-wait", "0.05"]
+    return [
+        "run",
+        "--site",
+        site.url,
+        "--order",
+        ORDER,
+        "--received",
+        "no",
+        "--reason",
+        "not_received",
+        "--message",
+        MESSAGE,
+        "--out",
+        str(out),
+        "--state-dir",
+        str(state),
+        "--initial-wait",
+        "0.01",
+        "--max-wait",
+        "0.05",
+    ]
 
 
 def check_console(code: int, out: str, err: str, *, lost: bool) -> str:
@@ -45,6 +63,9 @@ def check_folder(out: Path, dispute_id: str) -> None:
         text = result.read_text(encoding="utf-8")
         if text.rstrip().endswith("}"):  # whole (written atomically: it always is)
             assert '"status": "opened"' in text and dispute_id in text
-    numbers = [p.name[:2] for p in (run_dir / "screenshots").glob("*.png")] if (
-        run_dir / "screenshots").is_dir() else []
+    numbers = (
+        [p.name[:2] for p in (run_dir / "screenshots").glob("*.png")]
+        if (run_dir / "screenshots").is_dir()
+        else []
+    )
     assert len(numbers) == len(set(numbers)), numbers

@@ -19,7 +19,7 @@ class FillingDisk:
         room = len(data) if self.free is None else max(0, self.free - self.used)
         part = bytes(data[:room])
         while part:
-            part = part[os.write(fd, part):]
+            part = part[os.write(fd, part) :]
         self.used += min(room, len(data))
         if room < len(data):
             self.refused += 1

@@ -43,8 +43,9 @@ class AgentLoop:
     def __init__(self, *, timeout_s: float = 600.0) -> None:
         self.timeout_s = timeout_s
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="agent-loop",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="agent-loop", daemon=True
+        )
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
 
@@ -75,7 +76,9 @@ class AgentLoop:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         try:
@@ -126,8 +129,9 @@ def cli_within(argv: list[str], *, timeout_s: float) -> int:
     thread.start()
     thread.join(timeout_s)
     if thread.is_alive():
-        raise AssertionError(f"`retry-dispute {' '.join(argv[:3])} ...` still runs after "
-                             f"{timeout_s:g} s: it hangs")
+        raise AssertionError(
+            f"`retry-dispute {' '.join(argv[:3])} ...` still runs after {timeout_s:g} s: it hangs"
+        )
     if errors:
         raise errors[0]
     return result[0]
@@ -142,8 +146,9 @@ def profile_with(
     """The bundled profile, with shorter timeouts (answer, navigation), or a late-showing
     dispute, if given."""
     profile = load_profile("mock")
-    shorter = {k: v for k, v in (("answer_s", answer_s), ("navigation_s", navigation_s))
-               if v is not None}
+    shorter = {
+        k: v for k, v in (("answer_s", answer_s), ("navigation_s", navigation_s)) if v is not None
+    }
     if shorter:
         profile = dataclasses.replace(
             profile, timeouts=dataclasses.replace(profile.timeouts, **shorter)
@@ -172,8 +177,9 @@ def run_agent(
     async def no_sleep(_: float) -> None:
         return None
 
-    prepared = build_request(order_id=order_id, received="no", reason="not_received",
-                             message=MESSAGE)
+    prepared = build_request(
+        order_id=order_id, received="no", reason="not_received", message=MESSAGE
+    )
     options = RunOptions(
         site=server.url,
         profile=profile or load_profile("mock"),

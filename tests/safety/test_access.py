@@ -15,8 +15,13 @@ import pytest
 from mock_site.testing import StorefrontServer
 
 MESSAGE = "My parcel never arrived, please refund me."
-FORM = {"received": "no", "reason": "not_received", "solution": "refund", "refund": "full",
-        "message": MESSAGE}
+FORM = {
+    "received": "no",
+    "reason": "not_received",
+    "solution": "refund",
+    "refund": "full",
+    "message": MESSAGE,
+}
 FETCH = {"X-Requested-With": "fetch"}
 NO_FILE = [("evidence", ("", b"", "application/octet-stream"))]
 
@@ -26,8 +31,9 @@ class Shopper:
 
     def __init__(self, server: StorefrontServer, account: str) -> None:
         self.client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
-        response = self.client.post("/login", data={"username": account, "password": account,
-                                                    "next": "/orders"})
+        response = self.client.post(
+            "/login", data={"username": account, "password": account, "next": "/orders"}
+        )
         assert response.status_code == 303, response.text[:300]
 
     def csrf(self, order_id: str) -> str:
@@ -41,8 +47,9 @@ class Shopper:
     def submit(self, order_id: str, *, csrf: str | None, fetch: bool = False) -> httpx.Response:
         """POST the dispute form, with this token (None: no token field at all)."""
         data = dict(FORM) if csrf is None else {**FORM, "csrf_token": csrf}
-        return self.client.post(f"/order/{order_id}/dispute", data=data, files=NO_FILE,
-                                headers=FETCH if fetch else {})
+        return self.client.post(
+            f"/order/{order_id}/dispute", data=data, files=NO_FILE, headers=FETCH if fetch else {}
+        )
 
 
 @pytest.fixture
@@ -108,17 +115,16 @@ def test_the_right_token_is_accepted(
 def test_without_a_session_nothing_is_created(storefront: StorefrontServer) -> None:
     """No session cookie: the submission is sent to the login page and creates nothing."""
     with httpx.Client(base_url=storefront.url, follow_redirects=False, timeout=30) as client:
-        response = client.post("/order/2000/dispute", data={**FORM, "csrf_token": "x"},
-                               files=NO_FILE)
+        response = client.post(
+            "/order/2000/dispute", data={**FORM, "csrf_token": "x"}, files=NO_FILE
+        )
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
     assert disputes_of(storefront, "2000") == []
 
 
 @pytest.mark.parametrize("path", ["/order/1008", "/order/1008/dispute"])
-def test_demo_cannot_see_another_accounts_order(
-    shoppers: dict[str, Shopper], path: str
-) -> None:
+def test_demo_cannot_see_another_accounts_order(shoppers: dict[str, Shopper], path: str) -> None:
     """Order 1008 belongs to "other": for demo its page and its form are 404, as if missing."""
     response = shoppers["demo"].client.get(path)
     assert response.status_code == 404

@@ -62,14 +62,25 @@ class Case:
 
 
 def _toml(text: str, *says: str) -> Case:
-    return Case(flags={"--request": "request.toml", "--order": None, "--received": None,
-                       "--reason": None, "--message": None},
-                files={"request.toml": text}, says=("request.toml", *says))
+    return Case(
+        flags={
+            "--request": "request.toml",
+            "--order": None,
+            "--received": None,
+            "--reason": None,
+            "--message": None,
+        },
+        files={"request.toml": text},
+        says=("request.toml", *says),
+    )
 
 
 def _profile(text: str, *says: str) -> Case:
-    return Case(flags={"--profile": "profile.toml"}, files={"profile.toml": text},
-                says=("profile.toml", *says))
+    return Case(
+        flags={"--profile": "profile.toml"},
+        files={"profile.toml": text},
+        says=("profile.toml", *says),
+    )
 
 
 def _profile_bytes(data: bytes, *says: str) -> Case:
@@ -86,10 +97,21 @@ MOCK_PROFILE = PROFILE_TOML.read_text(encoding="utf-8")
 #: Lists nested thousands of levels deep: a recursive parser would crash on them.
 DEEP = "[" * 5000 + "]" * 5000
 NO_REQUEST_FLAGS: dict[str, str | list[str] | None] = {
-    "--order": None, "--received": None, "--reason": None, "--message": None,
+    "--order": None,
+    "--received": None,
+    "--reason": None,
+    "--message": None,
 }
-GOOD_COOKIE = {"name": "session", "value": "x" * 20, "domain": "127.0.0.1", "path": "/",
-               "expires": -1, "httpOnly": True, "secure": False, "sameSite": "Lax"}
+GOOD_COOKIE = {
+    "name": "session",
+    "value": "x" * 20,
+    "domain": "127.0.0.1",
+    "path": "/",
+    "expires": -1,
+    "httpOnly": True,
+    "secure": False,
+    "sameSite": "Lax",
+}
 BATCH_TOML = (
     '[[request]]\norder_id = "2000"\nreceived = "no"\nreason = "not_received"\n'
     'message = "My parcel has not arrived after forty days. Please refund me."\n'
@@ -113,31 +135,62 @@ def _state(cookie: dict[str, object], *says: str, batch: bool = False) -> Case:
 def _without(key: str) -> dict[str, object]:
     return {k: v for k, v in GOOD_COOKIE.items() if k != key}
 
+
 CASES: dict[str, Case] = {
     # request TOML: wrong types, unknown and missing keys, broken or missing files
     "toml-order-id-float": _toml(REQUEST_TOML.replace('"2000"', "2000.5"), "order_id"),
     "toml-received-number": _toml(REQUEST_TOML.replace('"no"', "0"), "received"),
-    "toml-message-number": _toml(REQUEST_TOML.replace(
-        '"My parcel has not arrived after forty days. Please refund me."', "42"), "message"),
+    "toml-message-number": _toml(
+        REQUEST_TOML.replace(
+            '"My parcel has not arrived after forty days. Please refund me."', "42"
+        ),
+        "message",
+    ),
     "toml-evidence-string": _toml(REQUEST_TOML + 'evidence = "photo.jpg"\n', "evidence"),
     "toml-evidence-list-of-numbers": _toml(REQUEST_TOML + "evidence = [1]\n", "evidence"),
-    "toml-amount-table": _toml(REQUEST_TOML + 'refund = "partial"\n[amount]\nvalue = 5\n',
-                               "amount"),
+    "toml-amount-table": _toml(
+        REQUEST_TOML + 'refund = "partial"\n[amount]\nvalue = 5\n', "amount"
+    ),
     "toml-unknown-key": _toml(REQUEST_TOML + 'reasn = "not_received"\n', "reasn"),
     "toml-missing-message": _toml(REQUEST_TOML.split("message")[0], "message"),
     "toml-syntax-error": _toml("order_id = \n", "TOML"),
-    "toml-not-utf8": Case(flags={"--request": "request.toml", "--order": None, "--received": None,
-                                 "--reason": None, "--message": None},
-                          files={"request.toml": b"order_id = \"\xff\xfe\"\n"},
-                          says=("request.toml", "UTF-8")),
-    "toml-missing-file": Case(flags={"--request": "nowhere.toml", "--order": None,
-                                     "--received": None, "--reason": None, "--message": None},
-                              says=("nowhere.toml",)),
-    "toml-is-a-folder": Case(flags={"--request": "folder", "--order": None, "--received": None,
-                                    "--reason": None, "--message": None},
-                             files={"folder/keep": "x"}, says=("folder",)),
-    "toml-and-flags": Case(flags={"--request": "request.toml"},
-                           files={"request.toml": REQUEST_TOML}, says=("--request",)),
+    "toml-not-utf8": Case(
+        flags={
+            "--request": "request.toml",
+            "--order": None,
+            "--received": None,
+            "--reason": None,
+            "--message": None,
+        },
+        files={"request.toml": b'order_id = "\xff\xfe"\n'},
+        says=("request.toml", "UTF-8"),
+    ),
+    "toml-missing-file": Case(
+        flags={
+            "--request": "nowhere.toml",
+            "--order": None,
+            "--received": None,
+            "--reason": None,
+            "--message": None,
+        },
+        says=("nowhere.toml",),
+    ),
+    "toml-is-a-folder": Case(
+        flags={
+            "--request": "folder",
+            "--order": None,
+            "--received": None,
+            "--reason": None,
+            "--message": None,
+        },
+        files={"folder/keep": "x"},
+        says=("folder",),
+    ),
+    "toml-and-flags": Case(
+        flags={"--request": "request.toml"},
+        files={"request.toml": REQUEST_TOML},
+        says=("--request",),
+    ),
     # request flags
     "unknown-reason": Case(flags={"--reason": "lost_in_space"}, says=("reason", "lost_in_space")),
     "reason-of-the-other-answer": Case(flags={"--received": "yes"}, says=("reason",)),
@@ -145,48 +198,68 @@ CASES: dict[str, Case] = {
     "solution-unknown": Case(flags={"--solution": "cash"}, says=("--solution",)),
     "amount-negative": Case(flags={"--refund": "partial", "--amount": "-5"}, says=("amount",)),
     "amount-zero": Case(flags={"--refund": "partial", "--amount": "0"}, says=("amount",)),
-    "amount-not-a-number": Case(flags={"--refund": "partial", "--amount": "abc"},
-                                says=("amount", "abc")),
-    "amount-three-decimals": Case(flags={"--refund": "partial", "--amount": "5.305"},
-                                  says=("amount", "decimals")),
-    "amount-thousands-separator": Case(flags={"--refund": "partial", "--amount": "1,234"},
-                                       says=("amount",)),
+    "amount-not-a-number": Case(
+        flags={"--refund": "partial", "--amount": "abc"}, says=("amount", "abc")
+    ),
+    "amount-three-decimals": Case(
+        flags={"--refund": "partial", "--amount": "5.305"}, says=("amount", "decimals")
+    ),
+    "amount-thousands-separator": Case(
+        flags={"--refund": "partial", "--amount": "1,234"}, says=("amount",)
+    ),
     "partial-without-amount": Case(flags={"--refund": "partial"}, says=("amount",)),
     "order-id-with-a-slash": Case(flags={"--order": "../1001"}, says=("order",)),
     "message-missing": Case(flags={"--message": None}, says=("--message",)),
     "message-empty": Case(flags={"--message": ""}, says=("message",)),
     "message-too-short": Case(flags={"--message": "Help me."}, says=("message", "short")),
     "message-too-long": Case(flags={"--message": "A" * 2001 + "."}, says=("message", "long")),
-    "message-cyrillic": Case(flags={"--message": "Посылка не пришла, верните деньги."},
-                             says=("message", "Cyrillic")),
+    "message-cyrillic": Case(
+        flags={"--message": "Посылка не пришла, верните деньги."}, says=("message", "Cyrillic")
+    ),
     # evidence files
     "evidence-missing-file": Case(flags={"--evidence": ["nowhere.jpg"]}, says=("nowhere.jpg",)),
-    "evidence-not-a-photo": Case(flags={"--evidence": ["photo.jpg"]},
-                                 files={"photo.jpg": "this is text, not a JPEG"},
-                                 says=("photo.jpg",)),
-    "evidence-empty-file": Case(flags={"--evidence": ["empty.jpg"]}, files={"empty.jpg": b""},
-                                says=("empty.jpg", "empty")),
-    "evidence-a-folder": Case(flags={"--evidence": ["shots"]}, files={"shots/keep": "x"},
-                              says=("shots", "folder")),
-    "evidence-wrong-extension": Case(flags={"--evidence": ["photo.png"]},
-                                     files={"photo.png": SAMPLE_JPEG}, says=("photo.png",)),
-    "received-without-photo": Case(flags={"--received": "yes", "--reason": "damaged"},
-                                   says=("photo",)),
+    "evidence-not-a-photo": Case(
+        flags={"--evidence": ["photo.jpg"]},
+        files={"photo.jpg": "this is text, not a JPEG"},
+        says=("photo.jpg",),
+    ),
+    "evidence-empty-file": Case(
+        flags={"--evidence": ["empty.jpg"]}, files={"empty.jpg": b""}, says=("empty.jpg", "empty")
+    ),
+    "evidence-a-folder": Case(
+        flags={"--evidence": ["shots"]}, files={"shots/keep": "x"}, says=("shots", "folder")
+    ),
+    "evidence-wrong-extension": Case(
+        flags={"--evidence": ["photo.png"]}, files={"photo.png": SAMPLE_JPEG}, says=("photo.png",)
+    ),
+    "received-without-photo": Case(
+        flags={"--received": "yes", "--reason": "damaged"}, says=("photo",)
+    ),
     # storage state
     "storage-state-missing": Case(flags={"--storage-state": "gone.json"}, says=("gone.json",)),
-    "storage-state-corrupt": Case(flags={"--storage-state": "state.json"},
-                                  files={"state.json": '{"cookies": ['},
-                                  says=("state.json", "JSON")),
-    "storage-state-not-playwright": Case(flags={"--storage-state": "state.json"},
-                                         files={"state.json": "[1, 2, 3]"},
-                                         says=("state.json", "storage state")),
-    "storage-state-cookies-not-a-list": Case(flags={"--storage-state": "state.json"},
-                                             files={"state.json": '{"cookies": "session=x"}'},
-                                             says=("state.json",)),
-    "storage-state-unreadable-folder": Case(flags={"--storage-state": "state"},
-                                            files={"state/keep": "x"}, says=("state",)),
-    "storage-state-not-utf8": Case(flags={"--storage-state": "state.json"},
-                                   files={"state.json": b"\xff\xfe\x00{"}, says=("state.json",)),
+    "storage-state-corrupt": Case(
+        flags={"--storage-state": "state.json"},
+        files={"state.json": '{"cookies": ['},
+        says=("state.json", "JSON"),
+    ),
+    "storage-state-not-playwright": Case(
+        flags={"--storage-state": "state.json"},
+        files={"state.json": "[1, 2, 3]"},
+        says=("state.json", "storage state"),
+    ),
+    "storage-state-cookies-not-a-list": Case(
+        flags={"--storage-state": "state.json"},
+        files={"state.json": '{"cookies": "session=x"}'},
+        says=("state.json",),
+    ),
+    "storage-state-unreadable-folder": Case(
+        flags={"--storage-state": "state"}, files={"state/keep": "x"}, says=("state",)
+    ),
+    "storage-state-not-utf8": Case(
+        flags={"--storage-state": "state.json"},
+        files={"state.json": b"\xff\xfe\x00{"},
+        says=("state.json",),
+    ),
     # the site
     "site-not-a-url": Case(site="shop.example", says=("--site", "shop.example")),
     "site-ftp": Case(site="ftp://shop.example/", says=("--site",)),
@@ -198,107 +271,171 @@ CASES: dict[str, Case] = {
     "profile-unknown-key": _profile(MOCK_PROFILE + "\nbogus = 1\n", "bogus"),
     "profile-bad-toml": _profile("name = [\n", "TOML"),
     "profile-negative-timeout": _profile(
-        MOCK_PROFILE.replace("answer_s = 30", "answer_s = -1"), "answer_s"),
+        MOCK_PROFILE.replace("answer_s = 30", "answer_s = -1"), "answer_s"
+    ),
     "profile-order-url-without-id": _profile(
-        MOCK_PROFILE.replace("{order_id}", "1001", 1), "order"),
+        MOCK_PROFILE.replace("{order_id}", "1001", 1), "order"
+    ),
     # the retry policy
     "max-attempts-zero": Case(flags={"--max-attempts": "0"}, says=("--max-attempts",)),
     "initial-wait-negative": Case(flags={"--initial-wait": "-1"}, says=("--initial-wait",)),
     "retry-rate-zero": Case(flags={"--retry-rate": "0"}, says=("--retry-rate",)),
-    "concurrency-without-batch": Case(flags={"--concurrency": "4"},
-                                      says=("--concurrency", "--batch")),
-    "max-wait-below-initial-wait": Case(flags={"--initial-wait": "5", "--max-wait": "1"},
-                                        says=("max_wait",)),
+    "concurrency-without-batch": Case(
+        flags={"--concurrency": "4"}, says=("--concurrency", "--batch")
+    ),
+    "max-wait-below-initial-wait": Case(
+        flags={"--initial-wait": "5", "--max-wait": "1"}, says=("max_wait",)
+    ),
     # fault plans given to the CLI
-    "faults-with-a-real-site": Case(flags={"--faults": "faults.toml"},
-                                    files={"faults.toml": "busy_first = 1\n"},
-                                    says=("--faults",)),
-    "faults-unknown-key": Case(site="", flags={"--faults": "faults.toml"},
-                               files={"faults.toml": "busy_frist = 1\n"}, says=("busy_frist",)),
-    "faults-bad-value": Case(site="", flags={"--faults": "faults.json"},
-                             files={"faults.json": '{"busy_status": 404}'},
-                             says=("busy_status",)),
-    "faults-not-parseable": Case(site="", flags={"--faults": "faults.toml"},
-                                 files={"faults.toml": "busy_first = = 1\n"},
-                                 says=("faults.toml",)),
+    "faults-with-a-real-site": Case(
+        flags={"--faults": "faults.toml"},
+        files={"faults.toml": "busy_first = 1\n"},
+        says=("--faults",),
+    ),
+    "faults-unknown-key": Case(
+        site="",
+        flags={"--faults": "faults.toml"},
+        files={"faults.toml": "busy_frist = 1\n"},
+        says=("busy_frist",),
+    ),
+    "faults-bad-value": Case(
+        site="",
+        flags={"--faults": "faults.json"},
+        files={"faults.json": '{"busy_status": 404}'},
+        says=("busy_status",),
+    ),
+    "faults-not-parseable": Case(
+        site="",
+        flags={"--faults": "faults.toml"},
+        files={"faults.toml": "busy_first = = 1\n"},
+        says=("faults.toml",),
+    ),
     # --- issue 12, section 6: each of these crashed with a traceback, or hung ---------------------
     # a number too large for the amount
-    "amount-thirty-digits": Case(flags={"--refund": "partial", "--amount": "9" * 30},
-                                 says=("amount", "too large")),
-    "amount-a-hundred-thousand-digits": Case(flags={"--refund": "partial",
-                                                    "--amount": "1" + "0" * 100_000},
-                                             says=("amount", "too large")),
+    "amount-thirty-digits": Case(
+        flags={"--refund": "partial", "--amount": "9" * 30}, says=("amount", "too large")
+    ),
+    "amount-a-hundred-thousand-digits": Case(
+        flags={"--refund": "partial", "--amount": "1" + "0" * 100_000}, says=("amount", "too large")
+    ),
     # files that are not UTF-8
-    "profile-not-utf8": _profile_bytes(b"name = \"\xff\xfe\"\n", "profile.toml", "UTF-8"),
-    "faults-not-utf8": Case(site="", flags={"--faults": "faults.toml"},
-                            files={"faults.toml": b"busy_first = \xff\n"},
-                            says=("faults.toml", "UTF-8")),
-    "batch-not-utf8": Case(flags={"--batch": "batch.toml", **NO_REQUEST_FLAGS},
-                           files={"batch.toml": b"\xff\xfe[[request]]"},
-                           says=("batch.toml", "UTF-8")),
+    "profile-not-utf8": _profile_bytes(b'name = "\xff\xfe"\n', "profile.toml", "UTF-8"),
+    "faults-not-utf8": Case(
+        site="",
+        flags={"--faults": "faults.toml"},
+        files={"faults.toml": b"busy_first = \xff\n"},
+        says=("faults.toml", "UTF-8"),
+    ),
+    "batch-not-utf8": Case(
+        flags={"--batch": "batch.toml", **NO_REQUEST_FLAGS},
+        files={"batch.toml": b"\xff\xfe[[request]]"},
+        says=("batch.toml", "UTF-8"),
+    ),
     # nested thousands of levels deep
-    "toml-nested-deep": _request_file("request.toml", "request.toml", "levels",
-                                      **{"request.toml": f"order_id = {DEEP}\n"}),
+    "toml-nested-deep": _request_file(
+        "request.toml", "request.toml", "levels", **{"request.toml": f"order_id = {DEEP}\n"}
+    ),
     "profile-nested-deep": _profile(MOCK_PROFILE + f"\nbogus = {DEEP}\n", "levels"),
-    "faults-nested-deep": Case(site="", flags={"--faults": "faults.toml"},
-                               files={"faults.toml": f"busy_first = {DEEP}\n"},
-                               says=("faults.toml", "levels")),
-    "faults-json-nested-deep": Case(site="", flags={"--faults": "faults.json"},
-                                    files={"faults.json": f'{{"busy_first": {DEEP}}}'},
-                                    says=("faults.json", "levels")),
-    "storage-state-nested-deep": Case(flags={"--storage-state": "state.json"},
-                                      files={"state.json": f'{{"cookies": {DEEP}}}'},
-                                      says=("state.json", "levels")),
-    "batch-nested-deep": Case(flags={"--batch": "batch.toml", **NO_REQUEST_FLAGS},
-                              files={"batch.toml": f"request = {DEEP}\n"},
-                              says=("batch.toml", "levels")),
+    "faults-nested-deep": Case(
+        site="",
+        flags={"--faults": "faults.toml"},
+        files={"faults.toml": f"busy_first = {DEEP}\n"},
+        says=("faults.toml", "levels"),
+    ),
+    "faults-json-nested-deep": Case(
+        site="",
+        flags={"--faults": "faults.json"},
+        files={"faults.json": f'{{"busy_first": {DEEP}}}'},
+        says=("faults.json", "levels"),
+    ),
+    "storage-state-nested-deep": Case(
+        flags={"--storage-state": "state.json"},
+        files={"state.json": f'{{"cookies": {DEEP}}}'},
+        says=("state.json", "levels"),
+    ),
+    "batch-nested-deep": Case(
+        flags={"--batch": "batch.toml", **NO_REQUEST_FLAGS},
+        files={"batch.toml": f"request = {DEEP}\n"},
+        says=("batch.toml", "levels"),
+    ),
     # special files: a FIFO must not hang, a device must not be read forever
-    "toml-a-fifo": Case(flags={"--request": "pipe.toml", **NO_REQUEST_FLAGS},
-                        fifos=("pipe.toml",), says=("pipe.toml", "pipe")),
-    "toml-a-device": Case(flags={"--request": "/dev/zero", **NO_REQUEST_FLAGS},
-                          says=("/dev/zero", "device")),
-    "profile-a-fifo": Case(flags={"--profile": "pipe.toml"}, fifos=("pipe.toml",),
-                           says=("pipe.toml", "pipe")),
+    "toml-a-fifo": Case(
+        flags={"--request": "pipe.toml", **NO_REQUEST_FLAGS},
+        fifos=("pipe.toml",),
+        says=("pipe.toml", "pipe"),
+    ),
+    "toml-a-device": Case(
+        flags={"--request": "/dev/zero", **NO_REQUEST_FLAGS}, says=("/dev/zero", "device")
+    ),
+    "profile-a-fifo": Case(
+        flags={"--profile": "pipe.toml"}, fifos=("pipe.toml",), says=("pipe.toml", "pipe")
+    ),
     "profile-a-device": Case(flags={"--profile": "/dev/zero"}, says=("/dev/zero", "device")),
-    "faults-a-fifo": Case(site="", flags={"--faults": "pipe.toml"}, fifos=("pipe.toml",),
-                          says=("pipe.toml", "pipe")),
-    "faults-a-device": Case(site="", flags={"--faults": "zero.toml"},
-                            links={"zero.toml": "/dev/zero"}, says=("zero.toml", "device")),
-    "storage-state-a-fifo": Case(flags={"--storage-state": "pipe.json"}, fifos=("pipe.json",),
-                                 says=("pipe.json", "pipe")),
-    "storage-state-a-device": Case(flags={"--storage-state": "/dev/zero"},
-                                   says=("/dev/zero", "device")),
-    "batch-a-fifo": Case(flags={"--batch": "pipe.csv", **NO_REQUEST_FLAGS}, fifos=("pipe.csv",),
-                         says=("pipe.csv", "pipe")),
-    "batch-a-device": Case(flags={"--batch": "zero.csv", **NO_REQUEST_FLAGS},
-                           links={"zero.csv": "/dev/zero"}, says=("zero.csv", "device")),
+    "faults-a-fifo": Case(
+        site="", flags={"--faults": "pipe.toml"}, fifos=("pipe.toml",), says=("pipe.toml", "pipe")
+    ),
+    "faults-a-device": Case(
+        site="",
+        flags={"--faults": "zero.toml"},
+        links={"zero.toml": "/dev/zero"},
+        says=("zero.toml", "device"),
+    ),
+    "storage-state-a-fifo": Case(
+        flags={"--storage-state": "pipe.json"}, fifos=("pipe.json",), says=("pipe.json", "pipe")
+    ),
+    "storage-state-a-device": Case(
+        flags={"--storage-state": "/dev/zero"}, says=("/dev/zero", "device")
+    ),
+    "batch-a-fifo": Case(
+        flags={"--batch": "pipe.csv", **NO_REQUEST_FLAGS},
+        fifos=("pipe.csv",),
+        says=("pipe.csv", "pipe"),
+    ),
+    "batch-a-device": Case(
+        flags={"--batch": "zero.csv", **NO_REQUEST_FLAGS},
+        links={"zero.csv": "/dev/zero"},
+        says=("zero.csv", "device"),
+    ),
     # --site with an invalid port or host, or a password
     "site-port-too-large": Case(site="http://127.0.0.1:99999", says=("--site", "99999")),
     "site-port-not-a-number": Case(site="http://127.0.0.1:port/", says=("--site", "port")),
     "site-host-with-a-space": Case(site="http://shop example/", says=("--site", "host")),
     "site-broken-ipv6": Case(site="http://[::1/", says=("--site",)),
     "site-host-too-long-a-label": Case(site=f"http://{'a' * 70}.example/", says=("--site",)),
-    "site-with-a-password": Case(site="https://demo:pw-hunter2@127.0.0.1:1/",
-                                 says=("--site", "password"), hides=("pw-hunter2",)),
+    "site-with-a-password": Case(
+        site="https://demo:pw-hunter2@127.0.0.1:1/",
+        says=("--site", "password"),
+        hides=("pw-hunter2",),
+    ),
     # --out and --state-dir: a file, unwritable, full
-    "out-is-a-file": Case(flags={"--out": "outfile"}, files={"outfile": "x"},
-                          says=("outfile", "--out")),
-    "out-unwritable": Case(flags={"--out": "/sys/retry-dispute-test-runs"},
-                           says=("/sys/retry-dispute-test-runs", "--out")),
+    "out-is-a-file": Case(
+        flags={"--out": "outfile"}, files={"outfile": "x"}, says=("outfile", "--out")
+    ),
+    "out-unwritable": Case(
+        flags={"--out": "/sys/retry-dispute-test-runs"},
+        says=("/sys/retry-dispute-test-runs", "--out"),
+    ),
     "out-on-a-full-disk": Case(disk_free=0, says=("runs", "no space left", "--out")),
-    "state-dir-is-a-file": Case(flags={"--state-dir": "statefile"}, files={"statefile": "x"},
-                                says=("statefile", "journal")),
-    "state-dir-unwritable": Case(flags={"--state-dir": "/sys/retry-dispute-test-state"},
-                                 says=("/sys/retry-dispute-test-state", "journal")),
+    "state-dir-is-a-file": Case(
+        flags={"--state-dir": "statefile"}, files={"statefile": "x"}, says=("statefile", "journal")
+    ),
+    "state-dir-unwritable": Case(
+        flags={"--state-dir": "/sys/retry-dispute-test-state"},
+        says=("/sys/retry-dispute-test-state", "journal"),
+    ),
     # a corrupt or locked journal: a bounded wait, then one line
-    "journal-corrupt": Case(files={"state/journal.sqlite3": b"not a database at all " * 200},
-                            says=("journal.sqlite3", "damaged")),
+    "journal-corrupt": Case(
+        files={"state/journal.sqlite3": b"not a database at all " * 200},
+        says=("journal.sqlite3", "damaged"),
+    ),
     "journal-locked": Case(journal_locked=True, says=("journal.sqlite3", "locked")),
     # malformed cookie entries in a session file, also with --batch
     "cookie-without-a-value": _state(_without("value"), "value"),
-    "cookie-not-an-object": Case(flags={"--storage-state": "state.json"},
-                                 files={"state.json": '{"cookies": ["session=x"]}'},
-                                 says=("state.json", "cookie 1")),
+    "cookie-not-an-object": Case(
+        flags={"--storage-state": "state.json"},
+        files={"state.json": '{"cookies": ["session=x"]}'},
+        says=("state.json", "cookie 1"),
+    ),
     "cookie-without-a-domain": _state(_without("domain"), "domain"),
     "cookie-expires-a-string": _state({**GOOD_COOKIE, "expires": "tomorrow"}, "expires"),
     "cookie-same-site-unknown": _state({**GOOD_COOKIE, "sameSite": "Sometimes"}, "sameSite"),
@@ -308,7 +445,10 @@ CASES: dict[str, Case] = {
 }
 
 GOOD: dict[str, str | list[str] | None] = {
-    "--order": "2000", "--received": "no", "--reason": "not_received", "--message": MESSAGE,
+    "--order": "2000",
+    "--received": "no",
+    "--reason": "not_received",
+    "--message": MESSAGE,
 }
 
 
@@ -374,8 +514,11 @@ def test_the_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_fails_in_one_line_with_exit_2_and_sends_nothing(
-    name: str, storefront: StorefrontServer, tmp_path: Path,
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A malformed input: exit 2, one line saying what is wrong and how to fix it, nothing sent."""
     case = CASES[name]
@@ -422,8 +565,12 @@ BAD_PLANS: dict[str, tuple[object, str]] = {
 
 
 def _put(site: StorefrontServer, body: bytes) -> tuple[int, dict[str, object]]:
-    request = urllib.request.Request(site.url + "/__mock/faults", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        site.url + "/__mock/faults",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
@@ -465,7 +612,9 @@ def test_set_faults_helper_raises_naming_the_key(storefront: StorefrontServer) -
 
 
 def test_login_save_session_to_a_folder_is_refused_before_the_login(
-    storefront: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`login --save-session FOLDER`: one line, exit 2, and no browser ever starts."""
@@ -474,8 +623,17 @@ def test_login_save_session_to_a_folder_is_refused_before_the_login(
     monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")  # --headless: no display needed
     monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
     (tmp_path / "sessions").mkdir()
-    code = cli_within(["login", "--site", storefront.url, "--save-session",
-                       str(tmp_path / "sessions"), "--headless"], timeout_s=60)
+    code = cli_within(
+        [
+            "login",
+            "--site",
+            storefront.url,
+            "--save-session",
+            str(tmp_path / "sessions"),
+            "--headless",
+        ],
+        timeout_s=60,
+    )
     printed = capsys.readouterr()
     assert code == INVALID
     [line] = printed.err.splitlines()
@@ -484,7 +642,9 @@ def test_login_save_session_to_a_folder_is_refused_before_the_login(
 
 
 def test_a_bug_is_one_line_naming_where_its_details_are(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An unexpected exception: exit 1, one line naming the error and a private details file."""
 
@@ -492,8 +652,18 @@ def test_a_bug_is_one_line_naming_where_its_details_are(
         raise RuntimeError("a bug in the pre-flight (session=s3cr3t-cookie-value)")
 
     monkeypatch.setattr("agent.cli.run.request_from_args", broken)
-    code = cli_within(["run", "--site", "http://127.0.0.1:9", "--order", "2000",
-                       "--state-dir", str(tmp_path / "state")], timeout_s=60)
+    code = cli_within(
+        [
+            "run",
+            "--site",
+            "http://127.0.0.1:9",
+            "--order",
+            "2000",
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        timeout_s=60,
+    )
     printed = capsys.readouterr()
     assert code == 1
     [line] = printed.err.splitlines()

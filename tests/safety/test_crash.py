@@ -95,11 +95,14 @@ def test_finish_and_settle_close_intents(tmp_path: Path) -> None:
         journal.begin(site=SITE, order_id="2001", run_id="r3", attempt=1)
         journal.begin(site="http://other.example", order_id="2000", run_id="r4", attempt=1)
         assert len(journal.unfinished(site=SITE, order_id="2000")) == 2
-        assert journal.settle(site=SITE, order_id="2000", outcome="opened",
-                              dispute_id="D-000100") == 2
+        assert (
+            journal.settle(site=SITE, order_id="2000", outcome="opened", dispute_id="D-000100") == 2
+        )
         assert journal.unfinished(site=SITE, order_id="2000") == []
         assert [(i.outcome, i.dispute_id) for i in journal.history(site=SITE, order_id="2000")] == [
-            ("busy", None), ("opened", "D-000100"), ("opened", "D-000100"),
+            ("busy", None),
+            ("opened", "D-000100"),
+            ("opened", "D-000100"),
         ]
         assert len(journal.unfinished(site=SITE, order_id="2001")) == 1
         assert len(journal.unfinished(site="http://other.example", order_id="2000")) == 1
@@ -166,7 +169,8 @@ def test_unfinished_intent_without_a_dispute_is_settled_then_submitted(
     assert len(disputes_of(storefront, "2001")) == 1
     with Journal(path) as journal:
         assert [(i.run_id, i.outcome) for i in journal.history(site=key, order_id="2001")] == [
-            ("crashed", "not_created"), (outcome.run_dir.name if outcome.run_dir else "", "opened"),
+            ("crashed", "not_created"),
+            (outcome.run_dir.name if outcome.run_dir else "", "opened"),
         ]
 
 
@@ -231,16 +235,42 @@ class KillLoop:
         self.runs += 1
         out = (self.logs / f"{self.runs:03d}-{order_id}.out").open("wb")
         argv = [
-            sys.executable, "-m", "agent", "run", "--site", self.server.url, "--order", order_id,
-            "--received", "no", "--reason", "not_received", "--message", MESSAGE,
-            "--state-dir", str(self.state_dir), "--out", str(self.logs.parent / "runs"),
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            "--site",
+            self.server.url,
+            "--order",
+            order_id,
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            MESSAGE,
+            "--state-dir",
+            str(self.state_dir),
+            "--out",
+            str(self.logs.parent / "runs"),
             # no backoff: the kill moments are drawn over the measured run, waits or not
-            "--initial-wait", "0", "--max-wait", "0", "--log-format", "json",
+            "--initial-wait",
+            "0",
+            "--max-wait",
+            "0",
+            "--log-format",
+            "json",
         ]
         env = _env(RETRY_DISPUTE_USER="demo", RETRY_DISPUTE_PASSWORD="demo")
         with out:
-            return subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            return subprocess.Popen(
+                argv,
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def unfinished(self, order_id: str) -> int:
         """Intents of the order without an answer, read from a separate connection."""
@@ -298,11 +328,14 @@ def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
             if returncode != -signal.SIGKILL:
                 assert returncode == 0, _tail(loop, order_id)  # it ended before the kill
                 continue
-            loop.kills.append({
-                "order": order_id, "at": "held answer" if at_hold else f"{delay:.2f} s",
-                "unfinished": loop.unfinished(order_id),
-                "disputes": len(disputes_of(loop.server, order_id)),
-            })
+            loop.kills.append(
+                {
+                    "order": order_id,
+                    "at": "held answer" if at_hold else f"{delay:.2f} s",
+                    "unfinished": loop.unfinished(order_id),
+                    "disputes": len(disputes_of(loop.server, order_id)),
+                }
+            )
             assert len(disputes_of(loop.server, order_id)) <= 1, loop.kills[-1]
         started = time.monotonic()
         proc = loop.start(order_id)
@@ -324,10 +357,12 @@ def test_kill_loop_never_creates_a_second_dispute(kill_loop: KillLoop) -> None:
     assert all(len(disputes_of(loop.server, order)) == 1 for order in orders)
     after_commit = sum(1 for k in loop.kills if k["disputes"])
     mid_click = sum(1 for k in loop.kills if k["unfinished"])
-    print(f"kill loop: a full run took {span:.1f} s; "
-          f"{len(loop.kills)} kills over {len(orders)} orders and {loop.runs} runs; "
-          f"{len(held)} while a committed answer was held, {after_commit} after the commit, "
-          f"{mid_click} with an unfinished intent; disputes: {sorted(orders.values())}")
+    print(
+        f"kill loop: a full run took {span:.1f} s; "
+        f"{len(loop.kills)} kills over {len(orders)} orders and {loop.runs} runs; "
+        f"{len(held)} while a committed answer was held, {after_commit} after the commit, "
+        f"{mid_click} with an unfinished intent; disputes: {sorted(orders.values())}"
+    )
 
 
 def _last_output(loop: KillLoop, order_id: str) -> str:

@@ -66,16 +66,18 @@ def assert_reconciled_before_each_resubmission(outcome: Outcome) -> None:
         seen_attempt, checked = True, False
 
 
-@pytest.mark.parametrize(
-    ("style", "status"), [("banner", 200), ("toast", 429), ("modal", 503)]
-)
+@pytest.mark.parametrize(("style", "status"), [("banner", 200), ("toast", 429), ("modal", 503)])
 def test_busy_after_commit_stops_opened_without_resubmitting(
     run: Run, storefront: StorefrontServer, style: str, status: int
 ) -> None:
     """Busy after the dispute was created (every busy style and status): opened, one submission."""
-    outcome = run(faults={
-        "busy_after_commit": 1, "busy_style": style, "busy_status": status,
-    })
+    outcome = run(
+        faults={
+            "busy_after_commit": 1,
+            "busy_style": style,
+            "busy_status": status,
+        }
+    )
     assert_one_dispute(storefront, outcome, submissions=1)
     [answer] = events_named(outcome.run_dir, "agent.answer")
     assert answer["outcome"] == "busy"
@@ -124,7 +126,8 @@ def test_slow_commit_after_a_busy_answer(run: Run, storefront: StorefrontServer)
     )
     assert_one_dispute(storefront, outcome, submissions=2)
     assert [e["outcome"] for e in events_named(outcome.run_dir, "agent.answer")] == [
-        "busy", "timeout",
+        "busy",
+        "timeout",
     ]
     assert_reconciled_before_each_resubmission(outcome)
 
@@ -134,17 +137,19 @@ def test_http_500_after_commit_stops_opened(
     run: Run, storefront: StorefrontServer, style: str
 ) -> None:
     """HTTP 500 after the dispute was created: the reconcile finds it, opened, one submission."""
-    outcome = run(faults={
-        "server_errors": 1, "errors_after_commit": True, "busy_style": style,
-    })
+    outcome = run(
+        faults={
+            "server_errors": 1,
+            "errors_after_commit": True,
+            "busy_style": style,
+        }
+    )
     assert_one_dispute(storefront, outcome, submissions=1)
     [answer] = events_named(outcome.run_dir, "agent.answer")
     assert answer["outcome"] == "server_error"
 
 
-def test_http_500_before_commit_is_resubmitted_once(
-    run: Run, storefront: StorefrontServer
-) -> None:
+def test_http_500_before_commit_is_resubmitted_once(run: Run, storefront: StorefrontServer) -> None:
     """Control: a 500 that created nothing is resubmitted, after a reconcile that found nothing."""
     outcome = run(faults={"server_errors": 1})
     assert_one_dispute(storefront, outcome, submissions=2)
@@ -169,14 +174,14 @@ def test_every_after_commit_fault_at_once_on_many_attempts(
     outcome = run(faults=faults, policy=FAST)
     assert_one_dispute(storefront, outcome, submissions=3)
     assert [s["answer"] for s in storefront.submissions()] == [
-        "server_error", "busy", "busy_after_commit",
+        "server_error",
+        "busy",
+        "busy_after_commit",
     ]
     assert_reconciled_before_each_resubmission(outcome)
 
 
-def test_unverifiable_reconcile_never_resubmits(
-    run: Run, storefront: StorefrontServer
-) -> None:
+def test_unverifiable_reconcile_never_resubmits(run: Run, storefront: StorefrontServer) -> None:
     """Busy after commit, then a challenge hides the order page: stop, never resubmit blindly."""
     outcome = run(faults={"busy_after_commit": 1, "captcha_after": 1})
     assert outcome.status == "needs_human", (outcome.status, outcome.message)

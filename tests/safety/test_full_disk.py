@@ -42,7 +42,9 @@ FILL_LEVELS = (0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)
 @pytest.mark.browser
 @pytest.mark.slow(22)
 def test_a_disk_that_fills_up_never_hides_the_opened_dispute(
-    storefront: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Seven fill levels of an injected full disk: opened, exit 0 first, then the lost files."""
@@ -69,7 +71,9 @@ def test_a_disk_that_fills_up_never_hides_the_opened_dispute(
 
 @pytest.mark.browser
 def test_a_full_out_folder_is_refused_before_anything_is_sent(
-    storefront: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """No byte left under --out: one line, exit 2, and the storefront saw no submission."""

@@ -30,7 +30,9 @@ def _can_mount_tmpfs(tmp_path: Path) -> bool:
     probe.mkdir()
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o size=64k tmpfs '{probe}'"],
-        capture_output=True, timeout=30, check=False,
+        capture_output=True,
+        timeout=30,
+        check=False,
     )
     return done.returncode == 0
 
@@ -60,8 +62,14 @@ def test_a_real_full_tmpfs_never_hides_the_opened_dispute(
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETRY_DISPUTE_")}
     env.update(PYTHONPATH=str(REPO), RETRY_DISPUTE_USER="demo", RETRY_DISPUTE_PASSWORD="demo")
-    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
-                          env=env, timeout=240, check=False)
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
     lost = "could not write" in done.stdout
     dispute_id = check_console(done.returncode, done.stdout, done.stderr, lost=lost)
     assert [d["dispute_id"] for d in disputes_of(storefront, ORDER)] == [dispute_id]
@@ -89,8 +97,14 @@ def test_a_full_disk_under_the_journal_or_out_is_one_line(
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("RETRY_DISPUTE_")}
     env.update(PYTHONPATH=str(REPO), RETRY_DISPUTE_USER="demo", RETRY_DISPUTE_PASSWORD="demo")
-    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr[-2000:]
     [line] = done.stderr.splitlines()
     assert line.startswith("retry-dispute: ") and "; " in line

@@ -22,8 +22,13 @@ def test_twenty_pop_ups_from_one_click_get_a_true_hint(
     agent_loop: AgentLoop, storefront: StorefrontServer, tmp_path: Path
 ) -> None:
     """19 pop-up ads, then the form: the outcome counts 20 windows and does not blame selectors."""
-    outcome = run_agent(agent_loop, storefront, tmp_path, faults={"extra_popups": 19},
-                        profile=profile_with(navigation_s=3.0))
+    outcome = run_agent(
+        agent_loop,
+        storefront,
+        tmp_path,
+        faults={"extra_popups": 19},
+        profile=profile_with(navigation_s=3.0),
+    )
     assert outcome.status is Status.ERROR, outcome.message
     assert "opened 20 windows at once" in outcome.message
     assert outcome.hint is not None
@@ -49,8 +54,18 @@ def test_escape_sequences_in_the_sites_answers_drive_no_terminal_and_no_file(
     terminal: shown as escapes on screen, and as codes in the ticket and the report."""
     plan = tmp_path / "faults.toml"
     plan.write_text("busy_first = 100\nescape_sequences = true\n", encoding="utf-8")
-    term = Terminal("run", "--out", str(tmp_path / "runs"), "--state-dir", str(tmp_path / "state"),
-                    "--faults", str(plan), "--max-attempts", "2", columns=200)
+    term = Terminal(
+        "run",
+        "--out",
+        str(tmp_path / "runs"),
+        "--state-dir",
+        str(tmp_path / "state"),
+        "--faults",
+        str(plan),
+        "--max-attempts",
+        "2",
+        columns=200,
+    )
     try:
         assert term.finish() == 4, term.text[-2000:]
     finally:

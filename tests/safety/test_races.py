@@ -47,8 +47,11 @@ class Gate:
 
     def rival_done(self, order_id: str) -> bool:
         """Whether a run of this order has written its result.json (the held run cannot have)."""
-        return any(f"-{order_id}" in path.parent.name
-                   for out in self.outs for path in out.rglob("result.json"))
+        return any(
+            f"-{order_id}" in path.parent.name
+            for out in self.outs
+            for path in out.rglob("result.json")
+        )
 
     async def wait(self, order_id: str) -> None:
         """Wait for the rival submission or the rival's end (bounded by HOLD_LIMIT_S)."""
@@ -86,11 +89,26 @@ def _env() -> dict[str, str]:
 def _start(
     server: StorefrontServer, state: Path, out: Path, *request: str
 ) -> subprocess.Popen[str]:
-    argv = [sys.executable, "-m", "agent", "run", "--site", server.url, *request,
-            "--state-dir", str(state), "--out", str(out), "--initial-wait", "0.05",
-            "--max-wait", "0.2"]
-    return subprocess.Popen(argv, cwd=REPO, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "agent",
+        "run",
+        "--site",
+        server.url,
+        *request,
+        "--state-dir",
+        str(state),
+        "--out",
+        str(out),
+        "--initial-wait",
+        "0.05",
+        "--max-wait",
+        "0.2",
+    ]
+    return subprocess.Popen(
+        argv, cwd=REPO, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
@@ -108,8 +126,16 @@ def test_two_runs_on_one_order_open_exactly_one_dispute(
     """Two `run` processes, one order, one state folder: one opens, the other is claimed (6)."""
     server, gate = raced
     gate.outs = [tmp_path / "a", tmp_path / "b"]
-    request = ("--order", "2000", "--received", "no", "--reason", "not_received",
-               "--message", MESSAGE)
+    request = (
+        "--order",
+        "2000",
+        "--received",
+        "no",
+        "--reason",
+        "not_received",
+        "--message",
+        MESSAGE,
+    )
     procs = [_start(server, tmp_path / "state", out, *request) for out in gate.outs]
     results = _finish(procs)
     codes = sorted(code for code, _, _ in results)
@@ -133,16 +159,23 @@ def test_two_batches_over_the_same_three_orders_open_three_disputes(
     server, gate = raced
     orders = ("2000", "2001", "2002")
     batch = tmp_path / "batch.toml"
-    batch.write_text("".join(
-        f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
-        f'message = "{MESSAGE}"\n\n' for order in orders
-    ), encoding="utf-8")
+    batch.write_text(
+        "".join(
+            f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
+            f'message = "{MESSAGE}"\n\n'
+            for order in orders
+        ),
+        encoding="utf-8",
+    )
     gate.outs = [tmp_path / "a", tmp_path / "b"]
-    procs = [_start(server, tmp_path / "state", out, "--batch", str(batch), "--concurrency", "3")
-             for out in gate.outs]
+    procs = [
+        _start(server, tmp_path / "state", out, "--batch", str(batch), "--concurrency", "3")
+        for out in gate.outs
+    ]
     results = _finish(procs)
     assert all(code in (0, CLAIMED) for code, _, _ in results), [
-        (c, o, e[-2000:]) for c, o, e in results]
+        (c, o, e[-2000:]) for c, o, e in results
+    ]
     assert duplicates(server) == {}
     assert [len(disputes_of(server, order)) for order in orders] == [1, 1, 1]
     assert len(server.submissions()) == 3

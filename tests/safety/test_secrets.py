@@ -49,7 +49,8 @@ def test_write_private_creates_0600(tmp_path: Path) -> None:
         os.umask(old)
     assert _mode(tmp_path / "deep" / "state.json") == 0o600
     assert json.loads((tmp_path / "deep" / "state.json").read_text()) == {
-        "cookies": [], "origins": [],
+        "cookies": [],
+        "origins": [],
     }
 
 
@@ -105,14 +106,24 @@ def test_login_saves_the_session_0600_and_says_nothing_secret(
 
 
 def test_login_headless_without_credentials_is_refused(
-    storefront: StorefrontServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--headless needs the credentials in the environment: exit 2, one line, nothing written."""
     monkeypatch.delenv("RETRY_DISPUTE_USER", raising=False)
     monkeypatch.delenv("RETRY_DISPUTE_PASSWORD", raising=False)
-    code = cli(["login", "--site", storefront.url, "--save-session", str(tmp_path / "s.json"),
-                 "--headless"])
+    code = cli(
+        [
+            "login",
+            "--site",
+            storefront.url,
+            "--save-session",
+            str(tmp_path / "s.json"),
+            "--headless",
+        ]
+    )
     assert code == 2
     assert len(capsys.readouterr().err.splitlines()) == 1
     assert not (tmp_path / "s.json").exists()
@@ -122,12 +133,30 @@ def test_login_headless_without_credentials_is_refused(
 
 
 def _run(site: StorefrontServer, out: Path, *extra: str, order: str = "2000") -> int:
-    return cli([
-        "run", "--site", site.url, "--order", order, "--received", "no",
-        "--reason", "not_received", "--message", MESSAGE, "--out", str(out),
-        "--state-dir", str(out.parent / "state"), "--initial-wait", "0.01", "--max-wait", "0.05",
-        *extra,
-    ])
+    return cli(
+        [
+            "run",
+            "--site",
+            site.url,
+            "--order",
+            order,
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            MESSAGE,
+            "--out",
+            str(out),
+            "--state-dir",
+            str(out.parent / "state"),
+            "--initial-wait",
+            "0.01",
+            "--max-wait",
+            "0.05",
+            *extra,
+        ]
+    )
 
 
 def _run_dir(out: Path) -> Path:
@@ -155,8 +184,7 @@ def _holding(blobs: dict[str, bytes], *needles: str) -> list[str]:
     variants = set()
     for needle in needles:
         variants |= {needle, needle.replace("-", "%2D"), json.dumps(needle)[1:-1]}
-    return sorted(name for name, data in blobs.items()
-                  if any(v.encode() in data for v in variants))
+    return sorted(name for name, data in blobs.items() if any(v.encode() in data for v in variants))
 
 
 def _sessions(site: StorefrontServer) -> set[str]:
@@ -185,8 +213,9 @@ def test_run_with_storage_state_leaves_no_secret(
     cookie = _cookie(state)
     private_site.set_faults({"busy_first": 99})
     out = tmp_path / "runs"
-    code = _run(private_site, out, "--storage-state", str(tmp_path / "demo.json"),
-                "--max-attempts", "2")
+    code = _run(
+        private_site, out, "--storage-state", str(tmp_path / "demo.json"), "--max-attempts", "2"
+    )
     assert code == 4
     run_dir = _run_dir(out)
     names = {p.name for p in run_dir.iterdir()}
@@ -225,15 +254,32 @@ def test_batch_with_shared_login_leaves_no_secret(
 ) -> None:
     """A --batch run (one shared login, one order opened, one given up): no secret, no state."""
     batch = tmp_path / "batch.toml"
-    batch.write_text("".join(
-        f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
-        f'message = "{MESSAGE}"\n\n' for order in ("2000", "2001")
-    ), encoding="utf-8")
+    batch.write_text(
+        "".join(
+            f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
+            f'message = "{MESSAGE}"\n\n'
+            for order in ("2000", "2001")
+        ),
+        encoding="utf-8",
+    )
     private_site.set_faults({"busy_first": 1})
     before = _sessions(private_site)
     out = tmp_path / "runs"
-    code = cli(["run", "--site", private_site.url, "--batch", str(batch), "--out", str(out),
-                "--state-dir", str(tmp_path / "state"), "--max-attempts", "1"])
+    code = cli(
+        [
+            "run",
+            "--site",
+            private_site.url,
+            "--batch",
+            str(batch),
+            "--out",
+            str(out),
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--max-attempts",
+            "1",
+        ]
+    )
     assert code == 4
     cookies = _sessions(private_site) - before
     assert cookies, "the batch did not log in"
@@ -274,20 +320,54 @@ def test_trace_is_off_by_default_for_a_real_site() -> None:
 SECRET = "s3cr3t-VALUE-42"
 
 
-@pytest.mark.parametrize("key", [
-    "cookie", "cookies", "Cookie", "set_cookie", "password", "passwd", "user_password", "pwd",
-    "token", "access_token", "refresh_token", "csrf_token", "authorization", "Authorization",
-    "session", "session_id", "sessionid", "session_value", "session_state", "storage_state",
-    "api_key", "client_secret", "credentials", "sid",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "cookie",
+        "cookies",
+        "Cookie",
+        "set_cookie",
+        "password",
+        "passwd",
+        "user_password",
+        "pwd",
+        "token",
+        "access_token",
+        "refresh_token",
+        "csrf_token",
+        "authorization",
+        "Authorization",
+        "session",
+        "session_id",
+        "sessionid",
+        "session_value",
+        "session_state",
+        "storage_state",
+        "api_key",
+        "client_secret",
+        "credentials",
+        "sid",
+    ],
+)
 def test_redact_masks_secret_fields(key: str) -> None:
     """A field whose name says it is a cookie, password, token, authorization or session."""
     event = redact(None, "info", {"event": "agent.x", key: SECRET, "order_id": "2000"})
     assert event == {"event": "agent.x", key: REDACTED, "order_id": "2000"}
 
 
-@pytest.mark.parametrize("key", ["order_id", "status", "attempt", "session_expires_after", "user",
-                                 "run_dir", "dispute_id", "wait_for"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "order_id",
+        "status",
+        "attempt",
+        "session_expires_after",
+        "user",
+        "run_dir",
+        "dispute_id",
+        "wait_for",
+    ],
+)
 def test_redact_keeps_ordinary_fields(key: str) -> None:
     """Ordinary fields (also ones that merely contain "session" or "token") are kept."""
     assert redact(None, "info", {"event": "e", key: "2000"}) == {"event": "e", key: "2000"}
@@ -295,37 +375,46 @@ def test_redact_keeps_ordinary_fields(key: str) -> None:
 
 def test_redact_masks_nested_headers_and_cookie_lists() -> None:
     """Secret keys inside dicts, header lists and Playwright cookie lists are masked."""
-    event = redact(None, "info", {
-        "event": "agent.request",
-        "headers": {"Authorization": f"Bearer {SECRET}", "Accept": "text/html"},
-        "headers_array": [{"name": "Cookie", "value": f"session={SECRET}"},
-                          {"name": "Accept", "value": "text/html"}],
-        "state": {"cookies": [{"name": "session", "value": SECRET}], "origins": []},
-        "cookie_list": [{"name": "session", "value": SECRET}],
-        "one": {"name": "session", "value": SECRET, "domain": "127.0.0.1"},
-    })
+    event = redact(
+        None,
+        "info",
+        {
+            "event": "agent.request",
+            "headers": {"Authorization": f"Bearer {SECRET}", "Accept": "text/html"},
+            "headers_array": [
+                {"name": "Cookie", "value": f"session={SECRET}"},
+                {"name": "Accept", "value": "text/html"},
+            ],
+            "state": {"cookies": [{"name": "session", "value": SECRET}], "origins": []},
+            "cookie_list": [{"name": "session", "value": SECRET}],
+            "one": {"name": "session", "value": SECRET, "domain": "127.0.0.1"},
+        },
+    )
     assert SECRET not in json.dumps(event)
     assert event["headers"]["Accept"] == "text/html"
     assert event["headers_array"][1] == {"name": "Accept", "value": "text/html"}
     assert event["one"]["domain"] == "127.0.0.1"
 
 
-@pytest.mark.parametrize("text", [
-    f"Cookie: session={SECRET}; theme=dark",
-    f"cookie: theme=dark; session={SECRET}",
-    f"set-cookie: session={SECRET}; Path=/; HttpOnly",
-    f"Authorization: Bearer {SECRET}",
-    f"authorization: Basic {SECRET}",
-    f"POST /login username=demo&password={SECRET}&next=/orders",
-    f'{{"password": "{SECRET}", "user": "demo"}}',
-    f"{{'token': '{SECRET}'}}",
-    f"GET https://shop.example/?token={SECRET}&x=1",
-    f"csrf_token={SECRET}",
-    f"x-auth-token: {SECRET}",
-    f"session={SECRET}",
-    f"PHPSESSID={SECRET}",
-    f"api_key={SECRET}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Cookie: session={SECRET}; theme=dark",
+        f"cookie: theme=dark; session={SECRET}",
+        f"set-cookie: session={SECRET}; Path=/; HttpOnly",
+        f"Authorization: Bearer {SECRET}",
+        f"authorization: Basic {SECRET}",
+        f"POST /login username=demo&password={SECRET}&next=/orders",
+        f'{{"password": "{SECRET}", "user": "demo"}}',
+        f"{{'token': '{SECRET}'}}",
+        f"GET https://shop.example/?token={SECRET}&x=1",
+        f"csrf_token={SECRET}",
+        f"x-auth-token: {SECRET}",
+        f"session={SECRET}",
+        f"PHPSESSID={SECRET}",
+        f"api_key={SECRET}",
+    ],
+)
 def test_redact_masks_secrets_inside_text(text: str) -> None:
     """Secrets inside a message or an error text (headers, forms, JSON, URLs) are masked."""
     event = redact(None, "info", {"event": text, "error": f"Page.goto failed: {text}"})
@@ -334,11 +423,17 @@ def test_redact_masks_secrets_inside_text(text: str) -> None:
     assert REDACTED in event["event"]
 
 
-@pytest.mark.parametrize("text", [
-    f"Cookie: session={SECRET}; theme=dark", f"Authorization: Bearer {SECRET}",
-    f"POST /login username=demo&password={SECRET}&next=/orders",
-    f'{{"password": "{SECRET}", "user": "demo"}}', f"csrf_token={SECRET}", f"session={SECRET}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Cookie: session={SECRET}; theme=dark",
+        f"Authorization: Bearer {SECRET}",
+        f"POST /login username=demo&password={SECRET}&next=/orders",
+        f'{{"password": "{SECRET}", "user": "demo"}}',
+        f"csrf_token={SECRET}",
+        f"session={SECRET}",
+    ],
+)
 def test_redaction_is_idempotent(text: str) -> None:
     """Masked text stays as it is when masked again (an Outcome is redacted at each copy)."""
     once = redact_text(text)
@@ -355,8 +450,11 @@ def test_redact_keeps_ordinary_text() -> None:
 def test_registered_secret_is_masked_everywhere() -> None:
     """A literal secret (the password from the environment) is masked in any field or text."""
     add_secret(SECRET)
-    event = redact(None, "info", {"event": f"typed {SECRET}", "detail": [f"x{SECRET}y"],
-                                  "obj": {"note": SECRET}})
+    event = redact(
+        None,
+        "info",
+        {"event": f"typed {SECRET}", "detail": [f"x{SECRET}y"], "obj": {"note": SECRET}},
+    )
     assert SECRET not in json.dumps(event)
 
 
@@ -381,8 +479,13 @@ def test_the_configured_chain_redacts_console_json_and_run_file(tmp_path: Path) 
         configure_logging(fmt=fmt, stream=stream)
         log = get_logger("agent.test")
         with log_to_file(tmp_path / f"{fmt}.jsonl", run_id="r"):
-            log.info("agent.login", user="demo", password=SECRET, cookie=f"session={SECRET}",
-                     text=f"Authorization: Bearer {SECRET}")
+            log.info(
+                "agent.login",
+                user="demo",
+                password=SECRET,
+                cookie=f"session={SECRET}",
+                text=f"Authorization: Bearer {SECRET}",
+            )
         assert SECRET not in stream.getvalue()
         assert "agent.login" in stream.getvalue()
         line = json.loads((tmp_path / f"{fmt}.jsonl").read_text())
@@ -443,7 +546,9 @@ def _assert_private(run_dir: Path) -> None:
 
 @pytest.mark.browser
 def test_a_login_error_that_echoes_the_password_leaks_it_nowhere(
-    private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    private_site: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """echo_password: the refused login quotes the password; no file, zip or line holds it."""
@@ -465,7 +570,9 @@ def test_a_login_error_that_echoes_the_password_leaks_it_nowhere(
 @pytest.mark.browser
 @pytest.mark.parametrize("style", ["banner", "toast"])
 def test_an_answer_that_echoes_the_session_cookie_leaks_it_nowhere(
-    private_site: StorefrontServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    private_site: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     style: str,
 ) -> None:
     """echo_cookie: every busy answer shows the cookie the run logged in with; nothing keeps it."""
@@ -491,15 +598,32 @@ def test_a_batch_whose_answers_echo_the_shared_cookie_leaks_it_nowhere(
 ) -> None:
     """A batch logs in once; the orders' answers echo that session's cookie: masked everywhere."""
     batch = tmp_path / "batch.toml"
-    batch.write_text("".join(
-        f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
-        f'message = "{MESSAGE}"\n\n' for order in ("2000", "2001")
-    ), encoding="utf-8")
+    batch.write_text(
+        "".join(
+            f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
+            f'message = "{MESSAGE}"\n\n'
+            for order in ("2000", "2001")
+        ),
+        encoding="utf-8",
+    )
     private_site.set_faults({"busy_first": 9, "echo_cookie": True})
     before = _sessions(private_site)
     out = tmp_path / "runs"
-    code = cli(["run", "--site", private_site.url, "--batch", str(batch), "--out", str(out),
-                "--state-dir", str(tmp_path / "state"), "--max-attempts", "1"])
+    code = cli(
+        [
+            "run",
+            "--site",
+            private_site.url,
+            "--batch",
+            str(batch),
+            "--out",
+            str(out),
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--max-attempts",
+            "1",
+        ]
+    )
     assert code == 4
     cookies = _sessions(private_site) - before
     assert cookies

@@ -54,14 +54,24 @@ def test_soak_200_orders_zero_duplicates_all_terminal(
     batch_dir = tmp_path / "batch"
     batch_dir.mkdir()
     options = RunOptions(
-        site=storefront.url, profile=profile_with(answer_s=2.0), policy=POLICY,
-        session=Session(credentials=Credentials("demo", "demo")), trace="off",
+        site=storefront.url,
+        profile=profile_with(answer_s=2.0),
+        policy=POLICY,
+        session=Session(credentials=Credentials("demo", "demo")),
+        trace="off",
         state_dir=tmp_path / "state",
     )
-    result = agent_loop.run(timeout_s=TIMEOUT_S, coro=run_batch(
-        requests, options=options, batch_dir=batch_dir, concurrency=4,
-        runtime=Runtime(browser=agent_loop.browser), reports=False,
-    ))
+    result = agent_loop.run(
+        timeout_s=TIMEOUT_S,
+        coro=run_batch(
+            requests,
+            options=options,
+            batch_dir=batch_dir,
+            concurrency=4,
+            runtime=Runtime(browser=agent_loop.browser),
+            reports=False,
+        ),
+    )
 
     # every fault of the mix happened
     answers = Counter(s["answer"] for s in storefront.submissions())
@@ -81,8 +91,11 @@ def test_soak_200_orders_zero_duplicates_all_terminal(
         assert outcome.run_dir is not None
         on_disk = json.loads((outcome.run_dir / "result.json").read_text(encoding="utf-8"))
         assert on_disk["status"] == outcome.status
-    not_opened = {o.order_id: (o.status, o.message) for o in result.outcomes
-                  if o.status not in ("opened", "already_open")}
+    not_opened = {
+        o.order_id: (o.status, o.message)
+        for o in result.outcomes
+        if o.status not in ("opened", "already_open")
+    }
     assert not_opened == {}
     for outcome in result.outcomes:
         assert outcome.dispute_id == disputes[outcome.order_id], outcome

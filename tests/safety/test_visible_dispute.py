@@ -128,15 +128,25 @@ def test_late_site_without_a_dispute_is_resubmitted_after_the_bounded_wait(
 def _dispute_over_http(server: StorefrontServer) -> str:
     """Open a dispute for the order as the interrupted run did (a plain HTTP shopper)."""
     with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as client:
-        assert client.post("/login", data={"username": "demo", "password": "demo",
-                                           "next": "/orders"}).status_code == 303
+        assert (
+            client.post(
+                "/login", data={"username": "demo", "password": "demo", "next": "/orders"}
+            ).status_code
+            == 303
+        )
         form = client.get(f"/order/{ORDER}/dispute").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert token is not None
         answer = client.post(
             f"/order/{ORDER}/dispute",
-            data={"csrf_token": token.group(1), "received": "no", "reason": "not_received",
-                  "solution": "refund", "refund": "full", "message": MESSAGE},
+            data={
+                "csrf_token": token.group(1),
+                "received": "no",
+                "reason": "not_received",
+                "solution": "refund",
+                "refund": "full",
+                "message": MESSAGE,
+            },
             files=[("evidence", ("", b"", "application/octet-stream"))],
         )
         assert answer.status_code == 303
@@ -152,8 +162,9 @@ def test_start_up_check_waits_for_a_late_dispute(
     with Journal(tmp_path / "state" / "journal.sqlite3") as journal:
         journal.begin(site=site_key(storefront.url), order_id=ORDER, run_id="killed", attempt=1)
     dispute_id = _dispute_over_http(storefront)
-    outcome = run_agent(agent_loop, storefront, tmp_path, order_id=ORDER,
-                        profile=profile_with(shows_within_s=5))
+    outcome = run_agent(
+        agent_loop, storefront, tmp_path, order_id=ORDER, profile=profile_with(shows_within_s=5)
+    )
     assert outcome.status == "opened", (outcome.status, outcome.message)
     assert outcome.dispute_id == dispute_id
     assert len(submitted(storefront)) == 1  # only the interrupted run's

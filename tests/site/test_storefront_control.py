@@ -254,9 +254,11 @@ CROSS_SITE = [
 ]
 
 
-@pytest.mark.parametrize(("headers", "says"), CROSS_SITE,
-                         ids=["origin", "origin-null", "rebound-host", "rebound-host-port",
-                              "sec-fetch-site"])
+@pytest.mark.parametrize(
+    ("headers", "says"),
+    CROSS_SITE,
+    ids=["origin", "origin-null", "rebound-host", "rebound-host-port", "sec-fetch-site"],
+)
 def test_a_cross_origin_request_changes_nothing(
     storefront: StorefrontServer, headers: dict[str, str], says: str
 ) -> None:
@@ -264,8 +266,11 @@ def test_a_cross_origin_request_changes_nothing(
     storefront.set_faults({"busy_first": 2})
     with httpx.Client(base_url=storefront.url, timeout=10) as client:
         reset = client.post("/__mock/reset", headers=headers)
-        faults = client.put("/__mock/faults", content=b'{"busy_first": 0}',
-                            headers={"Content-Type": "text/plain", **headers})
+        faults = client.put(
+            "/__mock/faults",
+            content=b'{"busy_first": 0}',
+            headers={"Content-Type": "text/plain", **headers},
+        )
         read = client.get("/__mock/disputes", headers=headers)
     for answer in (reset, faults, read):
         assert answer.status_code == 403

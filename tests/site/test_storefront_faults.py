@@ -462,12 +462,12 @@ def test_hidden_dispute_ids_are_in_the_html_but_not_shown(shopper, storefront) -
     assert [e.text for e in shown] == ["Dispute D-900001 is open", "Dispute D-900005 is open"]
     # (the first sits in a <template>, the second in a display:none parent: neither is visible)
     assert next(o for o in storefront.orders() if o["order_id"] == "1002")["dispute_id"] is None
+
+
 # --- hostile sites: a site that echoes secrets, a click that opens many windows -----------------
 
 
-def test_echo_password_shows_the_typed_password_in_the_login_error(
-    new_shopper, storefront
-) -> None:
+def test_echo_password_shows_the_typed_password_in_the_login_error(new_shopper, storefront) -> None:
     """echo_password: a refused login quotes the password typed (escaped, as text)."""
     storefront.set_faults({"echo_password": True})
     shopper = new_shopper(login=False)
@@ -514,11 +514,18 @@ def test_extra_popups_are_announced_to_the_order_page_script(shopper, storefront
     assert 'data-extra-popups="19"' in shopper.get("/order/1002").text
 
 
-@pytest.mark.parametrize("plan", [
-    {"echo_password": "yes"}, {"echo_cookie": 1}, {"escape_sequences": "on"},
-    {"extra_popups": -1},
-    {"extra_popups": 51}, {"extra_popups": True}, {"extra_popups": 2.5},
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        {"echo_password": "yes"},
+        {"echo_cookie": 1},
+        {"escape_sequences": "on"},
+        {"extra_popups": -1},
+        {"extra_popups": 51},
+        {"extra_popups": True},
+        {"extra_popups": 2.5},
+    ],
+)
 def test_hostile_fault_keys_refuse_bad_values(plan: dict[str, object]) -> None:
     """Bad values of the hostile-site keys are refused naming the key."""
     [key] = plan
@@ -526,10 +533,15 @@ def test_hostile_fault_keys_refuse_bad_values(plan: dict[str, object]) -> None:
         parse_fault_plan(plan)
 
 
-@pytest.mark.parametrize("plan", [
-    {"echo_password": True}, {"echo_cookie": True}, {"escape_sequences": True},
-    {"extra_popups": 3},
-])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        {"echo_password": True},
+        {"echo_cookie": True},
+        {"escape_sequences": True},
+        {"extra_popups": 3},
+    ],
+)
 def test_hostile_fault_keys_are_the_mock_skins_only(plan: dict[str, object]) -> None:
     """On the aliexpress skin these keys mean nothing, and say so."""
     [key] = plan

@@ -44,8 +44,9 @@ def test_static_files_control_api_and_chat_json_are_not_held(local) -> None:
 
 def test_a_submission_is_judged_then_its_answer_held(local) -> None:
     """The dispute exists while its answer waits a submit delay of 1-3 s; busy answers wait too."""
-    local.store.set_plan(parse_fault_plan(
-        {"latency": {"submit_s": [1, 3]}, "busy_first": 1, "seed": 2}))
+    local.store.set_plan(
+        parse_fault_plan({"latency": {"submit_s": [1, 3]}, "busy_first": 1, "seed": 2})
+    )
     seen: list[int] = []
     local.during_sleep.append(lambda: seen.append(len(local.store.disputes())))
     assert local.shopper.submit(fetch=True).status_code == 200  # busy, held too

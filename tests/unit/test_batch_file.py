@@ -136,8 +136,10 @@ def test_an_order_given_twice_is_refused_naming_both_rows() -> None:
 
 def test_a_toml_batch_with_an_unknown_key_in_a_table_is_refused() -> None:
     """A misspelt key in a [[request]] table names the table's number and the key."""
-    text = (f'[[request]]\norder_id = "2000"\nreceived = "no"\nreason = "not_received"\n'
-            f'mesage = "{MESSAGE}"\n')
+    text = (
+        f'[[request]]\norder_id = "2000"\nreceived = "no"\nreason = "not_received"\n'
+        f'mesage = "{MESSAGE}"\n'
+    )
     err = refused(text, toml=True)
     assert isinstance(err, InvalidConfig)
     assert str(err).startswith('orders.toml request 1: unknown key "mesage"; did you mean message?')
@@ -199,19 +201,33 @@ def test_the_summary_counts_statuses_and_points_to_each_run_folder(tmp_path: Pat
     result = BatchResult(
         batch_dir=tmp_path,
         outcomes=(
-            outcome("2000", "opened", dispute_id="D-000100", attempts=2, elapsed_s=3.5,
-                    run_dir=tmp_path / "20250101-000000-2000"),
+            outcome(
+                "2000",
+                "opened",
+                dispute_id="D-000100",
+                attempts=2,
+                elapsed_s=3.5,
+                run_dir=tmp_path / "20250101-000000-2000",
+            ),
             outcome("2001", "gave_up", attempts=10, elapsed_s=60.0),
             outcome("2002", "opened", dispute_id="D-000101", attempts=1, elapsed_s=2.0),
         ),
-        elapsed_s=61.0, concurrency=2, exit_code=4,
+        elapsed_s=61.0,
+        concurrency=2,
+        exit_code=4,
     )
     data = summary_dict(result)
     assert data["totals"] == {"opened": 2, "gave_up": 1}
     assert (data["elapsed_s"], data["concurrency"], data["exit_code"]) == (61.0, 2, 4)
     assert data["orders"][0] == {
-        "order_id": "2000", "status": "opened", "dispute_id": "D-000100", "attempts": 2,
-        "elapsed_s": 3.5, "run_dir": "20250101-000000-2000", "exit_code": 0, "message": "",
+        "order_id": "2000",
+        "status": "opened",
+        "dispute_id": "D-000100",
+        "attempts": 2,
+        "elapsed_s": 3.5,
+        "run_dir": "20250101-000000-2000",
+        "exit_code": 0,
+        "message": "",
     }
     assert data["orders"][1]["exit_code"] == 4
     assert "servers" not in data  # one browser: nothing to say per server
@@ -223,17 +239,20 @@ def test_the_summary_names_each_server_of_a_batch_on_several(tmp_path: Path) -> 
         {"server": "ws://a:1/", "orders": 3, "requeued": 0, "lost": False},
         {"server": "ws://b:1/", "orders": 1, "requeued": 2, "lost": True},
     )
-    result = BatchResult(batch_dir=tmp_path, outcomes=(), elapsed_s=1.0, concurrency=2,
-                         exit_code=0, servers=servers)
+    result = BatchResult(
+        batch_dir=tmp_path, outcomes=(), elapsed_s=1.0, concurrency=2, exit_code=0, servers=servers
+    )
     assert summary_dict(result)["servers"] == [dict(s) for s in servers]
 
 
 def test_the_console_table_has_one_aligned_line_per_order() -> None:
     """Columns order, status, dispute, attempts, seconds; numbers right-aligned."""
-    table = format_table([
-        outcome("2000", "opened", dispute_id="D-000100", attempts=2, elapsed_s=3.46),
-        outcome("1003", "ineligible", elapsed_s=1.0),
-    ])
+    table = format_table(
+        [
+            outcome("2000", "opened", dispute_id="D-000100", attempts=2, elapsed_s=3.46),
+            outcome("1003", "ineligible", elapsed_s=1.0),
+        ]
+    )
     assert table.splitlines() == [
         "order  status      dispute   attempts  seconds",
         "-----  ----------  --------  --------  -------",
@@ -270,13 +289,19 @@ def test_an_order_whose_run_crashes_is_an_error_and_the_batch_goes_on(
     """Each order that raises becomes an error with its own result.json; the summary is written."""
     monkeypatch.setattr(lanes, "LOST_GRACE_S", 0)  # no waiting for a disconnection to come
     items = parse_batch_csv(csv_text(row("2000"), row("2001")), source="b.csv", base_dir=tmp_path)
-    options = RunOptions(site="http://127.0.0.1:9", profile=load_profile("mock"),
-                         state_dir=tmp_path / "state")
-    result = asyncio.run(run_batch(
-        [i.prepared for i in items], options=options, batch_dir=tmp_path, concurrency=2,
-        runtime=Runtime(browser=BrokenBrowser()),  # type: ignore[arg-type]
-        reports=False,
-    ))
+    options = RunOptions(
+        site="http://127.0.0.1:9", profile=load_profile("mock"), state_dir=tmp_path / "state"
+    )
+    result = asyncio.run(
+        run_batch(
+            [i.prepared for i in items],
+            options=options,
+            batch_dir=tmp_path,
+            concurrency=2,
+            runtime=Runtime(browser=BrokenBrowser()),  # type: ignore[arg-type]
+            reports=False,
+        )
+    )
     assert [o.status for o in result.outcomes] == ["error", "error"]
     assert result.exit_code == 1
     for o in result.outcomes:

@@ -37,19 +37,35 @@ def _journal(tmp_path: Path, clock: Clock | None = None, host: str | None = None
 
 def _dead_pid() -> int:
     """The pid of a child process that has ended (and been reaped)."""
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(child.stdout)
 
 
 def _forge(path: Path, **values: object) -> None:
     """Write a claim row as another process would have left it."""
-    row = {"site": SITE, "order_id": "2000", "token": "theirs", "run_id": "their-run",
-           "pid": os.getpid(), "host": "elsewhere", "process": "", "claimed_at": 0.0,
-           "heartbeat_at": 0.0, **values}
+    row = {
+        "site": SITE,
+        "order_id": "2000",
+        "token": "theirs",
+        "run_id": "their-run",
+        "pid": os.getpid(),
+        "host": "elsewhere",
+        "process": "",
+        "claimed_at": 0.0,
+        "heartbeat_at": 0.0,
+        **values,
+    }
     with sqlite3.connect(path) as db:
-        db.execute(f"INSERT OR REPLACE INTO claims ({', '.join(row)}) "
-                   f"VALUES ({', '.join('?' for _ in row)})", tuple(row.values()))
+        db.execute(
+            f"INSERT OR REPLACE INTO claims ({', '.join(row)}) "
+            f"VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
+        )
 
 
 def test_a_second_holder_is_refused_naming_the_first(tmp_path: Path) -> None:

@@ -47,8 +47,11 @@ def test_version_prints_the_tool_and_its_version(capsys: pytest.CaptureFixture[s
     ("argv", "suggestion", "help_hint"),
     [
         (["rnu"], "did you mean 'run'?", "See 'retry-dispute --help'"),
-        (["run", "--max-attemps", "3"], "did you mean --max-attempts?",
-         "See 'retry-dispute run --help'"),
+        (
+            ["run", "--max-attemps", "3"],
+            "did you mean --max-attempts?",
+            "See 'retry-dispute run --help'",
+        ),
         (["run", "--dedline", "30m"], "did you mean --deadline?", "See 'retry-dispute run --help'"),
         (["logn", "--site", "x"], "did you mean 'login'?", "See 'retry-dispute --help'"),
     ],
@@ -100,20 +103,40 @@ def test_run_help_shows_defaults_exit_codes_and_environment(
     """``run --help`` gives each policy default, every exit code and the environment."""
     _, out, _ = run_main(["run", "--help"], capsys)
     flat = " ".join(out.split())
-    for default in ("(default: 15)", "(default: 15m)", "(default: 2s)", "(default: 2m)",
-                    "(default: 8)", "(default: runs/)"):
+    for default in (
+        "(default: 15)",
+        "(default: 15m)",
+        "(default: 2s)",
+        "(default: 2m)",
+        "(default: 8)",
+        "(default: runs/)",
+    ):
         assert default in flat, default
     for code in ("0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "130 ", "143 "):
         assert f"\n  {code}" in out, code
-    for name in ("RETRY_DISPUTE_USER", "RETRY_DISPUTE_PASSWORD", "RETRY_DISPUTE_BROWSER",
-                 "RETRY_DISPUTE_STATE_DIR", "NO_COLOR"):
+    for name in (
+        "RETRY_DISPUTE_USER",
+        "RETRY_DISPUTE_PASSWORD",
+        "RETRY_DISPUTE_BROWSER",
+        "RETRY_DISPUTE_STATE_DIR",
+        "NO_COLOR",
+    ):
         assert name in out
 
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90", 90.0), ("90s", 90.0), ("30m", 1800.0), ("6h", 21600.0), ("1h30m", 5400.0),
-     ("1.5", 1.5), ("500ms", 0.5), ("2 min", 120.0), ("0", 0.0)],
+    [
+        ("90", 90.0),
+        ("90s", 90.0),
+        ("30m", 1800.0),
+        ("6h", 21600.0),
+        ("1h30m", 5400.0),
+        ("1.5", 1.5),
+        ("500ms", 0.5),
+        ("2 min", 120.0),
+        ("0", 0.0),
+    ],
 )
 def test_durations_are_read_as_people_write_them(text: str, seconds: float) -> None:
     """Seconds, or a number with a unit (s, m, h, ms, min), parts added up."""
@@ -139,8 +162,19 @@ def test_a_human_deadline_reaches_the_policy(capsys: pytest.CaptureFixture[str])
     from agent.cli.parser import build_parser
     from agent.cli.session import policy_from_args
 
-    args = build_parser().parse_args(["run", "--site", "http://127.0.0.1:9", "--deadline", "30m",
-                                      "--max-wait", "90s", "--initial-wait", "1.5"])
+    args = build_parser().parse_args(
+        [
+            "run",
+            "--site",
+            "http://127.0.0.1:9",
+            "--deadline",
+            "30m",
+            "--max-wait",
+            "90s",
+            "--initial-wait",
+            "1.5",
+        ]
+    )
     policy = policy_from_args(args, demo=False)
     assert (policy.deadline_s, policy.max_wait_s, policy.initial_wait_s) == (1800.0, 90.0, 1.5)
 
@@ -149,8 +183,9 @@ def test_sigterm_has_its_own_exit_code_and_precedence() -> None:
     """interrupted exits 130 for Ctrl-C and 143 for SIGTERM; a batch puts them first."""
     base = Outcome(status=Status.INTERRUPTED, order_id="1")
     assert base.exit_code == 130
-    assert Outcome(status=Status.INTERRUPTED, order_id="1", interrupted_by="SIGINT").exit_code \
-        == 130
+    assert (
+        Outcome(status=Status.INTERRUPTED, order_id="1", interrupted_by="SIGINT").exit_code == 130
+    )
     term = Outcome(status=Status.INTERRUPTED, order_id="1", interrupted_by="SIGTERM")
     assert term.exit_code == 143
     assert Outcome.from_json(term.to_json()).exit_code == 143
@@ -169,8 +204,7 @@ def test_every_exit_code_is_explained_in_one_line() -> None:
 
 def test_final_and_failed_statuses_drive_resume() -> None:
     """--resume skips final statuses; --only-failed runs gave_up, needs_human and error."""
-    assert {s for s in Status if s.final} == {Status.OPENED, Status.ALREADY_OPEN,
-                                              Status.INELIGIBLE}
+    assert {s for s in Status if s.final} == {Status.OPENED, Status.ALREADY_OPEN, Status.INELIGIBLE}
     assert {s for s in Status if s.failed} == {Status.GAVE_UP, Status.NEEDS_HUMAN, Status.ERROR}
     assert not Status.INTERRUPTED.final and not Status.INTERRUPTED.support_ticket
 
@@ -193,8 +227,10 @@ def test_an_interruption_says_whether_a_submission_may_have_reached_the_site(
 
 
 def _item(order: str) -> BatchItem:
-    return BatchItem(f"row {order}", build_request(order_id=order, received="no",
-                                                   reason="not_received", message=MESSAGE))
+    return BatchItem(
+        f"row {order}",
+        build_request(order_id=order, received="no", reason="not_received", message=MESSAGE),
+    )
 
 
 def test_resume_skips_final_orders_and_only_failed_picks_the_failed() -> None:
@@ -232,9 +268,16 @@ def test_earlier_outcomes_come_from_the_summaries_of_the_same_file(tmp_path: Pat
             run_dir = batch_dir / f"20251124-000000-{order}"
             run_dir.mkdir(parents=True)
             outcomes.append(Outcome(status=status, order_id=order, run_dir=run_dir))
-        write_summary(BatchResult(batch_dir=batch_dir, outcomes=tuple(outcomes), elapsed_s=1.0,
-                                  concurrency=1, exit_code=0,
-                                  context={"source": str(src.resolve())}))
+        write_summary(
+            BatchResult(
+                batch_dir=batch_dir,
+                outcomes=tuple(outcomes),
+                elapsed_s=1.0,
+                concurrency=1,
+                exit_code=0,
+                context={"source": str(src.resolve())},
+            )
+        )
 
     batch("batch-20251124-000001", source, {"1": Status.GAVE_UP, "2": Status.INELIGIBLE})
     batch("batch-20251124-000002", source, {"1": Status.OPENED})
@@ -242,23 +285,30 @@ def test_earlier_outcomes_come_from_the_summaries_of_the_same_file(tmp_path: Pat
     (out / "batch-20251124-000004").mkdir()
     (out / "batch-20251124-000004" / "summary.json").write_text("{broken", encoding="utf-8")
     found = earlier_outcomes(out, source)
-    assert {k: v.status for k, v in found.items()} == {"1": Status.OPENED,
-                                                      "2": Status.INELIGIBLE}
+    assert {k: v.status for k, v in found.items()} == {"1": Status.OPENED, "2": Status.INELIGIBLE}
     assert found["1"].run_dir == (out / "batch-20251124-000002" / "20251124-000000-1").resolve()
 
 
 def test_a_stopped_batch_summary_lists_unfinished_and_skipped_orders(tmp_path: Path) -> None:
     """summary.json marks orders never started and orders an earlier batch finished."""
     result = BatchResult(
-        batch_dir=tmp_path, elapsed_s=2.0, concurrency=2, exit_code=130,
+        batch_dir=tmp_path,
+        elapsed_s=2.0,
+        concurrency=2,
+        exit_code=130,
         outcomes=(Outcome(status=Status.INTERRUPTED, order_id="1", interrupted_by="SIGINT"),),
-        not_run=("2", "3"), interrupted_by="SIGINT",
+        not_run=("2", "3"),
+        interrupted_by="SIGINT",
         skipped=(Outcome(status=Status.OPENED, order_id="9", run_dir=tmp_path / "old"),),
         context={"site": "http://127.0.0.1:1", "source": "/x/orders.csv"},
     )
     data = summary_dict(result)
     assert [(o["order_id"], o["status"]) for o in data["orders"]] == [
-        ("1", "interrupted"), ("9", "opened"), ("2", None), ("3", None)]
+        ("1", "interrupted"),
+        ("9", "opened"),
+        ("2", None),
+        ("3", None),
+    ]
     assert data["orders"][1]["skipped"] is True and data["orders"][2]["not_run"] is True
     assert data["interrupted_by"] == "SIGINT" and data["exit_code"] == 130
     assert data["context"]["source"] == "/x/orders.csv"
@@ -271,8 +321,12 @@ def test_a_stopped_batch_summary_lists_unfinished_and_skipped_orders(tmp_path: P
         ([Status.OPENED, Status.ALREADY_OPEN], {}, "Every dispute is open: 2 orders", "ok"),
         ([Status.OPENED, Status.GAVE_UP], {}, "1 order of 2 need attention", "bad"),
         ([Status.OPENED, Status.INELIGIBLE], {}, "order not eligible: 1", "warn"),
-        ([Status.OPENED, Status.INTERRUPTED], {"interrupted_by": "SIGINT", "not_run": 2},
-         "Stopped by Ctrl-C: 3 orders not finished", "warn"),
+        (
+            [Status.OPENED, Status.INTERRUPTED],
+            {"interrupted_by": "SIGINT", "not_run": 2},
+            "Stopped by Ctrl-C: 3 orders not finished",
+            "warn",
+        ),
     ],
 )
 def test_the_batch_verdict_says_how_the_batch_went(
@@ -300,8 +354,12 @@ def test_plural_is_right_for_one() -> None:
 
 @pytest.mark.parametrize(
     ("env", "colour"),
-    [({}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False),
-     ({"NO_COLOR": "", "TERM": "xterm"}, True)],
+    [
+        ({}, True),
+        ({"NO_COLOR": "1"}, False),
+        ({"TERM": "dumb"}, False),
+        ({"NO_COLOR": "", "TERM": "xterm"}, True),
+    ],
 )
 def test_colour_only_on_a_terminal_and_never_with_no_color(
     env: dict[str, str], colour: bool
@@ -313,8 +371,12 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
 
 @pytest.mark.parametrize(
     ("env", "platform", "refused"),
-    [({}, "linux", True), ({"DISPLAY": ":0"}, "linux", False),
-     ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False), ({}, "darwin", False)],
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({}, "darwin", False),
+    ],
 )
 def test_a_window_without_a_display_is_refused_with_what_to_do(
     env: dict[str, str], platform: str, refused: bool
@@ -337,9 +399,23 @@ def test_headed_run_without_a_display_says_so(
         pytest.skip("the display check is for Linux")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    code, _, err = run_main(["run", "--site", "http://127.0.0.1:9", "--order", "1", "--received",
-                             "no", "--reason", "not_received", "--message", MESSAGE,
-                             "--headed"], capsys)
+    code, _, err = run_main(
+        [
+            "run",
+            "--site",
+            "http://127.0.0.1:9",
+            "--order",
+            "1",
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            MESSAGE,
+            "--headed",
+        ],
+        capsys,
+    )
     assert code == 2 and "no display" in err and "xvfb-run" in err
 
 
@@ -351,8 +427,10 @@ def test_login_without_a_display_says_so_before_anything_else(
         pytest.skip("the display check is for Linux")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    code, _, err = run_main(["login", "--site", "http://127.0.0.1:9", "--save-session",
-                             str(tmp_path / "s.json")], capsys)
+    code, _, err = run_main(
+        ["login", "--site", "http://127.0.0.1:9", "--save-session", str(tmp_path / "s.json")],
+        capsys,
+    )
     assert code == 2 and "no display for login" in err and "xvfb-run" in err
     assert len(err.splitlines()) == 1
 
@@ -363,8 +441,13 @@ def test_the_trace_command_uses_this_python_and_checks_the_folder(tmp_path: Path
         trace_command(tmp_path)
     (tmp_path / "trace.zip").write_bytes(b"PK")
     command = trace_command(tmp_path, has_display=True)
-    assert command == [sys.executable, "-m", "playwright", "show-trace",
-                       str(tmp_path / "trace.zip")]
+    assert command == [
+        sys.executable,
+        "-m",
+        "playwright",
+        "show-trace",
+        str(tmp_path / "trace.zip"),
+    ]
     served = trace_command(tmp_path, has_display=False)
     assert served[-5:-1] == ["--host", "127.0.0.1", "--port", "9323"]
     seen: list[list[str]] = []

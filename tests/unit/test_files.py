@@ -65,9 +65,7 @@ def test_a_text_file_is_private_atomic_and_redacted(tmp_path: Path, secret: str)
 def test_a_failed_write_is_recorded_in_a_run_and_raised(tmp_path: Path) -> None:
     """In a run the failure is named (relative to the run folder), and the caller still sees it."""
     (tmp_path / "old.json").write_text("old", encoding="utf-8")
-    with (
-        tracking_failures(tmp_path) as failures, use_writer(FullDisk()), pytest.raises(OSError)
-    ):
+    with tracking_failures(tmp_path) as failures, use_writer(FullDisk()), pytest.raises(OSError):
         write_private_text(tmp_path / "old.json", "new")
     assert failures.names == ["old.json"]
     assert failures.reasons["old.json"] == "no space left on device"
@@ -133,5 +131,7 @@ def test_a_failed_screenshot_never_lends_its_number(tmp_path: Path) -> None:
     assert folder.screenshots == ["screenshots/01-one.png", "screenshots/04-four.png"]
     assert failures.names == ["screenshots/03-three.png"]
     assert sorted(p.name for p in (tmp_path / "screenshots").iterdir()) == [
-        "01-one.png", "04-four.png"]
+        "01-one.png",
+        "04-four.png",
+    ]
     assert all(_mode(p) == 0o600 for p in (tmp_path / "screenshots").iterdir())

@@ -163,8 +163,17 @@ def test_an_order_that_keeps_losing_its_browser_stops_after_the_limit() -> None:
         dict(lanes)[where].die()
         return Outcome(status=Status.ERROR, order_id=str(index))
 
-    left = asyncio.run(spread(1, [lane_ for lane_, _ in lanes], per_lane=1, run=run,
-                              finished=rec.finish, requeue_limit=2, grace_s=0))
+    left = asyncio.run(
+        spread(
+            1,
+            [lane_ for lane_, _ in lanes],
+            per_lane=1,
+            run=run,
+            finished=rec.finish,
+            requeue_limit=2,
+            grace_s=0,
+        )
+    )
     assert left == []
     assert len(rec.ran) == 3
     assert rec.finished[0].status is Status.ERROR
@@ -187,15 +196,21 @@ def test_ws_endpoints_come_from_urls_and_files_in_order_once_each(tmp_path) -> N
     servers = tmp_path / "servers.txt"
     servers.write_text("# two more\nws://10.0.0.2:3000/\n\nws://10.0.0.3:3000/\n", encoding="utf-8")
     assert ws_endpoints(["ws://10.0.0.1:3000/", str(servers), "ws://10.0.0.2:3000/"]) == [
-        "ws://10.0.0.1:3000/", "ws://10.0.0.2:3000/", "ws://10.0.0.3:3000/"]
+        "ws://10.0.0.1:3000/",
+        "ws://10.0.0.2:3000/",
+        "ws://10.0.0.3:3000/",
+    ]
     assert ws_endpoints(None) == []
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (None, "is neither a ws:// URL nor a readable file"),
-    ("ws://10.0.0.1:3000/\n10.0.0.2:3000\n", "line 2: '10.0.0.2:3000' is not a ws:// URL"),
-    ("# nothing\n\n", "lists no Playwright server"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "is neither a ws:// URL nor a readable file"),
+        ("ws://10.0.0.1:3000/\n10.0.0.2:3000\n", "line 2: '10.0.0.2:3000' is not a ws:// URL"),
+        ("# nothing\n\n", "lists no Playwright server"),
+    ],
+)
 def test_a_bad_ws_endpoint_is_one_line_exit_2(tmp_path, content: str | None, says: str) -> None:
     """A value that is no URL nor file, a bad line, an empty list: one line naming it."""
     path = tmp_path / "servers.txt"

@@ -34,17 +34,23 @@ def imports_of(path: Path) -> set[str]:
 
 def test_agent_imports_mock_site_in_one_module_only() -> None:
     """Only the CLI's bundled-storefront module reaches into mock_site."""
-    users = {name for name, path in modules().items()
-             if any(i.split(".")[0] == "mock_site" for i in imports_of(path))}
+    users = {
+        name
+        for name, path in modules().items()
+        if any(i.split(".")[0] == "mock_site" for i in imports_of(path))
+    }
     assert users == {"agent.cli.bundled"}
 
 
 def test_agent_has_no_import_cycle() -> None:
     """Following imports between agent modules never comes back to where it started."""
     mods = modules()
-    edges = {name: {i for i in imports_of(path) if i in mods and i != name
-                    and not name.startswith(i + ".")}
-             for name, path in mods.items()}
+    edges = {
+        name: {
+            i for i in imports_of(path) if i in mods and i != name and not name.startswith(i + ".")
+        }
+        for name, path in mods.items()
+    }
     state: dict[str, int] = {}
 
     def visit(node: str, trail: list[str]) -> None:

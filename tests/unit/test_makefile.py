@@ -14,16 +14,30 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 def make(*args: str) -> str:
     """``make ARGS`` in the project, without running anything (-n) unless it is ``help``."""
-    proc = subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *args],
-                          capture_output=True, text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return proc.stdout
 
 
 def test_make_help_lists_every_target_with_what_it_does() -> None:
     """``make help`` (and plain ``make``) list each target with one line."""
     text = make("help")
-    for target in ("setup", "test", "unit", "scenarios", "retry-dispute", "mock-site", "bench",
-                   "lint", "clean"):
+    for target in (
+        "setup",
+        "test",
+        "unit",
+        "scenarios",
+        "retry-dispute",
+        "mock-site",
+        "bench",
+        "lint",
+        "clean",
+    ):
         assert f"make {target} " in text, target
     assert make() == text
 
@@ -38,3 +52,11 @@ def test_make_retry_dispute_explains_a_non_zero_exit_code() -> None:
     recipe = make("-n", "retry-dispute", "ORDER=1003")
     assert "describe_exit_code" in recipe and "exit $code" in recipe
     assert "--order 1003" in recipe
+
+
+def test_make_lint_checks_the_format_too() -> None:
+    """``make lint`` runs ruff's linter, ruff's format check and mypy."""
+    recipe = make("-n", "lint")
+    assert "ruff check agent mock_site tests" in recipe
+    assert "ruff format --check agent mock_site tests" in recipe
+    assert "mypy" in recipe

@@ -30,8 +30,15 @@ def test_every_status_has_its_documented_exit_code_and_a_label() -> None:
     """The README's exit codes, status by status; every status has a label for people."""
     codes = {str(s): s.exit_code for s in Status}
     assert codes == {
-        "opened": 0, "already_open": 0, "error": 1, "invalid": 2, "ineligible": 3,
-        "gave_up": 4, "needs_human": 5, "claimed": 6, "interrupted": 130,
+        "opened": 0,
+        "already_open": 0,
+        "error": 1,
+        "invalid": 2,
+        "ineligible": 3,
+        "gave_up": 4,
+        "needs_human": 5,
+        "claimed": 6,
+        "interrupted": 130,
     }
     assert all(s.label and s.label[0].isupper() for s in Status)
     assert {s for s in Status if s.ok} == {Status.OPENED, Status.ALREADY_OPEN}
@@ -61,17 +68,25 @@ def test_an_unknown_status_in_a_file_reads_as_error() -> None:
 def test_result_json_round_trips_through_write_and_read(tmp_path: Path) -> None:
     """What `Outcome.write` puts in result.json is what `Outcome.read` gives back."""
     outcome = Outcome(
-        status=Status.GAVE_UP, order_id="1001", attempts=3, elapsed_s=12.5,
-        message="gave up", hint="try later", last_answer="System busy",
-        run_dir=tmp_path, screenshots=("screenshots/01-order-page.png",),
+        status=Status.GAVE_UP,
+        order_id="1001",
+        attempts=3,
+        elapsed_s=12.5,
+        message="gave up",
+        hint="try later",
+        last_answer="System busy",
+        run_dir=tmp_path,
+        screenshots=("screenshots/01-order-page.png",),
         normalisations=("message: final period added",),
         request={"order_id": "1001", "received": "no"},
         timeline=(
             TimelineEntry(n=1, kind="step", name="order-page", at="2026-11-27T10:00:00+00:00"),
-            TimelineEntry(n=2, kind="attempt", name="attempt 1", attempt=1, outcome="busy",
-                          status_code=503),
-            TimelineEntry(n=3, kind="wait", name="wait", attempt=1, wait_s=2.0,
-                          wait_cause="backoff"),
+            TimelineEntry(
+                n=2, kind="attempt", name="attempt 1", attempt=1, outcome="busy", status_code=503
+            ),
+            TimelineEntry(
+                n=3, kind="wait", name="wait", attempt=1, wait_s=2.0, wait_cause="backoff"
+            ),
         ),
     )
     outcome.write()
@@ -104,8 +119,9 @@ def test_the_batch_exit_code_takes_the_most_urgent_status() -> None:
     assert batch_exit_code([3, 4]) == 4
     assert batch_exit_code([3, 4, 5]) == 5
     assert batch_exit_code([5, 130]) == 130
-    result = BatchResult(batch_dir=Path("."), outcomes=(), elapsed_s=0.0, concurrency=1,
-                         exit_code=0)
+    result = BatchResult(
+        batch_dir=Path("."), outcomes=(), elapsed_s=0.0, concurrency=1, exit_code=0
+    )
     assert result.not_run == ()
 
 

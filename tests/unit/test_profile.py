@@ -51,7 +51,13 @@ def test_bundled_profile_loads() -> None:
     assert profile.elements["submit"].selector == "data-testid=submit-dispute"
     assert [s.name for s in profile.submit_steps] == ["submit"]
     assert [f.kind for f in profile.form.fields] == [
-        "radio", "select", "radio", "radio", "amount", "text", "files",
+        "radio",
+        "select",
+        "radio",
+        "radio",
+        "amount",
+        "text",
+        "files",
     ]
     assert profile.reasons.find("Item damaged") is not None
     assert profile.dispute.shows_within_s == 0
@@ -91,12 +97,18 @@ def test_dispute_id_is_read_by_the_one_definition() -> None:
         ('name = "mock"', 'name = "mock"\ncolour = "red"', "colour"),
         ('submit = "data-testid=submit-dispute"\n', "", "names no element: add 'submit'"),
         ("pattern = 'D-\\d{6}'", "pattern = '(D-\\d{6}'", "dispute.pattern"),
-        ("success = 'Dispute (?P<dispute_id>D-\\d+) opened'",
-         "success = 'Dispute (D-\\d+) opened'", "dispute_id"),
+        (
+            "success = 'Dispute (?P<dispute_id>D-\\d+) opened'",
+            "success = 'Dispute (D-\\d+) opened'",
+            "dispute_id",
+        ),
         ('order = "/order/{order_id}"', 'order = "/order"', "urls.order"),
         ('order = "/order/{order_id}"', 'order = "/order/{order_id}}"', "stray brace"),
-        ('order = "/order/{order_id}"', 'order = "/order/{order_id}/{item}"',
-         "unknown placeholder {item}"),
+        (
+            'order = "/order/{order_id}"',
+            'order = "/order/{order_id}/{item}"',
+            "unknown placeholder {item}",
+        ),
         ('order = "/order/{order_id}"', 'order = "/order/{order_id:>5}"', "format"),
         ("max_files = 6", "max_files = 0", "max_files"),
         ("answer_s = 30", "answer_s = -1", "timeouts.answer_s"),
@@ -107,17 +119,26 @@ def test_dispute_id_is_read_by_the_one_definition() -> None:
         ('base_url = "http://127.0.0.1:8000"', 'base_url = "ftp://x"', "base_url"),
         ('kind = "select"', 'kind = "slider"', "form.fields[2].kind"),
         ('by = "label"', 'by = "label"\ntyped = false', "form.fields[2].typed does not apply"),
-        ('click = "submit"\n', 'click = "submit"\nfill = "message"\n',
-         "submit.steps[1] needs exactly one action"),
+        (
+            'click = "submit"\n',
+            'click = "submit"\nfill = "message"\n',
+            "submit.steps[1] needs exactly one action",
+        ),
         ('dialog = "accept"', 'dialog = "maybe"', "submit.steps[1].dialog"),
         ('when = { refund = "partial" }', 'when = { refund = "half" }', "when.refund"),
         ('url = "**/order/*/dispute"', 'url_pattern = "(?<=x)dispute"', "answer.url_pattern"),
-        ('opened = { path = "status", equals = "opened" }',
-         'opened = { path = "status[", equals = "opened" }', "answer.json.opened.path"),
+        (
+            'opened = { path = "status", equals = "opened" }',
+            'opened = { path = "status[", equals = "opened" }',
+            "answer.json.opened.path",
+        ),
         ('code = "damaged"', 'code = "smashed"', "reasons[13].code"),
         ('label = "Wrong item sent"', 'label = "Item damaged"', "given twice"),
-        ('label = "Item not received"\nreceived = false',
-         'label = "Item not received"\nreceived = 3', "reasons[1].received"),
+        (
+            'label = "Item not received"\nreceived = false',
+            'label = "Item not received"\nreceived = 3',
+            "reasons[1].received",
+        ),
     ],
 )
 def test_bad_profile_is_refused_naming_the_key(
@@ -135,8 +156,15 @@ def test_the_old_format_is_refused_naming_the_new_keys(tmp_path: Path) -> None:
     err = _refusal(tmp_path, OLD_PROFILE)
     message = str(err)
     assert "old profile format" in message
-    for key in ("[elements]", "[[open.steps]]", "[[form.fields]]", "[[submit.steps]]",
-                "[answer]", "[[reasons]]", "[dispute]"):
+    for key in (
+        "[elements]",
+        "[[open.steps]]",
+        "[[form.fields]]",
+        "[[submit.steps]]",
+        "[answer]",
+        "[[reasons]]",
+        "[dispute]",
+    ):
         assert key in message
 
 

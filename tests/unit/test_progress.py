@@ -16,7 +16,10 @@ from agent.progress import Progress, is_live, ticking_sleep
 
 BUSY = "System busy, please try again later"
 EVENTS: dict[str, type] = {
-    "step": StepEvent, "attempt": AttemptEvent, "answer": AnswerEvent, "wait": WaitEvent,
+    "step": StepEvent,
+    "attempt": AttemptEvent,
+    "answer": AnswerEvent,
+    "wait": WaitEvent,
     "done": DoneEvent,
 }
 
@@ -171,15 +174,21 @@ def test_a_finished_single_order_leaves_the_screen_to_the_outcome() -> None:
 
 def outcome(order_id: str, status: Status, attempts: int = 1) -> Outcome:
     """A finished order's outcome, as a batch hands it to the progress display."""
-    return Outcome(status=status, order_id=order_id, attempts=attempts, elapsed_s=2.5,
-                   dispute_id="D-000100" if status.ok else None)
+    return Outcome(
+        status=status,
+        order_id=order_id,
+        attempts=attempts,
+        elapsed_s=2.5,
+        dispute_id="D-000100" if status.ok else None,
+    )
 
 
 def test_a_batch_shows_running_orders_a_bar_and_a_line_per_finished_order() -> None:
     """Finished orders stay above, the running ones below them, and one bar at the bottom."""
     out, clock = Tty(), FakeClock()
-    progress = Progress(stream=out, max_attempts=3, live=True, clock=clock, width=120, total=3,
-                        colour=False)
+    progress = Progress(
+        stream=out, max_attempts=3, live=True, clock=clock, width=120, total=3, colour=False
+    )
     run_events(progress, "1001")
     run_events(progress, "1002")
     clock.now += 4
@@ -227,8 +236,9 @@ def test_log_lines_are_printed_above_the_live_block() -> None:
 def test_colour_on_a_terminal_unless_no_color(env: dict[str, str], coloured: bool) -> None:
     """A terminal gets colour; NO_COLOR (any value) turns it off."""
     out = Tty()
-    progress = Progress(stream=out, max_attempts=3, live=True, clock=FakeClock(), width=200,
-                        env=env)
+    progress = Progress(
+        stream=out, max_attempts=3, live=True, clock=FakeClock(), width=200, env=env
+    )
     run_events(progress)
     assert ("\x1b[36m" in out.getvalue()) is coloured
 
@@ -257,8 +267,9 @@ def test_live_lines_fit_the_terminal_width() -> None:
 def test_site_text_cannot_drive_the_terminal(live: bool) -> None:
     """Control characters in the site's text or the order id are shown as escapes, not run."""
     out = Tty()
-    progress = Progress(stream=out, max_attempts=3, live=live, clock=FakeClock(), width=200,
-                        colour=False)
+    progress = Progress(
+        stream=out, max_attempts=3, live=live, clock=FakeClock(), width=200, colour=False
+    )
     emit(
         progress,
         "answer",

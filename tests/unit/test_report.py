@@ -270,8 +270,12 @@ def test_write_report_returns_the_files_it_wrote(status: str, tmp_path: Path) ->
 
 def test_a_profile_mismatch_gets_a_report_without_a_ticket(tmp_path: Path) -> None:
     """An error from our own profile: report.html only, pointing at ``retry-dispute check``."""
-    run_dir = make_run(tmp_path, "error", reason_code="profile_mismatch",
-                       message="open.steps[1]: elements.x ('#x') of profile p.toml was not found")
+    run_dir = make_run(
+        tmp_path,
+        "error",
+        reason_code="profile_mismatch",
+        message="open.steps[1]: elements.x ('#x') of profile p.toml was not found",
+    )
     assert [p.name for p in write_report(run_dir)] == ["report.html"]
     assert not (run_dir / "support-ticket.md").exists()
     assert not (run_dir / "evidence.zip").exists()
@@ -363,8 +367,14 @@ CONTEXT = {
     "site": "https://shop.example",
     "profile": "mock",
     "session": "saved session s.json, in a browser it launched",
-    "policy": {"max_attempts": 15, "deadline_s": 900.0, "initial_wait_s": 2.0,
-               "max_wait_s": 120.0, "multiplier": 1.5, "jitter_floor": 0.5},
+    "policy": {
+        "max_attempts": 15,
+        "deadline_s": 900.0,
+        "initial_wait_s": 2.0,
+        "max_wait_s": 120.0,
+        "multiplier": 1.5,
+        "jitter_floor": 0.5,
+    },
     "command": ["retry-dispute", "run", "--site", "https://shop.example", "--order", "1001"],
     "version": "0.1.0",
 }
@@ -405,13 +415,30 @@ def _checked_plan(run_dir: Path, found: str | None = None) -> Path:
     for entry in data["timeline"]:
         timeline.append(entry)
         if entry["kind"] == "wait":
-            timeline.append({"n": 0, "kind": "check", "name": "order-page-check",
-                             "at": entry["at"], "t": entry["t"], "attempt": entry["attempt"],
-                             "outcome": "no_dispute"})
+            timeline.append(
+                {
+                    "n": 0,
+                    "kind": "check",
+                    "name": "order-page-check",
+                    "at": entry["at"],
+                    "t": entry["t"],
+                    "attempt": entry["attempt"],
+                    "outcome": "no_dispute",
+                }
+            )
     if found:
-        timeline.append({"n": 0, "kind": "check", "name": "order-page-check",
-                         "at": timeline[-1]["at"], "t": timeline[-1]["t"], "attempt": 3,
-                         "outcome": "dispute_found", "detail": found})
+        timeline.append(
+            {
+                "n": 0,
+                "kind": "check",
+                "name": "order-page-check",
+                "at": timeline[-1]["at"],
+                "t": timeline[-1]["t"],
+                "attempt": 3,
+                "outcome": "dispute_found",
+                "detail": found,
+            }
+        )
     for n, entry in enumerate(timeline, 1):
         entry["n"] = n
     return _with(run_dir, timeline=timeline)
@@ -429,16 +456,24 @@ def test_the_checks_before_each_resubmission_are_shown_as_the_guarantee(tmp_path
     assert "2 checks" in safety and "never sent twice" in safety and "2 showed no dispute" in safety
     found = _checked_plan(make_run(tmp_path / "b", "opened"), found="D-000123")
     _, doc = report_of(found)
-    assert "found dispute D-000123, and nothing was sent again" in doc.find(
-        "p", data_testid="safety")[0].text
+    assert (
+        "found dispute D-000123, and nothing was sent again"
+        in doc.find("p", data_testid="safety")[0].text
+    )
 
 
 def test_identical_busy_attempts_are_grouped(tmp_path: Path) -> None:
     """Three busy answers with the same text and status are one group (entries kept inside)."""
     plan = (
         Step("order-page"),
-        Attempt("busy", BUSY), Wait(1.0), Attempt("busy", BUSY), Wait(1.5),
-        Attempt("busy", BUSY), Wait(2.2), Attempt("busy", BUSY, 503), Wait(3.0),
+        Attempt("busy", BUSY),
+        Wait(1.0),
+        Attempt("busy", BUSY),
+        Wait(1.5),
+        Attempt("busy", BUSY),
+        Wait(2.2),
+        Attempt("busy", BUSY, 503),
+        Wait(3.0),
         Attempt("opened", "Dispute D-000123 opened"),
     )
     run_dir = _checked_plan(make_run(tmp_path, "opened", plan=plan))
@@ -449,8 +484,15 @@ def test_identical_busy_attempts_are_grouped(tmp_path: Path) -> None:
     assert "waited 1.0 to 1.5 s between them" in summary
     assert "the order page showed no dispute before each resubmission" in summary
     inside = [c for c in _walk(group) if c.attrs.get("data-testid") == "entry"]
-    assert [e.attrs["data-kind"] for e in inside] == ["attempt", "wait", "check", "attempt",
-                                                      "wait", "check", "attempt"]
+    assert [e.attrs["data-kind"] for e in inside] == [
+        "attempt",
+        "wait",
+        "check",
+        "attempt",
+        "wait",
+        "check",
+        "attempt",
+    ]
     assert len(doc.find("li", data_testid="entry")) == len(load_result(run_dir).timeline)
 
 
@@ -466,9 +508,15 @@ def test_trace_zip_is_listed_apart_with_a_warning(tmp_path: Path) -> None:
 def test_an_interrupted_run_gets_a_report_and_no_ticket(tmp_path: Path) -> None:
     """interrupted: the report says what happened and what to do; no ticket, no zip."""
     run_dir = make_run(tmp_path, "error", plan=(Step("order-page"),))
-    _with(run_dir, status="interrupted", interrupted_by="SIGTERM", exit_code=143,
-          message="stopped by SIGTERM during attempt 1: the form was sent and no answer was "
-          "read, so the dispute may have been opened", hint="run the same command again")
+    _with(
+        run_dir,
+        status="interrupted",
+        interrupted_by="SIGTERM",
+        exit_code=143,
+        message="stopped by SIGTERM during attempt 1: the form was sent and no answer was "
+        "read, so the dispute may have been opened",
+        hint="run the same command again",
+    )
     assert [p.name for p in write_report(run_dir)] == ["report.html"]
     _, doc = report_of(run_dir)
     status = doc.find("section", data_testid="status")[0]
@@ -480,8 +528,9 @@ def test_an_interrupted_run_gets_a_report_and_no_ticket(tmp_path: Path) -> None:
 def test_control_characters_in_site_text_are_shown_as_codes(tmp_path: Path) -> None:
     """Escape sequences and a bidi override in the site's text become codes in the page."""
     hostile = "busy \x1b]0;owned\x07\x1b[2J \u202eevil"
-    run_dir = make_run(tmp_path, "gave_up", plan=(Attempt("busy", hostile),),
-                       last_answer=hostile, message=hostile)
+    run_dir = make_run(
+        tmp_path, "gave_up", plan=(Attempt("busy", hostile),), last_answer=hostile, message=hostile
+    )
     html, doc = report_of(run_dir)
     assert "\x1b" not in html and "\x07" not in html and "\u202e" not in html
     assert "U+001B]0;ownedU+0007U+001B[2J U+202Eevil" in doc.find("q", data_testid="detail")[0].text

@@ -61,11 +61,17 @@ def _refused(tmp_path: Path, text: str) -> str:
 def test_a_chat_scenario_loads_with_its_support_overrides(tmp_path: Path) -> None:
     """[support] overrides the profile's chat timing; expect.chat and the counts are read."""
     scenario = _load(tmp_path, CHAT)
-    assert dict(scenario.support) == {"idle_s": 8.0, "hold_margin_s": 3.0,  # type: ignore[attr-defined]
-                                      "idle_counts": "always"}
+    assert dict(scenario.support) == {
+        "idle_s": 8.0,
+        "hold_margin_s": 3.0,  # type: ignore[attr-defined]
+        "idle_counts": "always",
+    }
     expect = scenario.expect  # type: ignore[attr-defined]
     assert (expect.chat, expect.chat_attachments, expect.chat_holding) == (
-        "case", Count(min=5, max=5), Count(min=0, max=2))
+        "case",
+        Count(min=5, max=5),
+        Count(min=0, max=2),
+    )
     chat = scenario.profile_for(load_profile("mock")).support_chat  # type: ignore[attr-defined]
     assert (chat.idle_s, chat.hold_margin_s, chat.idle_counts) == (8.0, 3.0, "always")
 
@@ -113,10 +119,19 @@ def test_the_check_compares_how_the_chat_ended(tmp_path: Path) -> None:
     good = Observed(status="gave_up", chat="case", chat_attachments=5, chat_holding=1)
     assert check(expect, good) == ()
     bad = Observed(status="gave_up", chat="dropped", chat_attachments=5, chat_holding=3)
-    assert check(expect, bad) == ("chat: expected case, got dropped",
-                                  "chat_holding: expected 0-2, got 3")
-    table = format_table([ScenarioResult(scenario=scenario, observed=bad,  # type: ignore[arg-type]
-                                         problems=check(expect, bad))])
+    assert check(expect, bad) == (
+        "chat: expected case, got dropped",
+        "chat_holding: expected 0-2, got 3",
+    )
+    table = format_table(
+        [
+            ScenarioResult(
+                scenario=scenario,
+                observed=bad,  # type: ignore[arg-type]
+                problems=check(expect, bad),
+            )
+        ]
+    )
     assert "gave_up, chat case" in table and "gave_up, chat dropped" in table
 
 
@@ -125,5 +140,11 @@ def test_the_catalogue_covers_every_way_a_chat_ends_but_the_rare_ones() -> None:
     ends = {s.expect.chat for s in load_scenarios([CATALOGUE]) if s.expect.chat}
     assert ends >= {"case", "offline", "dropped", "person"}
     faults = {k for s in load_scenarios([CATALOGUE]) for k in s.faults}
-    assert faults >= {"chat_idle_s", "chat_idle_mode", "chat_operator_delay_s", "chat_queue_s",
-                      "chat_offline", "chat_free_question"}
+    assert faults >= {
+        "chat_idle_s",
+        "chat_idle_mode",
+        "chat_operator_delay_s",
+        "chat_queue_s",
+        "chat_offline",
+        "chat_free_question",
+    }

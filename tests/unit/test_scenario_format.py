@@ -94,8 +94,16 @@ def test_the_catalogue_shows_each_busy_style_in_three_languages_and_every_fault(
     assert all(len(found) >= 3 for found in languages.values())
     used = {key for plan in plans for key in plan}
     assert used >= {
-        "busy_first", "busy_for_s", "busy_after_commit", "retry_after_s", "slow_submit_s",
-        "server_errors", "session_expires_after", "captcha_after", "popup_blocked", "overlay",
+        "busy_first",
+        "busy_for_s",
+        "busy_after_commit",
+        "retry_after_s",
+        "slow_submit_s",
+        "server_errors",
+        "session_expires_after",
+        "captcha_after",
+        "popup_blocked",
+        "overlay",
         "form_resets_on_busy",
     }
     assert {p.get("retry_after_format") for p in plans} >= {"seconds", "date"}
@@ -254,19 +262,31 @@ def test_the_command_exits_2_on_a_bad_file_before_any_browser(
 
 def observed(**values: object) -> Observed:
     """An observation of an opened run with one dispute, overridden by values."""
-    base: dict[str, object] = {"status": "opened", "attempts": 3, "disputes": 1, "submissions": 3,
-                               "screenshots": 7, "files": ("result.json", "log.jsonl"),
-                               "message": "dispute D-000100 opened for order 1001",
-                               "waits": ("backoff", "backoff"),
-                               "dispute": {"amount": "5.30", "files": ["a.jpg"]}}
+    base: dict[str, object] = {
+        "status": "opened",
+        "attempts": 3,
+        "disputes": 1,
+        "submissions": 3,
+        "screenshots": 7,
+        "files": ("result.json", "log.jsonl"),
+        "message": "dispute D-000100 opened for order 1001",
+        "waits": ("backoff", "backoff"),
+        "dispute": {"amount": "5.30", "files": ["a.jpg"]},
+    }
     return Observed(**{**base, **values})  # type: ignore[arg-type]
 
 
 def test_an_observation_meeting_every_expectation_has_no_problem() -> None:
     """Every kind of expectation, met, gives no problem."""
     expect = Expectation(
-        status="opened", attempts=Count(min=2, max=4), disputes=1, submissions=3, screenshots_min=7,
-        files=("result.json",), message_contains=("D-000100",), waits=("backoff", "backoff"),
+        status="opened",
+        attempts=Count(min=2, max=4),
+        disputes=1,
+        submissions=3,
+        screenshots_min=7,
+        files=("result.json",),
+        message_contains=("D-000100",),
+        waits=("backoff", "backoff"),
         dispute={"amount": "5.30", "files": ["a.jpg"]},
     )
     assert check(expect, observed()) == ()
@@ -276,23 +296,44 @@ def test_an_observation_meeting_every_expectation_has_no_problem() -> None:
     ("expect", "got", "problem"),
     [
         (Expectation(status="gave_up"), {}, "status: expected gave_up, got opened"),
-        (Expectation(status="opened", attempts=Count(min=1, max=1)), {},
-         "attempts: expected 1, got 3"),
+        (
+            Expectation(status="opened", attempts=Count(min=1, max=1)),
+            {},
+            "attempts: expected 1, got 3",
+        ),
         (Expectation(status="opened", attempts=Count(min=4)), {}, "attempts: expected >=4, got 3"),
         (Expectation(status="opened", disputes=1), {"disputes": 2}, "disputes: expected 1, got 2"),
         (Expectation(status="opened", submissions=0), {}, "submissions: expected 0, got 3"),
-        (Expectation(status="opened", screenshots_min=8), {},
-         "screenshots: expected at least 8, got 7"),
-        (Expectation(status="opened", files=("support-ticket.md",)), {},
-         "files: support-ticket.md is missing from the run folder"),
-        (Expectation(status="opened", message_contains=("busy",)), {},
-         "message: 'busy' not in 'dispute D-000100 opened for order 1001'"),
-        (Expectation(status="opened", waits=("retry_after",)), {},
-         "waits: expected ['retry_after'], got ['backoff', 'backoff']"),
-        (Expectation(status="opened", dispute={"amount": "5.00"}), {},
-         "dispute.amount: expected '5.00', got '5.30'"),
-        (Expectation(status="opened", dispute={"amount": "5.30"}), {"dispute": None},
-         "dispute: no dispute was created for the order"),
+        (
+            Expectation(status="opened", screenshots_min=8),
+            {},
+            "screenshots: expected at least 8, got 7",
+        ),
+        (
+            Expectation(status="opened", files=("support-ticket.md",)),
+            {},
+            "files: support-ticket.md is missing from the run folder",
+        ),
+        (
+            Expectation(status="opened", message_contains=("busy",)),
+            {},
+            "message: 'busy' not in 'dispute D-000100 opened for order 1001'",
+        ),
+        (
+            Expectation(status="opened", waits=("retry_after",)),
+            {},
+            "waits: expected ['retry_after'], got ['backoff', 'backoff']",
+        ),
+        (
+            Expectation(status="opened", dispute={"amount": "5.00"}),
+            {},
+            "dispute.amount: expected '5.00', got '5.30'",
+        ),
+        (
+            Expectation(status="opened", dispute={"amount": "5.30"}),
+            {"dispute": None},
+            "dispute: no dispute was created for the order",
+        ),
     ],
 )
 def test_each_missed_expectation_is_named(
@@ -318,8 +359,11 @@ def test_the_table_lists_each_scenario_and_explains_mismatches(tmp_path: Path) -
     """The table has a row per scenario and, under it, each mismatch's problems."""
     scenario = load_scenario(write(tmp_path, VALID))
     good = ScenarioResult(scenario=scenario, observed=observed(seconds=3.26), problems=())
-    bad = ScenarioResult(scenario=scenario, observed=observed(status="gave_up"),
-                         problems=("status: expected opened, got gave_up",))
+    bad = ScenarioResult(
+        scenario=scenario,
+        observed=observed(status="gave_up"),
+        problems=("status: expected opened, got gave_up",),
+    )
     table = format_table([good, bad]).splitlines()
     header = ["scenario", "expected", "got", "attempts", "disputes", "seconds", "result"]
     assert table[0].split() == header
@@ -332,9 +376,7 @@ def test_the_table_lists_each_scenario_and_explains_mismatches(tmp_path: Path) -
 def test_the_progress_line_says_1_attempt_not_1_attempts(tmp_path: Path) -> None:
     """``make scenarios`` prints "1 attempt" for one and "2 attempts" for two."""
     scenario = load_scenario(write(tmp_path, VALID))
-    one = ScenarioResult(scenario=scenario, observed=observed(attempts=1, seconds=1.0),
-                         problems=())
-    two = ScenarioResult(scenario=scenario, observed=observed(attempts=2, seconds=1.0),
-                         problems=())
+    one = ScenarioResult(scenario=scenario, observed=observed(attempts=1, seconds=1.0), problems=())
+    two = ScenarioResult(scenario=scenario, observed=observed(attempts=2, seconds=1.0), problems=())
     assert progress_line(one, 1, 2) == "[1/2] case: opened (expected opened), 1 attempt, 1.0 s: ok"
     assert ", 2 attempts," in progress_line(two, 2, 2)

@@ -49,12 +49,14 @@ def test_a_profile_without_a_chat(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "has no [support_chat] table" in err
 
 
-def test_faults_need_the_bundled_storefront(capsys: pytest.CaptureFixture[str],
-                                           tmp_path: Path) -> None:
+def test_faults_need_the_bundled_storefront(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """--faults with --site is refused like for run."""
     run_dir = make_run(tmp_path, "gave_up")
-    err = _refused(capsys, ["support", str(run_dir), "--site", "http://127.0.0.1:9",
-                            "--faults", "x.toml"])
+    err = _refused(
+        capsys, ["support", str(run_dir), "--site", "http://127.0.0.1:9", "--faults", "x.toml"]
+    )
     assert "--faults only applies to the bundled storefront" in err
 
 
@@ -69,11 +71,36 @@ def test_escalate_is_for_one_order(capsys: pytest.CaptureFixture[str], tmp_path:
 def test_support_takes_the_session_flags_of_run() -> None:
     """support accepts the same session flags as run, and --no-input."""
     args = build_parser().parse_args(
-        ["support", "runs/x", "--site", "http://h", "--profile", "p.toml", "--storage-state",
-         "s.json", "--cdp-url", "http://c", "--ws-endpoint", "ws://w", "--browser-path", "b",
-         "--no-input", "--headed"]
+        [
+            "support",
+            "runs/x",
+            "--site",
+            "http://h",
+            "--profile",
+            "p.toml",
+            "--storage-state",
+            "s.json",
+            "--cdp-url",
+            "http://c",
+            "--ws-endpoint",
+            "ws://w",
+            "--browser-path",
+            "b",
+            "--no-input",
+            "--headed",
+        ]
     )
     assert (args.command, str(args.run_dir), args.no_input, args.headed) == (
-        "support", "runs/x", True, True)
-    assert (args.site, args.profile, str(args.storage_state), args.cdp_url, args.ws_endpoint,
-            args.browser_path) == ("http://h", "p.toml", "s.json", "http://c", ["ws://w"], "b")
+        "support",
+        "runs/x",
+        True,
+        True,
+    )
+    assert (
+        args.site,
+        args.profile,
+        str(args.storage_state),
+        args.cdp_url,
+        args.ws_endpoint,
+        args.browser_path,
+    ) == ("http://h", "p.toml", "s.json", "http://c", ["ws://w"], "b")

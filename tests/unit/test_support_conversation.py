@@ -51,8 +51,12 @@ def test_a_whole_conversation_ends_with_a_case_number(run_dir: Path) -> None:
     ]
     assert len(customer[1]["attachments"]) == 5
     whys = [(e.sender, e.why) for e in transcript.entries if e.sender == "customer"]
-    assert whys == [("customer", "order_number"), ("customer", "screenshots"),
-                    ("customer", "when"), ("customer", "thanks")]
+    assert whys == [
+        ("customer", "order_number"),
+        ("customer", "screenshots"),
+        ("customer", "when"),
+        ("customer", "thanks"),
+    ]
     assert port.snapshots == ["chat-order_number", "chat-screenshots", "chat-when", "chat-case"]
 
 
@@ -66,8 +70,12 @@ def test_each_message_is_answered_in_its_turn(run_dir: Path) -> None:
 
 def test_a_slow_operator_in_always_mode_never_drops_the_chat(run_dir: Path) -> None:
     """Operator slower than the idle limit, silence counted always: holding messages, no drop."""
-    faults = {"chat_queue_s": 0, "chat_operator_delay_s": 40, "chat_idle_s": 30,
-              "chat_idle_mode": "always"}
+    faults = {
+        "chat_queue_s": 0,
+        "chat_operator_delay_s": 40,
+        "chat_idle_s": 30,
+        "chat_idle_mode": "always",
+    }
     result, _, port, conversation = converse(run_dir, faults)
     assert (result.end, result.case_number) == ("case", CASE)
     row = _mock_row(port)
@@ -78,14 +86,20 @@ def test_a_slow_operator_in_always_mode_never_drops_the_chat(run_dir: Path) -> N
     assert conversation.holds == len(holds) >= 5
     # one holding message 20 s (idle 30 - margin 10) after the last message, never sooner
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps[i - 1] for i, (_, text, _) in enumerate(port.sent) if text == HOLDING and i) \
+    assert (
+        min(gaps[i - 1] for i, (_, text, _) in enumerate(port.sent) if text == HOLDING and i)
         >= 19.99
+    )
 
 
 def test_the_same_chat_drops_without_the_holding_message(run_dir: Path) -> None:
     """The same slow operator with the holding message switched off: dropped for inactivity."""
-    faults = {"chat_queue_s": 0, "chat_operator_delay_s": 40, "chat_idle_s": 30,
-              "chat_idle_mode": "always"}
+    faults = {
+        "chat_queue_s": 0,
+        "chat_operator_delay_s": 40,
+        "chat_idle_s": 30,
+        "chat_idle_mode": "always",
+    }
     result, transcript, port, _ = converse(run_dir, faults, hold=False)
     assert result.end == "dropped"
     assert "closed due to inactivity" in result.message

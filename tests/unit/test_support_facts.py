@@ -42,8 +42,11 @@ def test_a_damaged_result_json_is_bad_input(tmp_path: Path) -> None:
 def test_a_run_whose_dispute_is_open_has_nothing_to_escalate(tmp_path: Path, status: str) -> None:
     """An opened (or already open) dispute: nothing to escalate, exit 2, the dispute named."""
     run_dir = make_run(tmp_path, status)
-    with pytest.raises(InvalidConfig, match=r"is open \(D-0001\d\d\): nothing to escalate|"
-                       r"is open \(D-000007\): nothing to escalate"):
+    with pytest.raises(
+        InvalidConfig,
+        match=r"is open \(D-0001\d\d\): nothing to escalate|"
+        r"is open \(D-000007\): nothing to escalate",
+    ):
         read_run_folder(run_dir)
 
 
@@ -84,9 +87,7 @@ def test_answers_come_from_the_run_folder(tmp_path: Path) -> None:
     assert facts.answers["attempts"] == (
         "I tried 3 times, from 2025-11-24 at 03:16:06 UTC to 03:16:24 UTC.",
     )
-    assert facts.answers["error_text"] == (
-        'The site said: "System busy, please try again later".',
-    )
+    assert facts.answers["error_text"] == ('The site said: "System busy, please try again later".',)
     assert facts.story[0].startswith("I made 3 attempts")
     assert all(len(text) <= 300 and text[-1] in ".!?" for text in facts.story)
 
@@ -178,8 +179,11 @@ def test_a_long_message_and_a_password_are_refused() -> None:
 def test_fit_cuts_after_sentences_within_the_limit() -> None:
     """A long text is cut at sentence ends; each part is short enough."""
     text = "First sentence here. Second one is a little longer. Third."
-    assert fit(text, max_chars=30) == ["First sentence here.", "Second one is a little longer.",
-                                       "Third."]
+    assert fit(text, max_chars=30) == [
+        "First sentence here.",
+        "Second one is a little longer.",
+        "Third.",
+    ]
     assert all(len(part) <= 12 for part in fit("a" * 5 + " " + "b" * 30, max_chars=12))
 
 

@@ -18,10 +18,15 @@ def _transcript(clock: FakeClock) -> Transcript:
     clock.now += 4
     transcript.message("operator", "Please send screenshots of the error.")
     clock.now += 1.5
-    shot = Attachment(name="07-attempt-3-busy.png", type="image/png", size=1234,
-                      source="screenshots/07-attempt-3-busy.png")
-    transcript.message("customer", "Here are my screenshots.", why="screenshots",
-                       attachments=(shot,))
+    shot = Attachment(
+        name="07-attempt-3-busy.png",
+        type="image/png",
+        size=1234,
+        source="screenshots/07-attempt-3-busy.png",
+    )
+    transcript.message(
+        "customer", "Here are my screenshots.", why="screenshots", attachments=(shot,)
+    )
     transcript.screenshots.append("screenshots/09-chat-screenshots.png")
     return transcript
 
@@ -29,26 +34,50 @@ def _transcript(clock: FakeClock) -> Transcript:
 def test_the_json_holds_messages_senders_times_and_attachments(tmp_path: Path) -> None:
     """support-chat.json: how it ended, then each message with its sender, time and images."""
     clock = FakeClock()
-    _transcript(clock).write(tmp_path, {"order_id": "1001", "end": "case", "exit_code": 0,
-                                        "case_number": "CASE-100001", "message": "case"})
+    _transcript(clock).write(
+        tmp_path,
+        {
+            "order_id": "1001",
+            "end": "case",
+            "exit_code": 0,
+            "case_number": "CASE-100001",
+            "message": "case",
+        },
+    )
     data = read_chat(tmp_path)
     assert data is not None
     assert (data["end"], data["case_number"], data["exit_code"]) == ("case", "CASE-100001", 0)
     assert data["queue"] == [{"at": "2025-11-24T04:00:00.000Z", "t": 0.0, "position": 3}]
     first, second = data["messages"]
-    assert (first["sender"], first["at"], first["t"]) == ("operator", "2025-11-24T04:00:04.000Z",
-                                                          4.0)
-    assert second["attachments"] == [{"name": "07-attempt-3-busy.png", "type": "image/png",
-                                      "size": 1234, "source": "screenshots/07-attempt-3-busy.png"}]
+    assert (first["sender"], first["at"], first["t"]) == (
+        "operator",
+        "2025-11-24T04:00:04.000Z",
+        4.0,
+    )
+    assert second["attachments"] == [
+        {
+            "name": "07-attempt-3-busy.png",
+            "type": "image/png",
+            "size": 1234,
+            "source": "screenshots/07-attempt-3-busy.png",
+        }
+    ]
     assert data["screenshots"] == ["screenshots/09-chat-screenshots.png"]
 
 
 def test_the_markdown_is_readable_with_times(tmp_path: Path) -> None:
     """support-chat.md: the result line, then one line per message with its UTC time."""
     clock = FakeClock()
-    _transcript(clock).write(tmp_path, {"order_id": "1001", "end": "case", "exit_code": 0,
-                                        "case_number": "CASE-100001",
-                                        "message": "support opened case CASE-100001"})
+    _transcript(clock).write(
+        tmp_path,
+        {
+            "order_id": "1001",
+            "end": "case",
+            "exit_code": 0,
+            "case_number": "CASE-100001",
+            "message": "support opened case CASE-100001",
+        },
+    )
     text = (tmp_path / CHAT_MD).read_text(encoding="utf-8")
     assert text.startswith("# Support chat: order 1001\n")
     assert "Case number: **CASE-100001**." in text
@@ -104,9 +133,16 @@ def test_the_report_shows_the_conversation(tmp_path: Path) -> None:
 
     run_dir = make_run(tmp_path, "gave_up")
     clock = FakeClock()
-    _transcript(clock).write(run_dir, {"order_id": "1001", "end": "case", "exit_code": 0,
-                                       "case_number": "CASE-100001",
-                                       "message": "support opened case CASE-100001"})
+    _transcript(clock).write(
+        run_dir,
+        {
+            "order_id": "1001",
+            "end": "case",
+            "exit_code": 0,
+            "case_number": "CASE-100001",
+            "message": "support opened case CASE-100001",
+        },
+    )
     write_report(run_dir)
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'data-testid="support-chat" data-end="case"' in html

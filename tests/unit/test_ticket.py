@@ -195,8 +195,10 @@ def test_plain_reason_falls_back_on_the_code(tmp_path: Path) -> None:
 
 def test_needs_human_writes_no_ticket_for_support(tmp_path: Path) -> None:
     """A login page or a verification is the person's to solve: no ticket asks support to."""
-    for name, message in (("a", "the site shows a verification challenge"),
-                          ("b", "the site's session expired during the run")):
+    for name, message in (
+        ("a", "the site shows a verification challenge"),
+        ("b", "the site's session expired during the run"),
+    ):
         run_dir = make_run(tmp_path / name, "needs_human", message=message)
         assert [p.name for p in write_report(run_dir)] == ["report.html"]
         assert not (run_dir / "support-ticket.md").exists()
@@ -276,9 +278,15 @@ def _unescape(line: str) -> str:
 
 def test_site_text_is_quoted_as_plain_text_never_as_markup(tmp_path: Path) -> None:
     """Markup in what the site said is escaped, control characters shown as codes: words only."""
-    run_dir = make_run(tmp_path, "gave_up", plan=(
-        Step("order-page"), Attempt("busy", HOSTILE_SITE_TEXT), Step("stopped-gave_up"),
-    ))
+    run_dir = make_run(
+        tmp_path,
+        "gave_up",
+        plan=(
+            Step("order-page"),
+            Attempt("busy", HOSTILE_SITE_TEXT),
+            Step("stopped-gave_up"),
+        ),
+    )
     [quote] = [m for m in messages_of(ticket_text(run_dir)) if "site said" in m]
     unescaped = quote.replace("\\\\", "\x00")  # an escaped backslash is one character
     for i, ch in enumerate(unescaped):
@@ -299,10 +307,15 @@ def test_the_dispute_message_is_quoted_as_plain_text_too(tmp_path: Path) -> None
 
 def test_bidirectional_overrides_in_site_text_are_shown_as_codes(tmp_path: Path) -> None:
     """A right-to-left override or isolate in what the site said is quoted as its code."""
-    run_dir = make_run(tmp_path, "gave_up", plan=(
-        Step("order-page"), Attempt("busy", "busy \u202eevil\u2066x\u2069 now"),
-        Step("stopped-gave_up"),
-    ))
+    run_dir = make_run(
+        tmp_path,
+        "gave_up",
+        plan=(
+            Step("order-page"),
+            Attempt("busy", "busy \u202eevil\u2066x\u2069 now"),
+            Step("stopped-gave_up"),
+        ),
+    )
     [quote] = [m for m in messages_of(ticket_text(run_dir)) if "site said" in m]
     assert not any(ch in quote for ch in "\u202e\u2066\u2069"), quote
     assert "busy U+202Eevil" in quote and "U+2066x" in quote and "U+2069 now" in quote

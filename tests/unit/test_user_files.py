@@ -15,7 +15,7 @@ from agent.user_files import MAX_NESTING, UnreadableFile, check_nesting, read_us
 def test_a_byte_order_mark_is_dropped_and_the_text_kept(tmp_path: Path) -> None:
     """UTF-8 with a BOM reads as the same text without it."""
     path = tmp_path / "a.toml"
-    path.write_bytes("\ufeffkey = \"caf\u00e9\"\n".encode())
+    path.write_bytes('\ufeffkey = "caf\u00e9"\n'.encode())
     assert read_user_text(path) == 'key = "caf\u00e9"\n'
 
 
@@ -28,11 +28,14 @@ def test_a_file_over_the_limit_is_refused_without_reading_it_all(tmp_path: Path)
         read_user_text(path, limit=2048)
 
 
-@pytest.mark.parametrize(("make", "words"), [
-    (lambda p: p.mkdir(), "is a folder"),
-    (lambda p: os.mkfifo(p), "named pipe"),
-    (lambda p: None, "no such file"),
-])
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: os.mkfifo(p), "named pipe"),
+        (lambda p: None, "no such file"),
+    ],
+)
 def test_anything_but_a_regular_file_is_refused_at_once(
     tmp_path: Path, make: object, words: str
 ) -> None:
@@ -49,13 +52,16 @@ def test_a_device_is_refused_without_reading_it() -> None:
         read_user_text("/dev/zero")
 
 
-@pytest.mark.parametrize("text", [
-    'a = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\n',
-    "a = '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n",
-    'a = """\n' + "[" * 100 + '\n"""\n',
-    "# " + "[" * 100 + "\na = 1\n",
-    'a = "\\"' + "[" * 100 + '"\n',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["\n',
+        "a = '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n",
+        'a = """\n' + "[" * 100 + '\n"""\n',
+        "# " + "[" * 100 + "\na = 1\n",
+        'a = "\\"' + "[" * 100 + '"\n',
+    ],
+)
 def test_brackets_in_strings_and_comments_do_not_count(text: str) -> None:
     """Only real nesting counts: brackets inside strings and comments are text."""
     check_nesting(text, syntax="toml")
@@ -84,10 +90,18 @@ def test_a_password_in_the_site_url_is_refused_and_never_shown() -> None:
     assert shown_url("https://demo:pw@shop.example:8443/x") == "https://***@shop.example:8443/x"
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:70000", "http://127.0.0.1:x", "http://[::1", "http://a b/",
-    "http://127.0.0.1:0/", "ftp://shop.example", "https://",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:70000",
+        "http://127.0.0.1:x",
+        "http://[::1",
+        "http://a b/",
+        "http://127.0.0.1:0/",
+        "ftp://shop.example",
+        "https://",
+    ],
+)
 def test_a_bad_site_url_is_one_invalid_config(url: str) -> None:
     """Bad ports, hosts and schemes are InvalidConfig, never a ValueError from urllib."""
     with pytest.raises(InvalidConfig):

@@ -117,23 +117,29 @@ def create_tinyshop(shop: Shop) -> Starlette:
             error = '<p class="oops">Wrong email or password</p>'
         else:
             error = ""
-        body = (f'<form method="post" id="signin">{error}<input name="email" id="email">'
-                f'<input name="pass" id="pass" type="password">'
-                f'<input type="hidden" name="next" value="{escape(nxt)}">'
-                f'<button id="signin-button">Sign in</button></form>')
+        body = (
+            f'<form method="post" id="signin">{error}<input name="email" id="email">'
+            f'<input name="pass" id="pass" type="password">'
+            f'<input type="hidden" name="next" value="{escape(nxt)}">'
+            f'<button id="signin-button">Sign in</button></form>'
+        )
         return HTMLResponse(PAGE.format(body=body))
 
     def to_signin(request: Request) -> Response:
-        return RedirectResponse(f"/account/signin?next={request.url.path}?{request.url.query}",
-                                status_code=303)
+        return RedirectResponse(
+            f"/account/signin?next={request.url.path}?{request.url.query}", status_code=303
+        )
 
     async def order(request: Request) -> Response:
         if not signed_in(request):
             return to_signin(request)
         order_id = request.query_params.get("id", "")
         claim = shop.claim_of(order_id)
-        note = (f'<div class="claim">Claim <em>{claim}</em> is under review</div>' if claim
-                else f'<a class="start" href="/shop/claim/{order_id}">Start a claim</a>')
+        note = (
+            f'<div class="claim">Claim <em>{claim}</em> is under review</div>'
+            if claim
+            else f'<a class="start" href="/shop/claim/{order_id}">Start a claim</a>'
+        )
         head = f'<h2 class="order-head">Order #{order_id}</h2>'
         return HTMLResponse(PAGE.format(body=head + note))
 
@@ -141,8 +147,9 @@ def create_tinyshop(shop: Shop) -> Starlette:
         if not signed_in(request):
             return to_signin(request)
         options = "".join(f'<option value="{k}">{v}</option>' for k, v in REASONS.items())
-        return HTMLResponse(PAGE.format(body=FORM.format(order=request.path_params["order"],
-                                                         options=options)))
+        return HTMLResponse(
+            PAGE.format(body=FORM.format(order=request.path_params["order"], options=options))
+        )
 
     async def beacon(request: Request) -> Response:
         with shop.lock:
@@ -156,17 +163,20 @@ def create_tinyshop(shop: Shop) -> Starlette:
         with shop.lock:
             shop.answered += 1
             if shop.answered <= shop.busy_first:
-                return JSONResponse({"ok": False, "error": {"code": "RATE_LIMITED",
-                                                            "text": BUSY_TEXT}})
+                return JSONResponse(
+                    {"ok": False, "error": {"code": "RATE_LIMITED", "text": BUSY_TEXT}}
+                )
             if data.get("why") not in REASONS or len(data.get("note", "")) < 10:
-                return JSONResponse({"ok": False, "error": {"code": "BAD_INPUT",
-                                                            "text": "Please fill in the form"}})
+                return JSONResponse(
+                    {"ok": False, "error": {"code": "BAD_INPUT", "text": "Please fill in the form"}}
+                )
             number = f"C-{1000 + len(shop.claims)}"
             shop.claims.append({**data, "number": number})
             shop.committed += 1
             if shop.committed <= shop.busy_after_commit:
-                return JSONResponse({"ok": False, "error": {"code": "RATE_LIMITED",
-                                                            "text": BUSY_TEXT}})
+                return JSONResponse(
+                    {"ok": False, "error": {"code": "RATE_LIMITED", "text": BUSY_TEXT}}
+                )
         return JSONResponse({"ok": True, "claim": {"number": number}})
 
     async def faults(request: Request) -> Response:
@@ -181,15 +191,17 @@ def create_tinyshop(shop: Shop) -> Starlette:
         with shop.lock:
             return JSONResponse({"claims": shop.claims, "beacons": shop.beacons})
 
-    return Starlette(routes=[
-        Route("/account/signin", signin, methods=["GET", "POST"]),
-        Route("/shop/orders", order),
-        Route("/shop/claim/{order}", claim_form),
-        Route("/t/collect", beacon, methods=["POST"]),
-        Route("/api/v2/claims", claims, methods=["POST"]),
-        Route("/__test/faults", faults, methods=["POST"]),
-        Route("/__test/recorded", recorded),
-    ])
+    return Starlette(
+        routes=[
+            Route("/account/signin", signin, methods=["GET", "POST"]),
+            Route("/shop/orders", order),
+            Route("/shop/claim/{order}", claim_form),
+            Route("/t/collect", beacon, methods=["POST"]),
+            Route("/api/v2/claims", claims, methods=["POST"]),
+            Route("/__test/faults", faults, methods=["POST"]),
+            Route("/__test/recorded", recorded),
+        ]
+    )
 
 
 class TinyShop:
@@ -206,11 +218,13 @@ class TinyShop:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(create_tinyshop(self.shop), log_level="warning",
-                                access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            create_tinyshop(self.shop), log_level="warning", access_log=False, lifespan="off"
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -219,8 +233,12 @@ class TinyShop:
             time.sleep(0.01)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
