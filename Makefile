@@ -7,11 +7,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BROWSER_STAMP := $(VENV)/.browser
 
-# pytest workers (pytest-xdist) and scenarios run at once. Two workers per core, at least 4:
-# the browser tests mostly wait on the storefront and the browser (with one worker per core,
-# make test kept only about half of the CPU busy; docs/performance.md, "The test suite").
-CORES := $(shell nproc 2>/dev/null || echo 2)
-TEST_WORKERS ?= $(shell n=$$(( $(CORES) * 2 )); [ $$n -lt 4 ] && n=4; echo $$n)
+# pytest workers (pytest-xdist: auto = one per core) and scenarios run at once.
+TEST_WORKERS ?= auto
 SCENARIO_JOBS ?= 3
 
 # Variables passed through to `retry-dispute run` (see README).
