@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.errors import PROFILE_MISMATCH
 from agent.outcome import Outcome, Status
 from agent.output.run_folder import run_dir_of
 
@@ -174,7 +175,7 @@ def next_steps(result: Outcome) -> NextSteps:
                 "then shows as already open.",
             ),
         )
-    if not result.support_ticket:  # an error of our own configuration: the profile
+    if result.reason_code == PROFILE_MISMATCH:  # an error of our own configuration
         return NextSteps(
             headline="The site profile does not fit the page.",
             items=(

@@ -106,7 +106,7 @@ class SitePage:
 
         Playwright's actions wait for their element to be visible (and enabled, and stable):
         `wait_shown` before one is a second round trip that waits for the same thing. An element
-        that never showed is `UnexpectedPage` naming the entry, as from `wait_shown`; one that
+        that never showed is `ProfileMismatch` naming the entry, as from `wait_shown`; one that
         showed and did not respond is Playwright's timeout. With an inspector (the check
         command), the element is waited for and reported before the action, as it was seen.
         """
