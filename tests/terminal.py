@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyte
 
-__all__ = ["ROOT", "Terminal"]
+__all__ = ["ROOT", "Terminal", "run_demo"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,3 +141,30 @@ class Terminal:
         while rows and not rows[-1]:
             rows.pop()
         return rows
+
+
+def run_demo(tmp_path: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``python -m agent run ARGS`` without a terminal (``CI=true``), its run folders and journal
+    under *tmp_path* (``runs/``, ``state/``), no credentials from the environment."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
+    for key in ("RETRY_DISPUTE_USER", "RETRY_DISPUTE_PASSWORD"):
+        env.pop(key, None)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agent",
+            "run",
+            *args,
+            "--out",
+            str(tmp_path / "runs"),
+            "--state-dir",
+            str(tmp_path / "state"),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.terminal import ROOT, run_demo
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_opens_a_dispute_after_busy_answers(tmp_path: Path) -> None:
     """The demo starts the storefront, retries busy answers, opens, and shows the evidence."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
-    env.pop("RETRY_DISPUTE_USER", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent",
-            "run",
-            "--out",
-            str(tmp_path / "runs"),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = run_demo(tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("opened: dispute D-")
     run_dirs = list((tmp_path / "runs").iterdir())
@@ -55,27 +35,7 @@ def test_demo_opens_a_dispute_after_busy_answers(tmp_path: Path) -> None:
 @pytest.mark.slow(16)
 def test_demo_on_the_aliexpress_skin_with_its_profile(tmp_path: Path) -> None:
     """--profile aliexpress and no --site: the aliexpress skin starts; busy, then opened."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
-    env.pop("RETRY_DISPUTE_USER", None)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent",
-            "run",
-            "--profile",
-            "aliexpress",
-            "--out",
-            str(tmp_path / "runs"),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    proc = run_demo(tmp_path, "--profile", "aliexpress")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "(aliexpress skin, demo account demo/demo)" in proc.stderr
     assert proc.stdout.startswith("opened: dispute 5")  # this skin's 16-digit request ids
@@ -92,26 +52,7 @@ def test_a_profile_without_a_bundled_storefront_needs_a_site(tmp_path: Path) -> 
     profile = tmp_path / "shop.toml"
     text = (ROOT / "agent" / "profiles" / "mock.toml").read_text(encoding="utf-8")
     profile.write_text(text.replace('name = "mock"', 'name = "shop"'), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent",
-            "run",
-            "--profile",
-            str(profile),
-            "--out",
-            str(tmp_path / "runs"),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_demo(tmp_path, "--profile", str(profile), timeout=120)
     assert proc.returncode == 2
     assert "the shop profile has no bundled storefront" in proc.stderr
     assert "Traceback" not in proc.stderr

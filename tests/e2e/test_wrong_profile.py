@@ -8,13 +8,11 @@ and sends nothing.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.terminal import ROOT
+from tests.terminal import ROOT, run_demo
 
 pytestmark = pytest.mark.browser
 
@@ -28,26 +26,7 @@ def test_a_wrong_selector_names_the_entry_and_writes_no_ticket(tmp_path: Path) -
     assert broken.count("mesage") == 1 and "step_s = 2" in broken
     profile = tmp_path / "broken.toml"
     profile.write_text(broken, encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent",
-            "run",
-            "--profile",
-            str(profile),
-            "--json",
-            "--out",
-            str(tmp_path / "runs"),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    done = run_demo(tmp_path, "--profile", str(profile), "--json", timeout=180)
     assert done.returncode == 1, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert result["status"] == "error" and result["reason_code"] == "profile_mismatch"
