@@ -12,7 +12,6 @@ a batch), ``output`` (run folder, report, ticket), ``cli``. See docs/architectur
 
 from agent.api import open_dispute, open_dispute_async
 from agent.errors import (
-    AmbiguousAnswer,
     BrowserNotFound,
     ChallengeShown,
     ClaimLost,
@@ -29,7 +28,6 @@ from agent.errors import (
     OutputUnwritable,
     RetryDisputeError,
     SessionExpired,
-    SiteBusy,
     SiteError,
     UnexpectedPage,
 )
@@ -42,7 +40,6 @@ from agent.session import Credentials, Session
 from agent.site.profile import SiteProfile, load_profile
 
 __all__ = [
-    "AmbiguousAnswer",
     "AnswerEvent",
     "AttemptEvent",
     "BrowserNotFound",
@@ -71,7 +68,6 @@ __all__ = [
     "Runtime",
     "Session",
     "SessionExpired",
-    "SiteBusy",
     "SiteError",
     "SiteProfile",
     "Status",

@@ -11,6 +11,8 @@
     │       └── JournalUnavailable             the journal cannot be used (corrupt, locked, ...)
     ├── NotEligible                exit 3  the order page says why no dispute (context: reason)
     ├── GaveUp                     exit 4  still busy when the attempts or the deadline ran out
+    │   └── CheckFailed                    the order page could not be read to check a submission
+    ├── SubmissionUnconfirmed      exit 7  a submission was still on its way at the deadline
     ├── OrderClaimed               exit 6  another run holds this order's claim; nothing sent
     │   └── ClaimLost                      the claim was taken over before a submission
     ├── NeedsHuman                 exit 5  a person has to act in a browser
@@ -20,15 +22,13 @@
     ├── SiteError                  exit 1  the site did something the agent cannot handle
     │   └── UnexpectedPage                 an answer the agent cannot classify
     │       └── ProfileMismatch                an element of the profile did not show (no ticket)
-    ├── BrowserNotFound            exit 1  no Chromium or Chrome could be found or installed
-    ├── SiteBusy                   exit 1  retry signal: "System busy"; the policy retries it
-    └── AmbiguousAnswer            exit 1  retry signal: the dispute may exist; reconcile first
+    └── BrowserNotFound            exit 1  no Chromium or Chrome could be found or installed
 
 ``str(err)`` is always one line, ``what is wrong; how to fix it``, prefixed by the field (for
 `InvalidField` and `InvalidEvidence`) and by ``context["source"]`` (a file name) when set.
 ``err.context`` holds the same facts as flat, JSON-friendly fields for logs and ``result.json``.
-`SiteBusy` and `AmbiguousAnswer` are raised by one attempt and consumed by the retry loop; they
-reach the user only as `GaveUp` (or, if the run loop lets one escape, as an unexpected error).
+A busy or ambiguous answer is not an error: the submit loop (`agent.flow.loop`) decides with
+values, and reaches the user only as `GaveUp`, `CheckFailed` or `SubmissionUnconfirmed`.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from typing import ClassVar
 
 __all__ = [
     "PROFILE_MISMATCH",
-    "AmbiguousAnswer",
     "BrowserNotFound",
     "ChallengeShown",
+    "CheckFailed",
     "ClaimLost",
     "GaveUp",
     "InvalidConfig",
@@ -58,8 +58,8 @@ __all__ = [
     "ProfileMismatch",
     "RetryDisputeError",
     "SessionExpired",
-    "SiteBusy",
     "SiteError",
+    "SubmissionUnconfirmed",
     "UnexpectedPage",
 ]
 
@@ -288,6 +288,50 @@ class GaveUp(RetryDisputeError):
         self.last_answer = last_answer
 
 
+class CheckFailed(GaveUp):
+    """After an answer that did not prove anything, the order page could not be read to check
+    whether the submission opened the dispute: nothing is sent blindly, the run stops."""
+
+    default_hint: ClassVar[str | None] = (
+        "run again later: the next run reads the order page before it sends anything"
+    )
+
+    def __init__(
+        self,
+        *,
+        attempts: int,
+        elapsed_s: float,
+        last_answer: str,
+        why: str,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(
+            attempts=attempts,
+            elapsed_s=elapsed_s,
+            last_answer=last_answer,
+            hint=hint,
+            context={"why": why},
+        )
+        self.what = (
+            f'stopped after attempt {attempts}: the site answered "{last_answer}", and the '
+            f"order page could not be read to check whether that opened the dispute ({why}); "
+            "nothing was sent again"
+        )
+        self.args = (self.what,)
+
+
+class SubmissionUnconfirmed(RetryDisputeError):
+    """A submission's request had not ended when the run's deadline came: it may still reach
+    the site. It is never followed by a resend; the journal keeps it open, so the next run
+    waits for it before it sends anything."""
+
+    exit_code: ClassVar[int] = 7
+    default_hint: ClassVar[str | None] = (
+        "run the same command again later: it reads the order page first, and waits for this "
+        "submission before sending anything"
+    )
+
+
 class OrderClaimed(RetryDisputeError):
     """Another run (this machine's or another's, same state folder) is working on this order.
 
@@ -410,68 +454,3 @@ class BrowserNotFound(RetryDisputeError):
     """No Chromium or Chrome could be found or installed; the hint says what to install."""
 
     exit_code: ClassVar[int] = 1
-
-
-class SiteBusy(RetryDisputeError):
-    """One attempt was answered "System busy": the retry policy waits and tries again."""
-
-    default_hint: ClassVar[str | None] = "the agent waits and submits again"
-
-    message: str
-    status_code: int | None
-    retry_after_s: float | None
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int | None = None,
-        retry_after_s: float | None = None,
-        hint: str | None = None,
-        context: Mapping[str, object] | None = None,
-    ) -> None:
-        details = []
-        if status_code is not None:
-            details.append(f"HTTP {status_code}")
-        if retry_after_s is not None:
-            details.append(f"Retry-After {retry_after_s:g} s")
-        what = f'the site is busy: "{message}"'
-        if details:
-            what = f"{what} ({', '.join(details)})"
-        super().__init__(
-            what,
-            hint=hint,
-            context={
-                "message": message,
-                "status_code": status_code,
-                "retry_after_s": retry_after_s,
-                **(context or {}),
-            },
-        )
-        self.message = message
-        self.status_code = status_code
-        self.retry_after_s = retry_after_s
-
-
-class AmbiguousAnswer(RetryDisputeError):
-    """The answer (a timeout, HTTP 500, an unknown page) does not show whether the dispute exists.
-
-    The run loop must reconcile (look for the dispute on the order page) before any resubmission.
-    """
-
-    default_hint: ClassVar[str | None] = (
-        "the agent looks for the dispute on the order page before submitting again"
-    )
-
-    cause: str
-
-    def __init__(
-        self,
-        cause: str,
-        *,
-        hint: str | None = None,
-        context: Mapping[str, object] | None = None,
-    ) -> None:
-        what = f"the site's answer does not show whether the dispute was created ({cause})"
-        super().__init__(what, hint=hint, context={"cause": cause, **(context or {})})
-        self.cause = cause

@@ -48,6 +48,7 @@ class Status(StrEnum):
     GAVE_UP = "gave_up"
     NEEDS_HUMAN = "needs_human"
     CLAIMED = "claimed"
+    UNCONFIRMED = "unconfirmed"
     INTERRUPTED = "interrupted"
     ERROR = "error"
 
@@ -78,7 +79,7 @@ class Status(StrEnum):
     def failed(self) -> bool:
         """True for the orders ``--only-failed`` runs again: gave up, a person was needed, or an
         unexpected error (once its cause is fixed, another run may open the dispute)."""
-        return self in (Status.GAVE_UP, Status.NEEDS_HUMAN, Status.ERROR)
+        return self in (Status.GAVE_UP, Status.NEEDS_HUMAN, Status.UNCONFIRMED, Status.ERROR)
 
     @property
     def support_ticket(self) -> bool:
@@ -97,7 +98,14 @@ class Status(StrEnum):
         """The status a run stopped by *error* ends with (by the error's exit code)."""
         by_code = {
             s.exit_code: s
-            for s in (cls.INVALID, cls.INELIGIBLE, cls.GAVE_UP, cls.NEEDS_HUMAN, cls.CLAIMED)
+            for s in (
+                cls.INVALID,
+                cls.INELIGIBLE,
+                cls.GAVE_UP,
+                cls.NEEDS_HUMAN,
+                cls.CLAIMED,
+                cls.UNCONFIRMED,
+            )
         }
         return by_code.get(error.exit_code, cls.ERROR)
 
@@ -120,6 +128,7 @@ _EXIT_CODES: Mapping[Status, int] = MappingProxyType(
         Status.GAVE_UP: 4,
         Status.NEEDS_HUMAN: 5,
         Status.CLAIMED: 6,
+        Status.UNCONFIRMED: 7,
         Status.INTERRUPTED: 130,
     }
 )
@@ -138,6 +147,8 @@ _MEANINGS: Mapping[Status, str] = MappingProxyType(
         Status.GAVE_UP: "the site was still busy when the attempts or the deadline ran out",
         Status.NEEDS_HUMAN: "a person must log in or solve a verification in the browser",
         Status.CLAIMED: "another run is working on this order; nothing was sent",
+        Status.UNCONFIRMED: "a submission was still on its way to the site at the deadline; "
+        "the next run waits for it before sending anything",
         Status.INTERRUPTED: "the run was stopped (Ctrl-C or SIGTERM) before it finished",
     }
 )
@@ -150,6 +161,7 @@ _LABELS: Mapping[Status, str] = MappingProxyType(
         Status.GAVE_UP: "Gave up: the site stayed busy",
         Status.NEEDS_HUMAN: "A person is needed",
         Status.CLAIMED: "Another run has this order",
+        Status.UNCONFIRMED: "Submission unconfirmed",
         Status.INTERRUPTED: "Interrupted",
         Status.ERROR: "Unexpected error",
     }
@@ -161,7 +173,7 @@ class TimelineEntry:
     """One step, attempt or wait of a run, as ``result.json`` records it."""
 
     n: int
-    kind: str  # "step" | "attempt" | "wait"
+    kind: str  # "step" | "attempt" | "check" | "wait"
     name: str
     at: str = ""
     t: float = 0.0
@@ -172,6 +184,10 @@ class TimelineEntry:
     status_code: int | None = None
     wait_s: float | None = None
     wait_cause: str | None = None
+    #: A check of the order page: why it was read (before_resend, confirm, earlier_run), and
+    #: how many reads it took (a site that shows new disputes late is read again).
+    purpose: str | None = None
+    reads: int | None = None
 
     def __post_init__(self) -> None:
         if self.detail:  # the site's text: never a secret it echoed
@@ -206,6 +222,8 @@ class TimelineEntry:
             status_code=_opt_int(raw.get("status_code")),
             wait_s=_opt_float(raw.get("wait_s")),
             wait_cause=_opt_str(raw.get("wait_cause")),
+            purpose=_opt_str(raw.get("purpose")),
+            reads=_opt_int(raw.get("reads")),
         )
 
 
@@ -357,7 +375,7 @@ class Outcome:
 #: 5 needs a person (the session or a challenge blocks every order) > 1 unexpected error >
 #: 2 invalid (the site refused a request) > 4 gave up (run the batch again later) > 6 another
 #: run has the order (run again when it ended) > 3 not eligible (nothing to do).
-EXIT_PRECEDENCE: tuple[int, ...] = (143, 130, 5, 1, 2, 4, 6, 3)
+EXIT_PRECEDENCE: tuple[int, ...] = (143, 130, 5, 1, 2, 7, 4, 6, 3)
 
 
 def batch_exit_code(codes: Iterable[int]) -> int:

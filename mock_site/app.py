@@ -94,6 +94,8 @@ class Pages:
             existing=existing,
             id_markup=plan.dispute_id_markup,
             hidden_ids=plan.hidden_dispute_ids,
+            notes=range(1, min(plan.order_notes, 500) + 1),
+            text_only=plan.dispute_text_only,
             can_open=eligible,
             can_confirm=eligible,
             can_extend=eligible and not order.protection_extended,

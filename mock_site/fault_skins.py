@@ -104,6 +104,16 @@ def _ae_language(plan: Mapping[str, object]) -> str | None:
     return None
 
 
+def _ae_order_page_shapes(plan: Mapping[str, object]) -> str | None:
+    for key in ("order_notes", "dispute_text_only", "answer_wrong_id"):
+        if plan[key]:
+            return (
+                f"{key} is only on the mock storefront: it reshapes the mock order page and "
+                "its JSON answer (docs/storefront.md)"
+            )
+    return None
+
+
 _RULES: Mapping[Skin, tuple[Rule, ...]] = {
     "mock": (_mock_busy_format, _mock_toast_s, _mock_upload_delay_s),
     "aliexpress": (
@@ -113,6 +123,7 @@ _RULES: Mapping[Skin, tuple[Rule, ...]] = {
         _ae_dispute_id_markup,
         _ae_hidden_dispute_ids,
         _ae_hostile,
+        _ae_order_page_shapes,
     ),
 }
 

@@ -113,6 +113,14 @@ class FaultPlan:
     dispute_shows_after_s: float = 0.0
     hidden_dispute_ids: bool = False
     latency: Latency | None = None
+    # a slow, overloaded back end (docs/storefront.md, "Fault plan")
+    commit_delay_s: float = 0.0
+    validate_first: bool = False
+    never_answer: bool = False
+    # the mock skin's order page and answer (docs/storefront.md, "Fault plan")
+    order_notes: int = 0
+    dispute_text_only: bool = False
+    answer_wrong_id: bool = False
     # the support chat (docs/storefront.md, "Support chat")
     chat_idle_s: float = 180.0
     chat_idle_mode: ChatIdleMode = "turn"
@@ -145,7 +153,7 @@ class FaultPlan:
         return dataclasses.asdict(self)
 
 
-_COUNTS = ("busy_first", "busy_after_commit", "server_errors", "extra_popups")
+_COUNTS = ("busy_first", "busy_after_commit", "server_errors", "extra_popups", "order_notes")
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
 _SECONDS = (
@@ -155,6 +163,7 @@ _SECONDS = (
     "chat_queue_s",
     "upload_delay_s",
     "dispute_shows_after_s",
+    "commit_delay_s",
 )
 _POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
 _FLAGS = (
@@ -167,6 +176,10 @@ _FLAGS = (
     "echo_password",
     "echo_cookie",
     "escape_sequences",
+    "validate_first",
+    "never_answer",
+    "dispute_text_only",
+    "answer_wrong_id",
 )
 #: The most pop-ups one click may open (a browser test opens every one of them).
 MAX_EXTRA_POPUPS = 50

@@ -91,6 +91,7 @@ class Store:
         self._engine = FaultEngine(self.initial_plan)
         self._next_dispute = FIRST_DISPUTE_NUMBER
         self._epoch = 0.0
+        self._generation = 0
         self.chats = ChatDesk(clock=clock, wall_clock=wall_clock)
         self.reset()
 
@@ -110,7 +111,15 @@ class Store:
             self._epoch = self.clock()
             self._set_engine(self.initial_plan)
 
+    async def hold_unanswered(self, disconnected: Callable[[], Awaitable[bool]]) -> None:
+        """``never_answer``: hold a submission until its client goes away or the store is reset
+        (a real wait, whatever the injected sleep: the answer never comes)."""
+        generation = self._generation
+        while self._generation == generation and not await disconnected():
+            await asyncio.sleep(0.1)
+
     def _set_engine(self, plan: FaultPlan) -> None:
+        self._generation += 1  # a submission held by the old plan's never_answer ends
         self._engine = FaultEngine(plan)
         self._overlay_seen = set()
 

@@ -85,6 +85,7 @@ def render_form(
         busy_style=plan.busy_style,
         fetch=plan.uses_fetch,
         resets_on_busy=plan.form_resets_on_busy,
+        validate_first=plan.validate_first,
     )
 
 
@@ -125,6 +126,18 @@ async def parse_form(request: Request, body: bytes) -> FormData:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return await Request(request.scope, replay).form(max_files=MAX_FORM_FILES)
+
+
+async def _is_validation(request: Request, body: bytes) -> bool:
+    """Whether a POST to the submit URL is the form's validation call (``validate=1``)."""
+    try:
+        form = await parse_form(request, body)
+    except HTTPException:
+        return False
+    try:
+        return _text(form, "validate") == "1"
+    finally:
+        await form.close()
 
 
 def _text(form: FormData, key: str) -> str:
@@ -199,11 +212,20 @@ class Submitter:
         body = await read_limited(request, MAX_BODY_BYTES)
         if body is None:
             return _too_large(fetch)
+        plan = self.store.plan
+        if plan.validate_first and await _is_validation(request, body):
+            # the Send button's first call, to the same URL: checked, nothing created
+            self._record(attempt, "validation", 200, "validate=1")
+            return JSONResponse({"ok": True}, 200)
         before = self.store.start_submission()
         session = self.web.session(request)
         if session is None:
             return self._login_required(attempt, "no session")
         attempt.account = session.account
+        if plan.never_answer:
+            self._record(attempt, "unanswered", 0, "never answered (never_answer)")
+            await self.store.hold_unanswered(request.is_disconnected)
+            return PlainTextResponse("gateway timeout", 504)
         if self.store.session_expires(before):
             self.store.end_session(session.token)
             return self._login_required(attempt, "session expired")
@@ -275,6 +297,8 @@ class Submitter:
         values: FormValues,
         accepted: AcceptedDispute,
     ) -> Response:
+        if self.store.plan.commit_delay_s:  # an overloaded back end commits late
+            await self.store.sleep(self.store.plan.commit_delay_s)
         dispute = self.store.create_dispute(order, session.account, accepted)
         late = self.store.after_commit()
         delay = self.store.slow_delay()
@@ -287,8 +311,11 @@ class Submitter:
             response = self._server_error_response(session, attempt.fetch)
         elif attempt.fetch:
             status = 200
-            message = f"Dispute {dispute.dispute_id} opened"
-            body = {"status": "opened", "dispute_id": dispute.dispute_id, "message": message}
+            said = dispute.dispute_id
+            if self.store.plan.answer_wrong_id:  # the answer names another id than the page
+                said = said.replace("D-0", "D-9", 1)
+            message = f"Dispute {said} opened"
+            body = {"status": "opened", "dispute_id": said, "message": message}
             response = JSONResponse(body, 200)
         else:
             status = 303

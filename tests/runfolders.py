@@ -123,6 +123,11 @@ PLANS: dict[str, tuple[Step | Attempt | Wait, ...]] = {
     ),
     "needs_human": (Step("login-required"), Step("stopped-needs_human")),
     "claimed": (Step("stopped-claimed"),),
+    "unconfirmed": (
+        *_FORM,
+        Attempt("timeout", "no answer from the site before the deadline", None),
+        Step("stopped-unconfirmed"),
+    ),
     "error": (
         *_FORM,
         Attempt("timeout", "no answer from the site in time", None),
@@ -141,6 +146,8 @@ def _message(status: str, order_id: str, attempts: int, last: str | None) -> str
         "needs_human": "not logged in to the site",
         "claimed": f"order {order_id} is being worked on by another run (pid 4242 on this "
         "machine, since 03:15:58 UTC); nothing was sent",
+        "unconfirmed": f"attempt {attempts} for order {order_id} was still on its way to the "
+        "site at the deadline: it may still open the dispute, so nothing was sent again",
         "error": "unexpected error: TimeoutError: Page.click: Timeout 30000ms exceeded.",
     }[status]
 
@@ -221,6 +228,7 @@ def make_run(
             "gave_up": 4,
             "needs_human": 5,
             "claimed": 6,
+            "unconfirmed": 7,
         }[status],
         "reason_code": "protection_ended" if status == "ineligible" else None,
         "last_answer": last,

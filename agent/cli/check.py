@@ -93,10 +93,10 @@ class _Walk:
         await check_gates(site, when="on the order page")
         state = await order.read_state()
         await self.shot(page, "order-page")
-        if state.existing_dispute_id or state.ineligible_text:
+        if state.dispute.exists or state.ineligible_text:
             said = (
-                f"a dispute is open ({state.existing_dispute_id})"
-                if state.existing_dispute_id
+                f"a dispute is open ({state.dispute.dispute_id or state.dispute.shown})"
+                if state.dispute.exists
                 else f"not eligible: {state.ineligible_text}"
             )
             self.stopped = (

@@ -37,21 +37,21 @@ async def stopped(run: OrderRun, exc: RetryDisputeError) -> Outcome:
     log.info("agent.stopped", status=str(status), error=str(exc), **flat)  # the outcome says it
     code = exc.context.get("code")
     hint = exc.hint
-    if isinstance(exc, NeedsHuman) and run.s.options.session.browser.cdp_url:
-        hint = login_hint(run.s.options.session, run.s.site)
+    if isinstance(exc, NeedsHuman) and run.settings.options.session.browser.cdp_url:
+        hint = login_hint(run.settings.options.session, run.settings.site)
     return run.outcome(status, exc.what, hint=hint, reason_code=str(code) if code else None)
 
 
 async def interrupted(run: OrderRun, stop: str) -> Outcome:
     """The outcome of a run stopped by a signal: what happened, and whether a submission may
     have reached the site (the journal holds an intent with no answer)."""
-    journal = run.s.journal
+    journal = run.settings.journal
     pending = (
         journal.unfinished(site=run.site, order_id=run.request.order_key)
         if journal is not None
         else []
     )
-    in_flight = run.in_flight or bool(pending)
+    in_flight = run.state.in_flight or bool(pending)
     what, hint = interruption_text(stop, attempts=run.attempts, in_flight=in_flight)
     await run.folder.step(  # a short wait: the stop must end within its grace period
         run.form_page or run.page,

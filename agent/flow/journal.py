@@ -54,7 +54,7 @@ LOCK_TIMEOUT_S = 10.0
 #: A claim whose heartbeat is older than this is stale (its process is stopped or gone).
 STALE_AFTER_S = 60.0
 
-_COLUMNS = "id, site, order_id, run_id, attempt, started_at, outcome, dispute_id"
+_COLUMNS = "id, site, order_id, run_id, attempt, started_at, outcome, dispute_id, abandoned_at"
 _HOLDER_COLUMNS = "token, run_id, pid, host, process, claimed_at, heartbeat_at"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS intents (
@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS intents (
     started_at REAL NOT NULL,
     outcome TEXT,
     dispute_id TEXT,
-    finished_at REAL
+    finished_at REAL,
+    abandoned_at REAL
 );
 CREATE INDEX IF NOT EXISTS intents_order ON intents (site, order_id);
 CREATE TABLE IF NOT EXISTS claims (
@@ -142,6 +143,16 @@ class Intent:
     started_at: float
     outcome: str | None
     dispute_id: str | None
+    #: When the run stopped waiting for this submission's answer while it was still in flight
+    #: (None: the run was interrupted or killed before its answer, or it was answered).
+    abandoned_at: float | None = None
+
+    def may_show_until(self, *, answer_s: float, shows_within_s: float) -> float:
+        """Until when (wall clock) a dispute this submission made may still appear: its answer
+        could take ``answer_s`` from the click (or from the moment its wait was abandoned), and
+        the dispute ``shows_within_s`` more to show."""
+        since = max(self.started_at, self.abandoned_at or self.started_at)
+        return since + answer_s + shows_within_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +235,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
             with self._write():  # the write lock can be had (a bounded wait), or say so now
                 pass
         except (OSError, sqlite3.Error, JournalUnavailable) as exc:
@@ -231,6 +243,12 @@ class Journal:
             if isinstance(exc, JournalUnavailable):
                 raise
             raise _unavailable(path, exc) from None
+
+    def _migrate(self) -> None:
+        """A journal written by an older version gains the columns it lacks."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(intents)")}
+        if "abandoned_at" not in columns:
+            self._db.execute("ALTER TABLE intents ADD COLUMN abandoned_at REAL")
 
     @classmethod
     def in_state_dir(cls, state_dir: Path | None = None) -> Journal:
@@ -394,6 +412,17 @@ class Journal:
         except JournalUnavailable as exc:
             log.warning("agent.journal_not_written", intent=intent_id, error=str(exc))
 
+    def abandon(self, intent_id: int) -> None:
+        """The run stopped waiting while the submission was in flight: the intent stays
+        unfinished (the next run waits for it), with the time its wait ended; never raises."""
+        try:
+            with self._write() as db:
+                db.execute(
+                    "UPDATE intents SET abandoned_at = ? WHERE id = ?", (self.now(), intent_id)
+                )
+        except JournalUnavailable as exc:
+            log.warning("agent.journal_not_written", intent=intent_id, error=str(exc))
+
     def unfinished(self, *, site: str, order_id: str) -> list[Intent]:
         """Intents for this order with no recorded answer (a crash between click and answer)."""
         rows = self._db.execute(
@@ -414,13 +443,6 @@ class Journal:
                 (outcome, dispute_id, self.now(), site, order_id),
             )
         return cur.rowcount
-
-    def history(self, *, site: str, order_id: str) -> list[Intent]:
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM intents WHERE site = ? AND order_id = ? ORDER BY id",
-            (site, order_id),
-        ).fetchall()
-        return [Intent(*row) for row in rows]
 
     def close(self) -> None:
         for site, order_id in list(self._held):

@@ -1,9 +1,10 @@
 """The opening stage of a run: from the order page to the dispute form, filled.
 
 The order page (logged in first when the site asks and credentials are given), its gates, an
-existing dispute or the reason the order is not eligible, an intent a crash left unfinished
-(settled by what the page shows), then the profile's open steps and the form, filled. Each step
-leaves a screenshot; a final outcome reached here (a dispute already open) is `Finished`.
+existing dispute or the reason the order is not eligible, an intent an earlier run left
+unfinished (settled by what the order page shows once that submission could have shown), then
+the profile's open steps and the form, filled. Each step leaves a screenshot; a final outcome
+reached here (a dispute already open) is returned.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from playwright.async_api import BrowserContext
 
 from agent.errors import InvalidField, LoginRequired, NotEligible, UnexpectedPage
 from agent.flow.context import login_hint
-from agent.flow.reconcile import Reconciler
-from agent.flow.run_state import Finished, OrderRun
+from agent.flow.run_state import OrderRun
+from agent.flow.submitting import attach_loop
 from agent.log import get_logger
-from agent.outcome import Status
+from agent.outcome import Outcome, Status
+from agent.site.existing import Finding
 from agent.site.form import DisputeForm
 from agent.site.gates import arm_page, check_gates
 from agent.site.locate import SitePage
@@ -29,26 +31,20 @@ __all__ = ["open_filled_form", "settle_unfinished"]
 log = get_logger("agent.run")
 
 
-async def open_filled_form(run: OrderRun, context: BrowserContext) -> None:
+async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | None:
     """Reach the dispute form for *run*'s order in *context* and fill it.
 
-    Leaves the form's page in ``run.form_site`` (and its URL in ``run.form_url``); raises
-    `Finished` for a dispute already open, our errors for the rest.
+    The form is left attached to ``run.port``; returns the outcome when the run ends here (a
+    dispute already open, or opened by an earlier run's submission); raises our errors.
     """
     run.context = context
     page = await context.new_page()
     run.page = page
     site = SitePage(page, run.profile, item=run.request.item)
-    run.reconciler = Reconciler(
-        context,
-        site,
-        base_url=run.s.site,
-        order_id=run.request.order_id,
-        record_step=run.record,
-    )
+    attach_loop(run, context, site)
     run.folder.prepare(page)
     await arm_page(page, run.profile)
-    order = OrderPage(site, base_url=run.s.site)
+    order = OrderPage(site, base_url=run.settings.site)
     status = await order.goto(run.request.order_id)
     # photographed as soon as it is there, named once it is known to be a login page or
     # the order page, while it is read (reading changes nothing on it)
@@ -59,10 +55,10 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> None:
         await asyncio.gather(grab, return_exceptions=True)
         raise
     if login:
-        credentials = run.s.options.session.credentials
+        credentials = run.settings.options.session.credentials
         if credentials is None:
             run.kept_step(await grab, "login-required")
-            raise LoginRequired(hint=login_hint(run.s.options.session, run.s.site))
+            raise LoginRequired(hint=login_hint(run.settings.options.session, run.settings.site))
         run.kept_step(await grab, "login-page")
         await order.login(credentials)
         status = await order.goto(run.request.order_id)
@@ -79,16 +75,11 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> None:
         state = await order.read_state()
     finally:
         run.kept_step(await grab, "order-page")
-    existing = await settle_unfinished(run, state.existing_dispute_id)
-    if existing:
-        log.info("agent.already_open", dispute_id=existing)
-        raise Finished(
-            run.outcome(
-                Status.ALREADY_OPEN,
-                f"a dispute is already open for order {run.request.order_id}: {existing}",
-                dispute_id=existing,
-            )
-        )
+    earlier = await settle_unfinished(run, state.dispute)
+    if earlier is not None:
+        return earlier
+    if state.dispute.exists:
+        return _already_open(run, state.dispute)
     if state.ineligible_text:
         rule = run.profile.explain_ineligible(state.ineligible_text)
         raise NotEligible(
@@ -99,15 +90,14 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> None:
         )
     popups = PopupWatch(page)
     form_site = await order.open_form(run.steps)
-    run.form_site = form_site
-    run.form_page = form_site.page
     run.folder.prepare(form_site.page)
     form = DisputeForm(form_site)
     try:
         await form.wait_ready()
     except UnexpectedPage as exc:  # twenty pop-ups: say so, not "check the profile"
         raise popups.explain(exc) from None
-    run.form_url = form_site.page.url
+    assert run.port is not None
+    run.port.attach(form_site)
     if form_site.page is page:
         await run.step(form_site.page, "dispute-form")
     else:
@@ -117,39 +107,81 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> None:
         await asyncio.gather(run.step(form_site.page, "dispute-form"), page.close())
     await form.fill(run.prepared)
     await run.step(form_site.page, "form-filled")
+    return None
 
 
-async def settle_unfinished(run: OrderRun, existing: str | None) -> str | None:
-    """A crash left an intent without an answer: what the order page shows settles it.
+def _already_open(run: OrderRun, dispute: Finding) -> Outcome:
+    order = run.request.order_id
+    log.info("agent.already_open", dispute_id=dispute.dispute_id, shown=dispute.shown)
+    if dispute.dispute_id is None:
+        return run.outcome(
+            Status.ALREADY_OPEN,
+            f"a dispute is already open for order {order}: the order page shows it, but not "
+            f'its id ("{dispute.shown}"); nothing was sent',
+            reason_code="dispute_id_unknown",
+        )
+    return run.outcome(
+        Status.ALREADY_OPEN,
+        f"a dispute is already open for order {order}: {dispute.dispute_id}",
+        dispute_id=dispute.dispute_id,
+    )
 
-    Returns the dispute the order page shows (after the re-checks a site that shows new
-    disputes late needs), or None; raises `Finished` (opened) when the interrupted submission
-    created one.
+
+async def settle_unfinished(run: OrderRun, shown: Finding) -> Outcome | None:
+    """An earlier run left a submission without an answer: settle it before anything is sent.
+
+    That submission may still open the dispute until its answer could have come (the profile's
+    answer timeout, from its click or from when the earlier run stopped waiting for it) and the
+    dispute could then show: the order page is read until then, whatever the site's
+    ``shows_within_s`` (the console says so). Returns the outcome when it opened the dispute.
     """
-    journal = run.s.journal
+    journal = run.settings.journal
     if journal is None:
-        return existing
+        return None
     key = run.request.order_key
     pending = journal.unfinished(site=run.site, order_id=key)
     if not pending:
-        return existing
-    if existing is None:  # the interrupted submission's dispute may not show yet
-        assert run.reconciler is not None
-        since = journal.now() - max(intent.started_at for intent in pending)
-        existing = await run.reconciler.after_interruption(since_s=since)
-    outcome = "opened" if existing else "not_created"
-    journal.settle(site=run.site, order_id=key, outcome=outcome, dispute_id=existing)
-    log.warning(
-        "agent.unfinished_intent_settled", intents=len(pending), found=existing, outcome=outcome
-    )
-    if existing:
-        raise Finished(
-            run.outcome(
-                Status.OPENED,
-                f"dispute {existing} is open for order {run.request.order_id}: an earlier "
-                "run was interrupted after it submitted the form, and the site shows this "
-                "dispute, so nothing was sent again",
-                dispute_id=existing,
-            )
+        return None
+    found = shown
+    if not found.exists:
+        timeouts, rule = run.profile.timeouts, run.profile.dispute
+        until_wall = max(
+            i.may_show_until(answer_s=timeouts.answer_s, shows_within_s=rule.shows_within_s)
+            for i in pending
         )
-    return None
+        left = max(0.0, until_wall - journal.now())
+        if left > 0:
+            log.warning(
+                "agent.waiting_for_earlier_submission",
+                message=f"an earlier run's submission for order {run.request.order_id} got no "
+                f"answer: reading the order page for up to {left:.0f} s before sending anything",
+                wait_s=round(left, 1),
+            )
+        assert run.loop is not None
+        clock = run.settings.runtime.clock
+        found = await run.loop.look(until=clock() + left, after_attempt=0, why="earlier_run")
+        if found.state == "unreadable":
+            raise UnexpectedPage(
+                f"the order page could not be read to check an earlier run's submission for "
+                f"order {run.request.order_id} ({found.shown}); nothing was sent",
+                hint="run again later: nothing is sent before the order page can be read",
+            )
+    outcome = "opened" if found.exists else "not_created"
+    journal.settle(site=run.site, order_id=key, outcome=outcome, dispute_id=found.dispute_id)
+    log.warning(
+        "agent.unfinished_intent_settled",
+        intents=len(pending),
+        found=found.dispute_id,
+        outcome=outcome,
+    )
+    if not found.exists:
+        return None
+    order = run.request.order_id
+    which = found.dispute_id or f'(its id unknown: "{found.shown}")'
+    return run.outcome(
+        Status.OPENED,
+        f"dispute {which} is open for order {order}: an earlier run was interrupted after it "
+        "submitted the form, and the site shows this dispute, so nothing was sent again",
+        dispute_id=found.dispute_id,
+        reason_code=None if found.dispute_id else "dispute_id_unknown",
+    )

@@ -1,8 +1,10 @@
 """The retry policy: when to resubmit after "System busy", how long to wait, and when to give up.
 
-`RetryPolicy` is plain configuration. `build_retrying` turns it into a `tenacity.Retrying`
-(`build_async_retrying` into a `tenacity.AsyncRetrying`, for the async run loop) whose sleep, clock
-and random source are injected, so tests assert the exact waits and never sleep.
+`RetryPolicy` is plain configuration. `build_async_retrying` turns it into the
+`tenacity.AsyncRetrying` that drives the submit loop's rounds (`agent.flow.loop`): its sleep, clock
+and random source are injected, so tests assert the exact waits and never sleep. The policy says
+*when* and *how often* another round may run; whether one is safe and needed is
+`agent.flow.decide`'s to say (a round returns a value: tenacity retries on the result).
 
 Choices:
 
@@ -23,14 +25,11 @@ Choices:
   counted from the start of the first attempt on the injected clock (tenacity's own
   ``stop_after_delay`` reads the real monotonic clock). An attempt may start at the deadline,
   never after it.
-- What is retried: `is_retryable` alone decides. `SiteBusy` is retried. `AmbiguousAnswer` (a
-  timeout, an HTTP 500, an unknown page: the dispute may have been created) is retried too, so one
-  loop, one budget and one deadline cover both; the attempt function must therefore reconcile
-  (look for the dispute on the order page) before it submits again after any failed attempt. This
-  is needed anyway: a busy answer may come after the dispute was created. Everything else (an
-  `InvalidField`, `NeedsHuman`, a bug) ends the loop at once.
-- Giving up: the last exception (`SiteBusy` or `AmbiguousAnswer`) is re-raised as is, not wrapped
-  in ``tenacity.RetryError``, for the run loop to turn into `GaveUp` with the attempts and time.
+- What is retried: a round whose value *should_retry* accepts (the loop's `Resend`: the answer was
+  busy or ambiguous, and the order page then showed no dispute). Every other value, and every
+  exception, ends the rounds at once.
+- Giving up: when the policy stops, the last round's value is returned as it is, not wrapped in
+  ``tenacity.RetryError``, for the loop to turn into a gave-up outcome with the attempts and time.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ import math
 import random
 import re
 import time
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +47,7 @@ from typing import Literal
 
 import tenacity
 
-from agent.errors import AmbiguousAnswer, InvalidConfig, SiteBusy
+from agent.errors import InvalidConfig
 
 __all__ = [
     "RetryDetails",
@@ -57,8 +55,6 @@ __all__ = [
     "WaitCause",
     "backoff_wait",
     "build_async_retrying",
-    "build_retrying",
-    "is_retryable",
     "next_wait",
     "parse_retry_after",
 ]
@@ -141,7 +137,7 @@ def _invalid(key: str, value: object, expected: str) -> InvalidConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetryDetails:
-    """What the ``before_sleep`` hook of `build_retrying` receives before each wait."""
+    """What the ``before_sleep`` hook of `build_async_retrying` receives before each wait."""
 
     #: The number of the attempt that just failed (1 for the first); the next one is this + 1.
     retry_num: int
@@ -149,8 +145,6 @@ class RetryDetails:
     wait_for: float
     #: Why the wait is this long: the backoff, or the site's Retry-After.
     wait_cause: WaitCause
-    #: The exception the failed attempt raised (a `SiteBusy` or an `AmbiguousAnswer`).
-    caused_by: BaseException
     #: Seconds since the first attempt started, on the injected clock.
     elapsed_s: float
 
@@ -217,135 +211,72 @@ def next_wait(
     return backoff_wait(policy, attempt, rng=rng), "backoff"
 
 
-def is_retryable(exc: BaseException) -> bool:
-    """Return whether a failed attempt is tried again: a busy site, or an ambiguous answer.
-
-    An `AmbiguousAnswer` is retried only because the attempt function reconciles first (see the
-    module's documentation); anything else is final.
-    """
-    return isinstance(exc, SiteBusy | AmbiguousAnswer)
-
-
-class _Call:
-    """What the policy remembers about one retried call: its start and its last wait's cause."""
-
-    __slots__ = ("cause", "started")
-
-    def __init__(self, started: float) -> None:
-        self.started = started
-        self.cause: WaitCause = "backoff"
-
-
-@dataclass(frozen=True, slots=True)
-class _Hooks:
-    """The tenacity strategies of one policy, shared by the sync and the async controllers."""
-
-    stop: Callable[[tenacity.RetryCallState], bool]
-    wait: Callable[[tenacity.RetryCallState], float]
-    retry: tenacity.retry_if_exception
-    before: Callable[[tenacity.RetryCallState], None]
-    before_sleep: Callable[[tenacity.RetryCallState], None]
-
-
-def _hooks(
-    policy: RetryPolicy,
-    *,
-    clock: Callable[[], float],
-    rng: random.Random | None,
-    before_sleep: Callable[[RetryDetails], None] | None,
-) -> _Hooks:
-    draw = rng if rng is not None else random.Random()
-    calls: weakref.WeakKeyDictionary[tenacity.RetryCallState, _Call] = weakref.WeakKeyDictionary()
-
-    def call_of(state: tenacity.RetryCallState) -> _Call:
-        call = calls.get(state)
-        if call is None:  # only when tenacity skipped `before`: count from now
-            call = calls[state] = _Call(clock())
-        return call
-
-    def before(state: tenacity.RetryCallState) -> None:
-        if state.attempt_number == 1:
-            calls[state] = _Call(clock())
-
-    def wait(state: tenacity.RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        retry_after = exc.retry_after_s if isinstance(exc, SiteBusy) else None
-        seconds, cause = next_wait(policy, state.attempt_number, retry_after, rng=draw)
-        call_of(state).cause = cause
-        return seconds
-
-    def stop(state: tenacity.RetryCallState) -> bool:
-        if state.attempt_number >= policy.max_attempts:
-            return True
-        elapsed = clock() - call_of(state).started
-        return elapsed + state.upcoming_sleep > policy.deadline_s
-
-    def announce(state: tenacity.RetryCallState) -> None:
-        if before_sleep is None:
-            return
-        call = call_of(state)
-        exc = state.outcome.exception() if state.outcome is not None else None
-        before_sleep(
-            RetryDetails(
-                retry_num=state.attempt_number,
-                wait_for=state.upcoming_sleep,
-                wait_cause=call.cause,
-                caused_by=exc if exc is not None else RuntimeError("no exception recorded"),
-                elapsed_s=clock() - call.started,
-            )
-        )
-
-    return _Hooks(stop, wait, tenacity.retry_if_exception(is_retryable), before, announce)
-
-
-def build_retrying(
-    policy: RetryPolicy,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    rng: random.Random | None = None,
-    before_sleep: Callable[[RetryDetails], None] | None = None,
-) -> tenacity.Retrying:
-    """Return a `tenacity.Retrying` that applies *policy*.
-
-    It retries what `is_retryable` accepts, waits per `next_wait` (reading ``retry_after_s``
-    from the `SiteBusy` raised), stops after ``max_attempts`` or when the next wait would end past
-    ``deadline_s`` on *clock*, calls *before_sleep* with `RetryDetails` before each wait, sleeps
-    with *sleep*, and re-raises the last exception when it stops. *rng* defaults to a fresh
-    ``random.Random()``. Use it as ``retrying(fn)`` or ``for attempt in retrying: with attempt:``.
-    """
-    hooks = _hooks(policy, clock=clock, rng=rng, before_sleep=before_sleep)
-    return tenacity.Retrying(
-        sleep=sleep,
-        stop=hooks.stop,
-        wait=hooks.wait,
-        retry=hooks.retry,
-        before=hooks.before,
-        before_sleep=hooks.before_sleep,
-        reraise=True,
-    )
-
-
 def build_async_retrying(
     policy: RetryPolicy,
     *,
+    should_retry: Callable[[object], bool],
+    retry_after_of: Callable[[object], float | None] = lambda _: None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
     rng: random.Random | None = None,
     before_sleep: Callable[[RetryDetails], None] | None = None,
 ) -> tenacity.AsyncRetrying:
-    """Return a `tenacity.AsyncRetrying` that applies *policy*, as `build_retrying` does.
+    """Return a `tenacity.AsyncRetrying` that applies *policy* to the values a round returns.
 
-    For coroutines: ``await retrying(coro_fn, *args)`` or ``async for attempt in retrying:``;
-    *sleep* is awaited between attempts.
+    A round (``await retrying(round_fn)``) returns a value; *should_retry* says whether it asks
+    for another round. Waits follow `next_wait` (the value's Retry-After, from
+    *retry_after_of*, in place of the backoff); the rounds stop after ``max_attempts`` or when
+    the next wait would end past ``deadline_s`` on *clock*, counted from the first round's
+    start; *before_sleep* gets `RetryDetails` before each wait, *sleep* is awaited for it. When
+    the policy stops, the last value is returned as it is (never ``tenacity.RetryError``); an
+    exception a round raises ends the rounds at once and is raised as it is. *rng* defaults to
+    a fresh ``random.Random()``.
     """
-    hooks = _hooks(policy, clock=clock, rng=rng, before_sleep=before_sleep)
+    draw = rng if rng is not None else random.Random()
+    started: list[float] = []
+    causes: list[WaitCause] = []
+
+    def before(state: tenacity.RetryCallState) -> None:
+        if state.attempt_number == 1:
+            started[:] = [clock()]
+
+    def elapsed() -> float:
+        return clock() - (started[0] if started else clock())
+
+    def result_of(state: tenacity.RetryCallState) -> object:
+        assert state.outcome is not None
+        return state.outcome.result()
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        seconds, cause = next_wait(
+            policy, state.attempt_number, retry_after_of(result_of(state)), rng=draw
+        )
+        causes[:] = [cause]
+        return seconds
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= policy.max_attempts:
+            return True
+        return elapsed() + state.upcoming_sleep > policy.deadline_s
+
+    def announce(state: tenacity.RetryCallState) -> None:
+        if before_sleep is not None:
+            before_sleep(
+                RetryDetails(
+                    retry_num=state.attempt_number,
+                    wait_for=state.upcoming_sleep,
+                    wait_cause=causes[0] if causes else "backoff",
+                    elapsed_s=elapsed(),
+                )
+            )
+
     return tenacity.AsyncRetrying(
         sleep=sleep,
-        stop=hooks.stop,
-        wait=hooks.wait,
-        retry=hooks.retry,
-        before=hooks.before,
-        before_sleep=hooks.before_sleep,
+        stop=stop,
+        wait=wait,
+        retry=tenacity.retry_if_result(should_retry),
+        before=before,
+        before_sleep=announce,
+        retry_error_callback=result_of,
         reraise=True,
     )

@@ -1,10 +1,10 @@
 """One order, from the order page to an outcome, with its evidence.
 
 order page → eligibility → the profile's open steps (pop-up, new tab, same tab) → fill
-(`agent.flow.opening`) → submit attempts (the profile's submit steps), retried by the policy
-when busy, each resubmission preceded by a reconcile (did the last attempt create the dispute
-anyway?) and started where the profile says (`agent.flow.submitting`) → outcome (the endings of
-a stopped run: `agent.flow.endings`), result.json, report. Each step and each attempt leaves a
+(`agent.flow.opening`) → the submit loop (`agent.flow.loop`, through the site's port: each
+answer that proves nothing followed by a check of the order page, resubmissions under the retry
+policy; `agent.flow.submitting`) → outcome (the endings of a stopped run: `agent.flow.endings`),
+result.json, report. Each step and each attempt leaves a
 screenshot. This module holds the run together: its folder, log file, claim and browser context.
 """
 
@@ -24,7 +24,7 @@ from agent.flow.claim import order_claim
 from agent.flow.context import run_context
 from agent.flow.endings import crashed, interrupted, request_summary, stopped
 from agent.flow.opening import open_filled_form
-from agent.flow.run_state import Finished, OrderRun
+from agent.flow.run_state import OrderRun
 from agent.flow.settings import RunSettings
 from agent.flow.submitting import submit_with_retries
 from agent.log import get_logger, log_to_file
@@ -39,15 +39,13 @@ log = get_logger("agent.run")
 
 
 async def _flow(run: OrderRun, context: BrowserContext) -> Outcome:
-    await open_filled_form(run, context)
-    return await submit_with_retries(run)
+    ended = await open_filled_form(run, context)
+    return ended if ended is not None else await submit_with_retries(run)
 
 
 async def _drive(run: OrderRun, context: BrowserContext) -> Outcome:
     try:
         return await _flow(run, context)
-    except Finished as done:
-        return done.outcome
     except RetryDisputeError as exc:
         return await stopped(run, exc)
     except Exception as exc:
@@ -126,7 +124,7 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
 
 
 async def _drive_cancelled(run: OrderRun) -> Outcome:
-    stop = run.s.runtime.stop
+    stop = run.settings.runtime.stop
     outcome = await interrupted(run, stop.words if stop else "cancelled")
     return replace(outcome, interrupted_by=stop.signal if stop else None)
 
@@ -141,21 +139,23 @@ async def _in_context(
     context: BrowserContext | None = None
     owned = False
     try:
-        context, owned = await open_context(browser, run.s)
+        context, owned = await open_context(browser, run.settings)
         outcome = await _drive(run, context)
     except asyncio.CancelledError:  # before the order page: the browser was still starting
         _uncancel()
         outcome = await _drive_cancelled(run)
     finally:
+        if run.port is not None:
+            run.port.watch.stop()
         if context is not None:
             final = outcome
             await close_context(
                 context,
                 owned,
-                settings=run.s,
+                settings=run.settings,
                 folder=run.folder,
                 ok=outcome.ok,
-                pages=(run.form_page, run.page),
+                pages=(run.form_page, run.page, run.port.order_tab if run.port else None),
                 while_closing=lambda: saved.append(save(final)),
             )
     return saved[0] if saved else save(outcome)

@@ -1,221 +1,235 @@
-"""The submitting stage of a run: attempts under the retry policy, each resubmission reconciled.
+"""The submitting stage of a run: the submit loop over the site's port, and what it settled.
 
-Before every resubmission the site is asked whether the last attempt opened the dispute anyway
-(`agent.flow.reconcile`); every submission is written to the journal as an intent before the
-click and finished with its answer; every attempt leaves a screenshot. The answer becomes the
-run's outcome, or our error for the endings to record.
+`attach_loop` gives a run its port over the browser (`agent.flow.site_port.DisputePort`) and its
+submit loop (`agent.flow.loop.SubmitLoop`), with the journal as the loop's intent log and the
+run's log, events and timeline as its observer. `submit_with_retries` runs the loop and turns
+how it settled into the run's `Outcome`, or into our error for the endings to record.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from datetime import UTC, datetime
-
-from playwright.async_api import Page
+from playwright.async_api import BrowserContext
 
 from agent.errors import (
-    AmbiguousAnswer,
     ChallengeShown,
+    CheckFailed,
     GaveUp,
     InvalidRequest,
+    ProfileMismatch,
     SessionExpired,
-    SiteBusy,
+    SubmissionUnconfirmed,
 )
 from agent.events import AnswerEvent, AttemptEvent, WaitEvent
-from agent.flow import attempt as attempts_mod
-from agent.flow.policy import RetryDetails, build_async_retrying, parse_retry_after
-from agent.flow.run_state import Finished, OrderRun
+from agent.flow.decide import Settled
+from agent.flow.journal import Journal
+from agent.flow.loop import CheckWhy, LoopSettings, SubmitLoop
+from agent.flow.policy import RetryDetails
+from agent.flow.port import Finding, Submission
+from agent.flow.run_state import OrderRun
+from agent.flow.site_port import DisputePort
 from agent.log import get_logger
 from agent.outcome import Outcome, Status
-from agent.output.run_folder import Grabbed
-from agent.site.answer import Answer
-from agent.site.form import DisputeForm
-from agent.site.gates import check_gates
+from agent.site.locate import CHECK_HINT, SitePage
 
-__all__ = ["reconcile", "submit_with_retries"]
+__all__ = ["attach_loop", "submit_with_retries"]
 
 log = get_logger("agent.run")
 
 
-async def reconcile(run: OrderRun) -> str | None:
-    """The dispute the site shows for this order, or None (AmbiguousAnswer: cannot tell)."""
-    assert run.reconciler is not None
-    since = None if run.answered_at is None else run.s.runtime.clock() - run.answered_at
-    return await run.reconciler.after_answer(since_s=since)
+class _Intents:
+    """The journal as the loop's intent log, for one order of one run."""
+
+    def __init__(self, journal: Journal, run: OrderRun) -> None:
+        self.journal = journal
+        self.site = run.site
+        self.order_key = run.request.order_key
+        self.run_id = run.folder.run_id
+
+    def begin(self, attempt: int) -> int:
+        return self.journal.begin(
+            site=self.site, order_id=self.order_key, run_id=self.run_id, attempt=attempt
+        )
+
+    def finish(self, intent: int, *, outcome: str, dispute_id: str | None) -> None:
+        self.journal.finish(intent, outcome=outcome, dispute_id=dispute_id)
+
+    def leave_in_flight(self, intent: int) -> None:
+        self.journal.abandon(intent)
 
 
-async def _one_attempt(run: OrderRun) -> Answer:
-    assert run.form_site is not None
-    start: str | None = None
-    if run.attempts > 0:
-        found = await reconcile(run)
-        if found:
-            said = run.last_answer.outcome if run.last_answer else "no answer"
-            raise Finished(
-                run.outcome(
-                    Status.OPENED,
-                    f"dispute {found} opened for order {run.request.order_id} "
-                    f"(the site's answer was {said.replace('_', ' ')}, but the dispute "
-                    "was created)",
-                    dispute_id=found,
-                )
+class _Observer:
+    """The run's log lines, events and waits in the timeline, as the loop goes."""
+
+    def __init__(self, run: OrderRun) -> None:
+        self.run = run
+
+    def attempt_started(self, attempt: int) -> None:
+        run = self.run
+        log.info(
+            "agent.attempt_started", attempt=attempt, max_attempts=run.settings.policy.max_attempts
+        )
+        run.settings.emit(AttemptEvent(order_id=run.request.order_id, attempt=attempt))
+
+    def answered(self, attempt: int, submission: Submission) -> None:
+        answer = submission.answer
+        if answer.outcome == "busy":
+            log.info(
+                "agent.busy", attempt=attempt, text=answer.text, status_code=answer.status_code
             )
-        await check_gates(run.form_site, when="before resubmitting")
-        assert run.form_url is not None
-        start = await attempts_mod.ready_to_resubmit(
-            DisputeForm(run.form_site), run.prepared, form_url=run.form_url
+        self.run.settings.emit(
+            AnswerEvent(
+                order_id=self.run.request.order_id,
+                attempt=attempt,
+                outcome=answer.outcome,
+                text=answer.text,
+            )
         )
-    if run.s.runtime.before_attempt is not None:
-        await run.s.runtime.before_attempt()
-    run.attempts += 1
-    number = run.attempts
-    log.info("agent.attempt_started", attempt=number, max_attempts=run.s.policy.max_attempts)
-    run.s.emit(AttemptEvent(order_id=run.request.order_id, attempt=number))
-    journal = run.s.journal
-    intent = (
-        journal.begin(
-            site=run.site,
-            order_id=run.request.order_key,
-            run_id=run.folder.run_id,
-            attempt=number,
+
+    def checked(self, attempt: int, finding: Finding, *, reads: int, why: CheckWhy) -> None:
+        found = finding.dispute_id if finding.exists else None
+        log.info(
+            "agent.reconciled",
+            found=found,
+            state=finding.state,
+            reads=reads,
+            purpose=why,
+            after_attempt=attempt,
         )
-        if journal
-        else None
+
+    def waiting(self, attempt: int, details: RetryDetails) -> None:
+        run = self.run
+        run.folder.wait(details.wait_for, details.wait_cause, attempt=attempt)
+        log.info(
+            "agent.retry_scheduled",
+            retry_num=details.retry_num,
+            wait_for=round(details.wait_for, 3),
+            wait_cause=details.wait_cause,
+        )
+        run.settings.emit(
+            WaitEvent(
+                order_id=run.request.order_id,
+                attempt=attempt,
+                wait_s=details.wait_for,
+                cause=details.wait_cause,
+            )
+        )
+
+
+def attach_loop(run: OrderRun, context: BrowserContext, site: SitePage) -> SubmitLoop:
+    """Give *run* its port over *context* and its submit loop (before the order page is read:
+    a check for an earlier run's submission uses them)."""
+    settings = run.settings
+    runtime = settings.runtime
+    run.port = DisputePort(
+        context=context,
+        site=site,
+        folder=run.folder,
+        prepared=run.prepared,
+        base_url=settings.site,
+        steps=run.steps,
+        clock=runtime.clock,
     )
-    answer = Answer(outcome="error")
-    clock = run.s.runtime.clock
-    answered_at = clock()
-    grabbed: list[Grabbed | None] = []
-
-    async def _photograph(page: Page) -> None:
-        grabbed.append(await run.grab(page))
-
-    run.in_flight = True
-    try:
-        answer, run.form_site = await attempts_mod.submit_once(
-            run.form_site,
-            run.steps,
-            start=start,
-            timeout_s=run.profile.timeouts.answer_s,
-            clock=clock,
-            photograph=_photograph,  # the answer photographed while the page is read
-        )
-        run.form_page = run.form_site.page
-        answered_at = answer.received_at if answer.received_at is not None else answered_at
-        if journal is not None and intent is not None:
-            journal.finish(intent, outcome=answer.outcome, dispute_id=answer.dispute_id)
-        run.in_flight = False
-    except asyncio.CancelledError:  # stopped while the form was on its way: no answer read
-        answer = Answer(outcome=str(Status.INTERRUPTED))
-        raise
-    finally:
-        run.answered_at = answered_at
-        stopped = answer.outcome == Status.INTERRUPTED
-        await run.folder.attempt(
-            # mid-navigation: no screenshot to wait for
-            None if stopped else run.form_site.page,
-            number,
-            answer.outcome,
-            detail=answer.text or None,
-            status_code=answer.status_code,
-            timeout_s=run.profile.timeouts.screenshot_s,
-            grabbed=grabbed[0] if grabbed and not stopped else None,
-        )
-    run.last_answer = answer
-    run.s.emit(
-        AnswerEvent(
-            order_id=run.request.order_id,
-            attempt=number,
-            outcome=answer.outcome,
-            text=answer.text,
-        )
+    run.loop = SubmitLoop(
+        run.port,
+        LoopSettings(
+            policy=settings.policy,
+            answer_s=run.profile.timeouts.answer_s,
+            shows_within_s=run.profile.dispute.shows_within_s,
+            clock=runtime.clock,
+            sleep=runtime.sleep,
+            rng=settings.rng,
+            before_attempt=runtime.before_attempt,
+        ),
+        intents=_Intents(settings.journal, run) if settings.journal is not None else None,
+        observer=_Observer(run),
+        state=run.state,
     )
-    if answer.outcome == "busy":
-        log.info("agent.busy", attempt=number, text=answer.text, status_code=answer.status_code)
-        run.form_site = await attempts_mod.after_busy(run.form_site, run.steps)
-        raise SiteBusy(
-            answer.text,
-            status_code=answer.status_code,
-            retry_after_s=_retry_after(run, answer, answered_at),
-        )
-    if answer.ambiguous:
-        raise AmbiguousAnswer(answer.outcome + (f": {answer.text}" if answer.text else ""))
-    return answer
-
-
-def _retry_after(run: OrderRun, answer: Answer, answered_at: float) -> float | None:
-    """The site's Retry-After, counted from its answer (the screenshot took some of it)."""
-    asked = parse_retry_after(answer.retry_after, now=datetime.now(UTC))
-    if asked is None:
-        return None
-    return max(0.0, asked - (run.s.runtime.clock() - answered_at))
-
-
-def _before_sleep(run: OrderRun, details: RetryDetails) -> None:
-    run.folder.wait(details.wait_for, details.wait_cause, attempt=run.attempts)
-    log.info(
-        "agent.retry_scheduled",
-        retry_num=details.retry_num,
-        wait_for=round(details.wait_for, 3),
-        wait_cause=details.wait_cause,
-        caused_by=type(details.caused_by).__name__,
-    )
-    run.s.emit(
-        WaitEvent(
-            order_id=run.request.order_id,
-            attempt=run.attempts,
-            wait_s=details.wait_for,
-            cause=details.wait_cause,
-        )
-    )
+    return run.loop
 
 
 async def submit_with_retries(run: OrderRun) -> Outcome:
-    """Submit the filled form until the site answers for good or the policy gives up."""
-    retrying = build_async_retrying(
-        run.s.policy,
-        sleep=run.s.runtime.sleep,
-        clock=run.s.runtime.clock,
-        rng=run.s.rng,
-        before_sleep=functools.partial(_before_sleep, run),
+    """Submit the filled form until the answer, the order page or the policy settles the run."""
+    assert run.loop is not None
+    settled = await run.loop.run()
+    return settled_outcome(run, settled)
+
+
+def settled_outcome(run: OrderRun, settled: Settled) -> Outcome:
+    """The run's outcome for how the loop settled (our error for the endings, when not opened)."""
+    order = run.request.order_id
+    answer = settled.answer
+    text = answer.text if answer is not None else ""
+    if settled.verdict == "opened":
+        return _opened(run, settled)
+    if settled.verdict == "invalid":
+        raise InvalidRequest(
+            f"the site refused the dispute: {text}",
+            hint="correct the request and run again",
+            context={"site_text": text},
+        )
+    if settled.verdict == "login_required":
+        raise SessionExpired()
+    if settled.verdict == "challenge":
+        raise ChallengeShown()
+    if settled.verdict == "nothing_sent":
+        request = run.profile.answer.request
+        raise ProfileMismatch(
+            f"the submit steps of profile {run.profile.source} sent nothing: no "
+            f"{request.method} request to {request.shown} left after them (nothing was sent, "
+            "no attempt counted)",
+            hint="check the submit steps and [answer] of the profile; " + CHECK_HINT,
+        )
+    if settled.verdict == "in_flight":
+        raise SubmissionUnconfirmed(
+            f"attempt {run.attempts} for order {order} was still on its way to the site at the "
+            "deadline: it may still open the dispute, so nothing was sent again"
+        )
+    finding = settled.finding
+    if settled.verdict == "unreadable" and finding is not None:
+        raise CheckFailed(
+            attempts=run.attempts,
+            elapsed_s=run.folder.elapsed(),
+            last_answer=text or (answer.outcome if answer else "no answer"),
+            why=finding.shown or "no reason recorded",
+        )
+    raise GaveUp(
+        attempts=run.attempts,
+        elapsed_s=run.folder.elapsed(),
+        last_answer=text or (answer.outcome if answer else "no answer"),
     )
-    try:
-        answer: Answer = await retrying(_one_attempt, run)
-    except (SiteBusy, AmbiguousAnswer) as exc:
-        found = await _last_reconcile(run)
-        if found:
+
+
+def _opened(run: OrderRun, settled: Settled) -> Outcome:
+    order = run.request.order_id
+    finding = settled.finding
+    dispute_id = settled.dispute_id
+    said = settled.answer.outcome.replace("_", " ") if settled.answer else "no answer"
+    if dispute_id is None:
+        shown = finding.shown if finding is not None else ""
+        message = (
+            f"a dispute was opened for order {order}: the order page shows it, but not its id "
+            f'("{shown}"); the site\'s answer was {said}, and nothing was sent again'
+        )
+        log.warning("agent.opened_id_unknown", shown=shown)
+        return run.outcome(Status.OPENED, message, reason_code="dispute_id_unknown")
+    if settled.by_answer:
+        message = f"dispute {dispute_id} opened for order {order}"
+        if finding is not None and finding.ids and dispute_id not in finding.ids:
+            others = ", ".join(finding.ids)
+            log.warning("agent.dispute_ids_differ", answer=dispute_id, order_page=others)
             return run.outcome(
                 Status.OPENED,
-                f"dispute {found} opened for order {run.request.order_id}",
-                dispute_id=found,
+                f"{message}, but the order page then showed {others}: the site's answer and the "
+                "order page disagree; check the order on the site",
+                dispute_id=dispute_id,
+                reason_code="dispute_ids_differ",
             )
-        last = run.last_answer.text if run.last_answer and run.last_answer.text else str(exc)
-        raise GaveUp(
-            attempts=run.attempts, elapsed_s=run.folder.elapsed(), last_answer=last
-        ) from exc
-    if answer.outcome == "opened":
-        log.info("agent.opened", dispute_id=answer.dispute_id, attempts=run.attempts)
-        return run.outcome(
-            Status.OPENED,
-            f"dispute {answer.dispute_id} opened for order {run.request.order_id}",
-            dispute_id=answer.dispute_id,
-        )
-    if answer.outcome == "invalid":
-        raise InvalidRequest(
-            f"the site refused the dispute: {answer.text}",
-            hint="correct the request and run again",
-            context={"site_text": answer.text},
-        )
-    if answer.outcome == "login_required":
-        raise SessionExpired()
-    if answer.outcome == "challenge":
-        raise ChallengeShown()
-    raise AmbiguousAnswer(answer.outcome)  # pragma: no cover - classify has no other outcome
-
-
-async def _last_reconcile(run: OrderRun) -> str | None:
-    try:
-        return await reconcile(run)
-    except AmbiguousAnswer:
-        return None
+        log.info("agent.opened", dispute_id=dispute_id, attempts=run.attempts)
+        return run.outcome(Status.OPENED, message, dispute_id=dispute_id)
+    log.info("agent.opened", dispute_id=dispute_id, attempts=run.attempts, via="order_page")
+    return run.outcome(
+        Status.OPENED,
+        f"dispute {dispute_id} opened for order {order} (the site's answer was {said}, but "
+        "the dispute was created)",
+        dispute_id=dispute_id,
+    )

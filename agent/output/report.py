@@ -182,14 +182,25 @@ def _entries(result: Outcome, shots: _Shots) -> list[_Entry]:
 
 
 def _check_text(item: TimelineEntry) -> str:
-    if item.outcome == "dispute_found":
-        return (
-            f"the order page shows dispute {item.detail}: the last attempt opened it, "
-            "so nothing was sent again"
-        )
-    if item.outcome == "no_dispute":
-        return "no dispute on the order page: the last attempt did not open one, safe to resubmit"
-    return f"the order page could not tell ({item.detail or 'no reason recorded'})"
+    """What one check of the order page found, for its purpose."""
+    reads = f" (read {item.reads} times)" if item.reads and item.reads > 1 else ""
+    if item.outcome == "unreadable":
+        return f"the order page could not tell ({item.detail or 'no reason recorded'}){reads}"
+    found = item.outcome == "dispute_found"
+    shown = f"the order page shows dispute {item.detail}" if found else ""
+    if item.purpose == "confirm":
+        if found:
+            return f"{shown}, as the site's answer said"
+        return "the order page does not show the dispute yet (a site may take a while to show it)"
+    if item.purpose == "earlier_run":
+        if found:
+            return f"{shown}: an earlier run's submission opened it, so nothing was sent{reads}"
+        return f"no dispute on the order page: an earlier run's submission opened none{reads}"
+    if found:
+        return f"{shown}: the last attempt opened it, so nothing was sent again{reads}"
+    return (
+        "no dispute on the order page: the last attempt did not open one, safe to resubmit" + reads
+    )
 
 
 def _same_busy(a: TimelineEntry, b: TimelineEntry) -> bool:
@@ -281,7 +292,9 @@ def _about(result: Outcome) -> dict[str, str]:
 
 def _safety(result: Outcome) -> str | None:
     """The checks made before each resubmission, in one sentence (None: nothing was resent)."""
-    checks = [i for i in result.timeline if i.kind == "check"]
+    checks = [
+        i for i in result.timeline if i.kind == "check" and i.purpose in (None, "before_resend")
+    ]
     if not checks:
         return None
     found = next((c for c in checks if c.outcome == "dispute_found"), None)

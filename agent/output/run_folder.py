@@ -1,9 +1,9 @@
 """The run folder: numbered screenshots, the timeline of steps and attempts, result.json.
 
 ``runs/<YYYYmmdd-HHMMSS>-<order>/`` (mode 0700) holds ``screenshots/NN-<step>.png`` (one
-sequence for the run; attempts are ``NN-attempt-K-<outcome>.png``), ``result.json``,
-``log.jsonl`` and what the report module adds, each file 0600 (`agent.files`). A screenshot that
-fails is logged and never hides the real error, and its number is not given to the next one.
+numbering for the run: a screenshot's NN is the number of its timeline entry, so "14. Attempt 4"
+shows ``14-attempt-4-busy.png``), ``result.json``, ``log.jsonl`` and what the report module adds,
+each file 0600 (`agent.files`). A screenshot that fails is logged and never hides the real error.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from agent.errors import OutputUnwritable
 from agent.files import DIR_MODE, make_private_dir, record_failure, write_private_bytes
 from agent.log import get_logger
 from agent.outcome import Outcome, TimelineEntry
+from agent.site.existing import Finding
 
 __all__ = [
     "IMAGE_TYPES",
@@ -110,8 +111,6 @@ class RunFolder:
     _sessions: dict[int, tuple[object, asyncio.Future[_CDPSession | None]]] = field(
         default_factory=dict
     )
-    #: Screenshot numbers used so far, taken or not: a failed one never lends its number.
-    numbered: int = 0
 
     @property
     def screenshots_dir(self) -> Path:
@@ -152,15 +151,12 @@ class RunFolder:
         return Grabbed(png=png)
 
     def keep(self, grabbed: Grabbed | None, name: str) -> str | None:
-        """File a grabbed screenshot as the next numbered one (0600); its relative path, or None.
-
-        A screenshot that failed (in the page, or on a full disk) still uses its number: the
-        next one never takes it.
-        """
+        """File a grabbed screenshot under the number of the timeline entry about to be recorded
+        (0600); its relative path, or None. A screenshot that failed (in the page, or on a full
+        disk) leaves its number unused."""
         if grabbed is None:
             return None
-        self.numbered += 1
-        relative = f"screenshots/{self.numbered:02d}-{slug(name)}.png"
+        relative = f"screenshots/{len(self.timeline) + 1:02d}-{slug(name)}.png"
         if grabbed.png is None:
             log.warning("agent.screenshot_failed", screenshot=relative, error=grabbed.error)
             return None
@@ -246,24 +242,38 @@ class RunFolder:
 
     def check(
         self,
-        found: str | None,
+        finding: Finding,
         *,
         attempt: int,
-        detail: str | None = None,
-        known: bool = True,
+        reads: int = 1,
+        why: str = "before_resend",
+        grabbed: Grabbed | None = None,
     ) -> TimelineEntry:
-        """Record a check of the order page made after attempt *attempt* (the reconcile).
+        """Record a check of the order page made after attempt *attempt*, with its result.
 
-        ``outcome`` is ``dispute_found`` (*found* is its id), ``no_dispute``, or ``unreadable``
-        when the page could not tell (*known* False; *detail* says why).
+        ``outcome`` is ``dispute_found`` (``detail``: its id, or "id unknown: <its text>"),
+        ``no_dispute``, or ``unreadable`` (``detail``: why); ``purpose`` says why the page was
+        read (before_resend, confirm, earlier_run); *grabbed* is the page as it was read.
         """
-        outcome = "unreadable" if not known else ("dispute_found" if found else "no_dispute")
+        detail: str | None
+        if finding.state == "found":
+            outcome = "dispute_found"
+            detail = finding.dispute_id or f"id unknown: {finding.shown}"
+        elif finding.state == "unreadable":
+            outcome, detail = "unreadable", finding.shown or None
+        else:
+            outcome, detail = "no_dispute", None
+        shot = self.keep(grabbed, f"check-{outcome}")
+        log.info("agent.check_recorded", attempt=attempt, outcome=outcome, purpose=why, reads=reads)
         return self._entry(
             kind="check",
             name="order-page-check",
             attempt=attempt,
             outcome=outcome,
-            detail=detail or found,
+            detail=detail,
+            screenshot=shot,
+            purpose=why,
+            reads=reads,
         )
 
     def wait(self, seconds: float, cause: str, *, attempt: int) -> TimelineEntry:

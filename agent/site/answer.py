@@ -9,13 +9,14 @@ profile gives. ``read_page`` reads the page's answer elements.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Response
 
-from agent.site.answer_rules import JsonVerdict, SubmitRequest
+from agent.site.answer_rules import JsonVerdict
 from agent.site.dom import is_visible
 from agent.site.locate import SitePage
 from agent.site.profile_model import SiteProfile
@@ -23,16 +24,18 @@ from agent.site.profile_model import SiteProfile
 __all__ = [
     "AMBIGUOUS",
     "Answer",
-    "ResponseCatcher",
     "answer_locator",
     "classify",
     "page_kinds",
     "read_page",
+    "verdict_of",
 ]
 
 #: Answers that do not prove the dispute was NOT created: reconcile before resubmitting.
 AMBIGUOUS = frozenset({"busy", "server_error", "timeout", "unknown"})
 _READ_MS = 2000
+#: The most of an answer's body that is read as JSON.
+_MAX_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,23 +58,22 @@ class Answer:
         return self.outcome in AMBIGUOUS
 
 
-class ResponseCatcher:
-    """Keeps the first response to the submit request; every other response is ignored.
-
-    Handed to ``page.on("response")`` while the submit steps run: tracking beacons, uploads,
-    pictures and the page's other calls go by; the first response whose request is the one
-    the profile names (method and URL) is the answer.
-    """
-
-    def __init__(self, request: SubmitRequest) -> None:
-        self.request = request
-        self.response: Response | None = None
-        self.arrived = asyncio.Event()
-
-    def __call__(self, response: Response) -> None:
-        if self.response is None and self.request.matches(response.request.method, response.url):
-            self.response = response
-            self.arrived.set()
+async def verdict_of(profile: SiteProfile, response: Response) -> JsonVerdict | None:
+    """What a response's JSON says, per the profile (None: not JSON, or no JSON rules)."""
+    rules = profile.answer.json
+    if rules is None:
+        return None
+    try:
+        body = await response.body()
+    except PlaywrightError:  # a redirect, or a page that navigated away: no body to read
+        return None
+    if len(body) > _MAX_BODY:
+        return None
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return rules.judge(data)
 
 
 def classify(

@@ -13,9 +13,12 @@ A JSON path is dotted keys and list indexes: ``status``, ``data.reverseOrderId``
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from agent.site.patterns import BoundedPattern, compile_pattern
 from agent.site.toml_check import Checker
@@ -29,6 +32,7 @@ __all__ = [
     "PageRules",
     "StatusRules",
     "SubmitRequest",
+    "body_data",
     "glob_pattern",
     "parse_answer",
     "parse_path",
@@ -38,7 +42,8 @@ Segment = str | int  # a key, an index, or "*" (any element)
 JsonKind = Literal["challenge", "login", "opened", "busy", "invalid"]
 #: The kinds of answer a JSON rule can say, in the order they are tried.
 JSON_KINDS: tuple[JsonKind, ...] = ("challenge", "login", "opened", "busy", "invalid")
-_REGEX_SPECIAL = frozenset(".^$*+?()[]{}|\\")
+#: The most of a request body read to tell the submission from a side request.
+_MAX_BODY = 1024 * 1024
 
 
 def parse_path(text: str) -> tuple[Segment, ...]:
@@ -170,24 +175,69 @@ def glob_pattern(glob: str) -> str:
             out.append("[^/]*")
             i += 1
         else:
-            ch = glob[i]
-            out.append("\\" + ch if ch in _REGEX_SPECIAL else ch)
+            out.append(re.escape(glob[i]))
             i += 1
     return "^" + "".join(out) + "$"
 
 
+def body_data(body: bytes | None) -> object | None:
+    """A request body as data for JSON paths: its JSON, else its form fields (a field whose
+    value is a JSON object or list is read as that); None when empty or unreadable."""
+    if not body or len(body) > _MAX_BODY:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        parsed: object = json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        return parsed
+    fields = parse_qs(text, keep_blank_values=True)
+    if not fields:
+        return None
+    data: dict[str, object] = {}
+    for key, values in fields.items():
+        value: object = values[0]
+        if values[0][:1] in ("{", "["):
+            try:
+                value = json.loads(values[0])
+            except (ValueError, RecursionError):
+                value = values[0]
+        data[key] = value
+    return data
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubmitRequest:
-    """The one request whose answer is the site's answer to a submission."""
+    """The request whose answer is the site's answer to a submission.
+
+    Every request with this method and URL (and, when ``body`` is given, a body that passes it)
+    counts as a possible submission: a side request to the same URL (a validation, a GraphQL
+    call of another operation) is told apart only by ``body``.
+    """
 
     method: str
     url: BoundedPattern
     #: As the profile wrote it, for messages.
     shown: str
+    #: Tests on the request's body (any alternative, all of its tests), read as JSON paths.
+    body: tuple[tuple[JsonTest, ...], ...] | None = None
 
-    def matches(self, method: str, url: str) -> bool:
-        """Whether a request (method, full URL) is the submission."""
+    def addressed(self, method: str, url: str) -> bool:
+        """Whether a request goes where the submission goes (method and URL; any body)."""
         return method.upper() == self.method and self.url.search(url) is not None
+
+    def matches(self, method: str, url: str, body: bytes | None = None) -> bool:
+        """Whether a request (method, full URL, body) is the submission."""
+        if not self.addressed(method, url):
+            return False
+        if self.body is None:
+            return True
+        data = body_data(body)
+        return data is not None and any(all(t.holds(data) for t in tests) for tests in self.body)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -328,7 +378,9 @@ def _statuses(
 def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) -> AnswerRules:
     """The ``[answer]`` table: the submit request, then JSON, page and status rules."""
     at = "answer"
-    chk.known(data, ("method", "url", "url_pattern", "busy_texts", "json", "page", "status"), at)
+    chk.known(
+        data, ("method", "url", "url_pattern", "body", "busy_texts", "json", "page", "status"), at
+    )
     method = chk.choice(data, "method", at, ("POST", "PUT", "PATCH", "GET"), default="POST")
     if ("url" in data) == ("url_pattern" in data):
         chk.fail(
@@ -380,7 +432,12 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
     ):
         chk.fail(f"{at}.status.server_error_from", "must be a status code from 400 to 600")
     return AnswerRules(
-        request=SubmitRequest(method=method, url=url, shown=shown),
+        request=SubmitRequest(
+            method=method,
+            url=url,
+            shown=shown,
+            body=_alternatives(chk, data["body"], f"{at}.body") if "body" in data else None,
+        ),
         json=json_rules,
         page=page,
         status=StatusRules(

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import LoginRequired, ProfileMismatch, UnexpectedPage
 from agent.log import add_secret, get_logger
 from agent.session import Credentials
-from agent.site.existing import read_existing_dispute
+from agent.site.existing import Finding, read_existing_dispute
 from agent.site.gates import check_gates
 from agent.site.locate import CHECK_HINT, SitePage
 from agent.site.steps import StepRun, run_steps
@@ -29,9 +29,9 @@ log = get_logger("agent.pages")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderState:
-    """What the order page says about disputes."""
+    """What the order page says about disputes: the order's dispute, or why none can be opened."""
 
-    existing_dispute_id: str | None = None
+    dispute: Finding = field(default_factory=lambda: Finding(state="none"))
     ineligible_text: str | None = None
 
 
@@ -103,9 +103,9 @@ class OrderPage:
                 url=site.page.url,
                 hint="check the order id and --site; " + CHECK_HINT,
             ) from None
-        existing = await read_existing_dispute(site)
-        if existing is not None:
-            return OrderState(existing_dispute_id=existing)
+        dispute = await read_existing_dispute(site)
+        if dispute.exists:
+            return OrderState(dispute=dispute)
         if rules.not_eligible is not None and await site.visible(
             rules.not_eligible, where="order_page.not_eligible"
         ):

@@ -35,6 +35,7 @@ __all__ = [
     "success",
     "token_illegal",
     "too_large",
+    "validated",
 ]
 
 API = "mtop.ae.reverse.submit"
@@ -66,6 +67,11 @@ def success(dispute: Dispute, detail_url: str) -> JSONResponse:
         "detailUrl": detail_url,
     }
     return mtop([SUCCESS_RET], data)
+
+
+def validated() -> JSONResponse:
+    """The form's validation call (fault ``validate_first``): checked, nothing created."""
+    return mtop([SUCCESS_RET], {"valid": True})
 
 
 def busy(plan: FaultPlan, headers: Mapping[str, str]) -> JSONResponse:

@@ -83,6 +83,7 @@ class ReversePages:
             "uploadUrl": UPLOAD_PATH,
             "busyStyle": plan.busy_style,
             "resetsOnBusy": plan.form_resets_on_busy,
+            "validateFirst": plan.validate_first,
         }
         return self.web.render(
             "start.html",

@@ -99,12 +99,21 @@ class AeSubmitter:
         data = _data(body)
         peek = data or {}
         attempt = _Attempt(_text(peek, "orderId"), _text(peek, "itemId") or None)
+        plan = self.store.plan
+        if plan.validate_first and peek.get("validate") is True:
+            # the Send button's first call, to the same URL: checked, nothing created
+            self._record(attempt, "validation", 200, "validate: true")
+            return answers.validated()
         before = self.store.start_submission()
         session = self.web.session(request)
         if session is None:
             self._record(attempt, "login_required", 200, "no session")
             return answers.session_expired()
         attempt.account = session.account
+        if plan.never_answer:
+            self._record(attempt, "unanswered", 0, "never answered (never_answer)")
+            await self.store.hold_unanswered(request.is_disconnected)
+            return answers.server_error()
         if self.store.session_expires(before):
             self.store.end_session(session.token)
             self._record(attempt, "login_required", 200, "session expired")
@@ -182,6 +191,8 @@ class AeSubmitter:
         item: Item,
         accepted: AcceptedDispute,
     ) -> Response:
+        if self.store.plan.commit_delay_s:  # an overloaded back end commits late
+            await self.store.sleep(self.store.plan.commit_delay_s)
         dispute = self.store.create_dispute(order, session.account, accepted, item_id=item.item_id)
         late = self.store.after_commit()
         delay = self.store.slow_delay()

@@ -130,6 +130,21 @@ async function submitByFetch(form, button) {
   if (document.body.dataset.overlay === "always") showOverlaySoon();
 }
 
+async function validateFirst(form) {
+  const body = new FormData(form);
+  body.set("validate", "1");
+  try {
+    await fetch(form.action, {
+      method: "POST",
+      body,
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+  } catch (error) {
+    // a validation that fails to answer does not stop the submission
+  }
+}
+
 function initDisputeForm() {
   const form = byTestId("dispute-form");
   if (!form) return;
@@ -145,8 +160,10 @@ function initDisputeForm() {
     modalClose.addEventListener("click", () => { byTestId("busy-modal").hidden = true; });
   }
   const button = byTestId("submit-dispute", form);
-  button.addEventListener("click", () => {
+  button.addEventListener("click", async () => {
     if (!confirm("Submit this dispute?")) return;
+    // fault validate_first: the form is first checked by a call to its own URL
+    if (form.dataset.validateFirst === "yes") await validateFirst(form);
     if (form.dataset.submit === "fetch") {
       submitByFetch(form, button);
     } else {

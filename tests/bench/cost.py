@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agent.flow.attempt import submit_once
 from common import MESSAGE, EventClock, Storefront, median
 from naive import naive_loop
 from playwright.async_api import Browser
 
 from agent.api import open_dispute_async
-from agent.flow.attempt import submit_once
 from agent.flow.journal import Journal
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import RunOptions, Runtime

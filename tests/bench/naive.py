@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from agent.flow.attempt import submit_once
 from playwright.async_api import Browser, Dialog
 
-from agent.flow.attempt import submit_once
 from agent.request import PreparedRequest
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm

@@ -29,6 +29,7 @@ import pytest
 from agent.flow.journal import Journal, default_state_dir, site_key
 from mock_site.store import Store
 from mock_site.testing import StorefrontServer
+from tests.journal_rows import intents_of
 from tests.safety.helpers import MESSAGE, AgentLoop, disputes_of, duplicates, run_agent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,7 +100,9 @@ def test_finish_and_settle_close_intents(tmp_path: Path) -> None:
             journal.settle(site=SITE, order_id="2000", outcome="opened", dispute_id="D-000100") == 2
         )
         assert journal.unfinished(site=SITE, order_id="2000") == []
-        assert [(i.outcome, i.dispute_id) for i in journal.history(site=SITE, order_id="2000")] == [
+        assert [
+            (i.outcome, i.dispute_id) for i in intents_of(journal, site=SITE, order_id="2000")
+        ] == [
             ("busy", None),
             ("opened", "D-000100"),
             ("opened", "D-000100"),
@@ -152,7 +155,7 @@ def test_unfinished_intent_with_a_dispute_ends_opened_without_submitting(
     with Journal(path) as journal:
         key = site_key(storefront.url)
         assert journal.unfinished(site=key, order_id="2000") == []
-        assert journal.history(site=key, order_id="2000")[-1].outcome == "opened"
+        assert intents_of(journal, site=key, order_id="2000")[-1].outcome == "opened"
 
 
 @pytest.mark.browser
@@ -168,7 +171,7 @@ def test_unfinished_intent_without_a_dispute_is_settled_then_submitted(
     assert outcome.status == "opened", outcome.message
     assert len(disputes_of(storefront, "2001")) == 1
     with Journal(path) as journal:
-        assert [(i.run_id, i.outcome) for i in journal.history(site=key, order_id="2001")] == [
+        assert [(i.run_id, i.outcome) for i in intents_of(journal, site=key, order_id="2001")] == [
             ("crashed", "not_created"),
             (outcome.run_dir.name if outcome.run_dir else "", "opened"),
         ]

@@ -1,19 +1,23 @@
 """Answers read from the network: only the submit request's response counts, its JSON first.
 
-No browser: the response catcher is fed look-alike responses in the order a page makes them,
-and ``classify`` gets what the JSON said with what the page showed (or no longer shows).
+No browser: the request watch is fed look-alike requests in the order a page makes them, and
+``classify`` gets what the JSON said with what the page showed (or no longer shows).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
-from playwright.async_api import Response
+from playwright.async_api import BrowserContext, Request
 
-from agent.site.answer import ResponseCatcher, classify
+from agent.site.answer import classify
+from agent.site.answer_rules import JsonTest, SubmitRequest, body_data
 from agent.site.profile import load_profile
+from agent.site.request_watch import RequestWatch
 
 MOCK = load_profile("mock")
 AE = load_profile("aliexpress")
@@ -33,45 +37,134 @@ AE_SUBMIT = (
 )
 
 
-def response(method: str, url: str) -> Response:
-    """A look-alike of Playwright's Response: its request's method and its URL."""
-    return cast(Response, SimpleNamespace(request=SimpleNamespace(method=method), url=url))
+class FakeContext:
+    """A look-alike of Playwright's BrowserContext: its request events, fired by the test."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, list[Callable[[Any], None]]] = {}
+
+    def on(self, event: str, handler: Callable[[Any], None]) -> None:
+        self.handlers.setdefault(event, []).append(handler)
+
+    def remove_listener(self, event: str, handler: Callable[[Any], None]) -> None:
+        self.handlers[event].remove(handler)
+
+    def fire(self, event: str, request: object) -> None:
+        for handler in list(self.handlers.get(event, [])):
+            handler(request)
 
 
-def test_a_tracking_post_before_the_answer_is_not_the_answer() -> None:
-    """A beacon POSTed just before the submission's answer is passed over."""
-    catcher = ResponseCatcher(MOCK.answer.request)
-    beacon = response("POST", "http://127.0.0.1:9/gw/aplus/track")
-    answer = response("POST", "http://127.0.0.1:9/order/1001/dispute")
-    catcher(beacon)
-    assert catcher.response is None and not catcher.arrived.is_set()
-    catcher(answer)
-    assert catcher.response is answer and catcher.arrived.is_set()
+def request(method: str, url: str, body: bytes | None = None) -> Request:
+    """A look-alike of Playwright's Request: method, URL, body, failure."""
+    return cast(
+        Request,
+        SimpleNamespace(method=method, url=url, post_data_buffer=body, failure="net::ERR_FAILED"),
+    )
 
 
-def test_an_upload_post_is_not_the_answer() -> None:
-    """An evidence upload's POST (and the page's other calls) never stand for the answer."""
-    catcher = ResponseCatcher(AE.answer.request)
+def watching(rule: SubmitRequest) -> tuple[FakeContext, RequestWatch, list[float]]:
+    """A request watch on a fake context, with a clock the test moves."""
+    context = FakeContext()
+    now = [10.0]
+    watch = RequestWatch(cast(BrowserContext, context), rule, clock=lambda: now[0])
+    watch.start()
+    return context, watch, now
+
+
+def test_a_tracking_post_is_not_a_submission() -> None:
+    """A beacon POSTed around the submission is passed over; the submission is tracked."""
+    context, watch, _ = watching(MOCK.answer.request)
+    context.fire("request", request("POST", "http://127.0.0.1:9/gw/aplus/track"))
+    assert watch.tracked == []
+    submit = request("POST", "http://127.0.0.1:9/order/1001/dispute")
+    context.fire("request", submit)
+    assert [t.request for t in watch.tracked] == [submit]
+
+
+def test_an_upload_post_is_not_a_submission() -> None:
+    """An evidence upload's POST (and the page's other calls) never stand for the submission."""
+    context, watch, _ = watching(AE.answer.request)
     for other in (
-        response("POST", "http://127.0.0.1:9/x/upload?scene=reverse"),
-        response("GET", "http://127.0.0.1:9/x/file/0123456789abcdef01234567"),
-        response("POST", "http://127.0.0.1:9/gw/aplus/track"),
-        response("GET", AE_SUBMIT),
+        request("POST", "http://127.0.0.1:9/x/upload?scene=reverse"),
+        request("GET", "http://127.0.0.1:9/x/file/0123456789abcdef01234567"),
+        request("POST", "http://127.0.0.1:9/gw/aplus/track"),
+        request("GET", AE_SUBMIT),
     ):
-        catcher(other)
-    assert catcher.response is None
-    answer = response("POST", AE_SUBMIT)
-    catcher(answer)
-    assert catcher.response is answer
+        context.fire("request", other)
+    assert watch.tracked == []
+    context.fire("request", request("POST", AE_SUBMIT))
+    assert len(watch.tracked) == 1
 
 
-def test_only_the_first_answer_is_kept() -> None:
-    """A later response to the same request (a second click) does not replace the first."""
-    catcher = ResponseCatcher(MOCK.answer.request)
-    first = response("POST", "http://127.0.0.1:9/order/1001/dispute")
-    catcher(first)
-    catcher(response("POST", "http://127.0.0.1:9/order/1001/dispute"))
-    assert catcher.response is first
+def test_every_matching_request_counts_and_stays_in_flight_until_it_ends() -> None:
+    """Two requests to the submit URL are two possible submissions, each in flight until its
+    end (a response or a network failure) is seen."""
+    context, watch, now = watching(MOCK.answer.request)
+    first = request("POST", "http://127.0.0.1:9/order/1001/dispute")
+    second = request("POST", "http://127.0.0.1:9/order/1001/dispute")
+    context.fire("request", first)
+    context.fire("request", second)
+    assert len(watch.in_flight()) == 2
+    now[0] = 11.5
+    context.fire("requestfinished", first)
+    assert [t.request for t in watch.in_flight()] == [second]
+    context.fire("requestfailed", second)
+    assert watch.in_flight() == []
+    assert [(t.ended_at, t.failure) for t in watch.tracked] == [
+        (11.5, None),
+        (11.5, "net::ERR_FAILED"),
+    ]
+    mark = watch.mark()
+    assert watch.since(mark) == [] and len(watch.since(0)) == 2
+
+
+def test_a_body_matcher_tells_the_submission_from_a_side_request() -> None:
+    """With ``[answer] body``, a validation call to the same URL is not a submission."""
+    rule = dataclasses.replace(
+        MOCK.answer.request, body=((JsonTest(path=("validate",), exists=False),),)
+    )
+    context, watch, _ = watching(rule)
+    url = "http://127.0.0.1:9/order/1001/dispute"
+    context.fire("request", request("POST", url, b"validate=1&message=x"))
+    assert watch.tracked == []
+    context.fire("request", request("POST", url, b"received=no&message=x"))
+    assert len(watch.tracked) == 1
+
+
+def test_a_graphql_body_is_matched_by_its_operation() -> None:
+    """One URL for every call: the operation name in the JSON body says which is the submit."""
+    rule = dataclasses.replace(
+        MOCK.answer.request,
+        body=((JsonTest(path=("operationName",), equals=("CreateReturn",)),),),
+    )
+    assert rule.matches("POST", "http://x/order/1/dispute", b'{"operationName": "CreateReturn"}')
+    assert not rule.matches("POST", "http://x/order/1/dispute", b'{"operationName": "Track"}')
+    assert not rule.matches("POST", "http://x/order/1/dispute", None)
+
+
+def test_a_form_field_holding_json_is_read_by_path() -> None:
+    """A form body whose field holds JSON (the gateway's ``data=``) is read into."""
+    assert body_data(b"data=%7B%22orderId%22%3A%20%221%22%7D&sign=x") == {
+        "data": {"orderId": "1"},
+        "sign": "x",
+    }
+    assert body_data(b"") is None and body_data(b"\xff\xfe") is None
+
+
+def test_a_handler_never_raises() -> None:
+    """A request whose body cannot be read is still tracked (counted as a possible one)."""
+
+    class Broken:
+        method = "POST"
+        url = "http://127.0.0.1:9/order/1001/dispute"
+
+        @property
+        def post_data_buffer(self) -> bytes:
+            raise RuntimeError("gone")
+
+    context, watch, _ = watching(MOCK.answer.request)
+    context.fire("request", Broken())
+    assert len(watch.tracked) == 1
 
 
 def test_a_json_busy_in_an_http_200_is_busy() -> None:

@@ -17,6 +17,7 @@ import pytest
 from agent.errors import ClaimLost, OrderClaimed
 from agent.flow.claim import Heartbeat, order_claim
 from agent.flow.journal import STALE_AFTER_S, Journal, process_identity, site_key
+from tests.journal_rows import intents_of
 
 SITE = "http://127.0.0.1:8123"
 
@@ -144,7 +145,7 @@ def test_a_taken_over_run_cannot_record_an_intent(tmp_path: Path) -> None:
         other.claim(site=SITE, order_id="2000", run_id="other")
         with pytest.raises(ClaimLost):
             slow.begin(site=SITE, order_id="2000", run_id="slow", attempt=2)
-        assert [i.attempt for i in other.history(site=SITE, order_id="2000")] == [1]
+        assert [i.attempt for i in intents_of(other, site=SITE, order_id="2000")] == [1]
         assert other.unfinished(site=SITE, order_id="2000")[0].run_id == "slow"
 
 

@@ -198,14 +198,21 @@ def test_every_exit_code_is_explained_in_one_line() -> None:
     assert "no dispute can be opened" in describe_exit_code(3)
     assert "still busy" in describe_exit_code(4)
     assert "SIGTERM" in describe_exit_code(143) and "Ctrl-C" in describe_exit_code(130)
-    assert "not an exit code" in describe_exit_code(7)
-    assert all("\n" not in describe_exit_code(c) for c in (0, 1, 2, 3, 4, 5, 130, 143))
+    assert "still on its way" in describe_exit_code(7)
+    assert "not an exit code" in describe_exit_code(8)
+    assert all("\n" not in describe_exit_code(c) for c in (0, 1, 2, 3, 4, 5, 6, 7, 130, 143))
 
 
 def test_final_and_failed_statuses_drive_resume() -> None:
-    """--resume skips final statuses; --only-failed runs gave_up, needs_human and error."""
+    """--resume skips final statuses; --only-failed runs gave_up, needs_human, unconfirmed and
+    error."""
     assert {s for s in Status if s.final} == {Status.OPENED, Status.ALREADY_OPEN, Status.INELIGIBLE}
-    assert {s for s in Status if s.failed} == {Status.GAVE_UP, Status.NEEDS_HUMAN, Status.ERROR}
+    assert {s for s in Status if s.failed} == {
+        Status.GAVE_UP,
+        Status.NEEDS_HUMAN,
+        Status.UNCONFIRMED,
+        Status.ERROR,
+    }
     assert not Status.INTERRUPTED.final and not Status.INTERRUPTED.support_ticket
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agent.errors import (
-    AmbiguousAnswer,
     ChallengeShown,
+    CheckFailed,
     GaveUp,
     InvalidConfig,
     InvalidEvidence,
@@ -17,8 +17,8 @@ from agent.errors import (
     NotEligible,
     RetryDisputeError,
     SessionExpired,
-    SiteBusy,
     SiteError,
+    SubmissionUnconfirmed,
     UnexpectedPage,
 )
 
@@ -45,8 +45,8 @@ EXAMPLES: list[RetryDisputeError] = [
     ChallengeShown(),
     SiteError("the site broke", hint="look at the screenshots"),
     UnexpectedPage(url="http://127.0.0.1:8000/x"),
-    SiteBusy("System busy, please try again later", status_code=503, retry_after_s=30),
-    AmbiguousAnswer("timeout after 30 s"),
+    CheckFailed(attempts=2, elapsed_s=12.0, last_answer="System busy", why="HTTP 500"),
+    SubmissionUnconfirmed("attempt 1 was still on its way at the deadline"),
 ]
 
 
@@ -66,8 +66,8 @@ EXAMPLES: list[RetryDisputeError] = [
         (ChallengeShown, 5),
         (SiteError, 1),
         (UnexpectedPage, 1),
-        (SiteBusy, 1),
-        (AmbiguousAnswer, 1),
+        (CheckFailed, 4),
+        (SubmissionUnconfirmed, 7),
     ],
 )
 def test_exit_codes(cls: type[RetryDisputeError], code: int) -> None:
@@ -90,8 +90,8 @@ def test_exit_codes(cls: type[RetryDisputeError], code: int) -> None:
         (NeedsHuman, RetryDisputeError),
         (UnexpectedPage, SiteError),
         (SiteError, RetryDisputeError),
-        (SiteBusy, RetryDisputeError),
-        (AmbiguousAnswer, RetryDisputeError),
+        (CheckFailed, GaveUp),
+        (SubmissionUnconfirmed, RetryDisputeError),
     ],
 )
 def test_tree(cls: type[RetryDisputeError], parent: type[RetryDisputeError]) -> None:
@@ -99,10 +99,14 @@ def test_tree(cls: type[RetryDisputeError], parent: type[RetryDisputeError]) -> 
     assert issubclass(cls, parent)
 
 
-def test_retry_signals_are_not_user_errors() -> None:
-    """SiteBusy and AmbiguousAnswer are neither invalid requests nor site errors."""
-    for cls in (SiteBusy, AmbiguousAnswer):
-        assert not issubclass(cls, InvalidRequest | SiteError | NeedsHuman)
+def test_a_failed_check_says_nothing_was_sent_again() -> None:
+    """CheckFailed names the last answer and why the order page could not be read."""
+    err = CheckFailed(attempts=2, elapsed_s=12.0, last_answer="System busy", why="HTTP 500")
+    assert _one_line(err).startswith(
+        'stopped after attempt 2: the site answered "System busy", and the order page could '
+        "not be read to check whether that opened the dispute (HTTP 500); nothing was sent again"
+    )
+    assert err.context["why"] == "HTTP 500"
 
 
 @pytest.mark.parametrize("err", EXAMPLES, ids=lambda e: type(e).__name__)
@@ -234,45 +238,8 @@ def test_unexpected_page() -> None:
     assert err.url == "http://h/x"
 
 
-def test_site_busy_fields() -> None:
-    """SiteBusy carries the site's text, the HTTP status and the Retry-After."""
-    err = SiteBusy("System busy, please try again later", status_code=429, retry_after_s=30.0)
-    assert err.message == "System busy, please try again later"
-    assert err.status_code == 429
-    assert err.retry_after_s == 30.0
-    assert _one_line(err).startswith(
-        'the site is busy: "System busy, please try again later" (HTTP 429, Retry-After 30 s); '
-    )
-    assert err.context == {
-        "message": "System busy, please try again later",
-        "status_code": 429,
-        "retry_after_s": 30.0,
-    }
-
-
-BUSY_ZH = "系统繁忙，请稍后再试"  # noqa: RUF001  # the storefront's text has a fullwidth comma
-
-
-def test_site_busy_minimal() -> None:
-    """SiteBusy needs only the site's text, in any language."""
-    err = SiteBusy(BUSY_ZH)
-    assert err.status_code is None
-    assert err.retry_after_s is None
-    assert _one_line(err).startswith(f'the site is busy: "{BUSY_ZH}"; ')
-
-
-def test_ambiguous_answer_cause() -> None:
-    """AmbiguousAnswer says the dispute may exist and keeps the cause."""
-    err = AmbiguousAnswer("HTTP 500")
-    assert err.cause == "HTTP 500"
-    assert err.context == {"cause": "HTTP 500"}
-    assert _one_line(err).startswith(
-        "the site's answer does not show whether the dispute was created (HTTP 500); "
-    )
-
-
 def test_extra_context_is_kept() -> None:
     """Extra structured fields given by the caller join the error's own."""
-    err = SiteBusy("busy", context={"attempt": 3})
+    err = GaveUp(attempts=1, elapsed_s=1.0, last_answer="busy", context={"attempt": 3})
     assert err.context["attempt"] == 3
-    assert err.context["message"] == "busy"
+    assert err.context["last_answer"] == "busy"

@@ -114,15 +114,18 @@ class Camera:
 
 
 def test_a_failed_screenshot_never_lends_its_number(tmp_path: Path) -> None:
-    """01 taken, 02 fails in the page, 03 fails on a full disk, 04 taken: numbers not reused."""
+    """Steps 1 and 4 photographed, 2 fails in the page, 3 on a full disk: each screenshot has
+    the number of its timeline entry, and a failed one leaves its number unused."""
     folder = RunFolder(path=tmp_path, order_id="2000", run_id="r")
     camera = Camera(broken={2})
 
     async def shots() -> list[str | None]:
-        taken = [await folder.shot(camera, "one"), await folder.shot(camera, "two")]
+        taken = []
+        for name in ("one", "two"):
+            taken.append((await folder.step(camera, name)).screenshot)
         with use_writer(FullDisk()):
-            taken.append(await folder.shot(camera, "three"))
-        taken.append(await folder.shot(camera, "four"))
+            taken.append((await folder.step(camera, "three")).screenshot)
+        taken.append((await folder.step(camera, "four")).screenshot)
         return taken
 
     with tracking_failures(tmp_path) as failures:

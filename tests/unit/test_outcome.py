@@ -38,6 +38,7 @@ def test_every_status_has_its_documented_exit_code_and_a_label() -> None:
         "gave_up": 4,
         "needs_human": 5,
         "claimed": 6,
+        "unconfirmed": 7,
         "interrupted": 130,
     }
     assert all(s.label and s.label[0].isupper() for s in Status)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 import tenacity
 
-from agent.errors import AmbiguousAnswer, InvalidConfig, InvalidField, NeedsHuman, SiteBusy
+from agent.errors import InvalidConfig, InvalidField, NeedsHuman
 from agent.flow.policy import (
     RetryDetails,
     RetryPolicy,
     backoff_wait,
     build_async_retrying,
-    build_retrying,
-    is_retryable,
     next_wait,
     parse_retry_after,
 )
@@ -53,40 +53,10 @@ class FakeTime:
         """Return the current fake time."""
         return self.now
 
-    def sleep(self, seconds: float) -> None:
+    async def asleep(self, seconds: float) -> None:
         """Record the wait and advance the clock by it, at once."""
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-class Site:
-    """A fake submit that fails with the given exceptions in turn, then succeeds."""
-
-    def __init__(self, *failures: BaseException, time: FakeTime | None = None, takes_s: float = 0):
-        self.failures = list(failures)
-        self.calls = 0
-        self.time = time
-        self.takes_s = takes_s
-
-    def submit(self) -> str:
-        """Return the dispute id, or raise the next failure."""
-        self.calls += 1
-        if self.time is not None:
-            self.time.now += self.takes_s
-        if self.failures:
-            raise self.failures.pop(0)
-        return "D-000100"
-
-
-def always_busy(time: FakeTime | None = None, *, retry_after_s: float | None = None) -> Site:
-    """Return a site that is busy on every submit."""
-
-    class Busy(Site):
-        def submit(self) -> str:
-            self.calls += 1
-            raise SiteBusy(BUSY, status_code=503, retry_after_s=retry_after_s)
-
-    return Busy(time=time)
 
 
 def one_line(err: BaseException) -> str:
@@ -264,301 +234,180 @@ def test_parse_retry_after_naive_now_is_utc() -> None:
     assert parse_retry_after("Sat, 01 Mar 2025 12:00:30 GMT", now=naive) == 30.0
 
 
-# --- what is retried ----------------------------------------------------------------------------
+# --- the tenacity wiring: rounds return values, tenacity retries on them -------------------------
 
 
-@pytest.mark.parametrize(
-    ("exc", "retried"),
-    [
-        (SiteBusy(BUSY), True),
-        (AmbiguousAnswer("timeout after 30 s"), True),
-        (InvalidField("empty", field="message"), False),
-        (NeedsHuman(), False),
-        (ValueError("bug"), False),
-        (KeyboardInterrupt(), False),
-    ],
-)
-def test_is_retryable(exc: BaseException, retried: bool) -> None:
-    """Only a busy site and an ambiguous answer are retried."""
-    assert is_retryable(exc) is retried
+@dataclass(frozen=True)
+class Again:
+    """A round's value asking for another round (the loop's Resend), with a Retry-After."""
+
+    retry_after_s: float | None = None
 
 
-# --- the tenacity wiring ------------------------------------------------------------------------
+class Rounds:
+    """A fake round function: returns the given values in turn (the last one repeats), each
+    round taking *takes_s* of fake time."""
+
+    def __init__(self, *values: object, time: FakeTime | None = None, takes_s: float = 0.0):
+        self.values = list(values)
+        self.calls = 0
+        self.time = time
+        self.takes_s = takes_s
+
+    async def __call__(self) -> object:
+        self.calls += 1
+        if self.time is not None:
+            self.time.now += self.takes_s
+        return self.values[min(self.calls, len(self.values)) - 1]
 
 
-def test_returns_after_busy_answers() -> None:
-    """Two busy answers are retried after 5 and 10 s, and the third attempt's result returned."""
+def retrying_for(policy: RetryPolicy, time: FakeTime, **kwargs: Any) -> tenacity.AsyncRetrying:
+    """The builder as the loop uses it: retry on `Again`, its Retry-After honoured."""
+    return build_async_retrying(
+        policy,
+        should_retry=lambda v: isinstance(v, Again),
+        retry_after_of=lambda v: v.retry_after_s if isinstance(v, Again) else None,
+        sleep=time.asleep,
+        clock=time.clock,
+        **kwargs,
+    )
+
+
+def test_returns_after_rounds_that_ask_again() -> None:
+    """Two rounds ask again: waits of 5 and 10 s, and the third round's value returned."""
     time = FakeTime()
-    site = Site(SiteBusy(BUSY), SiteBusy(BUSY))
-    retrying = build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)
-    assert retrying(site.submit) == "D-000100"
-    assert site.calls == 3
+    rounds = Rounds(Again(), Again(), "opened")
+    assert asyncio.run(retrying_for(NO_JITTER, time)(rounds)) == "opened"
+    assert rounds.calls == 3
     assert time.sleeps == [5.0, 10.0]
 
 
-def test_gives_up_after_max_attempts_with_the_last_site_busy() -> None:
-    """Always busy: ten attempts, nine exact waits, then the last SiteBusy itself is raised."""
+def test_gives_up_after_max_attempts_returning_the_last_value() -> None:
+    """Always again: ten rounds, nine exact waits, then the last value is returned as it is."""
     time = FakeTime()
-    site = always_busy()
-    retrying = build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)
-    with pytest.raises(SiteBusy) as caught:
-        retrying(site.submit)
-    assert site.calls == 10
-    assert time.sleeps == [5, 10, 20, 40, 80, 120, 120, 120, 120]
-    assert caught.value.message == BUSY
-    assert not isinstance(caught.value, tenacity.RetryError)
+    last = Again()
+    rounds = Rounds(last)
+    assert asyncio.run(retrying_for(NO_JITTER, time)(rounds)) is last
+    assert rounds.calls == 10
+    assert time.sleeps == [5.0, 10.0, 20.0, 40.0, 80.0, 120.0, 120.0, 120.0, 120.0]
 
 
 def test_attempt_limit_of_one() -> None:
-    """With one attempt allowed, a busy answer is raised without any wait."""
+    """max_attempts = 1: one round, no wait."""
     time = FakeTime()
-    site = always_busy()
-    retrying = build_retrying(
-        _policy(max_attempts=1, jitter=False), sleep=time.sleep, clock=time.clock
-    )
-    with pytest.raises(SiteBusy):
-        retrying(site.submit)
-    assert (site.calls, time.sleeps) == (1, [])
+    rounds = Rounds(Again())
+    asyncio.run(retrying_for(_policy(max_attempts=1, jitter=False), time)(rounds))
+    assert rounds.calls == 1 and time.sleeps == []
 
 
 def test_deadline_on_the_injected_clock() -> None:
-    """With many attempts allowed, the 900 s deadline stops before a wait that would pass it."""
+    """Waits of 5, 10, 20 s against a 30 s deadline: the third wait would end past it."""
     time = FakeTime()
-    site = always_busy()
-    policy = _policy(max_attempts=100, jitter=False)
-    retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
-    with pytest.raises(SiteBusy):
-        retrying(site.submit)
-    # attempts start at 0, 5, 15, 35, 75, 155, 275, 395, 515, 635, 755, 875 s; 875 + 120 > 900
-    assert time.sleeps == [5, 10, 20, 40, 80, 120, 120, 120, 120, 120, 120]
-    assert site.calls == 12
-    assert time.now - 1000.0 == 875.0
+    rounds = Rounds(Again())
+    asyncio.run(retrying_for(_policy(jitter=False, deadline_s=30.0), time)(rounds))
+    assert time.sleeps == [5.0, 10.0]
+    assert rounds.calls == 3
 
 
-def test_deadline_counts_the_attempts_own_time() -> None:
-    """Time spent inside attempts counts toward the deadline, measured from the first start."""
+def test_deadline_counts_the_rounds_own_time() -> None:
+    """Each round takes 10 s: the deadline counts it too."""
     time = FakeTime()
-
-    class SlowBusy(Site):
-        def submit(self) -> str:
-            self.calls += 1
-            time.now += 100.0
-            raise SiteBusy(BUSY)
-
-    site = SlowBusy()
-    policy = _policy(max_attempts=100, deadline_s=300, jitter=False)
-    retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
-    with pytest.raises(SiteBusy):
-        retrying(site.submit)
-    # attempt 1 ends at 100, waits 5; attempt 2 ends at 205, waits 10; attempt 3 ends at 315
-    assert time.sleeps == [5, 10]
-    assert site.calls == 3
+    rounds = Rounds(Again(), time=time, takes_s=10.0)
+    asyncio.run(retrying_for(_policy(jitter=False, deadline_s=40.0), time)(rounds))
+    assert time.sleeps == [5.0, 10.0]
+    assert rounds.calls == 3
 
 
-def test_an_attempt_may_start_at_the_deadline() -> None:
-    """A wait that ends exactly at the deadline is still taken."""
+def test_a_round_may_start_at_the_deadline() -> None:
+    """A wait that ends exactly at the deadline is allowed."""
     time = FakeTime()
-    site = always_busy()
-    policy = _policy(max_attempts=100, deadline_s=15, jitter=False)
-    retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
-    with pytest.raises(SiteBusy):
-        retrying(site.submit)
-    assert time.sleeps == [5, 10]
+    rounds = Rounds(Again())
+    asyncio.run(retrying_for(_policy(jitter=False, deadline_s=15.0), time)(rounds))
+    assert time.sleeps == [5.0, 10.0]
 
 
 def test_each_call_has_its_own_deadline() -> None:
-    """A Retrying reused for a second call counts that call's deadline from its own start."""
+    """A retrying object used twice counts each call's deadline from its own first round."""
     time = FakeTime()
-    policy = _policy(max_attempts=100, deadline_s=15, jitter=False)
-    retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
-    for _ in range(2):
-        with pytest.raises(SiteBusy):
-            retrying(always_busy().submit)
-    assert time.sleeps == [5, 10, 5, 10]
+    retrying = retrying_for(_policy(jitter=False, deadline_s=15.0), time)
+    asyncio.run(retrying(Rounds(Again())))
+    time.now += 1000
+    time.sleeps.clear()
+    asyncio.run(retrying(Rounds(Again())))
+    assert time.sleeps == [5.0, 10.0]
 
 
-def test_retry_after_is_read_from_site_busy() -> None:
-    """The Retry-After carried by SiteBusy replaces the backoff."""
+def test_retry_after_replaces_the_backoff() -> None:
+    """A round's Retry-After is waited exactly, in place of the backoff."""
     time = FakeTime()
-    site = Site(SiteBusy(BUSY, retry_after_s=30), SiteBusy(BUSY), SiteBusy(BUSY, retry_after_s=2))
-    retrying = build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)
-    assert retrying(site.submit) == "D-000100"
+    rounds = Rounds(Again(retry_after_s=30), Again(), Again(retry_after_s=2), "opened")
+    asyncio.run(retrying_for(NO_JITTER, time)(rounds))
     assert time.sleeps == [30.0, 10.0, 2.0]
 
 
 def test_retry_after_is_capped() -> None:
-    """A Retry-After of an hour waits only the cap."""
+    """A Retry-After of an hour is cut to the policy's cap."""
     time = FakeTime()
-    site = Site(SiteBusy(BUSY, retry_after_s=3600))
-    retrying = build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)
-    assert retrying(site.submit) == "D-000100"
+    rounds = Rounds(Again(retry_after_s=3600), "opened")
+    asyncio.run(retrying_for(NO_JITTER, time)(rounds))
     assert time.sleeps == [600.0]
 
 
 def test_retry_after_past_the_deadline_gives_up() -> None:
-    """A Retry-After that would end past the deadline stops at once."""
+    """A Retry-After that would end past the deadline stops the rounds at once."""
     time = FakeTime()
-    site = always_busy(retry_after_s=600)
-    policy = _policy(deadline_s=300, jitter=False)
-    retrying = build_retrying(policy, sleep=time.sleep, clock=time.clock)
-    with pytest.raises(SiteBusy) as caught:
-        retrying(site.submit)
-    assert (site.calls, time.sleeps) == (1, [])
-    assert caught.value.retry_after_s == 600
+    rounds = Rounds(Again(retry_after_s=120))
+    asyncio.run(retrying_for(_policy(deadline_s=60.0), time)(rounds))
+    assert rounds.calls == 1 and time.sleeps == []
 
 
-def test_invalid_field_is_raised_at_once() -> None:
-    """An InvalidField ends the loop after exactly one attempt and no wait."""
+def test_a_final_value_ends_the_rounds_at_once() -> None:
+    """A value that does not ask again is returned after one round."""
     time = FakeTime()
-    site = Site(InvalidField("too short (7 characters)", field="message"))
-    retrying = build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)
-    with pytest.raises(InvalidField):
-        retrying(site.submit)
-    assert site.calls == 1
+    rounds = Rounds("invalid")
+    assert asyncio.run(retrying_for(NO_JITTER, time)(rounds)) == "invalid"
+    assert rounds.calls == 1
+
+
+@pytest.mark.parametrize(
+    "exc", [InvalidField("empty", field="message"), NeedsHuman(), ValueError()]
+)
+def test_an_exception_ends_the_rounds_as_it_is(exc: Exception) -> None:
+    """A round that raises is never retried: the exception itself comes out."""
+    time = FakeTime()
+
+    async def failing() -> object:
+        raise exc
+
+    with pytest.raises(type(exc)):
+        asyncio.run(retrying_for(NO_JITTER, time)(failing))
     assert time.sleeps == []
-
-
-def test_other_errors_are_raised_at_once() -> None:
-    """A bug or a login page is not retried."""
-    for exc in (ValueError("bug"), NeedsHuman()):
-        time = FakeTime()
-        site = Site(exc)
-        with pytest.raises(type(exc)):
-            build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)(site.submit)
-        assert (site.calls, time.sleeps) == (1, [])
-
-
-def test_ambiguous_answer_is_retried_with_backoff() -> None:
-    """An ambiguous answer is retried like a busy one, with the backoff."""
-    time = FakeTime()
-    site = Site(AmbiguousAnswer("HTTP 500"), SiteBusy(BUSY))
-    retrying = build_retrying(NO_JITTER, sleep=time.sleep, clock=time.clock)
-    assert retrying(site.submit) == "D-000100"
-    assert time.sleeps == [5.0, 10.0]
-
-
-def test_ambiguous_answer_last_is_raised() -> None:
-    """When the last attempt was ambiguous, that AmbiguousAnswer is what surfaces."""
-    time = FakeTime()
-    site = Site(SiteBusy(BUSY), AmbiguousAnswer("timeout"), AmbiguousAnswer("timeout"))
-    retrying = build_retrying(
-        _policy(max_attempts=3, jitter=False), sleep=time.sleep, clock=time.clock
-    )
-    with pytest.raises(AmbiguousAnswer):
-        retrying(site.submit)
-    assert site.calls == 3
 
 
 def test_jittered_waits_match_the_seeded_draws() -> None:
-    """With jitter, the sleeps are the seeded draws between 0 and the exponential ceiling."""
+    """With jitter, the waits are the seeded generator's draws, in order."""
     time = FakeTime()
-    site = always_busy()
-    retrying = build_retrying(
-        _policy(max_attempts=6), sleep=time.sleep, clock=time.clock, rng=random.Random(3)
-    )
-    with pytest.raises(SiteBusy):
-        retrying(site.submit)
-    draws = random.Random(3)
-    assert time.sleeps == [draws.uniform(0, ceiling) for ceiling in (5, 10, 20, 40, 80)]
-    assert all(0 <= s <= c for s, c in zip(time.sleeps, (5, 10, 20, 40, 80), strict=True))
+    rounds = Rounds(Again(), Again(), Again(), "opened")
+    asyncio.run(retrying_for(_policy(), time, rng=random.Random(7))(rounds))
+    expected = [backoff_wait(_policy(), n, rng=r) for n, r in _same_draws(7, 3)]
+    assert time.sleeps == expected
+
+
+def _same_draws(seed: int, count: int) -> list[tuple[int, random.Random]]:
+    rng = random.Random(seed)
+    return [(n, rng) for n in range(1, count + 1)]
 
 
 def test_before_sleep_receives_the_details() -> None:
-    """The hook receives, before each wait, the attempt, the wait, its cause and the error."""
+    """The hook gets the round's number, the wait, its cause and the elapsed time."""
     time = FakeTime()
-    first, second = SiteBusy(BUSY, retry_after_s=30), AmbiguousAnswer("timeout")
-    site = Site(first, second, time=time, takes_s=2.0)
     seen: list[RetryDetails] = []
-    retrying = build_retrying(
-        NO_JITTER, sleep=time.sleep, clock=time.clock, before_sleep=seen.append
-    )
-    assert retrying(site.submit) == "D-000100"
+    rounds = Rounds(Again(retry_after_s=30), Again(), "opened", time=time, takes_s=1.0)
+    asyncio.run(retrying_for(NO_JITTER, time, before_sleep=seen.append)(rounds))
     assert seen == [
-        RetryDetails(
-            retry_num=1, wait_for=30.0, wait_cause="retry_after", caused_by=first, elapsed_s=2.0
-        ),
-        RetryDetails(
-            retry_num=2, wait_for=10.0, wait_cause="backoff", caused_by=second, elapsed_s=34.0
-        ),
+        RetryDetails(retry_num=1, wait_for=30.0, wait_cause="retry_after", elapsed_s=1.0),
+        RetryDetails(retry_num=2, wait_for=10.0, wait_cause="backoff", elapsed_s=32.0),
     ]
-    assert time.sleeps == [30.0, 10.0]
-
-
-def test_iteration_form_applies_the_policy() -> None:
-    """The ``for attempt in retrying`` form waits and stops the same way."""
-    time = FakeTime()
-    retrying = build_retrying(
-        _policy(max_attempts=3, jitter=False), sleep=time.sleep, clock=time.clock
-    )
-    attempts = 0
-    with pytest.raises(SiteBusy):
-        for attempt in retrying:
-            with attempt:
-                attempts += 1
-                raise SiteBusy(BUSY)
-    assert attempts == 3
-    assert time.sleeps == [5.0, 10.0]
-
-
-# --- the async controller -----------------------------------------------------------------------
-
-
-class FakeAsyncTime(FakeTime):
-    """The fake clock with an awaitable sleep, for the async controller."""
-
-    async def asleep(self, seconds: float) -> None:
-        """Record the wait and advance the clock by it, without waiting."""
-        self.sleep(seconds)
-
-
-def test_async_retrying_applies_the_policy() -> None:
-    """The async controller waits the same exact waits and returns the coroutine's result."""
-    time = FakeAsyncTime()
-    failures: list[BaseException] = [SiteBusy(BUSY), SiteBusy(BUSY, retry_after_s=30)]
-    seen: list[RetryDetails] = []
-
-    async def submit(order_id: str) -> str:
-        if failures:
-            raise failures.pop(0)
-        return f"dispute for {order_id}"
-
-    retrying = build_async_retrying(
-        NO_JITTER, sleep=time.asleep, clock=time.clock, before_sleep=seen.append
-    )
-    assert asyncio.run(retrying(submit, "1002")) == "dispute for 1002"
-    assert time.sleeps == [5.0, 30.0]
-    assert [d.wait_cause for d in seen] == ["backoff", "retry_after"]
-
-
-def test_async_retrying_gives_up_on_the_deadline() -> None:
-    """The async controller stops on the injected clock's deadline and re-raises SiteBusy."""
-    time = FakeAsyncTime()
-    calls = 0
-
-    async def submit() -> str:
-        nonlocal calls
-        calls += 1
-        raise SiteBusy(BUSY)
-
-    policy = _policy(max_attempts=100, deadline_s=35, jitter=False)
-    retrying = build_async_retrying(policy, sleep=time.asleep, clock=time.clock)
-    with pytest.raises(SiteBusy):
-        asyncio.run(retrying(submit))
-    assert time.sleeps == [5, 10, 20]
-    assert calls == 4
-
-
-def test_async_retrying_does_not_retry_invalid_field() -> None:
-    """The async controller raises an InvalidField after one attempt."""
-    time = FakeAsyncTime()
-
-    async def submit() -> str:
-        raise InvalidField("empty", field="message")
-
-    retrying = build_async_retrying(NO_JITTER, sleep=time.asleep, clock=time.clock)
-    with pytest.raises(InvalidField):
-        asyncio.run(retrying(submit))
-    assert time.sleeps == []
 
 
 def test_equal_jitter_stays_in_the_upper_half() -> None:

@@ -298,6 +298,20 @@ async function send() {
     api: "mtop.ae.reverse.submit", v: "1.0", type: "originaljson", dataType: "json",
   });
   let answer = null;
+  if (init.validateFirst) {
+    // fault validate_first: the same gateway URL checks the request first, then submits it
+    const check = { ...payload, validate: true };
+    try {
+      await fetch(`${init.submitUrl}?${query}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ data: JSON.stringify(check) }),
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      // a check that fails to answer does not stop the submission
+    }
+  }
   try {
     const response = await fetch(`${init.submitUrl}?${query}`, {
       method: "POST",
