@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from agent.errors import InvalidField
+from agent.errors import InvalidConfig, InvalidField
 from agent.request import DisputeRequest, EvidenceRules
 from agent.request.reasons import SiteReasons
 from agent.site.answer_rules import AnswerRules
@@ -195,7 +195,16 @@ class SiteProfile:
         return None
 
     def check_request(self, request: DisputeRequest) -> None:
-        """Pre-flight against this site: its reasons for the received answer, its item lines."""
+        """Pre-flight against this site: its reasons for the received answer, its item lines,
+        and a ``[dispute]`` pattern that would take the order's own id for a dispute's."""
+        if self.dispute.id_in(request.order_id) is not None:
+            raise InvalidConfig(
+                f"dispute.pattern of profile {self.source} matches the order id "
+                f"{request.order_id} itself: every order page would seem to show a dispute",
+                key="dispute.pattern",
+                hint="anchor the pattern on what surrounds the dispute's id, e.g. "
+                "'Dispute (?P<dispute_id>D-[0-9]+)'",
+            )
         names = self.reasons.names(request.received)
         if self.reasons.reasons and request.reason not in names:
             answer = "yes" if request.received else "no"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,12 +54,15 @@ class RequestWatch:
         self._open: dict[int, Tracked] = {}
         self._changed = asyncio.Event()
         self._listening = False
+        #: Playwright calls the handlers outside the run's context: they log in a copy of it.
+        self._log_context = contextvars.copy_context()
 
     def start(self) -> None:
         """Listen to the context's requests (idempotent)."""
         if self._listening:
             return
         self._listening = True
+        self._log_context = contextvars.copy_context()
         self.context.on("request", self._on_request)
         self.context.on("requestfinished", self._on_finished)
         self.context.on("requestfailed", self._on_failed)
@@ -108,14 +112,18 @@ class RequestWatch:
         try:
             if not self.rule.matches(request.method, request.url, body):
                 if self.rule.addressed(request.method, request.url):  # same URL, another body
-                    log.info("agent.side_request", url=request.url[:200])
+                    self._log_context.run(log.info, "agent.side_request", url=request.url[:200])
                 return
         except Exception as exc:  # cannot tell: counted as a possible submission
-            log.warning("agent.request_unreadable", error=f"{type(exc).__name__}: {exc}"[:200])
+            self._log_context.run(
+                log.warning, "agent.request_unreadable", error=f"{type(exc).__name__}: {exc}"[:200]
+            )
         tracked = Tracked(request=request, started_at=self.clock())
         self.tracked.append(tracked)
         self._open[id(request)] = tracked
-        log.info("agent.submission_request", url=request.url[:200], method=request.method)
+        self._log_context.run(
+            log.info, "agent.submission_request", url=request.url[:200], method=request.method
+        )
         self._changed.set()
 
     def _ended(self, request: Request, failure: str | None) -> None:

@@ -214,3 +214,9 @@ def log_events(run_dir: Path | None) -> list[dict[str, Any]]:
 def events_named(run_dir: Path | None, *names: str) -> list[dict[str, Any]]:
     """The log events of a run with one of these names, in order."""
     return [e for e in log_events(run_dir) if e["event"] in names]
+
+
+def checks_before_resend(run_dir: Path | None) -> list[dict[str, Any]]:
+    """The run's checks of the order page made after an answer that proved nothing (not the
+    read that confirms an opened answer)."""
+    return [e for e in events_named(run_dir, "agent.reconciled") if e["purpose"] == "before_resend"]

@@ -21,6 +21,7 @@ from mock_site.testing import StorefrontServer
 from tests.safety.helpers import (
     FAST,
     AgentLoop,
+    checks_before_resend,
     disputes_of,
     events_named,
     profile_with,
@@ -52,7 +53,11 @@ def assert_one_dispute(server: StorefrontServer, outcome: Outcome, *, submission
 
 def assert_reconciled_before_each_resubmission(outcome: Outcome) -> None:
     """Between two submissions of the run, the order page was checked and showed no dispute."""
-    events = events_named(outcome.run_dir, "agent.attempt_started", "agent.reconciled")
+    events = [
+        e
+        for e in events_named(outcome.run_dir, "agent.attempt_started", "agent.reconciled")
+        if e.get("purpose", "before_resend") == "before_resend"
+    ]
     seen_attempt = False
     checked = False
     for event in events:
@@ -81,7 +86,7 @@ def test_busy_after_commit_stops_opened_without_resubmitting(
     assert_one_dispute(storefront, outcome, submissions=1)
     [answer] = events_named(outcome.run_dir, "agent.answer")
     assert answer["outcome"] == "busy"
-    [check] = events_named(outcome.run_dir, "agent.reconciled")
+    [check] = checks_before_resend(outcome.run_dir)
     assert check["found"] == outcome.dispute_id
 
 
@@ -106,20 +111,22 @@ def test_busy_after_commit_on_the_last_allowed_attempt(
 def test_slow_answer_past_the_client_timeout_that_committed(
     run: Run, storefront: StorefrontServer, style: str
 ) -> None:
-    """Answered at 2.5 s, past a 1 s client timeout; the dispute exists: opened, 1 submit."""
+    """Answered at 2.5 s, past a 1 s answer timeout: the request is still in flight, so it is
+    waited for (never resent meanwhile) and its answer read: opened, one submission."""
     outcome = run(
         profile=profile_with(answer_s=1.0),
         faults={"slow_submit_s": 2.5, "busy_style": style},
     )
     assert_one_dispute(storefront, outcome, submissions=1)
     [answer] = events_named(outcome.run_dir, "agent.answer")
-    assert answer["outcome"] == "timeout"
+    assert answer["outcome"] == "opened"
     [sent] = storefront.submissions()
     assert sent["answer"] == "slow"
 
 
 def test_slow_commit_after_a_busy_answer(run: Run, storefront: StorefrontServer) -> None:
-    """Busy, then a commit whose answer times out: the reconcile finds it, no third submission."""
+    """Busy, then a commit answered past the answer timeout: waited for (in flight), no third
+    submission."""
     outcome = run(
         profile=profile_with(answer_s=1.0),
         faults={"busy_first": 1, "slow_submit_s": 2.5},
@@ -127,7 +134,7 @@ def test_slow_commit_after_a_busy_answer(run: Run, storefront: StorefrontServer)
     assert_one_dispute(storefront, outcome, submissions=2)
     assert [e["outcome"] for e in events_named(outcome.run_dir, "agent.answer")] == [
         "busy",
-        "timeout",
+        "opened",
     ]
     assert_reconciled_before_each_resubmission(outcome)
 

@@ -25,6 +25,7 @@ from mock_site.testing import StorefrontServer
 from tests.safety.helpers import (
     MESSAGE,
     AgentLoop,
+    checks_before_resend,
     disputes_of,
     events_named,
     profile_with,
@@ -58,7 +59,7 @@ def test_id_wrapped_in_markup_is_found_by_the_reconcile(
     assert outcome.status == "opened", (outcome.status, outcome.message)
     assert outcome.dispute_id == dispute["dispute_id"]
     assert len(submitted(storefront)) == 1
-    [check] = events_named(outcome.run_dir, "agent.reconciled")
+    [check] = checks_before_resend(outcome.run_dir)
     assert check["found"] == dispute["dispute_id"]
 
 
@@ -80,7 +81,7 @@ def test_hidden_ids_are_never_taken_for_a_dispute(run: Run, storefront: Storefro
     assert outcome.dispute_id == dispute["dispute_id"]
     assert outcome.dispute_id not in HIDDEN_IDS
     assert [s["answer"] for s in submitted(storefront)] == ["busy", "opened"]
-    [check] = events_named(outcome.run_dir, "agent.reconciled")
+    [check] = checks_before_resend(outcome.run_dir)
     assert check["found"] is None
 
 
@@ -106,7 +107,7 @@ def test_late_dispute_is_waited_for_before_resubmitting(
     assert outcome.status == "opened", (outcome.status, outcome.message)
     assert outcome.dispute_id == dispute["dispute_id"]
     assert len(submitted(storefront)) == 1
-    [check] = events_named(outcome.run_dir, "agent.reconciled")
+    [check] = checks_before_resend(outcome.run_dir)
     assert check["reads"] >= 2  # the first read showed nothing: it was read again
 
 
@@ -121,7 +122,7 @@ def test_late_site_without_a_dispute_is_resubmitted_after_the_bounded_wait(
     assert outcome.status == "opened"
     assert [s["answer"] for s in submitted(storefront)] == ["busy", "opened"]
     assert len(disputes_of(storefront, ORDER)) == 1
-    [check] = events_named(outcome.run_dir, "agent.reconciled")
+    [check] = checks_before_resend(outcome.run_dir)
     assert check["found"] is None and check["reads"] >= 2
 
 

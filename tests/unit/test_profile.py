@@ -214,3 +214,23 @@ def test_bundled_profile_is_valid_toml() -> None:
     data = tomllib.loads(_bundled_text())
     assert "elements" in data
     assert parse_profile(data, source="mock.toml").name == "mock"
+
+
+def test_a_dispute_pattern_that_matches_the_order_id_is_refused_before_anything(
+    tmp_path: Path,
+) -> None:
+    """A ``[dispute] pattern`` that matches the order id itself would see a phantom dispute on
+    every order page: the pre-flight refuses it in one line naming the key."""
+    from agent.request import build_request
+
+    text = _bundled_text().replace("pattern = 'D-\\d{6}'", "pattern = '[0-9]+'")
+    path = tmp_path / "shop.toml"
+    path.write_text(text, encoding="utf-8")
+    profile = load_profile(path)
+    request = build_request(
+        order_id="2103", received="no", reason="not_received", message="It never came here."
+    ).request
+    with pytest.raises(InvalidConfig, match="matches the order id 2103 itself") as info:
+        profile.check_request(request)
+    assert info.value.key == "dispute.pattern" and "\n" not in str(info.value)
+    load_profile("mock").check_request(request)  # the bundled pattern is anchored on "D-"
