@@ -23,7 +23,7 @@ RUN_FLAGS := $(if $(SITE),--site $(SITE)) $(if $(SESSION),--storage-state $(SESS
 
 .DEFAULT_GOAL := help
 
-.PHONY: help setup browser test unit scenarios retry-dispute mock-site bench lint clean
+.PHONY: help setup browser test unit mutants scenarios retry-dispute mock-site bench lint clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,6 +61,9 @@ test: setup ## the tests and the scenario catalogue, side by side
 
 unit: $(STAMP) ## the unit tests only (no browser)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) tests/unit
+
+mutants: $(STAMP) ## each guard of "never a duplicate", broken on purpose, must fail a unit test
+	$(PY) tests/mutants.py
 
 scenarios: setup ## the scenario catalogue against the bundled storefront
 	$(PY) -m agent scenario --jobs $(SCENARIO_JOBS) scenarios/*.toml

@@ -21,9 +21,9 @@ import structlog
 from structlog.typing import FilteringBoundLogger
 
 from agent.files import Appender
-from agent.redaction import REDACTED, add_secret, redact_text, redact_value
+from agent.redaction import redact_text, redact_value
 
-__all__ = ["REDACTED", "add_secret", "configure_logging", "get_logger", "log_to_file", "redact"]
+__all__ = ["configure_logging", "get_logger", "log_to_file", "redact"]
 
 _sink: contextvars.ContextVar[Appender | None] = contextvars.ContextVar(
     "retry_dispute_sink", default=None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from agent.browser import BrowserTarget
 from agent.errors import InvalidConfig
-from agent.log import add_secret
+from agent.redaction import add_secret
 from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = [
@@ -39,6 +39,11 @@ class Credentials:
     user: str
     password: str
 
+    def __post_init__(self) -> None:
+        # the one place a password becomes a secret: however the credentials were made, it is
+        # masked in every log line, file and console line from now on
+        add_secret(self.password)
+
     def __repr__(self) -> str:  # never show the password, even in a traceback
         return f"Credentials(user={self.user!r}, password='[redacted]')"
 
@@ -57,7 +62,6 @@ def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials | 
     env = os.environ if env is None else env
     user, password = env.get(USER_ENV), env.get(PASSWORD_ENV)
     if user and password:
-        add_secret(password)
         return Credentials(user, password)
     return None
 

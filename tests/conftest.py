@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from agent.redaction import forget_secrets, known_secrets
 from mock_site.testing import StorefrontServer
 
 
@@ -23,6 +24,15 @@ def _private_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
     yield
     patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_secrets() -> Iterator[None]:
+    """The secrets a test registers (the process-wide registry of `agent.redaction`) are
+    forgotten after it: no test depends on what an earlier one registered."""
+    before = known_secrets()
+    yield
+    forget_secrets(keep=before)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
+from typing import ClassVar
 
 from agent.flow.journal import Journal
 from agent.log import get_logger
@@ -27,7 +29,13 @@ HEARTBEAT_S = 5.0
 
 
 class Heartbeat:
-    """Refreshes the heartbeat of every claim one journal holds, from a thread of its own."""
+    """Refreshes the heartbeat of every claim one journal holds, from a thread of its own.
+
+    One keeper per journal (`Heartbeat.of`): the journal tells it when claims are taken or
+    given back, and it runs its thread while any is held.
+    """
+
+    _keepers: ClassVar[weakref.WeakKeyDictionary[Journal, Heartbeat]] = weakref.WeakKeyDictionary()
 
     def __init__(self, journal: Journal, *, interval_s: float = HEARTBEAT_S) -> None:
         self.journal = journal
@@ -36,14 +44,28 @@ class Heartbeat:
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
 
+    @classmethod
+    def of(cls, journal: Journal) -> Heartbeat:
+        """The journal's keeper, made and attached on first use."""
+        keeper = cls._keepers.get(journal)
+        if keeper is None:
+            keeper = cls._keepers[journal] = cls(journal)
+            journal.on_claims_changed = keeper.changed
+        return keeper
+
+    @property
+    def running(self) -> bool:
+        """Whether the heartbeat thread runs (it does while the journal holds a claim)."""
+        return self._thread is not None
+
     def changed(self, journal: Journal) -> None:
         """The journal took or gave back a claim: start the thread, or stop it when none is left."""
         with self._lock:
             held = bool(journal.held_tokens())
             if held and self._thread is None:
-                self._stop = threading.Event()
+                stop = self._stop = threading.Event()
                 self._thread = threading.Thread(
-                    target=self._run, args=(self._stop,), name="claim-heartbeat", daemon=True
+                    target=self._run, args=(stop,), name="claim-heartbeat", daemon=True
                 )
                 self._thread.start()
             elif not held and self._thread is not None and self._stop is not None:
@@ -58,6 +80,14 @@ class Heartbeat:
             log.warning("agent.claim_heartbeat_failed", error=str(exc)[:200])
             return 0
 
+    def beat_while(self, keep_going: Callable[[], bool], db: sqlite3.Connection) -> int:
+        """Beat each time *keep_going()* says so (it waits the interval); the beats made."""
+        beats = 0
+        while keep_going():
+            self.beat_once(db)
+            beats += 1
+        return beats
+
     def _run(self, stop: threading.Event) -> None:
         try:
             db = self.journal.connect_again()
@@ -65,21 +95,9 @@ class Heartbeat:
             log.warning("agent.claim_heartbeat_failed", error=str(exc)[:200])
             return
         try:
-            while not stop.wait(self.interval_s):
-                self.beat_once(db)
+            self.beat_while(lambda: not stop.wait(self.interval_s), db)
         finally:
             db.close()
-
-
-def _heartbeat_of(journal: Journal) -> Heartbeat:
-    """The journal's heartbeat keeper, attached on first use."""
-    hook = journal.on_claims_changed
-    keeper = getattr(hook, "__self__", None)
-    if isinstance(keeper, Heartbeat) and keeper.journal is journal:
-        return keeper
-    keeper = Heartbeat(journal)
-    journal.on_claims_changed = keeper.changed
-    return keeper
 
 
 @contextlib.contextmanager
@@ -93,7 +111,7 @@ def order_claim(
     if journal is None:
         yield
         return
-    _heartbeat_of(journal)
+    Heartbeat.of(journal)
     journal.claim(site=site, order_id=order_id, run_id=run_id)
     try:
         yield

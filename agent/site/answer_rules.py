@@ -13,6 +13,7 @@ A JSON path is dotted keys and list indexes: ``status``, ``data.reverseOrderId``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Collection
@@ -235,10 +236,8 @@ def body_data(body: bytes | None) -> object | None:
     data: dict[str, object] = {}
     for key, value in form.items():
         if isinstance(value, str) and value[:1] in ("{", "["):
-            try:
+            with contextlib.suppress(ValueError, RecursionError):
                 value = json.loads(value)
-            except (ValueError, RecursionError):
-                pass
         data[key] = value
     return data
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import LoginRequired, ProfileMismatch, UnexpectedPage
-from agent.log import add_secret, get_logger
+from agent.log import get_logger
 from agent.session import Credentials
 from agent.site.existing import Finding, read_existing_dispute
 from agent.site.gates import check_gates
@@ -58,7 +58,6 @@ class OrderPage:
 
     async def login(self, credentials: Credentials) -> None:
         """Run the profile's login steps; raise LoginRequired when the site refuses."""
-        add_secret(credentials.password)
         rules = self.profile.login
         if not rules.steps:
             raise LoginRequired(

@@ -8,19 +8,17 @@ import pytest
 import structlog
 
 import agent.log
-from agent.redaction import forget_secrets, known_secrets
 from tests.safety.helpers import AgentLoop
 
 
 @pytest.fixture(autouse=True)
 def _restore_logging() -> Iterator[None]:
-    """Keep each test's logging setup and registered secrets from leaking into the next test."""
+    """Keep each test's logging setup from leaking into the next test (its secrets are
+    forgotten by tests/conftest.py)."""
     config = structlog.get_config()
-    secrets = known_secrets()
     configured = agent.log._configured
     yield
     structlog.configure(**config)
-    forget_secrets(keep=secrets)
     agent.log._configured = configured
 
 

@@ -23,8 +23,8 @@ import pytest
 import structlog
 
 from agent.cli.session import trace_mode
-from agent.log import REDACTED, add_secret, configure_logging, get_logger, log_to_file, redact
-from agent.redaction import redact_text
+from agent.log import configure_logging, get_logger, log_to_file, redact
+from agent.redaction import REDACTED, add_secret, redact_text
 from agent.session import write_private
 from mock_site.testing import StorefrontServer
 from tests.safety.helpers import cli

@@ -176,9 +176,7 @@ def _with_elements(profile: SiteProfile, **selectors: str) -> SiteProfile:
     return dataclasses.replace(profile, elements=MappingProxyType(elements))
 
 
-def test_a_broad_dispute_element_is_read_to_the_end(
-    run: Run, storefront: StorefrontServer
-) -> None:
+def test_a_broad_dispute_element_is_read_to_the_end(run: Run, storefront: StorefrontServer) -> None:
     """A dispute element that matches 35 lines before the notice still finds the dispute."""
     first = run()
     assert first.status == "opened"

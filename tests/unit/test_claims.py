@@ -112,6 +112,9 @@ def test_a_reused_pid_is_not_the_holder(tmp_path: Path) -> None:
         if process_identity(os.getpid()) == "":
             pytest.skip("no process start times here (/proc)")
         journal.claim(site=SITE, order_id="2000", run_id="mine")
+        holder = journal.holder(site=SITE, order_id="2000")
+        assert holder is not None and holder.run_id == "mine"
+        assert holder.process == journal.process != "another-boot:123"
 
 
 def test_a_live_holder_on_this_host_keeps_its_claim(tmp_path: Path) -> None:
@@ -186,23 +189,47 @@ def test_the_heartbeat_refreshes_every_claim_held(tmp_path: Path) -> None:
 
 
 def test_order_claim_holds_for_the_block_with_a_heartbeat_thread(tmp_path: Path) -> None:
-    """The context manager claims, keeps a heartbeat thread while held, and releases."""
+    """The context manager claims, keeps its journal's heartbeat running while held, and
+    releases."""
     with _journal(tmp_path) as journal, _journal(tmp_path) as rival:
+        keeper = Heartbeat.of(journal)
+        assert Heartbeat.of(journal) is keeper and not keeper.running
         with order_claim(journal, site=SITE, order_id="2000", run_id="r"):
-            keeper = journal.on_claims_changed
-            assert keeper is not None
-            assert isinstance(keeper.__self__, Heartbeat)  # type: ignore[attr-defined]
-            assert keeper.__self__._thread is not None  # type: ignore[attr-defined]
+            assert keeper.running
             with pytest.raises(OrderClaimed):
                 rival.claim(site=SITE, order_id="2000", run_id="rival")
-        assert keeper.__self__._thread is None  # type: ignore[attr-defined]
+        assert not keeper.running
         rival.claim(site=SITE, order_id="2000", run_id="rival")
 
 
-def test_no_journal_means_nothing_to_claim() -> None:
-    """A caller that runs without a journal is not stopped by claims."""
+def test_the_heartbeat_thread_beats_at_each_interval(tmp_path: Path) -> None:
+    """The heartbeat's loop beats once per interval while it goes on (the interval's wait is
+    the thread's; here it is a scripted yes, yes, no)."""
+    clock = Clock()
+    with _journal(tmp_path, clock) as journal:
+        journal.claim(site=SITE, order_id="2000", run_id="r")
+        ticks = iter([True, True, False])
+
+        def keep_going() -> bool:
+            clock.now += 7
+            return next(ticks)
+
+        db = journal.connect_again()
+        try:
+            assert Heartbeat(journal).beat_while(keep_going, db) == 2
+        finally:
+            db.close()
+        holder = journal.holder(site=SITE, order_id="2000")
+        assert holder is not None and holder.heartbeat_at == clock.now - 7
+
+
+def test_no_journal_means_nothing_to_claim(tmp_path: Path) -> None:
+    """A caller that runs without a journal is not stopped by claims, and no journal is made."""
+    ran = []
     with order_claim(None, site=SITE, order_id="2000", run_id="r"):
-        pass
+        ran.append(True)
+    assert ran == [True]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_site_key_never_holds_a_user_name() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.log import add_secret
+from agent.redaction import add_secret
 from tests.runfolders import make_run
 from tests.support_helpers import FakeClock, ScriptedPerson, converse, mock_chat
 

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from agent.log import add_secret
+from agent.redaction import add_secret
 from agent.support.person import TerminalPerson
 from agent.support.transcript import CHAT_JSON, CHAT_MD, Attachment, Transcript, read_chat
 from tests.support_helpers import FakeClock
