@@ -8,7 +8,6 @@ An `Inspector` (the ``check`` command) sees every element the flow uses and how 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -154,19 +153,3 @@ class SitePage:
             return " ".join((await located.inner_text(timeout=2000)).split())
         except PlaywrightError:
             return ""
-
-    async def first_of(self, names: tuple[str, ...], *, where: str, timeout_s: float) -> str | None:
-        """The first of several elements to be visible within *timeout_s*, or None."""
-        if not names:
-            return None
-        for name in names:
-            await self.report(name, "looked", where)
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while True:
-            shown = await asyncio.gather(*(is_visible(self.shown(n)) for n in names))
-            for name, seen in zip(names, shown, strict=True):
-                if seen:
-                    return name
-            if asyncio.get_running_loop().time() >= deadline:
-                return None
-            await asyncio.sleep(0.05)

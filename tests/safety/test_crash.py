@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,9 @@ class KillLoop:
     killer: Killer
     state_dir: Path
     logs: Path
+    #: The bundled profile with a 4 s answer timeout: a run after a kill mid-submission waits
+    #: that long from the killed click before it may send again (the in-flight rule).
+    profile: Path
     runs: int = 0
     kills: list[dict[str, Any]] = field(default_factory=list)
 
@@ -254,6 +258,8 @@ class KillLoop:
             MESSAGE,
             "--state-dir",
             str(self.state_dir),
+            "--profile",
+            str(self.profile),
             "--out",
             str(self.logs.parent / "runs"),
             # no backoff: the kill moments are drawn over the measured run, waits or not
@@ -290,8 +296,18 @@ def kill_loop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KillLoop]:
     killer = Killer()
     base = tmp_path_factory.mktemp("kill-loop")
     (base / "logs").mkdir()
+    profile = base / "mock-fast.toml"
+    bundled = (resources.files("agent") / "profiles" / "mock.toml").read_text(encoding="utf-8")
+    assert "answer_s = 30\n" in bundled
+    profile.write_text(bundled.replace("answer_s = 30\n", "answer_s = 4\n"), encoding="utf-8")
     with StorefrontServer(store=Store(sleep=killer.sleep)) as server:
-        yield KillLoop(server=server, killer=killer, state_dir=base / "state", logs=base / "logs")
+        yield KillLoop(
+            server=server,
+            killer=killer,
+            state_dir=base / "state",
+            logs=base / "logs",
+            profile=profile,
+        )
 
 
 @pytest.mark.browser
