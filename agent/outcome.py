@@ -270,6 +270,13 @@ class Outcome:
             object.__setattr__(self, "request", MappingProxyType(redact_data(dict(self.request))))
 
     @property
+    def order_key(self) -> str:
+        """The order, and the item when the request named one: what one dispute is for
+        (``1001``, ``1001/2``), as the journal and ``--resume`` key it."""
+        item = self.request.get("item") if self.request else None
+        return self.order_id if not item else f"{self.order_id}/{item}"
+
+    @property
     def exit_code(self) -> int:
         """The process exit code of this outcome (143 for a run stopped by SIGTERM)."""
         if self.status is Status.INTERRUPTED and self.interrupted_by is not None:

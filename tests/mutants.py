@@ -135,8 +135,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "run_order does not take the order's claim",
         "agent/flow/run.py",
-        "            with order_claim(\n                settings.journal,",
-        "            with order_claim(\n                None,",
+        "                settings.journal,\n                site=run.site,",
+        "                None,\n                site=run.site,",
         ("tests/unit/test_guards.py",),
     ),
     Mutant(

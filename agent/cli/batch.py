@@ -21,7 +21,7 @@ from agent.cli.session import policy_from_args, session_from_args, site_from_arg
 from agent.cli.signals import Interruptible
 from agent.console import plural
 from agent.errors import InvalidConfig, InvalidRequest
-from agent.flow.batch import BATCH_TRACE, DEFAULT_CONCURRENCY, run_batch
+from agent.flow.batch import BATCH_TRACE, DEFAULT_CONCURRENCY, BatchOptions, run_batch
 from agent.flow.budget import DEFAULT_BURST, DEFAULT_RATE, RetryBudget
 from agent.flow.settings import RunOptions, Runtime
 from agent.outcome import BatchResult, Outcome
@@ -132,7 +132,7 @@ def select_orders(
     """
     run, skipped = [], []
     for item in items:
-        before = earlier.get(item.prepared.request.order_id)
+        before = earlier.get(item.prepared.request.order_key)
         if only_failed:
             keep = before is not None and before.status.failed
         elif resume:
@@ -251,12 +251,14 @@ def command_batch(
                 [i.prepared for i in todo],
                 options=options,
                 batch_dir=batch_dir,
-                concurrency=concurrency,
-                budget=budget,
+                batch=BatchOptions(
+                    concurrency=concurrency,
+                    budget=budget,
+                    on_done=lambda _, outcome: progress.finished(outcome),
+                    skipped=skipped,
+                    context={**context, "site": site},
+                ),
                 runtime=runtime,
-                on_done=lambda _, outcome: progress.finished(outcome),
-                skipped=skipped,
-                context={**context, "site": site},
             )
         )
         _print_batch(result, console)  # before the bundled storefront stops

@@ -20,6 +20,7 @@ import dataclasses
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
 from agent.site.profile import SiteProfile
 
-__all__ = ["BATCH_TRACE", "DEFAULT_CONCURRENCY", "run_batch"]
+__all__ = ["BATCH_TRACE", "DEFAULT_CONCURRENCY", "BatchOptions", "run_batch"]
 
 log = get_logger("agent.batch")
 
@@ -105,178 +106,216 @@ def _write_report(run_dir: Path | None) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchOptions:
+    """How a batch runs its orders, besides what each run is given (`RunOptions`)."""
+
+    #: Orders at once on each browser (with several Playwright servers, the bound per server).
+    concurrency: int = DEFAULT_CONCURRENCY
+    #: The retry budget the orders share (None: no budget).
+    budget: RetryBudget | None = None
+    #: Each order's report.html (False: a soak of hundreds of orders skips them).
+    reports: bool = True
+    #: With credentials but no storage state: log in once, every order starting from that
+    #: session (saved in a private temporary folder, deleted at the end).
+    share_login: bool = True
+    #: Called as each order ends, with its index and outcome.
+    on_done: Callable[[int, Outcome], None] | None = None
+    #: Orders an earlier batch finished (``--resume``), listed in the summary as such.
+    skipped: Sequence[Outcome] = ()
+    #: The site, source file and command line, for the summary and index.
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
 async def run_batch(
     requests: Sequence[PreparedRequest],
     *,
     options: RunOptions,
     batch_dir: Path,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    budget: RetryBudget | None = None,
+    batch: BatchOptions | None = None,
     runtime: Runtime | None = None,
-    reports: bool = True,
-    share_login: bool = True,
-    on_done: Callable[[int, Outcome], None] | None = None,
-    skipped: Sequence[Outcome] = (),
-    context: Mapping[str, Any] | None = None,
 ) -> BatchResult:
-    """Run every request, ``concurrency`` at a time in each browser, and write the summary.
+    """Run every request, ``batch.concurrency`` at a time in each browser; write the summary.
 
     ``runtime.browser``: a started browser to share (else one is started or reached from
     ``options.session.browser``: with several Playwright servers, one browser on each, the
-    orders spread over them and ``concurrency`` the bound per server; see `agent.flow.lanes`
-    for what happens to the orders of a server that dies); ``budget``: the shared retry
-    budget (None: no budget);
-    ``on_done(index, outcome)`` is called as each order ends; ``reports`` False skips each
-    order's report.html (a soak of hundreds of orders). With ``share_login`` and
-    credentials but no storage state, the batch logs in once and every order's context starts
-    from that session (saved in a private temporary folder, deleted at the end). ``skipped``:
-    orders an earlier batch finished (``--resume``), listed in the summary as such;
-    ``context``: the site, source file and command line, for the summary and index.
-
-    Stopped by a signal (``runtime.stop`` set, the task cancelled): the orders in flight end
-    ``interrupted``, the ones not started are listed as ``not_run``, the summary and index are
-    written, and the result is returned with the signal's exit code.
+    orders spread over them; see `agent.flow.lanes` for what happens to the orders of a server
+    that dies). Stopped by a signal (``runtime.stop`` set, the task cancelled): the orders in
+    flight end ``interrupted``, the ones not started are listed as ``not_run``, the summary and
+    index are written, and the result is returned with the signal's exit code.
     """
-    if concurrency < 1:
-        raise InvalidConfig(
-            f"concurrency {concurrency} is below 1",
-            key="concurrency",
-            hint="pass --concurrency 1 or more",
-        )
-    runtime = runtime or Runtime()
-    base = RunSettings.resolve(options, runtime)
-    started = time.monotonic()
-    outcomes: list[Outcome | None] = [None] * len(requests)
-    own_journal = runtime.journal is None
-    journal = runtime.journal or Journal.in_state_dir(options.state_dir)
-    current: RunOptions = dataclasses.replace(options, out_dir=batch_dir)
-    lanes: list[Lane] = []
+    return await _Batch(requests, options, batch_dir, batch or BatchOptions(), runtime).run()
 
-    async def one(index: int, lane: Lane) -> Outcome:
-        prepared = requests[index]
+
+class _Batch:
+    """One batch's state while it runs: its journal, lanes, outcomes and options."""
+
+    def __init__(
+        self,
+        requests: Sequence[PreparedRequest],
+        options: RunOptions,
+        batch_dir: Path,
+        batch: BatchOptions,
+        runtime: Runtime | None,
+    ) -> None:
+        if batch.concurrency < 1:
+            raise InvalidConfig(
+                f"concurrency {batch.concurrency} is below 1",
+                key="concurrency",
+                hint="pass --concurrency 1 or more",
+            )
+        self.requests = requests
+        self.batch_dir = batch_dir
+        self.batch = batch
+        self.runtime = runtime or Runtime()
+        self.base = RunSettings.resolve(options, self.runtime)
+        self.options = options
+        self.outcomes: list[Outcome | None] = [None] * len(requests)
+        self.own_journal = self.runtime.journal is None
+        self.journal = self.runtime.journal or Journal.in_state_dir(options.state_dir)
+        #: What each order's run is given (a shared login's session, once made).
+        self.current: RunOptions = dataclasses.replace(options, out_dir=batch_dir)
+        self.lanes: list[Lane] = []
+
+    async def one(self, index: int, lane: Lane) -> Outcome:
+        prepared = self.requests[index]
+        budget = self.batch.budget
         per_order = dataclasses.replace(
-            runtime,
-            journal=journal,
+            self.runtime,
+            journal=self.journal,
             before_attempt=budget.for_order() if budget is not None else None,
         )
-        settings = RunSettings.resolve(current, per_order, profile=base.profile)
+        settings = RunSettings.resolve(self.current, per_order, profile=self.base.profile)
         try:
             return await run_order(prepared, lane.browser, settings)
         except RetryDisputeError as exc:  # before anything was sent (no run folder)
             log.warning(
                 "agent.batch_order_stopped", order_id=prepared.request.order_id, error=str(exc)
             )
-            return _crashed(batch_dir, prepared, exc)
+            return _crashed(self.batch_dir, prepared, exc)
         except Exception as exc:
             log.exception("agent.batch_order_failed", order_id=prepared.request.order_id)
-            return _crashed(batch_dir, prepared, exc)
+            return _crashed(self.batch_dir, prepared, exc)
 
-    async def finished(index: int, outcome: Outcome) -> None:
-        outcomes[index] = outcome
-        if on_done is not None:
-            on_done(index, outcome)
-        if reports:
+    async def finished(self, index: int, outcome: Outcome) -> None:
+        self.outcomes[index] = outcome
+        if self.batch.on_done is not None:
+            self.batch.on_done(index, outcome)
+        if self.batch.reports:
             await asyncio.to_thread(_write_report, outcome.run_dir)
 
-    def stopping() -> bool:
-        return runtime.stop is not None and runtime.stop.requested
+    def stopping(self) -> bool:
+        stop = self.runtime.stop
+        return stop is not None and stop.requested
 
-    async def all_orders() -> None:
+    async def all_orders(self) -> None:
         left = await spread(
-            len(requests),
-            lanes,
-            per_lane=concurrency,
-            run=one,
-            finished=finished,
-            stopping=stopping,
+            len(self.requests),
+            self.lanes,
+            per_lane=self.batch.concurrency,
+            run=self.one,
+            finished=self.finished,
+            stopping=self.stopping,
         )
-        if stopping():
+        if self.stopping():
             return  # the orders left are not_run
         for index in left:  # every browser was lost before these could run
             lost = RuntimeError("no browser left to run it: every browser of the batch was lost")
-            await finished(index, _crashed(batch_dir, requests[index], lost))
+            await self.finished(index, _crashed(self.batch_dir, self.requests[index], lost))
 
-    async def with_session() -> None:
-        nonlocal current
-        session = current.session
-        if not (share_login and session.credentials and session.storage_state is None and requests):
-            await all_orders()
+    async def with_session(self) -> None:
+        session = self.current.session
+        shared = self.batch.share_login and session.credentials and self.requests
+        if not (shared and session.storage_state is None):
+            await self.all_orders()
             return
         with tempfile.TemporaryDirectory(prefix="retry-dispute-") as private:
             state = await _log_in_once(
-                lanes[0].browser,
-                site=base.site,
-                profile=base.profile,
+                self.lanes[0].browser,
+                site=self.base.site,
+                profile=self.base.profile,
                 session=session,
-                order_id=requests[0].request.order_id,
+                order_id=self.requests[0].request.order_id,
                 path=Path(private) / "session.json",
             )
             if state is not None:
-                current = dataclasses.replace(
-                    current, session=dataclasses.replace(session, storage_state=state)
+                self.current = dataclasses.replace(
+                    self.current, session=dataclasses.replace(session, storage_state=state)
                 )
-            await all_orders()
+            await self.all_orders()
 
-    log.info(
-        "agent.batch_started",
-        orders=len(requests),
-        concurrency=concurrency,
-        batch_dir=str(batch_dir),
-    )
-    stopped_by: str | None = None
-    try:
-        if runtime.browser is not None:
-            lanes.append(Lane(name="given", browser=runtime.browser))
-            await with_session()
-        else:
-            target = options.session.browser
-            async with async_playwright() as p:
-                lanes.extend(await open_lanes(p, target))
-                try:
-                    await with_session()
-                finally:
-                    if not target.cdp_url:
-                        await close_lanes(lanes)
-    except asyncio.CancelledError:
-        stop = runtime.stop
-        if stop is None or stop.signal is None:
-            raise  # a caller's own cancel: the summary below is still written
-        task = asyncio.current_task()
-        if task is not None:
-            task.uncancel()
-        stopped_by = stop.signal
-        log.info("agent.batch_interrupted", signal=stopped_by)
-    finally:
-        if own_journal:
-            journal.close()
-        done = tuple(o for o in outcomes if o is not None)
+    async def run(self) -> BatchResult:
+        started = time.monotonic()
+        log.info(
+            "agent.batch_started",
+            orders=len(self.requests),
+            concurrency=self.batch.concurrency,
+            batch_dir=str(self.batch_dir),
+        )
+        stopped_by: str | None = None
+        try:
+            await self._in_browsers()
+        except asyncio.CancelledError:
+            stop = self.runtime.stop
+            if stop is None or stop.signal is None:
+                raise  # a caller's own cancel: the summary below is still written
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
+            stopped_by = stop.signal
+            log.info("agent.batch_interrupted", signal=stopped_by)
+        finally:
+            if self.own_journal:
+                self.journal.close()
+            result = self._result(round(time.monotonic() - started, 3), stopped_by)
+        log.info(
+            "agent.batch_finished",
+            orders=len(result.outcomes),
+            elapsed_s=result.elapsed_s,
+            exit_code=result.exit_code,
+        )
+        return result
+
+    async def _in_browsers(self) -> None:
+        if self.runtime.browser is not None:
+            self.lanes.append(Lane(name="given", browser=self.runtime.browser))
+            await self.with_session()
+            return
+        target = self.options.session.browser
+        async with async_playwright() as p:
+            self.lanes.extend(await open_lanes(p, target))
+            try:
+                await self.with_session()
+            finally:
+                if not target.cdp_url:
+                    await close_lanes(self.lanes)
+
+    def _result(self, elapsed_s: float, stopped_by: str | None) -> BatchResult:
+        """The batch's result, with its summary and index written."""
+        done = tuple(o for o in self.outcomes if o is not None)
         not_run = tuple(
-            r.request.order_id for r, o in zip(requests, outcomes, strict=True) if o is None
+            r.request.order_id
+            for r, o in zip(self.requests, self.outcomes, strict=True)
+            if o is None
         )
         codes = [o.exit_code for o in done]
         if stopped_by is not None:
             codes.append(INTERRUPT_EXIT_CODES.get(stopped_by, Status.INTERRUPTED.exit_code))
+        budget = self.batch.budget
         result = BatchResult(
-            batch_dir=batch_dir,
+            batch_dir=self.batch_dir,
             outcomes=done,
-            elapsed_s=round(time.monotonic() - started, 3),
-            concurrency=concurrency,
+            elapsed_s=elapsed_s,
+            concurrency=self.batch.concurrency,
             exit_code=batch_exit_code(codes),
             budget=budget.as_dict() if budget is not None else None,
             not_run=not_run,
-            skipped=tuple(skipped),
+            skipped=tuple(self.batch.skipped),
             interrupted_by=stopped_by,
-            context=dict(context or {}),
-            servers=tuple(lane.as_dict() for lane in lanes) if len(lanes) > 1 else (),
+            context=dict(self.batch.context),
+            servers=tuple(lane.as_dict() for lane in self.lanes) if len(self.lanes) > 1 else (),
         )
-        result = dataclasses.replace(result, unwritten=tuple(write_batch_outputs(result)))
-    log.info(
-        "agent.batch_finished",
-        orders=len(done),
-        elapsed_s=result.elapsed_s,
-        exit_code=result.exit_code,
-    )
-    return result
+        return dataclasses.replace(result, unwritten=tuple(write_batch_outputs(result)))
 
 
 async def _log_in_once(

@@ -99,8 +99,11 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
             return save_outcome(outcome, folder.path, unwritten)
 
         try:
-            with order_claim(
-                settings.journal, site=run.site, order_id=order_id, run_id=folder.run_id
+            with order_claim(  # one claim per dispute: an order, or one item of it
+                settings.journal,
+                site=run.site,
+                order_id=prepared.request.order_key,
+                run_id=folder.run_id,
             ):
                 outcome = await _in_context(run, browser, save)
         except RetryDisputeError as exc:  # the claim: another run has the order, or no journal

@@ -63,6 +63,7 @@ def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
         run_dir = Path(os.path.relpath(o.run_dir, batch_dir)).as_posix()
     return {
         "order_id": o.order_id,
+        "item": o.request.get("item") if o.request else None,
         "status": str(o.status),
         "dispute_id": o.dispute_id,
         "attempts": o.attempts,
@@ -116,7 +117,8 @@ def _source_of(summary: dict[str, Any]) -> str | None:
 
 
 def earlier_outcomes(out_dir: Path, source: Path) -> dict[str, Outcome]:
-    """Each order's last outcome in the earlier batches of *source* under *out_dir*.
+    """Each order's (and item's: keyed ``1001`` or ``1001/2``) last outcome in the earlier
+    batches of *source* under *out_dir*.
 
     Batches are read oldest first (by folder name, a timestamp), so a later batch's outcome
     wins; an order a batch skipped keeps the outcome it was skipped with. A summary that cannot
@@ -139,9 +141,11 @@ def earlier_outcomes(out_dir: Path, source: Path) -> dict[str, Outcome]:
                 k: entry.get(k)
                 for k in ("order_id", "status", "dispute_id", "attempts", "elapsed_s", "message")
             }
-            found[str(entry.get("order_id"))] = Outcome.from_json(
+            data["request"] = {"order_id": entry.get("order_id"), "item": entry.get("item")}
+            earlier = Outcome.from_json(
                 data, run_dir=(path.parent / str(run_dir)).resolve() if run_dir else None
             )
+            found[earlier.order_key] = earlier
     return found
 
 

@@ -20,7 +20,7 @@ from common import RssSampler, Storefront
 from cost import request_for
 
 from agent.browser import BrowserTarget
-from agent.flow.batch import run_batch
+from agent.flow.batch import BatchOptions, run_batch
 from agent.flow.budget import DEFAULT_BURST, RetryBudget
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import RunOptions
@@ -76,8 +76,9 @@ async def batch_once(
             requests,
             options=options,
             batch_dir=batch_dir,
-            concurrency=concurrency,
-            budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency)),
+            batch=BatchOptions(
+                concurrency=concurrency, budget=RetryBudget(burst=max(DEFAULT_BURST, concurrency))
+            ),
         )
         wall = time.monotonic() - started
     # this process (agent, and the storefront when it runs in a thread), the driver, Chromium
@@ -133,8 +134,7 @@ async def budget_demo(
             [request_for(2500 + i) for i in range(orders)],
             options=options,
             batch_dir=out / f"budget-{name}",
-            concurrency=orders,
-            budget=budget,
+            batch=BatchOptions(concurrency=orders, budget=budget),
         )
         subs = site.submissions()
         first = float(subs[0]["at"])

@@ -24,7 +24,7 @@ from cost import request_for
 from playwright.async_api import Dialog, async_playwright
 
 from agent.browser import BrowserTarget, connect
-from agent.flow.batch import run_batch
+from agent.flow.batch import BatchOptions, run_batch
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import RunOptions
 from agent.session import Credentials, Session
@@ -137,7 +137,9 @@ async def _agent_batch(
     kept: dict[str, Any] = {}
 
     async def work() -> None:
-        result = await run_batch(requests, options=options, batch_dir=out, concurrency=1)
+        result = await run_batch(
+            requests, options=options, batch_dir=out, batch=BatchOptions(concurrency=1)
+        )
         assert all(o.status == "opened" for o in result.outcomes), result.outcomes
         kept.update(_evidence(result.outcomes))
 

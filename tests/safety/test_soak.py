@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.flow.batch import run_batch
+from agent.flow.batch import BatchOptions, run_batch
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import RunOptions, Runtime
 from agent.request import build_request
@@ -67,9 +67,8 @@ def test_soak_200_orders_zero_duplicates_all_terminal(
             requests,
             options=options,
             batch_dir=batch_dir,
-            concurrency=4,
+            batch=BatchOptions(concurrency=4, reports=False),
             runtime=Runtime(browser=agent_loop.browser),
-            reports=False,
         ),
     )
 

@@ -12,7 +12,7 @@ import pytest
 from agent.cli.batch import format_table
 from agent.errors import InvalidConfig, InvalidField, InvalidRequest
 from agent.flow import lanes
-from agent.flow.batch import run_batch
+from agent.flow.batch import BatchOptions, run_batch
 from agent.flow.settings import RunOptions, Runtime
 from agent.outcome import BatchResult, Outcome, batch_exit_code
 from agent.output.batch_summary import new_batch_dir, summary_dict
@@ -221,6 +221,7 @@ def test_the_summary_counts_statuses_and_points_to_each_run_folder(tmp_path: Pat
     assert (data["elapsed_s"], data["concurrency"], data["exit_code"]) == (61.0, 2, 4)
     assert data["orders"][0] == {
         "order_id": "2000",
+        "item": None,
         "status": "opened",
         "dispute_id": "D-000100",
         "attempts": 2,
@@ -297,9 +298,8 @@ def test_an_order_whose_run_crashes_is_an_error_and_the_batch_goes_on(
             [i.prepared for i in items],
             options=options,
             batch_dir=tmp_path,
-            concurrency=2,
+            batch=BatchOptions(concurrency=2, reports=False),
             runtime=Runtime(browser=BrokenBrowser()),  # type: ignore[arg-type]
-            reports=False,
         )
     )
     assert [o.status for o in result.outcomes] == ["error", "error"]

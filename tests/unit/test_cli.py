@@ -260,6 +260,47 @@ def test_resume_skips_final_orders_and_only_failed_picks_the_failed() -> None:
     assert len(run) == 6
 
 
+def test_resume_keys_by_order_and_item(tmp_path: Path) -> None:
+    """The first item of an order opened in an earlier batch; the second item, added to the
+    file afterwards, is not skipped as "opened" with the first item's request (issue 23)."""
+    source = tmp_path / "orders.csv"
+    source.write_text("x", encoding="utf-8")
+    batch_dir = tmp_path / "runs" / "batch-20251124-000001"
+    run_dir = batch_dir / "20251124-000000-3001"
+    run_dir.mkdir(parents=True)
+    first = Outcome(
+        status=Status.OPENED,
+        order_id="3001",
+        dispute_id="5000000001007135",
+        run_dir=run_dir,
+        request={"order_id": "3001", "item": "1"},
+    )
+    write_summary(
+        BatchResult(
+            batch_dir=batch_dir,
+            outcomes=(first,),
+            elapsed_s=1.0,
+            concurrency=1,
+            exit_code=0,
+            context={"source": str(source.resolve())},
+        )
+    )
+    earlier = earlier_outcomes(tmp_path / "runs", source)
+    assert set(earlier) == {"3001/1"}
+
+    def item(number: str) -> BatchItem:
+        return BatchItem(
+            f"row {number}",
+            build_request(
+                order_id="3001", item=number, received="no", reason="not_received", message=MESSAGE
+            ),
+        )
+
+    run, skipped = select_orders([item("1"), item("2")], earlier, resume=True, only_failed=False)
+    assert [i.prepared.request.order_key for i in run] == ["3001/2"]
+    assert [o.dispute_id for o in skipped] == ["5000000001007135"]
+
+
 def test_earlier_outcomes_come_from_the_summaries_of_the_same_file(tmp_path: Path) -> None:
     """The last batch of the same source file wins; other files' batches are not read."""
     source = tmp_path / "orders.csv"
