@@ -13,6 +13,7 @@ from playwright.sync_api import ConsoleMessage, Error, Page, Request
 from agent.outcome import Outcome
 from agent.output.report import write_batch_index, write_report
 from tests.runfolders import STATUSES, TICKET_STATUSES, make_run
+from tests.terminal import run_demo
 
 load_result = Outcome.read
 
@@ -181,3 +182,39 @@ def test_batch_index_links_open_each_report(page: Page, watched: Watched, tmp_pa
     assert page.url == (run_dirs[4] / "report.html").as_uri()
     assert page.get_by_test_id("status").get_attribute("data-status") == STATUSES[4]
     assert watched.errors == []
+
+
+def test_a_real_15_attempt_give_up_report_is_short_and_tells_the_safety_line(
+    page: Page, tmp_path: Path
+) -> None:
+    """A real run through the CLI, busy to the end over 15 attempts: the report's safety line
+    counts the real checks of the order page, the identical busy attempts and the checks
+    between them fold into one line, the page stays under 3,000 px tall while folded, and the
+    screenshots carry their timeline entry's number."""
+    faults = tmp_path / "faults.toml"
+    faults.write_text("busy_first = 1000\n", encoding="utf-8")
+    done = run_demo(
+        tmp_path,
+        "--faults",
+        str(faults),
+        "--max-attempts",
+        "15",
+        "--initial-wait",
+        "0",
+        "--max-wait",
+        "0",
+    )
+    assert done.returncode == 4, done.stderr[-2000:]
+    [run_dir] = [p for p in (tmp_path / "runs").iterdir() if p.is_dir()]
+    result = load_result(run_dir)
+    checks = [e for e in result.timeline if e.kind == "check"]
+    assert len(checks) == 15 and all(c.outcome == "no_dispute" for c in checks)
+    for entry in result.timeline:
+        if entry.screenshot:
+            assert entry.screenshot.startswith(f"screenshots/{entry.n:02d}-"), entry
+    page.goto((run_dir / "report.html").as_uri())
+    text = page.inner_text("body")
+    assert "Before each resubmission the order page was read again (15 checks)" in text
+    assert page.locator("details").count() >= 1
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, height
