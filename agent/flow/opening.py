@@ -12,8 +12,15 @@ from __future__ import annotations
 import asyncio
 
 from playwright.async_api import BrowserContext
+from playwright.async_api import Error as PlaywrightError
 
-from agent.errors import InvalidField, LoginRequired, NotEligible, UnexpectedPage
+from agent.errors import (
+    InvalidField,
+    LoginRequired,
+    NotEligible,
+    RetryDisputeError,
+    UnexpectedPage,
+)
 from agent.flow.context import login_hint
 from agent.flow.run_state import OrderRun
 from agent.flow.submitting import attach_loop
@@ -105,7 +112,18 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
         # own): closed while the form is photographed, it frees its document and its
         # surface (~6 MiB an order in flight, docs/performance.md)
         await asyncio.gather(run.step(form_site.page, "dispute-form"), page.close())
-    await form.fill(run.prepared)
+    try:
+        await form.fill(run.prepared)
+    except (RetryDisputeError, PlaywrightError):
+        if not run.port.sent_early():
+            raise
+        # A field (or an open step) sent the form: that was a submission. The submit loop reads
+        # its answer and checks the order page, as for any submission; it never clicks again.
+        log.warning("agent.form_sent_while_filling", url=form_site.page.url)
+        await run.step(run.port.form_page(), "form-sent-while-filling")
+        return None
+    if run.port.sent_early():
+        log.warning("agent.form_sent_while_filling", url=form_site.page.url)
     await run.step(form_site.page, "form-filled")
     return None
 

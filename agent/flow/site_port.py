@@ -98,6 +98,16 @@ class DisputePort:
         self.watch.start()
         self._consumed = self.watch.mark()
 
+    def sent_early(self) -> bool:
+        """Whether a request the profile names left before the submit steps ran (a field or an
+        open step that submits the form): the next `submit` takes it for the submission."""
+        return bool(self.watch.since(self._consumed))
+
+    def form_page(self) -> Page:
+        """The page the form is on."""
+        assert self.form is not None, "the form is not open"
+        return self.form.page
+
     # -- submit ------------------------------------------------------------------------------
     async def submit(self, attempt: int, *, give_up_at: float) -> Submission:
         assert self.form is not None, "the form is not open"

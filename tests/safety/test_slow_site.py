@@ -22,7 +22,7 @@ import pytest
 from agent.flow.journal import Journal, site_key
 from agent.flow.policy import RetryPolicy
 from agent.outcome import Outcome
-from agent.site.flow_rules import Step
+from agent.site.flow_rules import Field, Step
 from agent.site.profile import SiteProfile
 from agent.site.profile_model import Element
 from mock_site.testing import StorefrontServer
@@ -230,3 +230,30 @@ def test_submit_steps_that_send_nothing_are_the_profiles_mistake(
     assert "sent nothing" in outcome.message
     assert sent(storefront) == []
     assert not (outcome.run_dir / "support-ticket.md").exists()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("style", ["banner", "toast"])
+def test_a_field_that_submits_the_form_is_taken_for_the_submission(
+    run: Run, storefront: StorefrontServer, style: str
+) -> None:
+    """A profile whose last field clicks Submit: that click is the submission (its intent
+    recorded, its answer read, nothing clicked again), never "an error with no id"."""
+    base = profile_with()
+    sends = Field(  # a "card" whose element is the Submit button: entering it clicks Submit
+        name="sends",
+        where="form.fields[8]",
+        kind="cards",
+        value="received",
+        options=(("no", "submit"),),
+        selected="[data-never-selected]",
+    )
+    profile = dataclasses.replace(
+        base, form=dataclasses.replace(base.form, fields=(*base.form.fields, sends))
+    )
+    outcome = run(profile=profile, faults={"busy_style": style})
+    [dispute] = disputes_of(storefront, ORDER)
+    assert outcome.status == "opened", outcome.message
+    assert outcome.dispute_id == dispute["dispute_id"]
+    assert outcome.attempts == 1 and sent(storefront) == ["opened"]
+    assert events_named(outcome.run_dir, "agent.form_sent_while_filling")
+    assert events_named(outcome.run_dir, "agent.sent_before_submit_steps")
