@@ -81,10 +81,35 @@ class RunFacts:
         return self.outcome.order_id
 
 
+def _links(run_dir: Path) -> list[Path]:
+    """The symbolic links among the run folder's files and its screenshots folder's."""
+    found: list[Path] = []
+    for folder in (run_dir, run_dir / "screenshots"):
+        if folder is not run_dir and folder.is_symlink():
+            found.append(folder)
+            continue
+        try:
+            found += sorted(p for p in folder.iterdir() if p.is_symlink())
+        except OSError:  # no screenshots folder: nothing to look at
+            continue
+    return found
+
+
 def read_run_folder(run_dir: Path) -> Outcome:
-    """The run's outcome; `InvalidConfig` when it is no run folder or its dispute is open."""
+    """The run's outcome; `InvalidConfig` when it is no run folder or its dispute is open.
+
+    A run folder holding a symbolic link is refused too: ``support`` writes into the folder
+    (the transcript, ``log.jsonl``, screenshots) and never follows a link out of it.
+    """
     if not run_dir.is_dir():
         raise InvalidConfig(f"run folder {run_dir} does not exist", hint=_HINT)
+    links = _links(run_dir)
+    if links:
+        raise InvalidConfig(
+            f"{links[0]} is a symbolic link: support writes into the run folder and never "
+            "follows a link out of it",
+            hint="replace the link with the file itself, or pass the run folder the run wrote",
+        )
     if not (run_dir / RESULT_FILE).is_file():
         raise InvalidConfig(f"{run_dir} is not a run folder (it has no {RESULT_FILE})", hint=_HINT)
     outcome = Outcome.read(run_dir)

@@ -126,6 +126,33 @@ def test_the_terminal_person_reads_lines_without_blocking() -> None:
     assert "about 171 s before the chat would close" in shown.getvalue()
 
 
+def test_the_operators_question_cannot_drive_the_terminal_or_show_a_secret() -> None:
+    """A question with a window title, a clear-screen, a right-to-left override and a secret:
+    the terminal gets them as visible escapes and [redacted], never raw."""
+    from agent.redaction import add_secret, forget_secrets, known_secrets
+
+    kept = known_secrets()
+    add_secret("pw-echoed-by-support-42")
+    try:
+        shown = io.StringIO()
+        person = TerminalPerson(input=io.StringIO(""), output=shown)
+        person.ask(
+            "\x1b]0;owned\x07\x1b[2JWhich \u202ebrowser? You typed pw-echoed-by-support-42",
+            left_s=60,
+        )
+        person.tell("Not sent: \x1b[31mred\x1b[0m")
+    finally:
+        forget_secrets(kept)
+    out = shown.getvalue()
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "pw-echoed-by-support-42" not in out
+    assert (
+        "The operator asks: \\x1b]0;owned\\x07\\x1b[2JWhich \\u202ebrowser? You typed [redacted]"
+        in out
+    )
+    assert "Not sent: \\x1b[31mred\\x1b[0m" in out
+
+
 def test_the_report_shows_the_conversation(tmp_path: Path) -> None:
     """report.html gains the chat: the result, each message with its sender and attachments."""
     from agent.output.report import write_report
