@@ -37,7 +37,9 @@ IdleCounts = Literal["turn", "always"]
 _IDLE_COUNTS: tuple[IdleCounts, ...] = get_args(IdleCounts)
 
 _HINT = "fix the [support_chat] table (see README, 'The support chat')"
-_OPTIONAL_SELECTORS = frozenset({"queue_position", "typing", "case_number", "error"})
+_OPTIONAL_SELECTORS = frozenset(
+    {"queue_position", "typing", "case_number", "error", "message_time"}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +71,9 @@ class ChatSelectors:
     case_number: str | None = None
     #: A refusal of what was just sent (an image refused, the chat closed).
     error: str | None = None
+    #: The time shown beside a message, inside a message (with the text, it recognises the
+    #: messages already read when the chat page is rebuilt).
+    message_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

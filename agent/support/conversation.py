@@ -121,7 +121,6 @@ class Conversation:
         #: False only in tests that show what happens without the holding message.
         self.hold = hold
         self._order = re.compile(rf"(?<!\d){re.escape(facts.order_id)}(?!\d)")
-        self.seen = 0
         self.due: list[Outgoing] = []
         self.sent: list[Outgoing] = []  # sent, not yet seen in the chat
         self.sent_texts: set[str] = set()
@@ -153,11 +152,10 @@ class Conversation:
         # started counting no earlier than that (the previous read's start is the safe guess)
         self.appeared_after = self.read_started
         started = self.read_started = self.clock()
-        state = await self.port.read(self.seen)
+        state = await self.port.read()
         self.read_lag = max(self.clock() - started, self.read_lag * 0.9)
         replied = False
         for line in state.lines:
-            self.seen += 1
             self.last_sender = line.sender
             if line.sender == "operator":
                 replied = True

@@ -19,6 +19,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from agent.browser import connect
 from agent.errors import InvalidConfig, LoginRequired, RetryDisputeError
+from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.log import get_logger, log_to_file
 from agent.outcome import Outcome, Status
 from agent.output.report import write_report
@@ -139,16 +140,24 @@ async def _browser(options: SupportOptions) -> AsyncIterator[Browser]:
 
 
 async def _context(browser: Browser, options: SupportOptions) -> tuple[BrowserContext, bool]:
-    """A new context (ours to close), or the logged-in default context of a Chrome over CDP."""
+    """A new context (ours to close), or the logged-in default context of a Chrome over CDP.
+
+    Its cookies are secrets before any text leaves: those it starts with are registered now,
+    and each one the site sets (the chat's login too) as it arrives (`agent.flow.cookies`).
+    """
     session = options.session
     if session.browser.cdp_url and browser.contexts:
-        return browser.contexts[0], False
-    context = await browser.new_context(
-        storage_state=str(session.storage_state) if session.storage_state else None,
-        viewport={"width": 1280, "height": 900},
-        locale="en-US",
-    )
-    return context, True
+        context, owned = browser.contexts[0], False
+    else:
+        context = await browser.new_context(
+            storage_state=str(session.storage_state) if session.storage_state else None,
+            viewport={"width": 1280, "height": 900},
+            locale="en-US",
+        )
+        owned = True
+    watch_cookies(context)
+    await register_cookie_values(context)
+    return context, owned
 
 
 async def _open_chat(page: Page, options: SupportOptions, chat: ChatProfile) -> None:
@@ -168,6 +177,7 @@ async def _open_chat(page: Page, options: SupportOptions, chat: ChatProfile) -> 
             )
         await order_page.login(credentials)
         await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
+    await register_cookie_values(page.context)  # the session the login (or the page) set
     await check_gates(site, when="on the chat page")
 
 
