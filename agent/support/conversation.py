@@ -30,6 +30,7 @@ from agent.errors import InvalidField, UnexpectedPage
 from agent.log import get_logger
 from agent.site.chat_profile import AskKind, ChatProfile, IdleCounts
 from agent.support.facts import HOLDING, LATER, THANKS, Outgoing, RunFacts, screenshot_messages
+from agent.support.images import HELD_BACK_WHY
 from agent.support.person import Person
 from agent.support.port import ChatLine, ChatPort, ChatState, SendRefused
 from agent.support.preflight import chat_message
@@ -447,8 +448,18 @@ class Conversation:
             )
         return None
 
+    def _say_held_back(self) -> None:
+        """Say, once, which screenshots are never attached, and why."""
+        for shot in self.facts.held_back:
+            text = f"{shot} is not attached: {HELD_BACK_WHY}."
+            self.transcript.held_back.append({"screenshot": shot, "why": HELD_BACK_WHY})
+            self.transcript.note(f"Screenshot {text}")
+            self.say(f"support: screenshot {text}")
+            log.warning("agent.support_screenshot_held_back", screenshot=shot)
+
     async def run(self) -> ChatResult:
         """Start the chat and hold the conversation until it ends."""
+        self._say_held_back()
         await self.port.start()
         before_open = self.clock()
         first = await self._queue()

@@ -24,7 +24,7 @@ from agent.outcome import RESULT_FILE, Outcome, Status
 from agent.output.run_folder import attempt_entries
 from agent.output.ticket import build_ticket
 from agent.site.chat_profile import AskKind, ChatProfile
-from agent.support.images import image_batches
+from agent.support.images import image_batches, secret_screenshots
 from agent.support.port import OutgoingImage
 from agent.support.preflight import chat_message, fit
 
@@ -75,6 +75,8 @@ class RunFacts:
     answers: Mapping[AskKind, tuple[str, ...]]
     #: The screenshots to attach, message by message, the error's first.
     batches: tuple[tuple[OutgoingImage, ...], ...]
+    #: The screenshots never attached: their page held a secret (`HELD_BACK_WHY`).
+    held_back: tuple[str, ...] = ()
 
     @property
     def order_id(self) -> str:
@@ -215,6 +217,7 @@ def facts_of(outcome: Outcome, chat: ChatProfile) -> RunFacts:
         story=story,
         answers=MappingProxyType({k: v for k, v in answers.items() if v}),
         batches=image_batches(outcome, max_images=chat.max_images, max_bytes=chat.max_image_bytes),
+        held_back=secret_screenshots(outcome),
     )
 
 

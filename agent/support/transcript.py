@@ -65,6 +65,8 @@ class Transcript:
     queue: list[dict[str, object]] = field(default_factory=list)
     notes: list[dict[str, object]] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
+    #: The run's screenshots never attached, and why (their page held a secret).
+    held_back: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -117,6 +119,7 @@ class Transcript:
             "messages": [asdict(entry) for entry in self.entries],
             "notes": self.notes,
             "screenshots": self.screenshots,
+            "held_back": self.held_back,
         }
 
     def write(self, run_dir: Path, result: Mapping[str, object]) -> list[Path]:
