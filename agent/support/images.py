@@ -1,10 +1,10 @@
 """The run's screenshots as the chat takes them: the error's first, in batches, within the limits.
 
-The error's screenshot is the last attempt that did not open the dispute (or the step where the
-run stopped); the others follow in run order. A screenshot whose page text held a secret (the run
-masked it in the text: ``[redacted]``) is never attached: the picture still shows it. Each image must be JPEG or PNG (judged by content)
-and at most the chat's size: a larger one is re-encoded as a smaller JPEG with Pillow, and one that
-cannot be read is left out (and logged).
+The error's screenshot is the last attempt that did not open the dispute (or the step where the run
+stopped); the others follow in run order. A screenshot whose page text held a secret (the run masked
+it in the text: ``[redacted]``) is never attached: the picture still shows it. Each image must be
+JPEG or PNG (judged by content) and at most the chat's size: a larger one is re-encoded as a smaller
+JPEG with Pillow, and one that cannot be read is left out (and logged).
 """
 
 from __future__ import annotations

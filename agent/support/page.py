@@ -1,11 +1,12 @@
 """The chat page in a browser: a `ChatPort` over Playwright, every selector from the profile.
 
-Messages are read by identity, not by position: each message element read is marked in the page,
-and a read takes the unmarked ones, so a chat that shows only its last messages still gives every
-message once (`ChatPage.read`). A send waits until the chat shows a new customer message, or shows
-a refusal (raised as `SendRefused`). Before any text is sent the page's cookies are registered as secrets again, and a
-text holding a secret is refused, whatever said it. Screenshots continue the run folder's numbering (``screenshots/NN-chat-<why>.png``);
-one that fails is logged and never stops the chat.
+Messages are read by identity, not by position: each message element read is marked in the page, and
+a read takes the unmarked ones, so a chat that shows only its last messages still gives every
+message once (`ChatPage.read`). A send waits until the chat shows a new customer message, or shows a
+refusal (raised as `SendRefused`). Before any text is sent the page's cookies are registered as
+secrets again, and a text holding a secret is refused, whatever said it. Screenshots continue the
+run folder's numbering (``screenshots/NN-chat-<why>.png``); one that fails is logged and never stops
+the chat.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class ChatPage:
         if lines and len(fresh) == total and self._read:
             lines = list(lines[_overlap(self._read, [line.key for line in lines]) :])
         self._read.extend(line.key for line in lines)
-        del self._read[: -_KEEP_KEYS]
+        del self._read[:-_KEEP_KEYS]
         return tuple(lines)
 
     async def read(self) -> ChatState:
