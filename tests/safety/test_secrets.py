@@ -568,6 +568,35 @@ def test_a_login_error_that_echoes_the_password_leaks_it_nowhere(
 
 
 @pytest.mark.browser
+def test_check_and_support_never_print_an_echoed_password(
+    private_site: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """echo_password: `check` (stderr) and `support` (stdout) print the refused login's text with
+    [redacted], like `run` does: one redaction for every console line of every command."""
+    from tests.runfolders import make_run
+
+    typed = "pw-typed-" + secrets.token_urlsafe(12)
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", typed)  # not the account's: the login fails
+    private_site.set_faults({"echo_password": True})
+    request = ["--order", "2000", "--received", "no", "--reason", "not_received", "--message"]
+    request.append(MESSAGE)
+    code = cli(["check", "--site", private_site.url, *request, "--out", str(tmp_path / "c")])
+    printed = capsys.readouterr()
+    assert code == 5, printed.err
+    assert "refused the login" in printed.err and REDACTED in printed.err
+    assert typed not in printed.out + printed.err
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    assert cli(["support", str(run_dir), "--site", private_site.url, "--no-input"]) == 5
+    printed = capsys.readouterr()
+    assert "refused the login" in printed.out and REDACTED in printed.out
+    assert typed not in printed.out + printed.err
+    assert _holding(_blobs(run_dir), typed) == []
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("style", ["banner", "toast"])
 def test_an_answer_that_echoes_the_session_cookie_leaks_it_nowhere(
     private_site: StorefrontServer,
