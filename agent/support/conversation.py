@@ -165,19 +165,24 @@ class Conversation:
                 self._customer(line)
         if state.case_number and not self.case_number:
             self.case_number = state.case_number
+            self.transcript.case_given()
         if replied and self.shot_due is not None and not self._hold_near(state, self.shot_lag):
             await self._shot(self.shot_due)  # else later: a screenshot must not delay a hold
         return state
 
     def _operator(self, line: ChatLine) -> None:
         self.last_operator_at = max(self.appeared_after, self.last_operator_at)
-        self.transcript.message("operator", line.text)
         self.say(f"support: {line.text}")
         case = self.chat.find_case_number(line.text)
         if case:
-            self.case_number = self.case_number or case
+            self.transcript.message("operator", line.text, why="case")
+            if not self.case_number:
+                self.case_number = case
+                self.transcript.case_given()
             return
         kind = self.chat.ask_of(line.text)
+        # what the operator asked (the report says it): its kind, or "question" for a person
+        self.transcript.message("operator", line.text, why=kind or "question")
         log.info("agent.support_operator", kind=kind or "question", chars=len(line.text))
         if kind is None:
             self.questions.append(line.text)

@@ -33,9 +33,15 @@ from agent.support.conversation import ChatEnd, ChatResult, Conversation, Timing
 from agent.support.facts import RunFacts, facts_of, read_run_folder
 from agent.support.page import ChatPage
 from agent.support.person import NoPerson, Person
-from agent.support.transcript import CHAT_JSON, CHAT_MD, Transcript
+from agent.support.transcript import CHAT_JSON, CHAT_MD, Transcript, open_case, read_chat
 
-__all__ = ["SupportOptions", "SupportResult", "chat_profile_of", "run_support"]
+__all__ = [
+    "SupportOptions",
+    "SupportResult",
+    "chat_profile_of",
+    "refuse_open_case",
+    "run_support",
+]
 
 log = get_logger("agent.support")
 
@@ -80,6 +86,8 @@ class SupportOptions:
     timing: Timing | None = None
     #: False only to show, in tests, that the chat drops without the holding message.
     hold: bool = True
+    #: Chat again although support opened a case for this run already (``--again``).
+    again: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +120,20 @@ class SupportResult:
             "hint": self.hint,
             "question": self.question,
         }
+
+
+def refuse_open_case(run_dir: Path, *, again: bool) -> None:
+    """`InvalidConfig` (exit 2) when support opened a case for this run already, unless *again*:
+    a second chat would open a second case."""
+    case = open_case(read_chat(run_dir))
+    if case is None or again:
+        return
+    when = str(case.get("opened_at") or "")[:19].replace("T", " ")
+    raise InvalidConfig(
+        f"support case {case['case_number']} is open for order {case.get('order_id') or '?'} "
+        f"(opened {when} UTC, see {run_dir / CHAT_MD}): a second chat would open a second case",
+        hint="wait for support's answer to that case; pass --again to chat anyway",
+    )
 
 
 def chat_profile_of(profile: SiteProfile) -> ChatProfile:
@@ -234,12 +256,15 @@ async def run_support(run_dir: Path, options: SupportOptions) -> SupportResult:
     """Take a run that did not open its dispute to the site's support chat.
 
     Raises `InvalidConfig` (exit 2) before any browser starts when ``run_dir`` is no run folder,
-    its dispute is open, or the profile has no chat; every later problem is a `SupportResult`.
+    its dispute is open, support opened a case for it already (unless ``options.again``), or
+    the profile has no chat; every later problem is a `SupportResult`. The chats held before
+    for this folder are kept in its record.
     """
     outcome = read_run_folder(run_dir)
     chat = chat_profile_of(options.profile)
+    refuse_open_case(run_dir, again=options.again)
     facts = facts_of(outcome, chat)
-    transcript = Transcript(clock=options.clock)
+    transcript = Transcript(clock=options.clock, before=read_chat(run_dir))
     result = SupportResult(
         run_dir=run_dir,
         order_id=outcome.order_id,
