@@ -453,18 +453,11 @@ class Conversation:
             )
         return None
 
-    def _say_held_back(self) -> None:
-        """Say, once, which screenshots are never attached, and why."""
-        for shot in self.facts.held_back:
-            text = f"{shot} is not attached: {HELD_BACK_WHY}."
-            self.transcript.held_back.append({"screenshot": shot, "why": HELD_BACK_WHY})
-            self.transcript.note(f"Screenshot {text}")
-            self.say(f"support: screenshot {text}")
-            log.warning("agent.support_screenshot_held_back", screenshot=shot)
-
     async def run(self) -> ChatResult:
         """Start the chat and hold the conversation until it ends."""
-        self._say_held_back()
+        for shot in self.facts.held_back:  # said once: which screenshots never go, and why
+            self.say(f"support: {self.transcript.hold_back(shot, HELD_BACK_WHY)}")
+            log.warning("agent.support_screenshot_held_back", screenshot=shot)
         await self.port.start()
         before_open = self.clock()
         first = await self._queue()

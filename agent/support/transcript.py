@@ -122,6 +122,13 @@ class Transcript:
         if self.case_at is None:
             self.case_at = self._now()[0]
 
+    def hold_back(self, screenshot: str, why: str) -> str:
+        """Record a screenshot never attached, and why; the note, as said."""
+        self.held_back.append({"screenshot": screenshot, "why": why})
+        text = f"Screenshot {screenshot} is not attached: {why}."
+        self.note(text)
+        return text
+
     def queued(self, position: int | None) -> None:
         """Record the queue position shown now."""
         at, t = self._now()

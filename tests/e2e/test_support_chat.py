@@ -207,16 +207,17 @@ def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
     ]
     attached = [a["source"] for m in chat["messages"] for a in m["attachments"]]
     assert attached and not set(attached) & set(held)
-    assert f"support: screenshot {held[0]} is not attached: the page it shows held a secret" in (
+    assert f"support: Screenshot {held[0]} is not attached: the page it shows held a secret" in (
         proc.stderr
     )
     report = (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'data-testid="case-headline"><strong>Support case CASE-100001 opened at' in report
     headline = report.split('data-testid="next-steps"', 1)[1].split("</strong>", 1)[0]
     assert "Support case CASE-100001 opened at" in headline
-    assert "paste the messages" not in report.split('data-testid="next-steps"', 1)[1].split(
-        "</section>", 1
-    )[0]
+    assert (
+        "paste the messages"
+        not in report.split('data-testid="next-steps"', 1)[1].split("</section>", 1)[0]
+    )
     assert "What support asked: the order number, screenshots of the error" in report
 
 

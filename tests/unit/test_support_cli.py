@@ -122,3 +122,21 @@ def test_support_takes_the_session_flags_of_run() -> None:
         args.ws_endpoint,
         args.browser_path,
     ) == ("http://h", "p.toml", "s.json", "http://c", ["ws://w"], "b")
+
+
+def test_check_and_support_help_list_every_exit_code_they_return(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """check can return 0, 1, 2, 5, 130 and support 0, 1, 2, 4, 5, 130: both --help list them
+    (before: check's help said "0 or 2" and it exited 5 when the site asked to log in); run's
+    lists 7, run --escalate's case opened."""
+    codes = {"check": ("0", "1", "2", "5", "130"), "support": ("0", "1", "2", "4", "5", "130")}
+    for command, expected in codes.items():
+        assert main([command, "--help"]) == 0
+        epilog = capsys.readouterr().out.split("\nexit codes:\n", 1)[1]
+        listed = re.findall(r"(?m)^  (\d+) ", epilog.split("\n\n", 1)[0])
+        assert tuple(listed) == expected, command
+    assert main(["run", "--help"]) == 0
+    assert re.search(
+        r"(?m)^  7 +run --escalate: gave up, and support opened a case", (capsys.readouterr().out)
+    )

@@ -130,6 +130,7 @@ def test_a_screenshot_whose_page_held_a_secret_is_never_attached(tmp_path: Path)
     assert sent[0] == "screenshots/01-login-page.png" and len(sent) == 5
     result, transcript, port, _ = converse(run_dir, {"chat_queue_s": 0})
     assert result.end == "case"
+    assert sum(images for _, _, images in port.sent) == 5  # what the chat got: the 5 others
     assert transcript.held_back == [
         {"screenshot": "screenshots/06-attempt-2-busy.png", "why": HELD_BACK_WHY}
     ]

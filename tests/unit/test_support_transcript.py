@@ -190,3 +190,33 @@ def test_a_damaged_record_never_breaks_the_report(tmp_path: Path) -> None:
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'data-testid="support-chat" data-end=""' in html
     assert html.count('data-testid="chat-message"') == 1
+
+
+def test_after_a_question_for_a_person_the_report_says_so_not_paste_the_ticket(
+    tmp_path: Path,
+) -> None:
+    """A chat that ended on a question only the person can answer: the report's next steps
+    headline the question and the command to answer it, not "paste the ticket"."""
+    from agent.output.report import write_report
+    from tests.runfolders import make_run
+
+    run_dir = make_run(tmp_path, "gave_up")
+    question = "Which browser do you use?"
+    Transcript(clock=FakeClock()).write(
+        run_dir,
+        {
+            "order_id": "1001",
+            "end": "person",
+            "exit_code": 5,
+            "case_number": None,
+            "question": question,
+            "message": f"the operator asked a question only you can answer: {question}",
+        },
+    )
+    write_report(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    steps = html.split('data-testid="next-steps"', 1)[1].split("</section>", 1)[0]
+    assert f"Support asked a question only you can answer: &#34;{question}&#34;" in steps
+    assert f"retry-dispute support {run_dir}" in steps
+    assert "paste the messages" not in steps
+    assert 'data-testid="case-headline"' not in html
