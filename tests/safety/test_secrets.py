@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import stat
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -439,6 +440,19 @@ def test_redaction_is_idempotent(text: str) -> None:
     once = redact_text(text)
     assert SECRET not in once
     assert redact_text(once) == once
+
+
+@pytest.mark.parametrize("text", ["a." * 20_000, "csrf" * 25_000, "x-" * 20_000 + "token=v"])
+def test_redaction_of_a_hostile_long_text_ends(text: str) -> None:
+    """A site's long text made of key characters (the operator's message, an answer) is masked
+    in linear time: before, `a.a.a…` of 40,000 characters held the interpreter (and Ctrl-C)
+    for about ten minutes. (A hang detector, not a speed goal: the bound is 100 times the need.)"""
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(redact_text(text)), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert done, "redact_text still runs after 30 s: quadratic again"
+    assert done[0].endswith("token=[redacted]") or REDACTED not in done[0]
 
 
 def test_redact_keeps_ordinary_text() -> None:
