@@ -48,6 +48,8 @@ _MARK_NEW = f"""(elements, first) => {{
   return [fresh, elements.length];
 }}"""
 _UNREAD = f'(elements) => elements.filter((e) => !e.hasAttribute("{_MARK}")).length'
+#: The longest message text kept (a chat's messages are a few hundred characters).
+_MAX_TEXT = 10_000
 #: The identities of the last messages read, kept to recognise them on a rebuilt page.
 _KEEP_KEYS = 200
 
@@ -131,6 +133,8 @@ class ChatPage:
             self._time_of(message),
         )
         text = " ".join(" ".join(texts).split())
+        if len(text) > _MAX_TEXT:  # a chat message is short: a page's flood is cut, and said
+            text = text[:_MAX_TEXT] + " [cut]"
         return ChatLine("operator" if mine else "customer", text, shown_at=when)
 
     async def _time_of(self, message: Locator) -> str | None:
