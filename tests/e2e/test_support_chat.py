@@ -513,6 +513,7 @@ def test_the_same_agent_holds_the_aliexpress_skins_chat(tmp_path: Path) -> None:
     assert chat_of(run_dir)["case_number"] == "CASE-100001"
 
 
+@pytest.mark.slow(30)
 def test_a_batch_goes_to_support_order_after_order_and_keeps_every_case(
     storefront: StorefrontServer,
     tmp_path: Path,
