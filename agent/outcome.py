@@ -378,6 +378,11 @@ def describe_exit_code(code: int) -> str:
     if code in INTERRUPT_EXIT_CODES.values():
         name = next(n for n, c in INTERRUPT_EXIT_CODES.items() if c == code)
         return f"exit code {code}: {Status.INTERRUPTED.meaning} ({name})"
+    if code == CASE_OPENED_EXIT_CODE:
+        return (
+            f"exit code {code} (run --escalate): the run gave up, and support opened a case "
+            "(its number is printed); the dispute is not open"
+        )
     statuses = [s for s in Status if s.exit_code == code]
     if not statuses:
         return f"exit code {code}: not an exit code of retry-dispute (see README, Exit codes)"

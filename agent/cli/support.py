@@ -269,13 +269,17 @@ def escalate(
         f"escalating to the support chat ({run_dir})", event="agent.escalate", run_dir=str(run_dir)
     )
     result = _chat(args, run_dir, _options(args, site, profile, session, console), console, signals)
-    if isinstance(result, int):
-        return result
-    code = CASE_OPENED_EXIT_CODE if result.case_number else result.exit_code
-    if console.json_result:
-        chat = read_chat(run_dir) or {"result": result.to_json()}
+    code = result if isinstance(result, int) else result.exit_code
+    if not isinstance(result, int) and result.case_number:
+        code = CASE_OPENED_EXIT_CODE
+    if console.json_result:  # one document, the chat so far inside (an interrupted one too)
+        chat = read_chat(run_dir) or (
+            {"result": result.to_json()} if not isinstance(result, int) else None
+        )
         document = {**outcome.to_json(), "exit_code": code, "support_chat": chat}
         print(json.dumps(document, ensure_ascii=False, default=str), file=console.out, flush=True)
+    if isinstance(result, int):
+        return code
     if console.json_logs:
         console.note("", event="agent.support_result", **{**result.to_json(), "exit_code": code})
         return code

@@ -198,7 +198,8 @@ def test_every_exit_code_is_explained_in_one_line() -> None:
     assert "no dispute can be opened" in describe_exit_code(3)
     assert "still busy" in describe_exit_code(4)
     assert "SIGTERM" in describe_exit_code(143) and "Ctrl-C" in describe_exit_code(130)
-    assert "not an exit code" in describe_exit_code(7)
+    assert "not an exit code" in describe_exit_code(9)
+    assert "support opened a case" in describe_exit_code(7)  # run --escalate's case opened
     assert all("\n" not in describe_exit_code(c) for c in (0, 1, 2, 3, 4, 5, 130, 143))
 
 
