@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -233,8 +234,9 @@ def command_check(args: argparse.Namespace, console: Console, signals: Interrupt
     unused = walk.elements.unused()
     if unused:
         print(f"not used on this walk ({len(unused)}): {', '.join(unused)}")
-    for blocked in walk.guard.blocked:
-        print(f"blocked: {shown(blocked.line)}")
+    for line, times in Counter(b.line for b in walk.guard.blocked).items():
+        again = f" ({times} times)" if times > 1 else ""
+        print(f"blocked{again}: {shown(line)}")
     if failed is not None:
         print(f"stopped: {shown(failed)}")
     if walk.stopped:

@@ -121,7 +121,7 @@ class NetworkGuard:
                 await route.fallback()
                 return
             self.blocked.append(blocked)
-            log.warning(
+            log.info(  # the check prints every block at its end: no console line now
                 "agent.check_blocked",
                 method=blocked.method,
                 url=blocked.url,
