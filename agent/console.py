@@ -4,7 +4,9 @@
 - `colour_enabled`: colour only on a terminal, never when ``NO_COLOR`` is set (any value, as
   https://no-color.org asks), always when ``FORCE_COLOR`` is; `Paint` applies it.
 - `visible`: text from a site printed with its control characters made visible (``\\x1b``), so a
-  page cannot change the window title, clear the screen or hide what follows.
+  page cannot change the window title, clear the screen or hide what follows; and redacted
+  (`agent.redaction`), so a secret a site echoes is masked on every console line of every
+  command, as it is in the files.
 - `plural`: ``1 attempt``, ``2 attempts``.
 """
 
@@ -14,6 +16,8 @@ import os
 import unicodedata
 from collections.abc import Mapping
 from typing import TextIO
+
+from agent.redaction import redact_text
 
 __all__ = ["Paint", "colour_enabled", "is_live", "is_terminal", "plural", "visible"]
 
@@ -84,12 +88,13 @@ def _shown(ch: str) -> str:
 
 
 def visible(text: object, limit: int | None = None) -> str:
-    """*text* on one line with every control character shown as an escape (``\\x1b``, ``\\u202e``).
+    """*text* on one line with every control character shown as an escape (``\\x1b``, ``\\u202e``)
+    and every secret masked (`agent.redaction.redact_text`: the one redaction of the files too).
 
     Line breaks and tabs become spaces and runs of spaces collapse; with *limit*, the result is
     cut to that many characters (ending with ``...``).
     """
-    flat = " ".join("".join(_shown(ch) for ch in str(text)).split())
+    flat = " ".join("".join(_shown(ch) for ch in redact_text(str(text))).split())
     if limit is None or len(flat) <= limit:
         return flat
     return flat[: max(0, limit - 3)] + "..."

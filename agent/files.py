@@ -2,10 +2,13 @@
 
 Every file of a run folder is written here: created with mode 0600 whatever the umask (run
 folders are 0700), through a temporary name renamed into place (a reader never sees half a
-file), text redacted (`agent.redaction`). A write that fails (a full disk, a folder that went
-away) raises ``OSError`` as usual, and inside `tracking_failures` (a run) it is first recorded by
-its name: the run catches the error where it writes, so its outcome never changes because its
-evidence could not be saved, and the console says afterwards which files are missing.
+file), text redacted (`agent.redaction`). A symbolic link is never followed: a file is opened
+with ``O_NOFOLLOW`` and a link in a folder's place is refused, so a link planted in a run folder
+neither receives the run's lines nor has its target's mode changed. A write that fails (a full
+disk, a folder that went away) raises ``OSError`` as usual, and inside `tracking_failures` (a
+run) it is first recorded by its name: the run catches the error where it writes, so its
+outcome never changes because its evidence could not be saved, and the console says afterwards
+which files are missing.
 
 The bytes go through one `Writer`; tests put one in that fails like a full disk (`use_writer`).
 """
@@ -132,21 +135,40 @@ def _reason(exc: BaseException | str) -> str:
     return str(exc)[:200] or type(exc).__name__
 
 
+#: Opening a run file never follows a symbolic link put in its place (ELOOP instead).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _no_link(path: Path) -> None:
+    """Raise OSError (ELOOP) when *path* is a symbolic link: its target is never written."""
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, "it is a symbolic link: not followed", str(path))
+
+
 def make_private_dir(path: Path) -> None:
-    """Create *path* (its parents as usual) with mode 0700; raise OSError when it cannot."""
+    """Create *path* (its parents as usual) with mode 0700; raise OSError when it cannot.
+
+    A symbolic link in its place is refused (ELOOP), never followed, and its target's mode is
+    never changed.
+    """
+    _no_link(path)
     path.mkdir(parents=True, exist_ok=True)
+    _no_link(path)
     os.chmod(path, DIR_MODE)
 
 
 def secure_file(path: Path) -> None:
-    """Make a file another program wrote (Playwright's trace) readable by its owner only."""
-    if path.exists():
+    """Make a file another program wrote (Playwright's trace) readable by its owner only (a
+    symbolic link is left alone: its target is never changed)."""
+    if path.exists() and not path.is_symlink():
         os.chmod(path, FILE_MODE)
 
 
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    # O_NOFOLLOW: a link planted at the temporary name is refused, not written through; the
+    # rename then replaces a link at *path* itself, never its target
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, FILE_MODE)
     try:
         try:
             os.fchmod(fd, FILE_MODE)  # an old temporary file may have had wider permissions
@@ -192,7 +214,9 @@ class Appender:
             return
         try:
             if self._fd is None:
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+                self._fd = os.open(
+                    self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW, FILE_MODE
+                )
                 os.fchmod(self._fd, FILE_MODE)
             _writer.write(self._fd, (line + "\n").encode("utf-8"))
         except OSError as exc:

@@ -23,6 +23,7 @@ from agent.files import write_private_text
 from agent.redaction import redact_data, redact_text
 
 __all__ = [
+    "CASE_OPENED_EXIT_CODE",
     "EXIT_PRECEDENCE",
     "INTERRUPT_EXIT_CODES",
     "RESULT_FILE",
@@ -136,6 +137,9 @@ _EXIT_CODES: Mapping[Status, int] = MappingProxyType(
 #: ``Status.INTERRUPTED.exit_code`` is Ctrl-C's (SIGINT); `Outcome.exit_code` gives 143 when the
 #: run was stopped by SIGTERM (``kill``, a service manager, a CI timeout).
 INTERRUPT_EXIT_CODES: Mapping[str, int] = MappingProxyType({"SIGINT": 130, "SIGTERM": 143})
+#: ``run --escalate``: the run gave up (no dispute) and the support chat opened a case; the
+#: run's own status stays ``gave_up`` (4) in result.json.
+CASE_OPENED_EXIT_CODE = 8
 _MEANINGS: Mapping[Status, str] = MappingProxyType(
     {
         Status.OPENED: "the dispute is open",
@@ -399,6 +403,11 @@ def describe_exit_code(code: int) -> str:
     if code in INTERRUPT_EXIT_CODES.values():
         name = next(n for n, c in INTERRUPT_EXIT_CODES.items() if c == code)
         return f"exit code {code}: {Status.INTERRUPTED.meaning} ({name})"
+    if code == CASE_OPENED_EXIT_CODE:
+        return (
+            f"exit code {code} (run --escalate): the run gave up, and support opened a case "
+            "(its number is printed); the dispute is not open"
+        )
     statuses = [s for s in Status if s.exit_code == code]
     if not statuses:
         return f"exit code {code}: not an exit code of retry-dispute (see README, Exit codes)"

@@ -39,8 +39,13 @@ _SECRET_HEADER = re.compile(
     rf"(?!{_ALREADY}(?:[\r\n\"']|$))([^\s\"'][^\r\n\"']*)"
 )
 #: ``key=value``, ``key: value``, ``"key": "value"`` pairs with a secret key, in text.
+#: A key is a whole run of key characters (never the inside of one) of at most `_MAX_KEY`: each
+#: run is looked at once and briefly, so a site's long text (``a.a.a.a…``, ``csrfcsrf…``) costs
+#: linear time, never the quadratic one that held the interpreter (and Ctrl-C) for minutes.
+_MAX_KEY = 80
 _SECRET_PAIR = re.compile(
-    r"(?i)\b([\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|csrf[\w-]*|sessid"
+    rf"(?i)(?<![\w.-])(?=[\w.-]{{1,{_MAX_KEY}}}+(?![\w.-]))"
+    r"([\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|csrf[\w-]*+|sessid"
     r"|session(?:_?(?:id|value|state|token))?|(?<![\w-])sid))"
     r"([\"']?\s*[:=]\s*[\"']?)"
     rf"(?!{_ALREADY})"

@@ -157,6 +157,7 @@ class Pages:
             max_chars=chat_script.MAX_MESSAGE_CHARS,
             max_images=chat_script.MAX_IMAGES,
             max_image_bytes=chat_script.MAX_IMAGE_BYTES,
+            window=self.store.plan.chat_window,
         )
 
 

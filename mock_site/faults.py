@@ -128,6 +128,8 @@ class FaultPlan:
     chat_queue_s: float = 5.0
     chat_offline: bool = False
     chat_free_question: bool | str = False
+    #: The chat page shows only its last N messages (older ones leave the page); None: all.
+    chat_window: int | None = None
     # a hostile site (the mock skin only; docs/storefront.md, "Fault plan")
     echo_password: bool = False
     echo_cookie: bool = False
@@ -154,7 +156,7 @@ class FaultPlan:
 
 
 _COUNTS = ("busy_first", "busy_after_commit", "server_errors", "extra_popups", "order_notes")
-_OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after")
+_OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after", "chat_window")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
 _SECONDS = (
     "busy_for_s",

@@ -69,6 +69,7 @@ class DeskPort:
         self.account = account
         self.snapshots: list[str] = []
         self.sent: list[tuple[float, str, int]] = []
+        self.next = 0  # the messages read so far
 
     @property
     def order_ids(self) -> set[str]:
@@ -79,11 +80,12 @@ class DeskPort:
         """Start (or resume) the account's chat."""
         self.store.chats.start(self.account, self.settings)
 
-    async def read(self, since: int) -> ChatState:
-        """The chat as the page would show it."""
+    async def read(self) -> ChatState:
+        """The chat as the page would show it, with the messages not read before."""
         view: dict[str, Any] = self.store.chats.view(
-            self.account, since=since, offline_now=self.settings.offline
+            self.account, since=self.next, offline_now=self.settings.offline
         )
+        self.next = int(view["next"])
         closed = view["closed"] or {}
         queue = view["queue"] or {}
         return ChatState(

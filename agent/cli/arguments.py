@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from agent.durations import parse_duration
-from agent.outcome import INTERRUPT_EXIT_CODES, Status
+from agent.outcome import CASE_OPENED_EXIT_CODE, INTERRUPT_EXIT_CODES, Status
 from agent.request import REFUNDS, SOLUTIONS
 
 __all__ = [
@@ -89,10 +89,9 @@ def exit_codes() -> str:
     rows: dict[int, list[str]] = {}
     for status in Status:
         rows.setdefault(status.exit_code, []).append(str(status))
-    lines = ["exit codes:"]
-    for code, names in sorted(rows.items()):
-        status = Status(names[0])
-        lines.append(f"  {code:<4} {', '.join(names)}: {status.meaning}")
+    texts = {code: f"{', '.join(n)}: {Status(n[0]).meaning}" for code, n in rows.items()}
+    texts[CASE_OPENED_EXIT_CODE] = "run --escalate: gave up, and support opened a case (printed)"
+    lines = ["exit codes:", *(f"  {code:<4} {text}" for code, text in sorted(texts.items()))]
     lines.append(f"  {INTERRUPT_EXIT_CODES['SIGTERM']:<4} interrupted by SIGTERM (130 is Ctrl-C)")
     lines.append("  a batch exits with the most urgent code among its orders (see README)")
     return "\n".join(lines)

@@ -32,6 +32,7 @@ from agent.cli.arguments import (
     positive_int,
     rate,
 )
+from agent.cli.check import CHECK_EXIT_CODES
 from agent.durations import format_duration
 from agent.flow.batch import DEFAULT_CONCURRENCY
 from agent.flow.budget import DEFAULT_RATE
@@ -93,9 +94,12 @@ def _add_check(sub: Any) -> None:
         help="walk a profile's flow on a live site up to the filled form (never submits)",
         description="Check a site profile on a live site: log in (the profile's login steps, "
         "RETRY_DISPUTE_USER/PASSWORD) or use the session, read the order page, run the open "
-        "steps, fill the form, and NEVER submit. A screenshot per step; a table of every "
-        "element used: found, missing or ambiguous, with a hint. Exit 0 when all were found, "
-        "2 otherwise.",
+        "steps, fill the form, and NEVER submit (the browser blocks the submit request, and "
+        "after the login every request but a GET, a field's uploads and the profile's "
+        "[[check.harmless]]). A screenshot per step; a table of every element used: found, "
+        "missing or ambiguous, with a hint; each blocked request names the step or field that "
+        "sent it.",
+        epilog=f"{CHECK_EXIT_CODES}\n{environment()}\n",
         formatter_class=Formatter,
     )
     target = p.add_argument_group("target")
@@ -233,7 +237,8 @@ def _add_run(sub: Any) -> None:
     sup.add_argument(
         "--escalate",
         action="store_true",
-        help="when the run gives up, go straight to the site's support chat (see 'support')",
+        help="when the run gives up, go straight to the site's support chat (see 'support'); "
+        "exit 8 when support opened a case",
     )
     sup.add_argument(
         "--no-input",
@@ -245,14 +250,17 @@ def _add_run(sub: Any) -> None:
 
 
 _SUPPORT_EXIT_CODES = """exit codes:
-  0    a case number was obtained (printed, and saved in support-chat.md/.json)
+  0    a case number was obtained (printed, and saved in support-chat.md/.json); for a batch
+       folder: every chat held got one
   1    an unexpected error
   2    bad input: no such run folder, not a run folder, a run whose dispute is open (nothing
-       to escalate), a profile without a [support_chat] table
+       to escalate), a support case already open for it (pass --again), a run folder holding a
+       symbolic link, a batch with no order to escalate, a profile without [support_chat]
   4    support is offline, the chat dropped or closed without a case number: try again later
   5    a person is needed: a question only you can answer (without a terminal), no case
        number in time, or the site asks to log in
   130  interrupted (Ctrl-C; 143 for SIGTERM); the transcript so far is saved
+  a batch folder exits with the most urgent code among its chats (5, 1, 2, 4)
 """
 
 
@@ -272,7 +280,8 @@ def _add_support(sub: Any) -> None:
         "run_dir",
         type=Path,
         metavar="RUN_DIR",
-        help="the run folder ('retry-dispute run' printed it: runs/...)",
+        help="the run folder ('retry-dispute run' printed it: runs/...), or a batch folder "
+        "(runs/batch-...: each order support can help with, one chat after another)",
     )
     target = p.add_argument_group("target")
     target.add_argument(
@@ -293,6 +302,12 @@ def _add_support(sub: Any) -> None:
         "--no-input",
         action="store_true",
         help="never ask the person: a question the run folder cannot answer ends with exit 5",
+    )
+    out.add_argument(
+        "--again",
+        action="store_true",
+        help="chat even though support opened a case for this run already (a second case; "
+        "every chat is kept in support-chat.md/.json)",
     )
     out.add_argument("--headed", action="store_true", help="show the browser window")
     out.add_argument(

@@ -73,7 +73,8 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
         )
         runtime = Runtime(on_event=progress, sleep=ticking_sleep(progress), stop=signals.stop)
         outcome = signals.run(open_dispute_async(prepared, options, runtime=runtime))
-        console.outcome(outcome)  # before the bundled storefront stops (it may take a while)
         if args.escalate and outcome.status is Status.GAVE_UP and outcome.run_dir is not None:
-            return escalate(args, outcome.run_dir, site, profile, session, console, signals)
+            # the outcome, the chat, then one JSON document with both (exit 8: a case opened)
+            return escalate(args, outcome, site, profile, session, console, signals)
+        console.outcome(outcome)  # before the bundled storefront stops (it may take a while)
     return outcome.exit_code

@@ -1,5 +1,6 @@
 """A batch's ``index.html``: the overall verdict, where the batch ran, and each order's status
-with a link to its report (orders an earlier batch finished, and orders never started, too)."""
+with a link to its report and its support case number once ``retry-dispute support`` got one
+(orders an earlier batch finished, and orders never started, too)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from agent.console import plural
 from agent.outcome import BatchResult, Outcome, Status
 from agent.output.html import env, local_and_utc, write_text
+from agent.support.transcript import open_case, read_chat
 
 __all__ = ["batch_verdict", "write_batch_index"]
 
@@ -25,6 +27,13 @@ class _Row:
     report: str | None
     ticket: str | None
     kind: str = "ran"  # "ran" | "skipped" | "not_run"
+    #: The support case opened for the order's run folder (its last), if any.
+    case: str | None = None
+
+
+def _case(run_dir: Path | None) -> str | None:
+    case = open_case(read_chat(run_dir)) if run_dir is not None else None
+    return str(case["case_number"]) if case else None
 
 
 def _link(batch_dir: Path, target: Path) -> str | None:
@@ -78,6 +87,7 @@ def write_batch_index(
                 label=outcome.status.label,
                 report=_link(batch_dir, run_dir / "report.html"),
                 ticket=_link(batch_dir, run_dir / "support-ticket.md"),
+                case=_case(run_dir),
             )
         )
     ran = [row.r.status for row in rows]
@@ -91,6 +101,7 @@ def write_batch_index(
                     report=_link(batch_dir, folder / "report.html") if folder else None,
                     ticket=None,
                     kind="skipped",
+                    case=_case(folder),
                 )
             )
         for order_id in result.not_run:

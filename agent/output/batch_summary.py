@@ -1,11 +1,13 @@
 """A batch's own files: ``summary.json`` (every order's outcome) and ``index.html`` (links).
 
 Both go into ``<out>/batch-<YYYYmmdd-HHMMSS>/`` beside the orders' run folders; ``run_dir`` in the
-summary is relative to the batch folder. The summary lists every order of the file: the ones run
-(with their status), the ones an earlier batch had finished (``"skipped": true``, ``--resume``),
-and the ones a signal stopped before they started (``"status": null``, ``"not_run": true``).
-`earlier_outcomes` reads the summaries of earlier batches of the same file back, for
-``--resume`` and ``--only-failed``.
+summary is relative to the batch folder. Each order's ``case_number`` is the support case opened for
+its run folder (``support-chat.json``), null until ``retry-dispute support`` got one;
+`refresh_case_numbers` writes both files again after a support chat. The summary lists every order
+of the file: the ones run (with their status), the ones an earlier batch had finished (``"skipped":
+true``, ``--resume``), and the ones a signal stopped before they started (``"status": null``,
+``"not_run": true``). `earlier_outcomes` reads the summaries of earlier batches of the same file
+back, for ``--resume`` and ``--only-failed``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ from agent.log import get_logger
 from agent.outcome import BatchResult, Outcome
 from agent.output.report import write_batch_index
 from agent.redaction import redact_data
+from agent.support.transcript import open_case, read_chat
 
 __all__ = [
     "SUMMARY_FILE",
+    "batch_result_of",
+    "case_number_of",
     "earlier_outcomes",
     "new_batch_dir",
+    "refresh_case_numbers",
     "summary_dict",
     "write_batch_outputs",
     "write_summary",
@@ -57,6 +63,12 @@ def new_batch_dir(out_dir: Path, *, now: datetime | None = None) -> Path:
     raise OutputUnwritable(out_dir, "1000 batch folders in this second")
 
 
+def case_number_of(run_dir: Path | None) -> str | None:
+    """The support case opened for a run folder (its last), or None."""
+    case = open_case(read_chat(run_dir)) if run_dir is not None else None
+    return str(case["case_number"]) if case else None
+
+
 def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
     run_dir = None
     if o.run_dir is not None:
@@ -66,6 +78,7 @@ def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
         "item": o.request.get("item") if o.request else None,
         "status": str(o.status),
         "dispute_id": o.dispute_id,
+        "case_number": case_number_of(o.run_dir),
         "attempts": o.attempts,
         "elapsed_s": o.elapsed_s,
         "run_dir": run_dir,
@@ -172,6 +185,73 @@ def _write_index(result: BatchResult, run_dirs: Sequence[Path]) -> Path:
         page = f"<!doctype html><meta charset=utf-8><title>batch</title><ul>{links}</ul>\n"
         write_private_text(target, page)
         return target
+
+
+def _read_summary(batch_dir: Path) -> dict[str, Any]:
+    data = json.loads((batch_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("orders"), list):
+        raise ValueError(f"{SUMMARY_FILE} holds no list of orders")
+    return data
+
+
+def _entry_dir(batch_dir: Path, entry: dict[str, Any]) -> Path | None:
+    run_dir = entry.get("run_dir")
+    return (batch_dir / str(run_dir)).resolve() if run_dir else None
+
+
+def batch_result_of(batch_dir: Path) -> BatchResult:
+    """The batch as its ``summary.json`` recorded it (the orders' outcomes read from their run
+    folders); `ValueError` or `OSError` when the summary cannot be read."""
+    data = _read_summary(batch_dir)
+    ran: list[Outcome] = []
+    skipped: list[Outcome] = []
+    not_run: list[str] = []
+    for entry in data["orders"]:
+        if not isinstance(entry, dict):
+            continue
+        folder = _entry_dir(batch_dir, entry)
+        if entry.get("not_run") or entry.get("status") is None:
+            not_run.append(str(entry.get("order_id")))
+        elif entry.get("skipped"):
+            skipped.append(Outcome.from_json(entry, run_dir=folder))
+        elif folder is not None:
+            ran.append(Outcome.read(folder))
+    context = data.get("context")
+    return BatchResult(
+        batch_dir=batch_dir,
+        outcomes=tuple(ran),
+        elapsed_s=float(data.get("elapsed_s") or 0.0),
+        concurrency=int(data.get("concurrency") or 1),
+        exit_code=int(data.get("exit_code") or 0),
+        not_run=tuple(not_run),
+        skipped=tuple(skipped),
+        interrupted_by=data.get("interrupted_by"),
+        context=context if isinstance(context, dict) else {},
+    )
+
+
+def refresh_case_numbers(batch_dir: Path) -> list[str]:
+    """Write each order's support case number into the batch's ``summary.json`` (everything
+    else kept) and ``index.html`` again; return the files that could not be written."""
+    failed = []
+    try:
+        data = _read_summary(batch_dir)
+        for entry in data["orders"]:
+            if isinstance(entry, dict) and entry.get("run_dir"):
+                entry["case_number"] = case_number_of(_entry_dir(batch_dir, entry))
+        text = json.dumps(redact_data(data), indent=2, ensure_ascii=False)
+        write_private_text(batch_dir / SUMMARY_FILE, text + "\n", redact=False)
+    except (OSError, ValueError) as exc:
+        failed.append(SUMMARY_FILE)
+        log.warning("agent.batch_summary_not_written", error=str(exc)[:200])
+        return [*failed, "index.html"]
+    result = batch_result_of(batch_dir)
+    try:
+        _write_index(result, [o.run_dir for o in result.outcomes if o.run_dir is not None])
+    except OSError as exc:
+        failed.append("index.html")
+        log.warning("agent.batch_index_not_written", error=str(exc)[:200])
+    return failed
 
 
 def write_batch_outputs(result: BatchResult) -> list[str]:

@@ -27,6 +27,7 @@ from agent.outcome import Outcome, Status, TimelineEntry
 from agent.output import ticket as ticket_mod
 from agent.output.advice import next_steps
 from agent.output.batch_index import write_batch_index
+from agent.output.chat_advice import after_chat_steps, case_headline
 from agent.output.html import env, local_and_utc, write_text
 from agent.output.run_folder import IMAGE_TYPES, run_dir_of, screenshot_file
 from agent.support.transcript import CHAT_MD, read_chat
@@ -321,11 +322,14 @@ def render_report(result: Outcome) -> str:
     request = {k: v for k, v in result.request.items() if v not in (None, "", [])}
     evidence = request.pop("evidence", None)
     folder = run_dir_of(result)
+    chat = read_chat(folder)
     return env.get_template("report.html.j2").render(
         r=result,
         status_label=result.status.label,
+        # after a support chat its end is the story's: the case first, then what to do
+        case=case_headline(chat),
         started=local_and_utc(started, date=True) if started else None,
-        steps=next_steps(result),
+        steps=after_chat_steps(chat, folder) or next_steps(result),
         items=group_entries(entries),
         others=others,
         missing=shots.missing,
@@ -335,7 +339,7 @@ def render_report(result: Outcome) -> str:
         trace=(folder / "trace.zip").is_file(),
         about=_about(result),
         safety=_safety(result),
-        chat=read_chat(folder),
+        chat=chat,
         generated=local_and_utc(datetime.now(UTC), date=True),
     )
 

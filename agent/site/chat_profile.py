@@ -9,12 +9,12 @@ refused with `InvalidConfig` naming the profile file and the dotted key.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 from agent.errors import InvalidConfig
+from agent.site.patterns import BoundedPattern, PatternError, compile_pattern
 
 __all__ = [
     "ASK_KINDS",
@@ -37,7 +37,9 @@ IdleCounts = Literal["turn", "always"]
 _IDLE_COUNTS: tuple[IdleCounts, ...] = get_args(IdleCounts)
 
 _HINT = "fix the [support_chat] table (see README, 'The support chat')"
-_OPTIONAL_SELECTORS = frozenset({"queue_position", "typing", "case_number", "error"})
+_OPTIONAL_SELECTORS = frozenset(
+    {"queue_position", "typing", "case_number", "error", "message_time"}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +71,9 @@ class ChatSelectors:
     case_number: str | None = None
     #: A refusal of what was just sent (an image refused, the chat closed).
     error: str | None = None
+    #: The time shown beside a message, inside a message (with the text, it recognises the
+    #: messages already read when the chat page is rebuilt).
+    message_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,8 +98,9 @@ class ChatProfile:
     selectors: ChatSelectors
     #: What the operator asks, first match wins; a message matching none is a question for a person.
     asks: tuple[ChatAsk, ...]
-    #: Finds the case number in an operator's message: a group named case_number.
-    case_number: re.Pattern[str]
+    #: Finds the case number in an operator's message: a group named case_number (RE2: linear
+    #: time on bounded text, like every pattern of a profile).
+    case_number: BoundedPattern
     #: Phrases of the closed notice that mean the chat dropped the customer for inactivity.
     dropped: tuple[str, ...]
     #: Seconds of customer silence after which the site drops the chat.
@@ -124,7 +130,7 @@ class ChatProfile:
     def find_case_number(self, text: str) -> str | None:
         """The case number an operator's message gives, or None."""
         found = self.case_number.search(text)
-        return found["case_number"] if found else None
+        return found.group("case_number") if found else None
 
     def is_dropped(self, notice: str) -> bool:
         """Whether the closed notice says the chat dropped the customer for inactivity."""
@@ -196,13 +202,17 @@ def _asks(items: object, source: str) -> tuple[ChatAsk, ...]:
     return tuple(asks)
 
 
-def _case_pattern(value: object, source: str) -> re.Pattern[str]:
+def _case_pattern(value: object, source: str) -> BoundedPattern:
     raw = _text(value, "case_number", source)
     try:
-        pattern = re.compile(raw)
-    except re.error as exc:
-        raise _fail(source, "case_number", f"is not a valid regular expression ({exc})") from None
-    if "case_number" not in pattern.groupindex:
+        pattern = compile_pattern(raw)
+    except PatternError as exc:
+        raise _fail(
+            source,
+            "case_number",
+            f"is not a valid regular expression the agent can run in linear time ({exc})",
+        ) from None
+    if "case_number" not in pattern.group_names:
         raise _fail(source, "case_number", "needs a group named case_number: (?P<case_number>...)")
     return pattern
 

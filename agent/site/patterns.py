@@ -40,11 +40,21 @@ class Found:
 class BoundedPattern:
     """A compiled pattern that searches at most `MAX_TEXT` characters, in linear time."""
 
-    __slots__ = ("_regexp", "pattern")
+    __slots__ = ("_regexp", "ignore_case", "pattern")
 
-    def __init__(self, pattern: str, regexp: object) -> None:
+    def __init__(self, pattern: str, regexp: object, *, ignore_case: bool = False) -> None:
         self.pattern = pattern
+        self.ignore_case = ignore_case
         self._regexp = regexp
+
+    def __eq__(self, other: object) -> bool:
+        """Two patterns are equal when written and compiled alike (profiles compare equal)."""
+        if not isinstance(other, BoundedPattern):
+            return NotImplemented
+        return (self.pattern, self.ignore_case) == (other.pattern, other.ignore_case)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.ignore_case))
 
     @property
     def group_names(self) -> frozenset[str]:
@@ -76,4 +86,4 @@ def compile_pattern(pattern: str, *, ignore_case: bool = False) -> BoundedPatter
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
         raise PatternError(" ".join(str(reason).split())) from None
-    return BoundedPattern(pattern, regexp)
+    return BoundedPattern(pattern, regexp, ignore_case=ignore_case)

@@ -13,7 +13,7 @@ writing a profile, not code; README's "Site profiles" is the guide.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.errors import InvalidConfig, InvalidField
@@ -21,6 +21,7 @@ from agent.request import DisputeRequest, EvidenceRules
 from agent.request.reasons import SiteReasons
 from agent.site.answer_rules import AnswerRules
 from agent.site.chat_profile import ChatProfile
+from agent.site.check_rules import CheckRules
 from agent.site.flow_rules import Field, Step
 from agent.site.patterns import BoundedPattern
 
@@ -177,6 +178,8 @@ class SiteProfile:
     #: The support chat (``[support_chat]``, agent/site/chat_profile.py), None when the profile
     #: describes none.
     support_chat: ChatProfile | None = None
+    #: What ``retry-dispute check`` may let through (``[check]``, agent/site/check_rules.py).
+    check: CheckRules = field(default_factory=CheckRules)
 
     def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
         """The URL of an order's page."""

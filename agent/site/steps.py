@@ -45,6 +45,8 @@ class StepRun:
     on_new_page: PageHook | None = None
     #: Called after every step that ran (the check command takes a screenshot).
     on_step: StepHook | None = None
+    #: Called before every step that runs (the check's network guard names what sends).
+    before_step: Callable[[Step], None] | None = None
     #: Clicks return at once instead of waiting for a navigation they start (submitting: the
     #: answer's wait, bounded by timeouts.answer_s, covers it).
     no_wait_after: bool = False
@@ -110,7 +112,9 @@ async def _new_page(site: SitePage, step: Step, run: StepRun, *, where: str) -> 
             if asyncio.get_running_loop().time() > deadline:
                 if step.new_page == "optional":
                     return None
-                raise UnexpectedPage(
+                # the profile said this click opens a window: one that never comes is the
+                # profile's mistake (no ticket for the marketplace; `check` shows the step)
+                raise ProfileMismatch(
                     f"{step.where} ({step.name}): clicking elements.{step.element} of profile "
                     f"{site.profile.source} opened no pop-up or tab within {limit:g} s",
                     url=site.page.url,
@@ -175,6 +179,8 @@ async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when
         if not await condition_holds(site, step.when, run.request, where=step.where):
             log.debug("agent.step_skipped", step=step.name)
             continue
+        if run.before_step is not None:
+            run.before_step(step)
         try:
             site = await _act(site, step, run)
         except (UnexpectedPage, PlaywrightTimeout) as exc:

@@ -30,6 +30,7 @@ from agent.errors import InvalidField, UnexpectedPage
 from agent.log import get_logger
 from agent.site.chat_profile import AskKind, ChatProfile, IdleCounts
 from agent.support.facts import HOLDING, LATER, THANKS, Outgoing, RunFacts, screenshot_messages
+from agent.support.images import HELD_BACK_WHY
 from agent.support.person import Person
 from agent.support.port import ChatLine, ChatPort, ChatState, SendRefused
 from agent.support.preflight import chat_message
@@ -121,7 +122,6 @@ class Conversation:
         #: False only in tests that show what happens without the holding message.
         self.hold = hold
         self._order = re.compile(rf"(?<!\d){re.escape(facts.order_id)}(?!\d)")
-        self.seen = 0
         self.due: list[Outgoing] = []
         self.sent: list[Outgoing] = []  # sent, not yet seen in the chat
         self.sent_texts: set[str] = set()
@@ -153,11 +153,10 @@ class Conversation:
         # started counting no earlier than that (the previous read's start is the safe guess)
         self.appeared_after = self.read_started
         started = self.read_started = self.clock()
-        state = await self.port.read(self.seen)
+        state = await self.port.read()
         self.read_lag = max(self.clock() - started, self.read_lag * 0.9)
         replied = False
         for line in state.lines:
-            self.seen += 1
             self.last_sender = line.sender
             if line.sender == "operator":
                 replied = True
@@ -166,19 +165,24 @@ class Conversation:
                 self._customer(line)
         if state.case_number and not self.case_number:
             self.case_number = state.case_number
+            self.transcript.case_given()
         if replied and self.shot_due is not None and not self._hold_near(state, self.shot_lag):
             await self._shot(self.shot_due)  # else later: a screenshot must not delay a hold
         return state
 
     def _operator(self, line: ChatLine) -> None:
         self.last_operator_at = max(self.appeared_after, self.last_operator_at)
-        self.transcript.message("operator", line.text)
         self.say(f"support: {line.text}")
         case = self.chat.find_case_number(line.text)
         if case:
-            self.case_number = self.case_number or case
+            self.transcript.message("operator", line.text, why="case")
+            if not self.case_number:
+                self.case_number = case
+                self.transcript.case_given()
             return
         kind = self.chat.ask_of(line.text)
+        # what the operator asked (the report says it): its kind, or "question" for a person
+        self.transcript.message("operator", line.text, why=kind or "question")
         log.info("agent.support_operator", kind=kind or "question", chars=len(line.text))
         if kind is None:
             self.questions.append(line.text)
@@ -451,6 +455,9 @@ class Conversation:
 
     async def run(self) -> ChatResult:
         """Start the chat and hold the conversation until it ends."""
+        for shot in self.facts.held_back:  # said once: which screenshots never go, and why
+            self.say(f"support: {self.transcript.hold_back(shot, HELD_BACK_WHY)}")
+            log.warning("agent.support_screenshot_held_back", screenshot=shot)
         await self.port.start()
         before_open = self.clock()
         first = await self._queue()

@@ -24,7 +24,7 @@ from agent.outcome import RESULT_FILE, Outcome, Status
 from agent.output.run_folder import attempt_entries
 from agent.output.ticket import build_ticket
 from agent.site.chat_profile import AskKind, ChatProfile
-from agent.support.images import image_batches
+from agent.support.images import image_batches, secret_screenshots
 from agent.support.port import OutgoingImage
 from agent.support.preflight import chat_message, fit
 
@@ -75,16 +75,43 @@ class RunFacts:
     answers: Mapping[AskKind, tuple[str, ...]]
     #: The screenshots to attach, message by message, the error's first.
     batches: tuple[tuple[OutgoingImage, ...], ...]
+    #: The screenshots never attached: their page held a secret (`HELD_BACK_WHY`).
+    held_back: tuple[str, ...] = ()
 
     @property
     def order_id(self) -> str:
         return self.outcome.order_id
 
 
+def _links(run_dir: Path) -> list[Path]:
+    """The symbolic links among the run folder's files and its screenshots folder's."""
+    found: list[Path] = []
+    for folder in (run_dir, run_dir / "screenshots"):
+        if folder is not run_dir and folder.is_symlink():
+            found.append(folder)
+            continue
+        try:
+            found += sorted(p for p in folder.iterdir() if p.is_symlink())
+        except OSError:  # no screenshots folder: nothing to look at
+            continue
+    return found
+
+
 def read_run_folder(run_dir: Path) -> Outcome:
-    """The run's outcome; `InvalidConfig` when it is no run folder or its dispute is open."""
+    """The run's outcome; `InvalidConfig` when it is no run folder or its dispute is open.
+
+    A run folder holding a symbolic link is refused too: ``support`` writes into the folder
+    (the transcript, ``log.jsonl``, screenshots) and never follows a link out of it.
+    """
     if not run_dir.is_dir():
         raise InvalidConfig(f"run folder {run_dir} does not exist", hint=_HINT)
+    links = _links(run_dir)
+    if links:
+        raise InvalidConfig(
+            f"{links[0]} is a symbolic link: support writes into the run folder and never "
+            "follows a link out of it",
+            hint="replace the link with the file itself, or pass the run folder the run wrote",
+        )
     if not (run_dir / RESULT_FILE).is_file():
         raise InvalidConfig(f"{run_dir} is not a run folder (it has no {RESULT_FILE})", hint=_HINT)
     outcome = Outcome.read(run_dir)
@@ -190,6 +217,7 @@ def facts_of(outcome: Outcome, chat: ChatProfile) -> RunFacts:
         story=story,
         answers=MappingProxyType({k: v for k, v in answers.items() if v}),
         batches=image_batches(outcome, max_images=chat.max_images, max_bytes=chat.max_image_bytes),
+        held_back=secret_screenshots(outcome),
     )
 
 

@@ -1,9 +1,10 @@
 """The run's screenshots as the chat takes them: the error's first, in batches, within the limits.
 
-The error's screenshot is the last attempt that did not open the dispute (or the step where the
-run stopped); the others follow in run order. Each image must be JPEG or PNG (judged by content)
-and at most the chat's size: a larger one is re-encoded as a smaller JPEG with Pillow, and one that
-cannot be read is left out (and logged).
+The error's screenshot is the last attempt that did not open the dispute (or the step where the run
+stopped); the others follow in run order. A screenshot whose page text held a secret (the run masked
+it in the text: ``[redacted]``) is never attached: the picture still shows it. Each image must be
+JPEG or PNG (judged by content) and at most the chat's size: a larger one is re-encoded as a smaller
+JPEG with Pillow, and one that cannot be read is left out (and logged).
 """
 
 from __future__ import annotations
@@ -21,9 +22,22 @@ from agent.output.run_folder import (
     run_dir_of,
     screenshot_file,
 )
+from agent.redaction import REDACTED
 from agent.support.port import OutgoingImage
 
-__all__ = ["error_screenshot", "image_batches", "ordered_screenshots"]
+__all__ = [
+    "HELD_BACK_WHY",
+    "error_screenshot",
+    "image_batches",
+    "ordered_screenshots",
+    "secret_screenshots",
+]
+
+#: Why a screenshot is never attached.
+HELD_BACK_WHY = (
+    "the page it shows held a secret (a cookie, a password or a token, masked in the run's "
+    "text), which a picture cannot mask"
+)
 
 log = get_logger("agent.support")
 
@@ -43,6 +57,26 @@ def error_screenshot(outcome: Outcome) -> str | None:
             return entry.screenshot
     shots = present_screenshots(outcome)
     return shots[-1] if shots else None
+
+
+def secret_screenshots(outcome: Outcome) -> tuple[str, ...]:
+    """The screenshots whose page text held a secret: never attached to a chat.
+
+    The run masked the secret in the text it read from the page (a step's or an attempt's
+    detail, the site's last answer, the message it stopped with: ``[redacted]``); the screenshot
+    taken of that page still shows it.
+    """
+    held = [
+        entry.screenshot
+        for entry in outcome.timeline
+        if entry.screenshot and REDACTED in (entry.detail or "")
+    ]
+    if REDACTED in (outcome.last_answer or "") + (outcome.message or ""):
+        attempts = [e.screenshot for e in attempt_entries(outcome) if e.screenshot]
+        held += attempts[-1:]
+        first = error_screenshot(outcome)
+        held += [first] if first else []
+    return tuple(dict.fromkeys(held))
 
 
 def ordered_screenshots(outcome: Outcome) -> tuple[str, ...]:
@@ -93,10 +127,12 @@ def _image(outcome: Outcome, relative: str, max_bytes: int) -> OutgoingImage | N
 def image_batches(
     outcome: Outcome, *, max_images: int, max_bytes: int
 ) -> tuple[tuple[OutgoingImage, ...], ...]:
-    """The screenshots to attach, in messages of at most ``max_images``, the error's first."""
+    """The screenshots to attach, in messages of at most ``max_images``, the error's first;
+    never one whose page held a secret (`secret_screenshots`)."""
+    held = set(secret_screenshots(outcome))
     images = [
         image
         for relative in ordered_screenshots(outcome)
-        if (image := _image(outcome, relative, max_bytes)) is not None
+        if relative not in held and (image := _image(outcome, relative, max_bytes)) is not None
     ]
     return tuple(tuple(images[i : i + max_images]) for i in range(0, len(images), max_images))

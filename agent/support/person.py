@@ -1,9 +1,10 @@
 """The person at the keyboard, for a question the run folder cannot answer.
 
-`TerminalPerson` shows the operator's question and the time left before the chat would drop, and
-collects the lines the person types without blocking the conversation: a daemon thread reads the
-terminal, so the chat stays alive (holding messages, other answers) while they think. `NoPerson`
-stands for ``--no-input`` or no terminal: nobody can answer.
+`TerminalPerson` shows the operator's question (escaped and redacted like every console line) and
+the time left before the chat would drop, and collects the lines the person types without
+blocking the conversation: a daemon thread reads the terminal, so the chat stays alive (holding
+messages, other answers) while they think. `NoPerson` stands for ``--no-input`` or no terminal:
+nobody can answer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import queue
 import sys
 import threading
 from typing import Protocol, TextIO
+
+from agent.console import visible
 
 __all__ = ["NoPerson", "Person", "TerminalPerson"]
 
@@ -78,7 +81,8 @@ class TerminalPerson:
 
     def ask(self, question: str, *, left_s: float) -> None:
         """Show the question, the time left, and how to answer; start reading the terminal."""
-        self.tell(f"\nThe operator asks: {question}")
+        print(file=self.output)
+        self.tell(f"The operator asks: {question}")
         self.tell(
             f"Type your answer in English and press Enter (about {max(0, round(left_s))} s "
             "before the chat would close; the agent keeps it open meanwhile). "
@@ -99,5 +103,7 @@ class TerminalPerson:
         return line
 
     def tell(self, text: str) -> None:
-        """Print a note for the person."""
-        print(text, file=self.output, flush=True)
+        """Print a note for the person: one line, the site's control characters shown as
+        escapes (never a window title, a cleared screen or a right-to-left flip), secrets
+        masked."""
+        print(visible(text), file=self.output, flush=True)

@@ -33,14 +33,21 @@ class ChatLine:
 
     sender: Sender
     text: str
+    #: The time the chat shows beside the message, as shown (when the profile names it).
+    shown_at: str | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Its identity when the page is rebuilt: sender, text and the time shown."""
+        return (self.sender, self.text, self.shown_at or "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatState:
-    """The chat as read now: its phase and the messages from the number asked for on."""
+    """The chat as read now: its phase and the messages that appeared since the last read."""
 
     phase: ChatPhase
-    #: The new messages (from ``since`` on), in order.
+    #: The new messages, in order, each once.
     lines: tuple[ChatLine, ...] = ()
     queue_position: int | None = None
     operator_typing: bool = False
@@ -72,8 +79,9 @@ class ChatPort(Protocol):
         """Start a chat (or resume the one in progress)."""
         ...
 
-    async def read(self, since: int) -> ChatState:
-        """The chat now, with its messages from number ``since`` (0-based) on."""
+    async def read(self) -> ChatState:
+        """The chat now, with the messages that appeared since the last read (each once,
+        recognised by identity, never by position: a chat may show only its last messages)."""
         ...
 
     async def send(self, text: str) -> None:

@@ -19,6 +19,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from agent.browser import connect
 from agent.errors import InvalidConfig, LoginRequired, RetryDisputeError
+from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.log import get_logger, log_to_file
 from agent.outcome import Outcome, Status
 from agent.output.report import write_report
@@ -32,9 +33,15 @@ from agent.support.conversation import ChatEnd, ChatResult, Conversation, Timing
 from agent.support.facts import RunFacts, facts_of, read_run_folder
 from agent.support.page import ChatPage
 from agent.support.person import NoPerson, Person
-from agent.support.transcript import CHAT_JSON, CHAT_MD, Transcript
+from agent.support.transcript import CHAT_JSON, CHAT_MD, Transcript, open_case, read_chat
 
-__all__ = ["SupportOptions", "SupportResult", "chat_profile_of", "run_support"]
+__all__ = [
+    "SupportOptions",
+    "SupportResult",
+    "chat_profile_of",
+    "refuse_open_case",
+    "run_support",
+]
 
 log = get_logger("agent.support")
 
@@ -79,6 +86,8 @@ class SupportOptions:
     timing: Timing | None = None
     #: False only to show, in tests, that the chat drops without the holding message.
     hold: bool = True
+    #: Chat again although support opened a case for this run already (``--again``).
+    again: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +122,20 @@ class SupportResult:
         }
 
 
+def refuse_open_case(run_dir: Path, *, again: bool) -> None:
+    """`InvalidConfig` (exit 2) when support opened a case for this run already, unless *again*:
+    a second chat would open a second case."""
+    case = open_case(read_chat(run_dir))
+    if case is None or again:
+        return
+    when = str(case.get("opened_at") or "")[:19].replace("T", " ")
+    raise InvalidConfig(
+        f"support case {case['case_number']} is open for order {case.get('order_id') or '?'} "
+        f"(opened {when} UTC, see {run_dir / CHAT_MD}): a second chat would open a second case",
+        hint="wait for support's answer to that case; pass --again to chat anyway",
+    )
+
+
 def chat_profile_of(profile: SiteProfile) -> ChatProfile:
     """The profile's ``[support_chat]``; `InvalidConfig` when it has none."""
     if profile.support_chat is None:
@@ -139,16 +162,24 @@ async def _browser(options: SupportOptions) -> AsyncIterator[Browser]:
 
 
 async def _context(browser: Browser, options: SupportOptions) -> tuple[BrowserContext, bool]:
-    """A new context (ours to close), or the logged-in default context of a Chrome over CDP."""
+    """A new context (ours to close), or the logged-in default context of a Chrome over CDP.
+
+    Its cookies are secrets before any text leaves: those it starts with are registered now,
+    and each one the site sets (the chat's login too) as it arrives (`agent.flow.cookies`).
+    """
     session = options.session
     if session.browser.cdp_url and browser.contexts:
-        return browser.contexts[0], False
-    context = await browser.new_context(
-        storage_state=str(session.storage_state) if session.storage_state else None,
-        viewport={"width": 1280, "height": 900},
-        locale="en-US",
-    )
-    return context, True
+        context, owned = browser.contexts[0], False
+    else:
+        context = await browser.new_context(
+            storage_state=str(session.storage_state) if session.storage_state else None,
+            viewport={"width": 1280, "height": 900},
+            locale="en-US",
+        )
+        owned = True
+    watch_cookies(context)
+    await register_cookie_values(context)
+    return context, owned
 
 
 async def _open_chat(page: Page, options: SupportOptions, chat: ChatProfile) -> None:
@@ -168,6 +199,7 @@ async def _open_chat(page: Page, options: SupportOptions, chat: ChatProfile) -> 
             )
         await order_page.login(credentials)
         await page.goto(url, timeout=timeout, wait_until="domcontentloaded")
+    await register_cookie_values(page.context)  # the session the login (or the page) set
     await check_gates(site, when="on the chat page")
 
 
@@ -224,12 +256,15 @@ async def run_support(run_dir: Path, options: SupportOptions) -> SupportResult:
     """Take a run that did not open its dispute to the site's support chat.
 
     Raises `InvalidConfig` (exit 2) before any browser starts when ``run_dir`` is no run folder,
-    its dispute is open, or the profile has no chat; every later problem is a `SupportResult`.
+    its dispute is open, support opened a case for it already (unless ``options.again``), or
+    the profile has no chat; every later problem is a `SupportResult`. The chats held before
+    for this folder are kept in its record.
     """
     outcome = read_run_folder(run_dir)
     chat = chat_profile_of(options.profile)
+    refuse_open_case(run_dir, again=options.again)
     facts = facts_of(outcome, chat)
-    transcript = Transcript(clock=options.clock)
+    transcript = Transcript(clock=options.clock, before=read_chat(run_dir))
     result = SupportResult(
         run_dir=run_dir,
         order_id=outcome.order_id,

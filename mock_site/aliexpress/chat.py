@@ -43,6 +43,7 @@ class _ChatPage:
             max_chars=chat_script.MAX_MESSAGE_CHARS,
             max_images=chat_script.MAX_IMAGES,
             max_image_bytes=chat_script.MAX_IMAGE_BYTES,
+            window=self.web.store.plan.chat_window,
         )
 
 

@@ -83,6 +83,11 @@ class SupportChat {
       item.append(files);
     }
     this.list.append(item);
+    // fault chat_window: the page keeps only its last N messages, older ones leave the page
+    const keep = this.root.dataset.window;
+    if (keep !== undefined && keep !== "") {
+      while (this.list.children.length > Number(keep)) this.list.firstElementChild.remove();
+    }
     item.scrollIntoView({ block: "nearest" });
   }
 

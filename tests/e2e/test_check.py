@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from importlib import resources
 from pathlib import Path
 
@@ -81,6 +82,36 @@ def test_check_finds_every_element_and_submits_nothing(
     assert storefront.submissions() == []
     assert len(shots) >= 10  # a screenshot per step and per field
     assert any(p.name.endswith("-field-reason.png") for p in shots)
+    [folder] = (tmp_path / "out").iterdir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700  # like a run folder: its owner's only
+    assert {stat.S_IMODE(p.stat().st_mode) for p in shots} == {0o600}
+    assert "blocked:" not in out
+
+
+def test_a_field_that_clicks_submit_is_blocked_and_named(
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A profile whose solution field clicks Submit: the request is aborted in the browser, no
+    submission reaches the site, and check names the field and exits 2 (before: exit 0, and a
+    real dispute)."""
+    profile = _profile(
+        tmp_path,
+        'kind = "radio"\noptions = { refund = "solution_refund", return = "solution_return" }',
+        'kind = "cards"\noptions = { refund = "submit", return = "solution_return" }\n'
+        'selected = ".never-selected"',
+    )
+    code, out, _ = _check(storefront, tmp_path, profile, monkeypatch, capsys)
+    assert code == 2, out
+    assert storefront.submissions() == []
+    assert [d for d in storefront.disputes() if d["order_id"] == "1002"] == []
+    assert (
+        "blocked: form.fields[3] (solution) sent the submit request: this element submits the "
+        "form (blocked: POST /order/1002/dispute; nothing reached the site)"
+    ) in out
+    assert "every element used was found" not in out
 
 
 def test_check_names_a_missing_element_with_a_hint(

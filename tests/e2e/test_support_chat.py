@@ -38,7 +38,8 @@ def fast_profile(tmp_path: Path, **values: object) -> Path:
     head, chat = text.split("\n[support_chat]\n", 1)
     for key, value in values.items():
         shown = json.dumps(value)
-        chat, n = re.subn(rf"(?m)^{key} = .*$", f"{key} = {shown}", chat)
+        line = f"{key} = {shown}"
+        chat, n = re.subn(rf"(?m)^{key} = .*$", lambda _, line=line: line, chat, count=1)
         assert n == 1, key
     path = tmp_path / "fast.toml"
     path.write_text(f"{head}\n[support_chat]\n{chat}", encoding="utf-8")
@@ -148,11 +149,14 @@ def test_support_json_prints_the_chat_record_on_stdout(
 
 
 def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
-    """`run --escalate` on the bundled storefront: busy to the end, gave up, then a case number."""
+    """`run --escalate --json` on the bundled storefront whose busy answers echo the session
+    cookie: gave up, then a case number: exit 8 (the dispute is not open), ONE JSON document
+    with the chat inside, the attempts' screenshots (their page showed the cookie) never
+    attached and said so, and the report headlined by the case."""
     faults = tmp_path / "faults.toml"
     faults.write_text(
         "busy_first = 1000\nchat_queue_s = 0\nchat_operator_delay_s = 0.4\nchat_idle_s = 8\n"
-        "chat_free_question = true\n",
+        "chat_free_question = true\necho_cookie = true\n",
         encoding="utf-8",
     )
     profile = fast_profile(tmp_path, idle_s=8, hold_margin_s=3)
@@ -174,20 +178,47 @@ def test_run_escalate_on_the_bundled_storefront(tmp_path: Path) -> None:
         "0.1",
         "--escalate",
         "--no-input",
+        "--json",
         RETRY_DISPUTE_USER="",
         RETRY_DISPUTE_PASSWORD="",
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.startswith("gave_up: ")
-    assert "case number: CASE-100001 (order 1001)" in proc.stdout
+    assert proc.returncode == 8, proc.stderr[-3000:]
+    assert proc.stdout.count("\n") == 1  # one JSON document, nothing else
+    printed = json.loads(proc.stdout)
     [run_dir] = (tmp_path / "runs").iterdir()
-    assert json.loads((run_dir / "result.json").read_text())["status"] == "gave_up"
+    assert printed["status"] == "gave_up" and printed["exit_code"] == 8
+    assert "[redacted]" in printed["last_answer"]  # the echoed cookie, masked in the text
     chat = chat_of(run_dir)
-    assert chat["end"] == "case"
+    assert printed["support_chat"] == chat
+    assert json.loads((run_dir / "result.json").read_text())["status"] == "gave_up"
+    assert (chat["end"], chat["case_number"]) == ("case", "CASE-100001")
+    assert proc.stderr.count("gave_up: ") == 1
+    assert "case number: CASE-100001 (order 1001)" in proc.stderr
+    assert "exit code 8: the dispute is not open, and support opened case CASE-100001" in (
+        proc.stderr
+    )
     whys = [m["why"] for m in chat["messages"] if m["sender"] == "customer"]
     assert whys[:3] == ["order_number", "screenshots", "when"]
+    held = [h["screenshot"] for h in chat["held_back"]]
+    assert [re.sub(r"^screenshots/\d+-", "", shot) for shot in held] == [
+        "attempt-1-busy.png",
+        "attempt-2-busy.png",
+        "stopped-gave-up.png",  # the page after the last answer: the cookie still shows
+    ]
     attached = [a["source"] for m in chat["messages"] for a in m["attachments"]]
-    assert attached[0].endswith("-attempt-2-busy.png")  # the error's screenshot first
+    assert attached and not set(attached) & set(held)
+    assert f"support: Screenshot {held[0]} is not attached: the page it shows held a secret" in (
+        proc.stderr
+    )
+    report = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'data-testid="case-headline"><strong>Support case CASE-100001 opened at' in report
+    headline = report.split('data-testid="next-steps"', 1)[1].split("</strong>", 1)[0]
+    assert "Support case CASE-100001 opened at" in headline
+    assert (
+        "paste the messages"
+        not in report.split('data-testid="next-steps"', 1)[1].split("</section>", 1)[0]
+    )
+    assert "What support asked: the order number, screenshots of the error" in report
 
 
 @pytest.mark.slow(35)
@@ -301,6 +332,68 @@ def test_a_person_answers_through_a_terminal(storefront: StorefrontServer, tmp_p
     assert not any(re.search("[\u0400-\u04ff]", text) for text in texts)
     chat = chat_of(run_dir)
     assert [m["why"] for m in chat["messages"] if m["text"] == "Chromium on Linux."] == ["person"]
+
+
+def test_a_hostile_operator_can_neither_drive_the_terminal_nor_get_the_cookie(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """In a pseudo-terminal: the operator's question (a window title, a cleared screen, a
+    right-to-left override, a sentence a backtracking case_number pattern chokes on) is shown
+    escaped; the chat session's own cookie, pasted as the answer, is refused; Ctrl-C while the
+    chat waits for the answer ends it (exit 130) with the transcript saved, cookie-free."""
+    hostile = "\x1b]0;owned\x07\x1b[2J\u202eWhich browser do you use? " + "a" * 32 + "!"
+    storefront.set_faults(
+        {
+            "chat_queue_s": 0,
+            "chat_operator_delay_s": 0.3,
+            "chat_idle_s": 60,
+            "chat_free_question": hostile,
+        }
+    )
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    profile = fast_profile(
+        tmp_path,
+        idle_s=60,
+        hold_margin_s=20,
+        case_number="case number is (?P<case_number>CASE-\\d+)|(a+)+$",
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RETRY_DISPUTE_USER": "demo",
+        "RETRY_DISPUTE_PASSWORD": "demo",
+    }
+    before = set(storefront.store._sessions)
+    args = ["-m", "agent", "support", str(run_dir), "--site", storefront.url]
+    child = pexpect.spawn(
+        sys.executable,
+        [*args, "--profile", str(profile)],
+        env=env,
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(40, 250),
+    )
+    try:
+        child.expect_exact(
+            "The operator asks: \\x1b]0;owned\\x07\\x1b[2J\\u202eWhich browser do you use?"
+        )
+        child.expect_exact("before the chat would close")
+        [cookie] = set(storefront.store._sessions) - before  # the chat's own login
+        child.sendline(cookie)
+        child.expect_exact("Not sent: it looks like a password, a cookie or a token.")
+        child.sendintr()
+        child.expect_exact("interrupted (Ctrl-C); the chat so far is in", timeout=30)
+        child.expect(pexpect.EOF, timeout=30)
+        shown = child.before or ""
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    assert "\x1b]0;" not in shown and "\u202e" not in shown
+    assert cookie not in customer_texts(storefront)
+    chat = chat_of(run_dir)
+    assert chat["end"] is None and chat["exit_code"] == 130
+    for name in ("support-chat.md", "support-chat.json", "report.html", "log.jsonl"):
+        assert cookie not in (run_dir / name).read_text(encoding="utf-8"), name
 
 
 def test_no_cookie_or_password_in_what_support_writes(
@@ -418,3 +511,75 @@ def test_the_same_agent_holds_the_aliexpress_skins_chat(tmp_path: Path) -> None:
     assert sent[2]["text"] == "I first saw the error on 2025-11-24 at 03:16:06 UTC."
     assert row["case_number"] == "CASE-100001"
     assert chat_of(run_dir)["case_number"] == "CASE-100001"
+
+
+@pytest.mark.slow(30)
+def test_a_batch_goes_to_support_order_after_order_and_keeps_every_case(
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A real batch that gave up, then `support BATCH_DIR` on a chat that shows only its last 3
+    messages: a case per order, in the batch's summary.json and index.html and each report;
+    `support RUN_DIR` again is refused while the case is open; --again keeps both cases."""
+    from tests.safety.helpers import MESSAGE
+    from tests.safety.helpers import cli as run_cli
+
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
+    batch = tmp_path / "batch.toml"
+    batch.write_text(
+        "".join(
+            f'[[request]]\norder_id = "{order}"\nreceived = "no"\nreason = "not_received"\n'
+            f'message = "{MESSAGE}"\n\n'
+            for order in ("2000", "2001")
+        ),
+        encoding="utf-8",
+    )
+    storefront.set_faults({"busy_first": 1000})
+    out = tmp_path / "runs"
+    site = ["--site", storefront.url]
+    state = ["--state-dir", str(tmp_path / "state")]
+    ran = ["run", *site, "--batch", str(batch), "--out", str(out), *state, "--max-attempts", "1"]
+    assert run_cli(ran) == 4
+    [batch_dir] = out.glob("batch-*")
+    capsys.readouterr()
+    storefront.set_faults(
+        {"chat_queue_s": 0, "chat_operator_delay_s": 0.2, "chat_idle_s": 8, "chat_window": 3}
+    )
+    profile = str(fast_profile(tmp_path, idle_s=8, hold_margin_s=3))
+    assert run_cli(["support", str(batch_dir), *site, "--profile", profile]) == 0
+    printed = capsys.readouterr().out
+    assert f"support for batch {batch_dir}: 2 cases opened in 2 chats, 0 orders skipped" in printed
+    assert "  order 2000: case number CASE-100001\n  order 2001: case number CASE-100002\n" in (
+        printed
+    )
+    summary = json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
+    assert [(o["order_id"], o["case_number"]) for o in summary["orders"]] == [
+        ("2000", "CASE-100001"),
+        ("2001", "CASE-100002"),
+    ]
+    index = (batch_dir / "index.html").read_text(encoding="utf-8")
+    assert '<td class="mono" data-testid="case-number">CASE-100002</td>' in index
+    first = batch_dir / summary["orders"][0]["run_dir"]
+    assert "Support case CASE-100001 opened at" in (first / "report.html").read_text()
+    assert [row["case_number"] for row in storefront.chats()] == ["CASE-100001", "CASE-100002"]
+
+    # a second chat while the case is open: refused, before anything starts
+    assert run_cli(["support", str(first), *site, "--profile", profile]) == 2
+    err = capsys.readouterr().err
+    assert "support case CASE-100001 is open for order 2000 (opened " in err
+    assert "pass --again to chat anyway" in err
+    assert run_cli(["support", str(first), *site, "--profile", profile, "--again"]) == 0
+    assert capsys.readouterr().out.startswith("case number: CASE-100003 (order 2000)\n")
+    chat = chat_of(first)
+    assert [c["case_number"] for c in chat["cases"]] == ["CASE-100001", "CASE-100003"]
+    assert all(c["opened_at"] for c in chat["cases"])
+    assert [c["case_number"] for c in chat["earlier"]] == ["CASE-100001"]
+    md = (first / "support-chat.md").read_text(encoding="utf-8")
+    assert "- **CASE-100001**, opened " in md and "- **CASE-100003**, opened " in md
+    assert "## Chat 1 of 2: order 2000" in md and "## Chat 2 of 2: order 2000" in md
+    html = (first / "report.html").read_text(encoding="utf-8")
+    assert html.count('data-testid="chat-case"') == 2
+    assert "Support case CASE-100003 opened at" in html

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import stat
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -441,6 +442,19 @@ def test_redaction_is_idempotent(text: str) -> None:
     assert redact_text(once) == once
 
 
+@pytest.mark.parametrize("text", ["a." * 20_000, "csrf" * 25_000, "x-" * 20_000 + "token=v"])
+def test_redaction_of_a_hostile_long_text_ends(text: str) -> None:
+    """A site's long text made of key characters (the operator's message, an answer) is masked
+    in linear time: before, `a.a.a…` of 40,000 characters held the interpreter (and Ctrl-C)
+    for about ten minutes. (A hang detector, not a speed goal: the bound is 100 times the need.)"""
+    done: list[str] = []
+    worker = threading.Thread(target=lambda: done.append(redact_text(text)), daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert done, "redact_text still runs after 30 s: quadratic again"
+    assert done[0].endswith("token=[redacted]") or REDACTED not in done[0]
+
+
 def test_redact_keeps_ordinary_text() -> None:
     """Ordinary messages pass unchanged."""
     text = "order 2000: attempt 2 of 10: busy; the session expired; max_tokens=4 status=busy"
@@ -565,6 +579,35 @@ def test_a_login_error_that_echoes_the_password_leaks_it_nowhere(
     assert _holding(blobs, typed) == []
     _assert_not_printed(capsys, typed)
     _assert_private(run_dir)
+
+
+@pytest.mark.browser
+def test_check_and_support_never_print_an_echoed_password(
+    private_site: StorefrontServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """echo_password: `check` (stderr) and `support` (stdout) print the refused login's text with
+    [redacted], like `run` does: one redaction for every console line of every command."""
+    from tests.runfolders import make_run
+
+    typed = "pw-typed-" + secrets.token_urlsafe(12)
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", typed)  # not the account's: the login fails
+    private_site.set_faults({"echo_password": True})
+    request = ["--order", "2000", "--received", "no", "--reason", "not_received", "--message"]
+    request.append(MESSAGE)
+    code = cli(["check", "--site", private_site.url, *request, "--out", str(tmp_path / "c")])
+    printed = capsys.readouterr()
+    assert code == 5, printed.err
+    assert "refused the login" in printed.err and REDACTED in printed.err
+    assert typed not in printed.out + printed.err
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    assert cli(["support", str(run_dir), "--site", private_site.url, "--no-input"]) == 5
+    printed = capsys.readouterr()
+    assert "refused the login" in printed.out and REDACTED in printed.out
+    assert typed not in printed.out + printed.err
+    assert _holding(_blobs(run_dir), typed) == []
 
 
 @pytest.mark.browser

@@ -224,6 +224,7 @@ def test_the_summary_counts_statuses_and_points_to_each_run_folder(tmp_path: Pat
         "item": None,
         "status": "opened",
         "dispute_id": "D-000100",
+        "case_number": None,  # no support chat for this order (yet)
         "attempts": 2,
         "elapsed_s": 3.5,
         "run_dir": "20250101-000000-2000",

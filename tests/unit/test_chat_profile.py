@@ -12,6 +12,7 @@ import pytest
 
 from agent.errors import InvalidConfig
 from agent.site.chat_profile import ASK_KINDS, parse_chat_profile
+from agent.site.patterns import BoundedPattern
 from agent.site.profile import load_profile, parse_profile
 
 
@@ -112,3 +113,19 @@ def test_every_kind_is_documented_in_the_readme() -> None:
     section = readme.split("### The support chat's profile table", 1)[1].split("\n## ", 1)[0]
     for kind in ASK_KINDS:
         assert re.search(rf"`{kind}`", section), kind
+
+
+def test_the_case_number_pattern_runs_on_re2() -> None:
+    """The chat's case_number runs on RE2 like every profile pattern: a backtracking pattern
+    cannot hang the chat, and what RE2 cannot run in linear time is refused at load."""
+    chat = load_profile("mock").support_chat
+    assert chat is not None
+    assert isinstance(chat.case_number, BoundedPattern)
+    hostile = parse_chat_profile(
+        {**mock_data()["support_chat"], "case_number": "(?P<case_number>(a+)+$)"},
+        source="p.toml",
+    )
+    assert hostile.find_case_number("a" * 5000 + "!") is None  # linear: no catastrophic search
+    message = _refusal(lambda t: t.update(case_number=r"(?P<case_number>(\w)\2)"))
+    assert "support_chat.case_number is not a valid regular expression" in message
+    assert "linear time" in message

@@ -199,8 +199,9 @@ def test_every_exit_code_is_explained_in_one_line() -> None:
     assert "still busy" in describe_exit_code(4)
     assert "SIGTERM" in describe_exit_code(143) and "Ctrl-C" in describe_exit_code(130)
     assert "still on its way" in describe_exit_code(7)
-    assert "not an exit code" in describe_exit_code(8)
-    assert all("\n" not in describe_exit_code(c) for c in (0, 1, 2, 3, 4, 5, 6, 7, 130, 143))
+    assert "support opened a case" in describe_exit_code(8)  # run --escalate's case opened
+    assert "not an exit code" in describe_exit_code(9)
+    assert all("\n" not in describe_exit_code(c) for c in (0, 1, 2, 3, 4, 5, 6, 7, 8, 130, 143))
 
 
 def test_final_and_failed_statuses_drive_resume() -> None:

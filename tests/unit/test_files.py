@@ -138,3 +138,33 @@ def test_a_failed_screenshot_never_lends_its_number(tmp_path: Path) -> None:
         "04-four.png",
     ]
     assert all(_mode(p) == 0o600 for p in (tmp_path / "screenshots").iterdir())
+
+
+def test_a_link_planted_in_a_run_folder_is_never_followed(tmp_path: Path) -> None:
+    """log.jsonl, a temporary file and the screenshots folder replaced by links: nothing is
+    written through them, and no target's mode changes (an executable stays 0755)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    tool = outside / "tool.sh"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    shots = outside / "shots"
+    shots.mkdir(mode=0o755)
+    shots.chmod(0o755)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "log.jsonl").symlink_to(tool)
+    (run / f".result.json.{os.getpid()}.tmp").symlink_to(tool)
+    (run / "screenshots").symlink_to(shots)
+    with tracking_failures(run) as failures:
+        appender = Appender(run / "log.jsonl")
+        appender.write_line('{"event": "x"}')
+        appender.close()
+        with pytest.raises(OSError):
+            write_private_text(run / "result.json", "{}")
+        with pytest.raises(OSError) as caught:
+            make_private_dir(run / "screenshots")
+    assert caught.value.errno == errno.ELOOP
+    assert failures.names == ["log.jsonl", "result.json"]
+    assert tool.read_text() == "#!/bin/sh\n" and _mode(tool) == 0o755
+    assert _mode(shots) == 0o755 and list(shots.iterdir()) == []

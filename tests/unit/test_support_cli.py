@@ -49,6 +49,24 @@ def test_a_profile_without_a_chat(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert "has no [support_chat] table" in err
 
 
+def test_a_run_folder_holding_a_link_is_refused_and_its_target_untouched(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """log.jsonl a link to an executable: refused in one line (exit 2) before any browser or
+    write, the executable neither appended to nor made 0600."""
+    run_dir = make_run(tmp_path / "runs", "gave_up")
+    tool = tmp_path / "tool.sh"
+    tool.write_text("#!/bin/sh\n", encoding="utf-8")
+    tool.chmod(0o755)
+    (run_dir / "log.jsonl").unlink()
+    (run_dir / "log.jsonl").symlink_to(tool)
+    err = _refused(capsys, ["support", str(run_dir), "--site", "http://127.0.0.1:9"])
+    assert f"{run_dir / 'log.jsonl'} is a symbolic link: support writes into the run folder" in err
+    assert tool.read_text(encoding="utf-8") == "#!/bin/sh\n"
+    assert tool.stat().st_mode & 0o777 == 0o755
+    assert not (run_dir / "support-chat.json").exists()
+
+
 def test_faults_need_the_bundled_storefront(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -104,3 +122,21 @@ def test_support_takes_the_session_flags_of_run() -> None:
         args.ws_endpoint,
         args.browser_path,
     ) == ("http://h", "p.toml", "s.json", "http://c", ["ws://w"], "b")
+
+
+def test_check_and_support_help_list_every_exit_code_they_return(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """check can return 0, 1, 2, 5, 130 and support 0, 1, 2, 4, 5, 130: both --help list them
+    (before: check's help said "0 or 2" and it exited 5 when the site asked to log in); run's
+    lists 7, run --escalate's case opened."""
+    codes = {"check": ("0", "1", "2", "5", "130"), "support": ("0", "1", "2", "4", "5", "130")}
+    for command, expected in codes.items():
+        assert main([command, "--help"]) == 0
+        epilog = capsys.readouterr().out.split("\nexit codes:\n", 1)[1]
+        listed = re.findall(r"(?m)^  (\d+) ", epilog.split("\n\n", 1)[0])
+        assert tuple(listed) == expected, command
+    assert main(["run", "--help"]) == 0
+    assert re.search(
+        r"(?m)^  8 +run --escalate: gave up, and support opened a case", (capsys.readouterr().out)
+    )

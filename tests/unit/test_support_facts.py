@@ -12,10 +12,10 @@ from PIL import Image
 from agent.errors import InvalidConfig, InvalidField
 from agent.outcome import Outcome
 from agent.support.facts import facts_of, read_run_folder
-from agent.support.images import error_screenshot, image_batches
+from agent.support.images import HELD_BACK_WHY, error_screenshot, image_batches
 from agent.support.preflight import chat_message, fit
-from tests.runfolders import Attempt, Step, make_run, png_bytes
-from tests.support_helpers import mock_chat
+from tests.runfolders import BUSY, PLANS, Attempt, Step, Wait, make_run, png_bytes
+from tests.support_helpers import converse, mock_chat
 
 
 def test_a_missing_folder_is_bad_input(tmp_path: Path) -> None:
@@ -115,6 +115,28 @@ def test_the_error_screenshot_goes_first_and_batches_keep_the_limit(tmp_path: Pa
         ["06-attempt-2-busy.png", "08-stopped-gave-up.png"],
     ]
     assert all(image.mime_type == "image/png" for batch in batches for image in batch)
+
+
+def test_a_screenshot_whose_page_held_a_secret_is_never_attached(tmp_path: Path) -> None:
+    """Attempts whose answer echoed a cookie (masked in the text: [redacted]) keep their
+    screenshots out of every batch; the chat says which were held back and why."""
+    echo = f"{BUSY} (request [redacted])"
+    plan = (*PLANS["gave_up"][:4], Attempt("busy", BUSY), Wait(3.1), Attempt("busy", echo))
+    run_dir = make_run(tmp_path, "gave_up", plan=plan)
+    facts = facts_of(Outcome.read(run_dir), mock_chat())
+    assert facts.held_back == ("screenshots/06-attempt-2-busy.png",)
+    sent = [image.source for batch in facts.batches for image in batch]
+    assert "screenshots/06-attempt-2-busy.png" not in sent
+    assert sent[0] == "screenshots/01-login-page.png" and len(sent) == 5
+    result, transcript, port, _ = converse(run_dir, {"chat_queue_s": 0})
+    assert result.end == "case"
+    assert sum(images for _, _, images in port.sent) == 5  # what the chat got: the 5 others
+    assert transcript.held_back == [
+        {"screenshot": "screenshots/06-attempt-2-busy.png", "why": HELD_BACK_WHY}
+    ]
+    assert transcript.notes[0]["text"] == (
+        f"Screenshot screenshots/06-attempt-2-busy.png is not attached: {HELD_BACK_WHY}."
+    )
 
 
 def test_a_screenshot_over_the_size_limit_is_shrunk_to_fit(tmp_path: Path) -> None:

@@ -126,6 +126,33 @@ def test_the_terminal_person_reads_lines_without_blocking() -> None:
     assert "about 171 s before the chat would close" in shown.getvalue()
 
 
+def test_the_operators_question_cannot_drive_the_terminal_or_show_a_secret() -> None:
+    """A question with a window title, a clear-screen, a right-to-left override and a secret:
+    the terminal gets them as visible escapes and [redacted], never raw."""
+    from agent.redaction import add_secret, forget_secrets, known_secrets
+
+    kept = known_secrets()
+    add_secret("pw-echoed-by-support-42")
+    try:
+        shown = io.StringIO()
+        person = TerminalPerson(input=io.StringIO(""), output=shown)
+        person.ask(
+            "\x1b]0;owned\x07\x1b[2JWhich \u202ebrowser? You typed pw-echoed-by-support-42",
+            left_s=60,
+        )
+        person.tell("Not sent: \x1b[31mred\x1b[0m")
+    finally:
+        forget_secrets(kept)
+    out = shown.getvalue()
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "pw-echoed-by-support-42" not in out
+    assert (
+        "The operator asks: \\x1b]0;owned\\x07\\x1b[2JWhich \\u202ebrowser? You typed [redacted]"
+        in out
+    )
+    assert "Not sent: \\x1b[31mred\\x1b[0m" in out
+
+
 def test_the_report_shows_the_conversation(tmp_path: Path) -> None:
     """report.html gains the chat: the result, each message with its sender and attachments."""
     from agent.output.report import write_report
@@ -163,3 +190,33 @@ def test_a_damaged_record_never_breaks_the_report(tmp_path: Path) -> None:
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'data-testid="support-chat" data-end=""' in html
     assert html.count('data-testid="chat-message"') == 1
+
+
+def test_after_a_question_for_a_person_the_report_says_so_not_paste_the_ticket(
+    tmp_path: Path,
+) -> None:
+    """A chat that ended on a question only the person can answer: the report's next steps
+    headline the question and the command to answer it, not "paste the ticket"."""
+    from agent.output.report import write_report
+    from tests.runfolders import make_run
+
+    run_dir = make_run(tmp_path, "gave_up")
+    question = "Which browser do you use?"
+    Transcript(clock=FakeClock()).write(
+        run_dir,
+        {
+            "order_id": "1001",
+            "end": "person",
+            "exit_code": 5,
+            "case_number": None,
+            "question": question,
+            "message": f"the operator asked a question only you can answer: {question}",
+        },
+    )
+    write_report(run_dir)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    steps = html.split('data-testid="next-steps"', 1)[1].split("</section>", 1)[0]
+    assert f"Support asked a question only you can answer: &#34;{question}&#34;" in steps
+    assert f"retry-dispute support {run_dir}" in steps
+    assert "paste the messages" not in steps
+    assert 'data-testid="case-headline"' not in html

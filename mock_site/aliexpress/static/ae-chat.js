@@ -82,6 +82,11 @@ class AeChat {
       item.append(files);
     }
     this.list.append(item);
+    // fault chat_window: the page keeps only its last N messages, older ones leave the page
+    const keep = this.root.dataset.window;
+    if (keep !== undefined && keep !== "") {
+      while (this.list.children.length > Number(keep)) this.list.firstElementChild.remove();
+    }
     item.scrollIntoView({ block: "nearest" });
   }
 
