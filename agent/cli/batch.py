@@ -115,6 +115,7 @@ def _print_batch(result: BatchResult, console: Console) -> None:
             file=stream,
         )
     print(totals_line(result), file=stream)
+    print(f"  batch folder: {result.batch_dir}/", file=stream)
     print(f"  summary: {result.batch_dir / 'summary.json'}", file=stream)
     print(f"  reports: open {result.batch_dir / 'index.html'}", file=stream)
     for line in unwritten_lines(result):  # after the outcomes and the exit code, never instead

@@ -28,6 +28,7 @@ __all__ = [
     "command_line",
     "console_from_args",
     "outcome_lines",
+    "result_object",
     "say_normalisations",
     "shown",
 ]
@@ -133,7 +134,7 @@ class Console:
             self.progress.close()
         if self.json_result:
             print(
-                json.dumps(outcome.to_json(), ensure_ascii=False, default=str),
+                json.dumps(result_object(outcome), ensure_ascii=False, default=str),
                 file=self.out,
                 flush=True,
             )
@@ -155,6 +156,17 @@ class Console:
         for line in outcome_lines(outcome, Paint(colour_enabled(stream))):
             print(line, file=stream)
         stream.flush()
+
+
+def result_object(outcome: Outcome) -> dict[str, object]:
+    """What ``--json`` prints: result.json's object, with the run folder and its report as
+    absolute paths (``run_dir``, ``report``: None when not written), for scripts."""
+    data = outcome.to_json()
+    folder = outcome.run_dir.resolve() if outcome.run_dir is not None else None
+    data["run_dir"] = str(folder) if folder is not None else None
+    written = folder is not None and "report.html" not in outcome.unwritten
+    data["report"] = str(folder / "report.html") if folder is not None and written else None
+    return data
 
 
 def outcome_lines(outcome: Outcome, paint: Paint) -> list[str]:

@@ -108,7 +108,10 @@ def test_json_result_on_stdout_and_the_preflight_changes_said_first(tmp_path: Pa
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
-    on_disk = json.loads((only_run_dir(tmp_path) / "result.json").read_text(encoding="utf-8"))
+    run_dir = only_run_dir(tmp_path)
+    on_disk = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    assert result.pop("run_dir") == str(run_dir.resolve())  # where, for scripts
+    assert result.pop("report") == str(run_dir.resolve() / "report.html")
     assert result == on_disk
     assert result["context"]["command"][:2] == ["retry-dispute", "run"]
     err = proc.stderr.splitlines()

@@ -319,7 +319,14 @@ def test_a_stopped_batch_summary_lists_unfinished_and_skipped_orders(tmp_path: P
     ("statuses", "kwargs", "says", "tone"),
     [
         ([Status.OPENED, Status.ALREADY_OPEN], {}, "Every dispute is open: 2 orders", "ok"),
-        ([Status.OPENED, Status.GAVE_UP], {}, "1 order of 2 need attention", "bad"),
+        ([Status.OPENED, Status.GAVE_UP], {}, "1 order of 2 needs attention", "bad"),
+        (
+            [Status.GAVE_UP, Status.ERROR, Status.OPENED],
+            {},
+            "2 orders of 3 need attention (gave up: the site stayed busy: 1, unexpected "
+            "error: 1); 1 dispute open.",
+            "bad",
+        ),
         ([Status.OPENED, Status.INELIGIBLE], {}, "order not eligible: 1", "warn"),
         (
             [Status.OPENED, Status.INTERRUPTED],
