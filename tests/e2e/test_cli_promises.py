@@ -160,10 +160,11 @@ def test_the_default_profile_on_the_aliexpress_skin_says_the_profile_may_not_fit
 def test_a_batch_with_a_mistyped_order_names_its_folder_and_writes_no_ticket_for_it(
     tmp_path: Path,
 ) -> None:
-    """A batch of 1001 and 9999 (no such order) on the demo: 9999 is invalid with no ticket
-    (ours to fix), the console names the batch folder, --json's summary carries its folder and
-    each run_dir resolves from it, and the index says "1 order of 2 needs attention"."""
-    batch = write_batch(tmp_path / "orders.csv", ["1001", "9999"])
+    """A batch of 1001, 9999 (no such order) and 1003 (not eligible) on the demo: 9999 is
+    invalid with no ticket (ours to fix), 1003's ticket and report agree on what may be shared,
+    the console names the batch folder, --json's summary carries its folder and each run_dir
+    resolves from it, and the index says "2 orders of 3 need attention"."""
+    batch = write_batch(tmp_path / "orders.csv", ["1001", "9999", "1003"])
     plan = tmp_path / "faults.toml"
     plan.write_text("busy_first = 0\n", encoding="utf-8")
     done = cli(
@@ -175,7 +176,8 @@ def test_a_batch_with_a_mistyped_order_names_its_folder_and_writes_no_ticket_for
     assert batch_dir.is_absolute() and batch_dir.parent == (tmp_path / "runs").resolve()
     assert f"batch folder: runs/{batch_dir.name}/" in done.stderr  # as the --out given
     orders = {o["order_id"]: o for o in summary["orders"]}
-    assert (orders["1001"]["status"], orders["9999"]["status"]) == ("opened", "invalid")
+    statuses = [orders[o]["status"] for o in ("1001", "9999", "1003")]
+    assert statuses == ["opened", "invalid", "ineligible"]
     for order in orders.values():
         assert (batch_dir / order["run_dir"] / "result.json").is_file()
     mistyped = batch_dir / orders["9999"]["run_dir"]
@@ -187,5 +189,15 @@ def test_a_batch_with_a_mistyped_order_names_its_folder_and_writes_no_ticket_for
     )
     report = (mistyped / "report.html").read_text(encoding="utf-8")
     assert "The site shows no order with this id, so nothing was sent." in report
+    ineligible = batch_dir / orders["1003"]["run_dir"]
+    ticket = (ineligible / "support-ticket.md").read_text(encoding="utf-8")
+    shareable = (
+        (ineligible / "report.html")
+        .read_text(encoding="utf-8")
+        .split('data-testid="files"', 1)[1]
+        .split("</p>", 1)[0]
+    )
+    assert "log.jsonl" in shareable and "trace.zip" not in shareable  # one answer everywhere:
+    assert "log.jsonl" not in ticket and "Never send trace.zip" in ticket  # the ticket agrees
     index = (batch_dir / "index.html").read_text(encoding="utf-8")
-    assert "1 order of 2 needs attention" in index and "1 dispute open" in index
+    assert "2 orders of 3 need attention" in index and "1 dispute open" in index
