@@ -171,7 +171,7 @@ def result_object(outcome: Outcome) -> dict[str, object]:
 
 def outcome_lines(outcome: Outcome, paint: Paint) -> list[str]:
     """What happened and where the evidence is, in three or four lines."""
-    status = paint(str(outcome.status), *STATUS_STYLES.get(outcome.status, ()))
+    status = paint(str(outcome.status), STATUS_STYLES.get(outcome.status, ""))
     lines = [f"{status}: {shown(outcome.message)}"]
     if outcome.hint:
         lines.append(f"  what to do: {shown(outcome.hint)}")
