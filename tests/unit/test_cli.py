@@ -477,7 +477,9 @@ def test_mock_site_serves_the_skin_asked_for(
     monkeypatch.setattr(served, "serve", lambda **kwargs: calls.append(kwargs))
     code, _, _ = run_main(["mock-site", "--skin", "aliexpress", "--port", "8123"], capsys)
     assert code == 0
-    assert calls == [{"port": 8123, "faults": None, "skin": "aliexpress"}]
+    ready = calls[0].pop("ready")
+    assert calls == [{"port": 8123, "faults": None, "skin": "aliexpress", "log_level": "warning"}]
+    assert callable(ready)  # the banner, once the ports listen
     code, _, err = run_main(["mock-site", "--skin", "ebay"], capsys)
     assert code == 2 and len(calls) == 1
     assert "--skin ebay: no such storefront skin (those are: " in err
