@@ -23,6 +23,7 @@ from typing import Any, TextIO
 import structlog
 from structlog.typing import FilteringBoundLogger
 
+from agent.console import visible
 from agent.files import Appender
 from agent.redaction import REDACTED, add_secret, redact_text, redact_value
 
@@ -92,18 +93,22 @@ _LEVEL_WORDS = {"warning": "warning: ", "error": "error: ", "critical": "error: 
 _VALUE_CELLS = 160
 
 
+def _shown_value(value: object) -> str:
+    if isinstance(value, list | tuple):  # files: [a, b] reads "a, b"
+        return visible(", ".join(str(v) for v in value), _VALUE_CELLS)
+    return visible(value, _VALUE_CELLS)
+
+
 def render_for_people(_: Any, method: str, event_dict: MutableMapping[str, Any]) -> str:
     """structlog renderer for a terminal: one line like the rest of the console (a traceback,
     when there is one, follows it)."""
-    from agent.console import visible  # here: agent.console draws with rich, loaded lazily
-
     level = str(event_dict.get("level", method)).lower()
     name = str(event_dict.get("event", ""))
     words = name.removeprefix("agent.").replace("_", " ").replace(".", " ")
     order = event_dict.get("order_id")
     exception = event_dict.pop("exception", None)
     fields = ", ".join(
-        f"{key}: {visible(value, _VALUE_CELLS)}"
+        f"{key}: {_shown_value(value)}"
         for key, value in event_dict.items()
         if key not in _NOT_SHOWN and value not in (None, "", [], {})
     )
