@@ -23,7 +23,18 @@ from tests.terminal import ROOT, Terminal
 
 pytestmark = pytest.mark.browser
 
-NOISE = ("Traceback", "Future exception", "Connection closed", "trace_failed", "[info ")
+#: What must not reach the console by default: tracebacks, asyncio noise, a failed trace, and
+#: info log events (in structlog's raw format, or as the console renders them).
+NOISE = (
+    "Traceback",
+    "Future exception",
+    "Connection closed",
+    "trace_failed",
+    "trace failed",
+    "[info ",
+    "run started",
+    "report written",
+)
 
 
 def demo(tmp_path: Path, *extra: str, faults: str | None = None) -> list[str]:
