@@ -21,6 +21,7 @@ from agent.log import configure_logging, get_logger
 from agent.outcome import Outcome, Status
 from agent.output.saving import unwritten_note
 from agent.progress import STATUS_STYLES, Progress
+from agent.redaction import redact_text
 from agent.request import PreparedRequest
 
 __all__ = [
@@ -41,8 +42,9 @@ _MACHINES = {-2: "error", -1: "warning", 0: "info", 1: "debug"}
 
 
 def shown(text: object, limit: int | None = None) -> str:
-    """Text from a site, a file or an error, as the console prints it: one line, controls shown."""
-    return visible(text, limit)
+    """Text from a site, a file or an error, as the console prints it: one line, controls shown,
+    secrets masked (an error may quote a --ws-endpoint with a token, a URL with a password)."""
+    return visible(redact_text(str(text)), limit)
 
 
 @dataclass(slots=True)

@@ -9,13 +9,14 @@ and every file, every member of the zip and the console's outcome lines are sear
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import zipfile
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from agent.cli.output import outcome_lines
+from agent.cli.output import Console, outcome_lines
 from agent.console import Paint
 from agent.outcome import BatchResult, Outcome, Status, TimelineEntry
 from agent.output.batch_summary import summary_dict, write_batch_outputs
@@ -107,3 +108,16 @@ def test_a_batch_context_is_redacted_in_its_summary_and_index(tmp_path: Path) ->
     for path in batch_dir.iterdir():
         assert_clean(path.read_text(encoding="utf-8"), path.name)
     assert_clean(json.dumps(summary_dict(result)), "the --json summary")
+
+
+def test_an_error_line_quoting_a_secret_url_masks_it() -> None:
+    """A browser that cannot be reached at a --ws-endpoint with a token (or a --cdp-url with a
+    password) is one error line on the console, the token and the password masked, in both
+    console formats."""
+    for fmt in ("console", "json"):
+        err = io.StringIO()
+        Console(fmt=fmt, err=err).error(
+            f"cannot start or reach the browser at {LEAKY}: connect ECONNREFUSED", exit_code=2
+        )
+        assert_clean(err.getvalue(), f"the {fmt} error line")
+        assert "[redacted]" in err.getvalue()
