@@ -4,7 +4,11 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+# What is installed, one stamp each: the tool (every target), the test tools (make test, make
+# unit), the lint tools (make lint), a browser. The demo installs neither test nor lint tools.
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+LINT_STAMP := $(VENV)/.installed-lint
 BROWSER_STAMP := $(VENV)/.browser
 
 # pytest workers (pytest-xdist: auto = one per core) and scenarios run at once.
@@ -32,8 +36,16 @@ help: ## list the targets
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=25.1"
-	$(PY) -m pip install -q -e . --group test --group lint
+	$(PY) -m pip install -q -e .
 	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -q --group test
+	@touch $(TEST_STAMP)
+
+$(LINT_STAMP): $(STAMP)
+	$(PY) -m pip install -q --group lint
+	@touch $(LINT_STAMP)
 
 $(BROWSER_STAMP): $(STAMP) agent/browser.py
 	$(PY) -m agent browser --install
@@ -47,7 +59,7 @@ browser: $(STAMP) ## install a browser when none is found
 # `make test` runs pytest on every core (pytest-xdist, one browser per worker) while the scenario
 # catalogue runs beside it (its lanes mostly wait out backoffs and chat timers); the catalogue's
 # output is shown once pytest is done. Either one failing fails `make test`.
-test: setup ## the tests and the scenario catalogue, side by side
+test: setup $(TEST_STAMP) ## the tests and the scenario catalogue, side by side
 	@mkdir -p runs
 	@$(PY) -m agent scenario --jobs $(SCENARIO_JOBS) scenarios/*.toml >runs/scenarios.log 2>&1 & \
 	  catalogue=$$!; \
@@ -59,10 +71,10 @@ test: setup ## the tests and the scenario catalogue, side by side
 	  test $$scenarios -eq 0 || echo "make test: the scenario catalogue failed (exit $$scenarios)" >&2; \
 	  test $$tests -eq 0 && test $$scenarios -eq 0
 
-unit: $(STAMP) ## the unit tests only (no browser)
+unit: $(TEST_STAMP) ## the unit tests only (no browser)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) tests/unit
 
-mutants: $(STAMP) ## each guard of "never a duplicate", broken on purpose, must fail a unit test
+mutants: $(TEST_STAMP) ## each guard of "never a duplicate", broken on purpose, must fail a unit test
 	$(PY) tests/mutants.py
 
 scenarios: setup ## the scenario catalogue against the bundled storefront
@@ -82,7 +94,7 @@ mock-site: setup ## serve the bundled storefront on 127.0.0.1 (PORT=, FAULTS=, S
 bench: setup ## the benchmarks (ARGS=--quick for a smoke run)
 	$(PY) tests/bench/run.py $(ARGS)
 
-lint: $(STAMP) ## ruff (lint and format) and mypy
+lint: $(LINT_STAMP) ## ruff (lint and format) and mypy
 	$(VENV)/bin/ruff check agent mock_site tests
 	$(VENV)/bin/ruff format --check agent mock_site tests
 	$(VENV)/bin/mypy

@@ -39,6 +39,7 @@ from os import PathLike
 from typing import ClassVar
 
 __all__ = [
+    "ORDER_NOT_FOUND",
     "PROFILE_MISMATCH",
     "BrowserNotFound",
     "ChallengeShown",
@@ -428,6 +429,9 @@ class UnexpectedPage(SiteError):
 
 #: The reason code of a run stopped by `ProfileMismatch` (``result.json``'s ``reason_code``).
 PROFILE_MISMATCH = "profile_mismatch"
+#: The reason code of a run whose order the site does not show (HTTP 404 on a page of the site):
+#: a wrong order id or the session of another account, ours to fix (no support ticket).
+ORDER_NOT_FOUND = "order_not_found"
 
 
 class ProfileMismatch(UnexpectedPage):

@@ -3,6 +3,9 @@
 Every event goes through one processor chain: context variables (run id, order id), level,
 timestamp, redaction of secrets, then a tee that writes a JSON line to the current run's
 ``log.jsonl`` before the console renderer (or a JSON renderer, ``--log-format json``) prints it.
+The console renderer (`render_for_people`) writes an event the way the rest of the console
+speaks: ``order 1001: warning: trace failed (error: …)``, no timestamp, no level column, the
+event's name in words, the site's text with its control characters made visible.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from typing import Any, TextIO
 import structlog
 from structlog.typing import FilteringBoundLogger
 
+from agent.console import visible
 from agent.files import Appender
 from agent.redaction import redact_text, redact_value
 
-__all__ = ["configure_logging", "get_logger", "log_to_file", "redact"]
+__all__ = ["configure_logging", "get_logger", "log_to_file", "redact", "render_for_people"]
 
 _sink: contextvars.ContextVar[Appender | None] = contextvars.ContextVar(
     "retry_dispute_sink", default=None
@@ -73,6 +77,42 @@ class _ConsoleLevel:
         return event_dict
 
 
+#: Fields the console leaves out: the run file has them (time, ids, the logger).
+_NOT_SHOWN = frozenset({"timestamp", "run_id", "level", "logger", "event", "order_id"})
+#: What a level adds before the event on the console (info and debug: nothing).
+_LEVEL_WORDS = {"warning": "warning: ", "error": "error: ", "critical": "error: "}
+#: The longest value shown on the console (the run file keeps it whole).
+_VALUE_CELLS = 160
+
+
+def _shown_value(value: object) -> str:
+    if isinstance(value, list | tuple):  # files: [a, b] reads "a, b"
+        return visible(", ".join(str(v) for v in value), _VALUE_CELLS)
+    return visible(value, _VALUE_CELLS)
+
+
+def render_for_people(_: Any, method: str, event_dict: MutableMapping[str, Any]) -> str:
+    """structlog renderer for a terminal: one line like the rest of the console (a traceback,
+    when there is one, follows it)."""
+    level = str(event_dict.get("level", method)).lower()
+    name = str(event_dict.get("event", ""))
+    words = name.removeprefix("agent.").replace("_", " ").replace(".", " ")
+    order = event_dict.get("order_id")
+    exception = event_dict.pop("exception", None)
+    fields = ", ".join(
+        f"{key}: {_shown_value(value)}"
+        for key, value in event_dict.items()
+        if key not in _NOT_SHOWN and value not in (None, "", [], {})
+    )
+    line = (
+        (f"order {visible(order, 40)}: " if order else "")
+        + _LEVEL_WORDS.get(level, "")
+        + visible(words)
+        + (f" ({fields})" if fields else "")
+    )
+    return line + (f"\n{exception}" if exception else "")
+
+
 def configure_logging(
     *, fmt: str = "console", level: str = "info", stream: TextIO | None = None
 ) -> None:
@@ -87,7 +127,7 @@ def configure_logging(
     if fmt == "json":
         renderer = structlog.processors.JSONRenderer(default=str)
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=False)
+        renderer = render_for_people
     console_level = _level_number(level)
     structlog.configure(
         processors=[

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from agent.errors import PROFILE_MISMATCH, RetryDisputeError
+from agent.errors import ORDER_NOT_FOUND, PROFILE_MISMATCH, RetryDisputeError
 from agent.files import write_private_text
 from agent.redaction import redact_data, redact_text
 
@@ -194,8 +194,12 @@ class TimelineEntry:
     reads: int | None = None
 
     def __post_init__(self) -> None:
-        if self.detail:  # the site's text: never a secret it echoed
-            object.__setattr__(self, "detail", redact_text(self.detail))
+        # the site's text (and every other text: a name may quote a path or a URL): never a
+        # secret it echoed
+        for name in ("name", "outcome", "screenshot", "detail", "wait_cause", "purpose"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, redact_text(value))
 
     @property
     def when(self) -> datetime | None:
@@ -231,6 +235,21 @@ class TimelineEntry:
         )
 
 
+#: Reason codes of a run stopped by something the user fixes, not the marketplace's support.
+_OURS_TO_FIX = (PROFILE_MISMATCH, ORDER_NOT_FOUND)
+#: The outcome's texts and lists of texts, redacted when an outcome is made.
+_OUTCOME_TEXTS = (
+    "order_id",
+    "dispute_id",
+    "message",
+    "hint",
+    "reason_code",
+    "last_answer",
+    "interrupted_by",
+)
+_OUTCOME_TEXT_LISTS = ("screenshots", "normalisations", "unwritten")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
     """How one order ended, and where its evidence is: the contents of ``result.json``."""
@@ -264,14 +283,20 @@ class Outcome:
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):  # a plain string from a caller: checked here
             object.__setattr__(self, "status", Status(self.status))
-        # Every text of an outcome may quote the site, which may echo a password or a cookie:
-        # what leaves the process (result.json, the report, the console) is redacted here, once.
-        for name in ("message", "hint", "last_answer"):
+        # Every text of an outcome may quote the site (which may echo a password or a cookie)
+        # or the command line (a --ws-endpoint or --cdp-url with a token or a password in it):
+        # what leaves the process (result.json, the report, the ticket, evidence.zip, a batch's
+        # summary and index, the console) is made of this object, so it is redacted here, once.
+        for name in _OUTCOME_TEXTS:
             value = getattr(self, name)
             if value:
                 object.__setattr__(self, name, redact_text(value))
-        if self.request:
-            object.__setattr__(self, "request", MappingProxyType(redact_data(dict(self.request))))
+        for name in _OUTCOME_TEXT_LISTS:
+            object.__setattr__(self, name, tuple(redact_text(v) for v in getattr(self, name)))
+        for name in ("request", "context"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, MappingProxyType(redact_data(dict(value))))
 
     @property
     def order_key(self) -> str:
@@ -295,9 +320,10 @@ class Outcome:
     @property
     def support_ticket(self) -> bool:
         """True when the run folder gets a support ticket and evidence.zip: the status says
-        support can help (`Status.support_ticket`), and the run did not stop on a local
-        configuration error (a profile that does not fit the page: `ProfileMismatch`)."""
-        return self.status.support_ticket and self.reason_code != PROFILE_MISMATCH
+        support can help (`Status.support_ticket`), and the run did not stop on something of
+        ours to fix (a profile that does not fit the page: `ProfileMismatch`; an order the site
+        does not show: a wrong order id or another account's session)."""
+        return self.status.support_ticket and self.reason_code not in _OURS_TO_FIX
 
     def to_json(self) -> dict[str, object]:
         """The contents of ``result.json`` (DESIGN.md), the timeline included."""
@@ -439,6 +465,12 @@ class BatchResult:
     servers: tuple[Mapping[str, Any], ...] = ()
     #: The batch's own files that could not be written (``summary.json``, ``index.html``).
     unwritten: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # the command line (a --ws-endpoint with a token in it) goes into summary.json, the
+        # index and the console's --json: redacted here, once, like an outcome's
+        if self.context:
+            object.__setattr__(self, "context", MappingProxyType(redact_data(dict(self.context))))
 
 
 def _order_from_folder(run_dir: Path | None) -> str:

@@ -1,11 +1,13 @@
 """Progress on the console: a live status per order and a bar for a batch, or plain lines.
 
 `Progress` is the run's ``on_event`` hook. In live mode (a terminal, and ``CI`` is not true) each
-running order has one line, redrawn in place: the attempt (k of N), then the countdown to the next
-try (refreshed by `Progress.tick`, which `ticking_sleep` calls while the run waits), then the last
-answer, cut to the terminal's width. A batch adds one progress bar under them, and each order that
-ends leaves one line above (`Progress.finished`). Log lines and notes go above the live block
-(`Progress.print_above`, `Progress.log_stream`) so they never tear it.
+running order has one line, redrawn in place by `rich.live.Live`: the attempt (k of N), then the
+countdown to the next try (refreshed by `Progress.tick`, which `ticking_sleep` calls while the
+run waits), then the last answer, cut to the terminal's width in cells (a Chinese character or
+an emoji takes two), so a line never wraps and the redraw never leaves a stale line. A batch
+adds one progress bar under them, and each order that ends leaves one line above
+(`Progress.finished`). Log lines and notes go above the live block (`Progress.print_above`,
+`Progress.log_stream`) so they never tear it.
 
 In plain mode (a pipe, a file, CI) a single order prints one plain line per attempt, answer and
 wait, and a batch one line per finished order, without any escape code. ``Progress(enabled=
@@ -16,7 +18,8 @@ characters made visible (`agent.console.visible`), so a page cannot drive the te
 from __future__ import annotations
 
 import asyncio
-import shutil
+import contextlib
+import os
 import sys
 import threading
 import time
@@ -25,28 +28,34 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
-from agent.console import Paint, colour_enabled, is_live, plural, visible
+from rich.console import Console as RichConsole
+from rich.console import Group, RenderableType
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from agent.console import colour_enabled, is_live, plural, rich_console, visible
 from agent.events import AnswerEvent, AttemptEvent, DoneEvent, RunEvent, StepEvent, WaitEvent
 from agent.outcome import Outcome, Status
 
 __all__ = ["STATUS_STYLES", "Progress", "is_live", "ticking_sleep"]
 
-_UP = "\x1b[{n}A"  # cursor up n lines (column 0 is kept: every drawn line ends with a newline)
-_CLEAR_LINE = "\x1b[2K"
-_CLEAR_BELOW = "\x1b[J"
-
-#: The colour of each final status on a terminal.
-STATUS_STYLES: Mapping[Status, tuple[str, ...]] = {
-    Status.OPENED: ("green", "bold"),
-    Status.ALREADY_OPEN: ("green",),
-    Status.INVALID: ("yellow", "bold"),
-    Status.INELIGIBLE: ("yellow",),
-    Status.GAVE_UP: ("red", "bold"),
-    Status.NEEDS_HUMAN: ("yellow", "bold"),
-    Status.INTERRUPTED: ("yellow",),
-    Status.ERROR: ("red", "bold"),
+#: The colour of each final status on a terminal (rich styles).
+STATUS_STYLES: Mapping[Status, str] = {
+    Status.OPENED: "bold green",
+    Status.ALREADY_OPEN: "green",
+    Status.INVALID: "bold yellow",
+    Status.INELIGIBLE: "yellow",
+    Status.GAVE_UP: "bold red",
+    Status.NEEDS_HUMAN: "bold yellow",
+    Status.CLAIMED: "yellow",
+    Status.INTERRUPTED: "yellow",
+    Status.ERROR: "bold red",
 }
 _BAR_WIDTH = 24
+#: The terminal's width when it cannot be read.
+_DEFAULT_COLUMNS = 100
 
 
 @dataclass(slots=True)
@@ -88,6 +97,17 @@ class _AboveLive:
         return False
 
 
+def _columns(stream: TextIO) -> int:
+    """The width of the terminal *stream* writes to (``COLUMNS`` first, as shells set it)."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return _DEFAULT_COLUMNS
+
+
 class Progress:
     """The run's event hook that shows each order's progress on a stream."""
 
@@ -111,13 +131,17 @@ class Progress:
         self.clock = clock
         #: Orders in a batch (None: a single order; no bar, no finished lines).
         self.total = total
-        self.paint = Paint(colour_enabled(self.stream, env) if colour is None else colour)
+        self.colour = colour_enabled(self.stream, env) if colour is None else colour
         self._width = width
         self._orders: dict[str, _Order] = {}
         self._finished: Counter[Status] = Counter()
         self._started = clock()
-        self._drawn = 0  # lines of the live block currently on screen
         self._lock = threading.RLock()
+        #: Draws on the stream: rich, on a terminal (the live block, lines above it).
+        self._console: RichConsole | None = (
+            rich_console(self.stream, colour=self.colour, terminal=True) if self.live else None
+        )
+        self._live: Live | None = None
 
     # -- events ----------------------------------------------------------------------------
     def __call__(self, event: RunEvent, /) -> None:
@@ -166,13 +190,13 @@ class Progress:
             self._orders.pop(visible(outcome.order_id, 40), None)
             done = sum(self._finished.values())
             count = f"[{done}/{self.total}]" if self.total else f"[{done}]"
-            status = self.paint(str(outcome.status), *STATUS_STYLES.get(outcome.status, ()))
             dispute = f" {visible(outcome.dispute_id, 40)}" if outcome.dispute_id else ""
-            line = (
-                f"{count} order {visible(outcome.order_id, 40)}: {status}{dispute} "
-                f"({plural(outcome.attempts, 'attempt')}, {outcome.elapsed_s:.1f} s)"
+            line = Text.assemble(
+                f"{count} order {visible(outcome.order_id, 40)}: ",
+                (str(outcome.status), self._style(STATUS_STYLES.get(outcome.status, ""))),
+                f"{dispute} ({plural(outcome.attempts, 'attempt')}, {outcome.elapsed_s:.1f} s)",
             )
-            self.print_above(line)
+            self._above(line)
 
     def tick(self) -> None:
         """Redraw the live lines, so countdowns show the time left now; no-op in plain mode."""
@@ -185,12 +209,7 @@ class Progress:
         if not self.enabled:
             return
         with self._lock:
-            if not self.live:
-                self._write(text + "\n")
-                return
-            self._write(self._erase() + text + "\n")
-            self._drawn = 0
-            self._redraw()
+            self._above(Text.from_ansi(text) if self.live else text)
 
     def log_stream(self) -> TextIO:
         """A stream for the console's log lines: each line is printed above the live block."""
@@ -199,12 +218,16 @@ class Progress:
     def close(self) -> None:
         """Take the live block off the screen (the outcome is printed after it)."""
         with self._lock:
-            if self.live and self._drawn:
-                self._write(self._erase())
-                self._drawn = 0
+            if self._live is not None:
+                live, self._live = self._live, None
+                with contextlib.suppress(OSError, ValueError):  # a closed or broken console
+                    live.stop()
             self._orders.clear()
 
     # -- rendering -------------------------------------------------------------------------
+    def _style(self, style: str) -> str:
+        return style if self.colour else ""
+
     def _of(self, attempt: int) -> str:
         return (
             f"attempt {attempt} of {self.max_attempts}"
@@ -232,9 +255,9 @@ class Progress:
             )
         return f"{head} done: {order.status} after {plural(order.attempt, 'attempt')}"
 
-    def _line(self, order: _Order, width: int) -> str:
-        """One running order: what it does now and the countdown first, the site's text last."""
-        head = f"order {order.order_id}: "
+    def _line(self, order: _Order, width: int) -> Text:
+        """One running order: what it does now and the countdown first, the site's text last,
+        cut to *width* terminal cells (the site's text goes first)."""
         if order.attempt:
             now = self._of(order.attempt)
             if order.wait_until is not None:
@@ -246,49 +269,80 @@ class Progress:
         tail = ""
         if order.outcome is not None:
             tail = f" · last: {order.outcome}" + (f' "{order.text}"' if order.text else "")
-        plain = visible(head + now + tail, max(20, width - 1))
-        # colour only the parts that were not cut
-        cut_head = plain[: len(head)]
-        rest = plain[len(head) :]
-        now_part, tail_part = rest[: len(now)], rest[len(now) :]
-        return (
-            self.paint(cut_head, "bold")
-            + self.paint(now_part, "cyan")
-            + self.paint(tail_part, "dim")
+        line = Text.assemble(
+            (f"order {order.order_id}: ", self._style("bold")),
+            (now, self._style("cyan")),
+            (tail, self._style("dim")),
+            no_wrap=True,
+            overflow="ellipsis",
         )
+        line.truncate(max(20, width - 1), overflow="ellipsis")
+        return line
 
-    def _bar(self, width: int) -> str:
+    def _bar(self, width: int) -> RenderableType:
         total = self.total or 0
         done = sum(self._finished.values())
-        filled = round(_BAR_WIDTH * done / total) if total else 0
-        bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
         counts = ", ".join(
             f"{status} {n}" for status, n in sorted(self._finished.items(), key=lambda kv: kv[0])
         )
         elapsed = self.clock() - self._started
-        text = (
-            f"[{bar}] {done}/{total} orders, {len(self._orders)} running"
+        text = Text(
+            f"] {done}/{total} orders, {len(self._orders)} running"
             + (f", {counts}" if counts else "")
-            + f" · {elapsed:.0f} s"
+            + f" · {elapsed:.0f} s",
+            style=self._style("bold"),
+            no_wrap=True,
+            overflow="ellipsis",
         )
-        return self.paint(visible(text, max(20, width - 1)), "bold")
+        text.truncate(max(20, width - 1 - _BAR_WIDTH - 1), overflow="ellipsis")
+        grid = Table.grid()
+        grid.add_row(
+            Text("["),
+            ProgressBar(total=max(total, 1), completed=done, width=_BAR_WIDTH),
+            text,
+        )
+        return grid
 
-    def _erase(self) -> str:
-        if not self._drawn:
-            return ""
-        return _UP.format(n=self._drawn) + "\r" + _CLEAR_BELOW
-
-    def _redraw(self) -> None:
-        width = self._width or shutil.get_terminal_size((100, 24)).columns
-        lines = [self._line(order, width) for order in self._orders.values()]
+    def _renderable(self) -> RenderableType:
+        width = self._width or _columns(self.stream)
+        if self._console is not None:
+            self._console.width = width
+        lines: list[RenderableType] = [self._line(o, width) for o in self._orders.values()]
         if self.total is not None:
             lines.append(self._bar(width))
-        out = [_UP.format(n=self._drawn)] if self._drawn else []
-        out.extend(_CLEAR_LINE + line + "\n" for line in lines)
-        if self._drawn > len(lines):  # fewer lines than before: clear what is left below
-            out.append(_CLEAR_BELOW)
-        self._write("".join(out))
-        self._drawn = len(lines)
+        return Group(*lines)
+
+    def _redraw(self) -> None:
+        if self._console is None:
+            return
+        try:
+            if self._live is None:
+                self._live = Live(
+                    console=self._console,
+                    auto_refresh=False,
+                    transient=True,
+                    redirect_stdout=False,
+                    redirect_stderr=False,
+                    get_renderable=self._renderable,
+                )
+                self._live.start(refresh=True)
+            else:
+                self._live.refresh()
+        except (OSError, ValueError):  # a closed or broken console must not stop the run
+            pass
+
+    def _above(self, line: Text | str) -> None:
+        if self._console is None:
+            self._write(f"{line}\n")
+            return
+        try:
+            if self._live is None:
+                self._console.width = self._width or _columns(self.stream)
+            self._console.print(line, soft_wrap=True)
+            if self._live is not None:  # the block under it shows what changed (the bar)
+                self._live.refresh()
+        except (OSError, ValueError):
+            pass
 
     def _write(self, text: str) -> None:
         try:

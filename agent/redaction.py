@@ -2,7 +2,8 @@
 
 Secrets are masked three ways: a value under a secret-looking name (``password``, ``cookie``,
 ``token``, ``session_id``, ...), a secret inside text (``Cookie:``/``Authorization:`` header
-values, ``key=value`` and ``"key": "value"`` pairs with a secret key), and the literal values
+values, ``key=value`` and ``"key": "value"`` pairs with a secret key, the password of a URL
+such as ``wss://user:password@host``), and the literal values
 registered with `add_secret` (the login password, the session's cookie values), wherever they
 appear. Masking is idempotent: masked text stays as it is when masked again.
 """
@@ -51,6 +52,8 @@ _SECRET_PAIR = re.compile(
     rf"(?!{_ALREADY})"
     r"((?:(?:bearer|basic|digest|token)\s+)?[^\s;,&\"'}\]<>]+)"
 )
+#: A password in a URL (``wss://user:password@host/``), in text: the password is masked.
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s/:@\"'<>]*:)([^\s/@\"'<>]+)@")
 #: The shortest literal secret registered: shorter ones would mask ordinary words.
 _MIN_SECRET = 4
 
@@ -86,6 +89,7 @@ def redact_text(text: str) -> str:
     for secret in _secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
     text = _SECRET_HEADER.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
     return _SECRET_PAIR.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
 

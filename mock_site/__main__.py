@@ -6,7 +6,7 @@ import argparse
 import os
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import uvicorn
 
@@ -39,34 +39,52 @@ def _listen(port: int) -> socket.socket:
     return sock
 
 
+#: Told the storefront's URL (and the login origin's, for the aliexpress skin) once it listens.
+Ready = Callable[[str, str | None], None]
+
+
+def _announce(url: str, login_url: str | None) -> None:
+    login = f", login on {login_url}" if login_url else ""
+    print(f"mock_site: storefront on {url}{login}", flush=True)
+
+
 def serve(
     *,
     port: int = DEFAULT_PORT,
     faults: FaultPlan | Mapping[str, object] | str | os.PathLike[str] | None = None,
     skin: Skin | str = "mock",
     login_port: int | None = None,
+    log_level: str = "info",
+    ready: Ready | None = None,
 ) -> None:
     """Serve the storefront on 127.0.0.1 until interrupted.
 
     ``faults`` is a plan, a mapping of fault keys, or the path of a .toml/.json file
     (ValueError or OSError when it cannot be used). The aliexpress skin also serves its login
-    origin on ``login_port`` (default: ``port + 1``); OSError when a port is taken.
+    origin on ``login_port`` (default: ``port + 1``; with port 0, any free port); OSError when a
+    port is taken. Once every port listens, ``ready`` is told the URLs (by default they are
+    printed); ``log_level`` is uvicorn's.
     """
     chosen = check_skin(skin)
     store = Store(faults=_plan(faults, chosen), skin=chosen)
-    if chosen == "mock":
-        uvicorn.run(create_app(store), host=HOST, port=port, log_level="info")
-        return
     socks = [_listen(port)]
     try:
-        socks.append(_listen(port + 1 if login_port is None else login_port))
+        if chosen == "aliexpress":
+            default = port + 1 if port else 0  # port 0: any free port, for both
+            socks.append(_listen(default if login_port is None else login_port))
     except OSError:
         socks[0].close()
         raise
     ports = [sock.getsockname()[1] for sock in socks]
-    site = create_aliexpress_site(store, storefront_port=ports[0], login_port=ports[1], host=HOST)
-    print(f"mock_site: aliexpress skin on http://{HOST}:{ports[0]}/, login on :{ports[1]}")
-    uvicorn.Server(uvicorn.Config(site, log_level="info")).run(sockets=socks)
+    app = (
+        create_app(store)
+        if chosen == "mock"
+        else create_aliexpress_site(store, storefront_port=ports[0], login_port=ports[1], host=HOST)
+    )
+    (ready or _announce)(
+        f"http://{HOST}:{ports[0]}/", f"http://{HOST}:{ports[1]}/" if len(ports) > 1 else None
+    )
+    uvicorn.Server(uvicorn.Config(app, log_level=log_level)).run(sockets=socks)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,6 +51,10 @@ _COMMANDS: dict[str, Command] = {
 }
 
 
+#: Commands that serve until stopped, and what they serve: Ctrl-C ends them normally.
+_SERVERS = {"mock-site": "the bundled storefront", "trace": "the trace viewer"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     try:
@@ -78,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         stopped = exc if isinstance(exc, Interrupted) else Interrupted("SIGINT")
         if console.progress is not None:
             console.progress.close()
+        if args.command in _SERVERS:  # Ctrl-C is how a server is stopped: not a failure
+            print(f"{_SERVERS[args.command]} stopped ({stopped.words})", file=sys.stderr)
+            return 0
         console.error(
             f"interrupted ({stopped.words}) before any run folder was written; nothing was sent",
             exit_code=stopped.exit_code,

@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import textwrap
 from pathlib import Path
 
 from agent.durations import parse_duration
@@ -16,6 +19,8 @@ from agent.request import REFUNDS, SOLUTIONS
 __all__ = [
     "DESCRIPTION",
     "ENVIRONMENT",
+    "EXAMPLES",
+    "HELP_MAX_WIDTH",
     "PROG",
     "TOP_EPILOG",
     "Formatter",
@@ -24,7 +29,9 @@ __all__ = [
     "add_session",
     "duration",
     "environment",
+    "examples",
     "exit_codes",
+    "help_width",
     "port",
     "positive_int",
     "rate",
@@ -46,6 +53,57 @@ ENVIRONMENT = (
     ("NO_COLOR", "any value: no colour on the terminal"),
     ("CI", "true: no live lines, one plain line per event"),
 )
+
+
+#: Two or three examples for each command's help (a line ending in a backslash goes on).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "run": (
+        "retry-dispute run                  # the demo, on the bundled storefront",
+        "retry-dispute run --site https://www.aliexpress.com --profile aliexpress \\",
+        "    --storage-state ~/.ae-session.json --order 8123456789 --received no \\",
+        '    --reason not_received --message "It has not arrived after 60 days."',
+        "retry-dispute run --site https://shop.example --storage-state shop.json \\",
+        "    --batch orders.csv --resume",
+    ),
+    "check": (
+        "retry-dispute check --site https://shop.example --profile shop.toml \\",
+        "    --storage-state shop.json --order 8123 --received no \\",
+        '    --reason not_received --message "It has not arrived after 60 days."',
+        "retry-dispute check --site https://www.aliexpress.com --profile aliexpress \\",
+        "    --storage-state ~/.ae-session.json --request dispute.toml",
+    ),
+    "support": (
+        "retry-dispute support runs/20261124-031850-1001/   # after the demo gave up",
+        "retry-dispute support runs/20261124-031850-1001/ \\",
+        "    --site https://shop.example --storage-state shop.json --no-input",
+    ),
+    "scenario": (
+        "retry-dispute scenario scenarios/*.toml",
+        "retry-dispute scenario --jobs 3 scenarios/busy-*.toml",
+    ),
+    "mock-site": (
+        "retry-dispute mock-site                  # http://127.0.0.1:8000, demo/demo",
+        "retry-dispute mock-site --skin aliexpress --port 8080 --faults faults.toml",
+    ),
+    "login": (
+        "retry-dispute login --site https://shop.example --save-session shop.json",
+        "RETRY_DISPUTE_USER=me RETRY_DISPUTE_PASSWORD=… retry-dispute login \\",
+        "    --headless --site https://shop.example --save-session shop.json",
+    ),
+    "browser": (
+        "retry-dispute browser                    # which browser a run will use",
+        "retry-dispute browser --install          # install one when none is found",
+    ),
+    "trace": (
+        "retry-dispute trace runs/20261124-031850-1001/",
+        "retry-dispute trace runs/20261124-031850-1001/ --port 9323  # no window",
+    ),
+}
+
+
+def examples(command: str) -> str:
+    """The examples block of *command*'s help."""
+    return "\n".join(["examples:", *(f"  {line}" for line in EXAMPLES[command])])
 
 
 def positive_int(text: str) -> int:
@@ -104,11 +162,55 @@ def environment() -> str:
     )
 
 
-class Formatter(argparse.RawDescriptionHelpFormatter):
-    """Epilogs kept as written; a little wider columns for the options."""
+#: A row of a table in an epilog (``  2    invalid: ...``): its text starts at the match's end.
+_ROW = re.compile(r"\s+\S+\s{2,}")
+#: The widest help, on a wide terminal (longer lines are hard to read).
+HELP_MAX_WIDTH = 100
+
+
+def help_width() -> int:
+    """The width help is laid out for: the terminal's (``COLUMNS`` first), at most 100."""
+    columns = shutil.get_terminal_size((80, 24)).columns
+    return max(40, min(columns, HELP_MAX_WIDTH) - 1)
+
+
+class Formatter(argparse.HelpFormatter):
+    """Help laid out for the terminal's width (at most 100 columns): descriptions wrapped to
+    it, epilogs kept line by line (a row too long wraps under its own text column), a little
+    wider columns for the options."""
 
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=32, width=100)
+        width = help_width()
+        super().__init__(prog, max_help_position=min(32, width // 3), width=width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs: list[str] = []
+        for line in text.splitlines():
+            continued = len(line) - len(line.lstrip()) > 2 and not _ROW.match(line)
+            joined = paragraphs[-1].rstrip() if paragraphs else ""
+            if continued and joined and not joined.endswith("\\"):  # a row wrapped by hand
+                paragraphs[-1] += " " + line.strip()
+            else:
+                paragraphs.append(line)
+        lines: list[str] = []
+        for paragraph in paragraphs:
+            if not paragraph.strip():
+                lines.append("")
+                continue
+            lead = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+            column = _ROW.match(paragraph)
+            follow = " " * column.end() if column else lead + ("    " if lead else "")
+            lines.extend(
+                textwrap.wrap(
+                    paragraph.strip(),
+                    width,
+                    initial_indent=indent + lead,
+                    subsequent_indent=indent + follow,
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        return "\n".join(lines)
 
 
 def add_console(
@@ -147,7 +249,9 @@ def add_console(
         )
 
 
-def add_session(p: argparse.ArgumentParser) -> None:
+def add_session(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
+    """The session flags; *batch*: the command takes a batch (``run``), so say what several
+    Playwright servers do for one."""
     session = p.add_argument_group("session (one of)")
     session.add_argument(
         "--storage-state",
@@ -164,8 +268,13 @@ def add_session(p: argparse.ArgumentParser) -> None:
         "--ws-endpoint",
         action="append",
         metavar="URL|FILE",
-        help="a remote Playwright server (playwright run-server); several: give it again, or a "
-        "file with one URL a line (a batch spreads its orders over them)",
+        help="a remote Playwright server (playwright run-server)"
+        + (
+            "; several: give it again, or a file with one URL a line (a batch spreads its "
+            "orders over them)"
+            if batch
+            else ""
+        ),
     )
     session.add_argument(
         "--browser-path",

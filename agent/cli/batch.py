@@ -19,7 +19,7 @@ from agent.cli.preflight import check_output_dirs
 from agent.cli.request_args import request_flags_given
 from agent.cli.session import policy_from_args, session_from_args, site_from_args, trace_mode
 from agent.cli.signals import Interruptible
-from agent.console import plural
+from agent.console import plural, table_text
 from agent.errors import InvalidConfig, InvalidRequest
 from agent.flow.batch import BATCH_TRACE, DEFAULT_CONCURRENCY, BatchOptions, run_batch
 from agent.flow.budget import DEFAULT_BURST, DEFAULT_RATE, RetryBudget
@@ -42,7 +42,6 @@ __all__ = ["command_batch", "format_table", "select_orders", "totals_line"]
 
 def format_table(outcomes: Sequence[Outcome]) -> str:
     """The console table: order, status, dispute, attempts, seconds."""
-    head = ("order", "status", "dispute", "attempts", "seconds")
     rows = [
         (
             shown(o.order_id, 40),
@@ -53,16 +52,7 @@ def format_table(outcomes: Sequence[Outcome]) -> str:
         )
         for o in outcomes
     ]
-    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
-    right = {3, 4}
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+    return table_text(("order", "status", "dispute", "attempts", "seconds"), rows, right={3, 4})
 
 
 def totals_line(result: BatchResult) -> str:
@@ -115,6 +105,7 @@ def _print_batch(result: BatchResult, console: Console) -> None:
             file=stream,
         )
     print(totals_line(result), file=stream)
+    print(f"  batch folder: {result.batch_dir}/", file=stream)
     print(f"  summary: {result.batch_dir / 'summary.json'}", file=stream)
     print(f"  reports: open {result.batch_dir / 'index.html'}", file=stream)
     for line in unwritten_lines(result):  # after the outcomes and the exit code, never instead

@@ -26,6 +26,7 @@ __all__ = [
     "demo_credentials",
     "demo_policy",
     "demo_request",
+    "mock_site_banner",
 ]
 
 
@@ -131,10 +132,38 @@ def command_mock_site(args: argparse.Namespace) -> int:
             hint="give one of them, e.g. --skin aliexpress",
         )
     plan = _load_faults(args.faults, skin) if args.faults is not None else None  # read safely
+
+    def banner(url: str, login_url: str | None) -> None:
+        print(mock_site_banner(url, login_url, skin=skin, plan=plan), flush=True)
+
     try:
-        serve(port=args.port, faults=plan, skin=skin)
-    except (OSError, ValueError) as exc:
+        serve(port=args.port, faults=plan, skin=skin, log_level="warning", ready=banner)
+    except OSError as exc:
+        raise InvalidConfig(
+            f"cannot serve the storefront on 127.0.0.1:{args.port}: "
+            f"{(exc.strerror or str(exc)).lower()}",
+            hint="give another port with --port (make mock-site PORT=…), or stop what uses it",
+        ) from None
+    except ValueError as exc:
         raise InvalidConfig(
             f"fault plan {args.faults}: {exc}", hint="fix the file (see docs/storefront.md)"
         ) from None
     return 0
+
+
+def mock_site_banner(
+    url: str, login_url: str | None, *, skin: str, plan: Mapping[str, Any] | None
+) -> str:
+    """What ``mock-site`` says once it listens: where, the demo account, how to set faults."""
+    demo = demo_credentials()
+    lines = [
+        f"bundled storefront ({skin} skin) on {url}",
+        *([f"  its login pages: {login_url}"] if login_url else []),
+        f"  demo account: {demo.user} / {demo.password}",
+        f"  fault plan: {json.dumps(dict(plan)) if plan else 'none (a healthy site)'}",
+        "  faults: start it with --faults FILE (make mock-site FAULTS=file.toml), or",
+        "    while it runs (every key: docs/storefront.md):",
+        f"    curl -X PUT {url}__mock/faults -d '{{\"busy_first\": 3}}'",
+        "  Ctrl-C stops it",
+    ]
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ from agent.log import configure_logging, get_logger
 from agent.outcome import Outcome, Status
 from agent.output.saving import unwritten_note
 from agent.progress import STATUS_STYLES, Progress
+from agent.redaction import redact_text
 from agent.request import PreparedRequest
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "command_line",
     "console_from_args",
     "outcome_lines",
+    "result_object",
     "say_normalisations",
     "shown",
 ]
@@ -40,8 +42,9 @@ _MACHINES = {-2: "error", -1: "warning", 0: "info", 1: "debug"}
 
 
 def shown(text: object, limit: int | None = None) -> str:
-    """Text from a site, a file or an error, as the console prints it: one line, controls shown."""
-    return visible(text, limit)
+    """Text from a site, a file or an error, as the console prints it: one line, controls shown,
+    secrets masked (an error may quote a --ws-endpoint with a token, a URL with a password)."""
+    return visible(redact_text(str(text)), limit)
 
 
 @dataclass(slots=True)
@@ -133,7 +136,7 @@ class Console:
             self.progress.close()
         if self.json_result:
             print(
-                json.dumps(outcome.to_json(), ensure_ascii=False, default=str),
+                json.dumps(result_object(outcome), ensure_ascii=False, default=str),
                 file=self.out,
                 flush=True,
             )
@@ -157,9 +160,20 @@ class Console:
         stream.flush()
 
 
+def result_object(outcome: Outcome) -> dict[str, object]:
+    """What ``--json`` prints: result.json's object, with the run folder and its report as
+    absolute paths (``run_dir``, ``report``: None when not written), for scripts."""
+    data = outcome.to_json()
+    folder = outcome.run_dir.resolve() if outcome.run_dir is not None else None
+    data["run_dir"] = str(folder) if folder is not None else None
+    written = folder is not None and "report.html" not in outcome.unwritten
+    data["report"] = str(folder / "report.html") if folder is not None and written else None
+    return data
+
+
 def outcome_lines(outcome: Outcome, paint: Paint) -> list[str]:
     """What happened and where the evidence is, in three or four lines."""
-    status = paint(str(outcome.status), *STATUS_STYLES.get(outcome.status, ()))
+    status = paint(str(outcome.status), STATUS_STYLES.get(outcome.status, ""))
     lines = [f"{status}: {shown(outcome.message)}"]
     if outcome.hint:
         lines.append(f"  what to do: {shown(outcome.hint)}")

@@ -27,6 +27,7 @@ from agent.cli.arguments import (
     add_session,
     duration,
     environment,
+    examples,
     exit_codes,
     port,
     positive_int,
@@ -149,7 +150,7 @@ def _add_run(sub: Any) -> None:
         metavar="NAME|FILE",
         help="site profile: a bundled name or a TOML file (default: mock)",
     )
-    add_session(p)
+    add_session(p, batch=True)
     add_request(p, batch=True)
     pol = p.add_argument_group("retry policy (the demo waits 1s, then up to 4s)")
     pol.add_argument(
@@ -438,8 +439,9 @@ def build_parser(
     _add_check(sub)
     _add_support(sub)
     _add_others(sub)
-    for command in sub.choices.values():
+    for name, command in sub.choices.items():
         _Parser.known_options.update(command._option_string_actions)
+        command.epilog = examples(name) + (f"\n\n{command.epilog}" if command.epilog else "\n")
     words = list(sys.argv[1:] if argv is None else argv)
     _Parser.command = next((w for w in words if w in sub.choices), None)
     return parser

@@ -23,7 +23,8 @@ def request_flags_given(args: argparse.Namespace) -> bool:
 def request_from_args(
     args: argparse.Namespace, profile: SiteProfile, *, demo: bool
 ) -> PreparedRequest:
-    """The request from --request, the flags, or (demo only, nothing given) the demo request."""
+    """The request from --request or the flags; on the bundled storefront (*demo*), the demo
+    request with every flag given in place of its value. The pre-flight runs on the result."""
     if args.request is not None:
         if request_flags_given(args):
             raise InvalidConfig(
@@ -37,30 +38,28 @@ def request_from_args(
             field="order_id",
             hint="give the order number shown on the order page, e.g. --order 1002",
         )
-    if demo and args.order is None:
-        values = dict(demo_request())
+    given = {
+        "order_id": args.order,
+        "item": args.item,
+        "received": args.received,
+        "reason": args.reason,
+        "solution": args.solution,
+        "refund": args.refund,
+        "amount": args.amount,
+        "message": args.message,
+        "evidence": args.evidence,
+    }
+    if demo:  # the bundled storefront: every flag given replaces the demo request's value
+        values = {
+            **demo_request(),
+            **{k: v for k, v in given.items() if v not in (None, [])},
+        }
     elif args.order is None:
         raise InvalidConfig(
             "no request given", hint="pass --request FILE.toml or --order ID with its flags"
         )
     else:
-        values = {
-            "order_id": args.order,
-            "item": args.item,
-            "received": args.received,
-            "reason": args.reason,
-            "solution": args.solution or "refund",
-            "refund": args.refund or "full",
-            "amount": args.amount,
-            "message": args.message,
-            "evidence": args.evidence,
-        }
-        if demo:  # against the bundled storefront, fill what is missing from the demo request
-            defaults = demo_request()
-            values = {
-                k: (defaults[k] if v in (None, []) and k in defaults and k != "evidence" else v)
-                for k, v in values.items()
-            }
+        values = given
         missing = [k for k in ("received", "reason", "message") if values.get(k) in (None, "")]
         if missing:
             raise InvalidConfig(

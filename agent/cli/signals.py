@@ -57,9 +57,17 @@ class Interrupted(Exception):
         return SIGNAL_WORDS.get(self.signal_name, self.signal_name)
 
 
+#: On a terminal, before the last line: back to the start of the line, erase it (the live
+#: line's last row), and show the cursor again (the live display hides it).
+_TERMINAL_RESET = "\r\x1b[2K\x1b[?25h"
+
+
 def _hard_exit(signal_name: str, why: str) -> None:
     code = INTERRUPT_EXIT_CODES.get(signal_name, 130)
     line = f"retry-dispute: {why}; stopped at once (exit code {code})\n"
+    with contextlib.suppress(OSError):
+        if os.isatty(2):
+            line = _TERMINAL_RESET + line
     with contextlib.suppress(OSError):
         os.write(2, line.encode())
     os._exit(code)

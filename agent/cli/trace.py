@@ -29,6 +29,11 @@ def trace_command(
     run_dir: Path, *, port: int | None = None, has_display: bool | None = None
 ) -> list[str]:
     """The command that opens *run_dir*'s trace (or the trace file itself)."""
+    if not run_dir.exists():
+        raise InvalidConfig(
+            f"{run_dir}: no such folder",
+            hint="give a run folder ('retry-dispute run' prints it: runs/...) or its trace.zip",
+        )
     trace = run_dir if run_dir.is_file() else run_dir / "trace.zip"
     if not trace.is_file():
         raise InvalidConfig(

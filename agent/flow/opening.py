@@ -15,7 +15,6 @@ from playwright.async_api import BrowserContext
 from playwright.async_api import Error as PlaywrightError
 
 from agent.errors import (
-    InvalidField,
     LoginRequired,
     NotEligible,
     RetryDisputeError,
@@ -70,13 +69,9 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
         await order.login(credentials)
         status = await order.goto(run.request.order_id)
         grab = asyncio.ensure_future(run.grab(page))
-    if status == 404:
+    if status == 404:  # a wrong order id, or a profile that does not fit the site
         run.kept_step(await grab, "order-not-found")
-        raise InvalidField(
-            f"order {run.request.order_id} was not found on the site (HTTP 404)",
-            field="order_id",
-            hint="check the order id, and that the session is of the account that placed it",
-        )
+        raise await order.not_found(run.request.order_id)
     try:
         await check_gates(site, when="on the order page")
         state = await order.read_state()

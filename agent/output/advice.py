@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.errors import PROFILE_MISMATCH
+from agent.errors import ORDER_NOT_FOUND, PROFILE_MISMATCH
 from agent.outcome import Outcome, Status
 from agent.output.run_folder import run_dir_of
 
@@ -103,6 +103,17 @@ def next_steps(result: Outcome) -> NextSteps:
                 f"Do not open a second one: follow the existing dispute {dispute} on the site.",
                 "Answer the seller there, and add your evidence to that dispute if it is missing.",
             ),
+        )
+    if status is Status.INVALID and result.reason_code == ORDER_NOT_FOUND:  # ours to fix
+        return NextSteps(
+            headline="The site shows no order with this id, so nothing was sent.",
+            items=(
+                f"What was wrong: {result.message or 'see the last screenshot'}",
+                _sentence(result.hint or "check the order id"),
+                "No support ticket was written: a wrong order id or the session of another "
+                "account is ours to fix, not the marketplace's support.",
+            ),
+            commands=("retry-dispute run --order ID ...",),
         )
     if status is Status.INVALID:
         return NextSteps(

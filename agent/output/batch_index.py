@@ -57,7 +57,7 @@ def batch_verdict(
         unfinished = not_run + sum(s is Status.INTERRUPTED for s in statuses)
         return (
             f"Stopped by {who}: {plural(unfinished, 'order')} not finished, "
-            f"{open_now} disputes open{earlier}. Run the same command with --resume to "
+            f"{plural(open_now, 'dispute')} open{earlier}. Run the same command with --resume to "
             "finish the rest.",
             "warn",
         )
@@ -67,8 +67,9 @@ def batch_verdict(
     what = ", ".join(f"{s.label.lower()}: {n}" for s, n in counts.items())
     tone = "bad" if any(s in (Status.ERROR, Status.GAVE_UP) for s in counts) else "warn"
     return (
-        f"{plural(len(attention), 'order')} of {total} need attention ({what}); "
-        f"{open_now} disputes open{earlier}.",
+        f"{plural(len(attention), 'order')} of {total} "
+        f"{'needs' if len(attention) == 1 else 'need'} attention ({what}); "
+        f"{plural(open_now, 'dispute')} open{earlier}.",
         tone,
     )
 

@@ -1,13 +1,13 @@
 """A batch's own files: ``summary.json`` (every order's outcome) and ``index.html`` (links).
 
-Both go into ``<out>/batch-<YYYYmmdd-HHMMSS>/`` beside the orders' run folders; ``run_dir`` in the
-summary is relative to the batch folder. Each order's ``case_number`` is the support case opened for
-its run folder (``support-chat.json``), null until ``retry-dispute support`` got one;
-`refresh_case_numbers` writes both files again after a support chat. The summary lists every order
-of the file: the ones run (with their status), the ones an earlier batch had finished (``"skipped":
-true``, ``--resume``), and the ones a signal stopped before they started (``"status": null``,
-``"not_run": true``). `earlier_outcomes` reads the summaries of earlier batches of the same file
-back, for ``--resume`` and ``--only-failed``.
+Both go into ``<out>/batch-<YYYYmmdd-HHMMSS>/`` beside the orders' run folders; the summary names
+its folder (``batch_dir``, absolute) and each order's ``run_dir`` is relative to it. Each order's
+``case_number`` is the support case opened for its run folder (``support-chat.json``), null until
+``retry-dispute support`` got one; `refresh_case_numbers` writes both files again after a support
+chat. The summary lists every order of the file: the ones run (with their status), the ones an
+earlier batch had finished (``"skipped": true``, ``--resume``), and the ones a signal stopped
+before they started (``"status": null``, ``"not_run": true``). `earlier_outcomes` reads the
+summaries of earlier batches of the same file back, for ``--resume`` and ``--only-failed``.
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def _order_entry(batch_dir: Path, o: Outcome, **extra: Any) -> dict[str, Any]:
 
 
 def summary_dict(result: BatchResult) -> dict[str, Any]:
-    """The contents of ``summary.json``; ``run_dir`` is relative to the batch folder."""
+    """The contents of ``summary.json``; ``batch_dir`` is the batch folder (absolute), and each
+    order's ``run_dir`` is relative to it."""
     orders = [_order_entry(result.batch_dir, o) for o in result.outcomes]
     orders += [_order_entry(result.batch_dir, o, skipped=True) for o in result.skipped]
     orders += [
@@ -104,6 +105,8 @@ def summary_dict(result: BatchResult) -> dict[str, Any]:
     ran = len(result.outcomes)
     totals = Counter(str(o.status) for o in result.outcomes)
     data: dict[str, Any] = {
+        # where the batch is: each order's run_dir is relative to it
+        "batch_dir": str(result.batch_dir.resolve()),
         "orders": orders,
         "totals": dict(totals),
         "elapsed_s": result.elapsed_s,

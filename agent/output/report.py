@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from agent.console import plural
 from agent.durations import format_duration
 from agent.log import get_logger
 from agent.outcome import Outcome, Status, TimelineEntry
@@ -265,8 +266,8 @@ def _policy_text(policy: Mapping[str, Any]) -> str | None:
         return None
     jitter = "no jitter" if floor >= 1 else f"each wait drawn between {floor:g} and 1 times it"
     return (
-        f"up to {attempts} attempts within {deadline}; waits from {first}, x{multiplier:g} "
-        f"each time, up to {longest} ({jitter}); a site's Retry-After is honoured"
+        f"up to {plural(attempts, 'attempt')} within {deadline}; waits from {first}, "
+        f"x{multiplier:g} each time, up to {longest} ({jitter}); a site's Retry-After is honoured"
     )
 
 

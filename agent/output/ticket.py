@@ -3,8 +3,10 @@
 ``support-ticket.md`` holds short, plain English messages to paste into the marketplace's support
 chat one at a time (the chat is in English only and closes after about three minutes of silence),
 then the files to attach. ``evidence.zip`` holds those files: the screenshots and ``result.json``.
-It never holds ``trace.zip`` or ``log.jsonl``: a Playwright trace records the session's cookies and
-what was typed into the login form, and the archive is meant to be sent to strangers.
+It never holds ``trace.zip``: a Playwright trace records the session's cookies and what was typed
+into the login form, and the archive is meant to be sent to strangers. ``log.jsonl`` is redacted
+like ``result.json`` and may be shared (the report lists it), but support does not need it, so
+the archive leaves it out.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "EVIDENCE_ZIP",
     "MAX_MESSAGE_CHARS",
     "TICKET_FILE",
+    "TRACE_WARNING",
     "SupportTicket",
     "build_ticket",
     "evidence_files",
@@ -47,6 +50,8 @@ _MARKUP = re.compile(r"([\\`*_\[\]<>&~|])")
 
 TICKET_FILE = "support-ticket.md"
 EVIDENCE_ZIP = "evidence.zip"
+#: What never to send, said the same way in the ticket and the report.
+TRACE_WARNING = "Never send trace.zip: it holds your session's cookies and what was typed."
 #: A message longer than this is hard to read in a chat; only an exact quote of the site may be.
 MAX_MESSAGE_CHARS = 280
 
@@ -231,7 +236,7 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
         lines.extend(f"- `{name}`" for name in shots)
     else:
         lines.append("- No screenshot was taken in this run.")
-    lines += ["", "Do not send trace.zip or log.jsonl: they may hold your session.", ""]
+    lines += ["", TRACE_WARNING, ""]
     if ticket.possible:
         lines += [
             "## What is still possible",

@@ -2,8 +2,10 @@
 
 The CSV's header row names the request fields (``order_id,received,reason,solution,refund,amount,
 message,evidence``; evidence files separated by ``;``; an empty cell means the field is not
-given). Every row is checked up front by the request pre-flight, so a bad row is refused naming
-the file, the row and the key before anything is sent; so is an order id that appears twice.
+given). Cells are separated by commas, or by semicolons (as a spreadsheet writes where the
+decimal mark is a comma) or tabs when the header holds no comma. Every row is checked up front
+by the request pre-flight, so a bad row is refused naming the file, the row and the key before
+anything is sent; so is an order id that appears twice.
 """
 
 from __future__ import annotations
@@ -131,8 +133,20 @@ def parse_batch_toml(
     )
 
 
+def _delimiter(text: str) -> str:
+    """The file's cell separator, read from its header: ``,``, or ``;`` (what a spreadsheet
+    writes where the decimal mark is a comma) or a tab when the header has no comma."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for other in (";", "\t"):
+            if other in header:
+                return other
+    return ","
+
+
 def _csv_rows(text: str, *, source: str) -> list[tuple[str, Mapping[str, object] | InvalidRequest]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -186,7 +200,8 @@ def _csv_rows(text: str, *, source: str) -> list[tuple[str, Mapping[str, object]
                     InvalidConfig(
                         f"{where} has {len(cells)} cells but the header has {len(names)}",
                         source=source,
-                        hint="quote cells that hold a comma",
+                        hint="quote cells that hold a "
+                        + {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter],
                     ),
                 )
             )

@@ -14,17 +14,27 @@ from dataclasses import dataclass, field
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import LoginRequired, ProfileMismatch, UnexpectedPage
+from agent.errors import (
+    ORDER_NOT_FOUND,
+    InvalidField,
+    LoginRequired,
+    ProfileMismatch,
+    UnexpectedPage,
+)
 from agent.log import get_logger
 from agent.session import Credentials
 from agent.site.existing import Finding, read_existing_dispute
 from agent.site.gates import check_gates
-from agent.site.locate import CHECK_HINT, SitePage
+from agent.site.locate import SitePage
+from agent.site.profile import bundled_profiles
 from agent.site.steps import StepRun, run_steps
 
 __all__ = ["OrderPage", "OrderState"]
 
 log = get_logger("agent.pages")
+
+#: How long a page that answered HTTP 404 may take to show the profile's signed-in marker.
+_MARKER_S = 2.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,9 +108,10 @@ class OrderPage:
             await check_gates(site, when="on the order page")
             raise ProfileMismatch(
                 f"the order page at {site.page.url} shows no order (order_page.ready: "
-                f"elements.{rules.ready} of profile {self.profile.source} not found)",
+                f"elements.{rules.ready} of profile {self.profile.source} not found): the "
+                f"{self.profile.name} profile may not fit this site",
                 url=site.page.url,
-                hint="check the order id and --site; " + CHECK_HINT,
+                hint="check the order id and --site; " + self.fit_hint(),
             ) from None
         dispute = await read_existing_dispute(site)
         if dispute.exists:
@@ -110,6 +121,50 @@ class OrderPage:
         ):
             return OrderState(ineligible_text=await site.text_of(site.shown(rules.not_eligible)))
         return OrderState()
+
+    async def not_found(self, order_id: str) -> InvalidField | ProfileMismatch:
+        """The error for an order page that answered HTTP 404.
+
+        A page that shows the profile's signed-in marker (``page.signed_in``) is the site's own
+        "not found": the order id is wrong, or the session is another account's
+        (`ORDER_NOT_FOUND`). A page without it does not look like the site the profile
+        describes: the profile may not fit the site (`ProfileMismatch`). Neither gets a
+        marketplace support ticket: both are ours to fix.
+        """
+        url = self.site.page.url
+        marker = self.profile.page.signed_in
+        if marker is not None and not await self._shows(marker):
+            return ProfileMismatch(
+                f"order {order_id}: the order page ({url}) answered HTTP 404 and does not look "
+                f"like the {self.profile.name} profile expects (page.signed_in: "
+                f"elements.{marker} not shown): the profile may not fit this site",
+                url=url,
+                hint=self.fit_hint(),
+            )
+        fits = "" if marker is not None else "; if it is right, " + self.fit_hint()
+        return InvalidField(
+            f"order {order_id} was not found on the site (HTTP 404)",
+            field="order_id",
+            hint="check the order id, and that the session is of the account that placed it" + fits,
+            context={"code": ORDER_NOT_FOUND, "url": url},
+        )
+
+    async def _shows(self, name: str) -> bool:
+        try:
+            await self.site.wait_shown(name, where="page.signed_in", timeout_s=_MARKER_S)
+        except UnexpectedPage:
+            return False
+        return True
+
+    def fit_hint(self) -> str:
+        """What to do when the profile may not fit the site: name it, the others, and check."""
+        given = self.profile.source.removesuffix(" (bundled)")
+        return (
+            f"the {self.profile.name} profile may not fit {self.base_url}: give the site's own "
+            f"profile with --profile (bundled: {', '.join(bundled_profiles())}; or a profile "
+            f"file), and check it with `retry-dispute check --site {self.base_url} --profile "
+            f"{given} --order ID`"
+        )
 
     async def open_form(self, run: StepRun) -> SitePage:
         """Run the profile's open steps; return the page the form is on (maybe a new one)."""

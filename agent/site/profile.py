@@ -9,6 +9,7 @@ records are in `agent.site.profile_model`; README's "Site profiles" is the forma
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import fields
@@ -379,9 +380,14 @@ def _read(name_or_path: str | Path) -> tuple[str, str]:
     source = f"{name_or_path} (bundled)"
     bundled = resources.files("agent") / "profiles" / f"{name_or_path}.toml"
     if not _NAME.fullmatch(str(name_or_path)) or not bundled.is_file():
+        close = difflib.get_close_matches(str(name_or_path), bundled_profiles(), n=1, cutoff=0.6)
         raise InvalidConfig(
-            f"profile {source}: no such bundled profile; bundled: {', '.join(bundled_profiles())}",
-            hint="or give a profile TOML file's path",
+            f"profile {source}: no such bundled profile (bundled: {', '.join(bundled_profiles())})",
+            hint=(
+                f"did you mean --profile {close[0]}? Or give a profile TOML file's path"
+                if close
+                else "give one of them, or a profile TOML file's path"
+            ),
         )
     return bundled.read_text(encoding="utf-8"), source
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from agent.cli.signals import GRACE_S
 from agent.flow.journal import Journal
@@ -19,7 +23,18 @@ from tests.terminal import ROOT, Terminal
 
 pytestmark = pytest.mark.browser
 
-NOISE = ("Traceback", "Future exception", "Connection closed", "trace_failed", "[info ")
+#: What must not reach the console by default: tracebacks, asyncio noise, a failed trace, and
+#: info log events (in structlog's raw format, or as the console renders them).
+NOISE = (
+    "Traceback",
+    "Future exception",
+    "Connection closed",
+    "trace_failed",
+    "trace failed",
+    "[info ",
+    "run started",
+    "report written",
+)
 
 
 def demo(tmp_path: Path, *extra: str, faults: str | None = None) -> list[str]:
@@ -32,6 +47,13 @@ def demo(tmp_path: Path, *extra: str, faults: str | None = None) -> list[str]:
     return [*args, *extra]
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def only_run_dir(tmp_path: Path) -> Path:
     """The one run folder the command made."""
     (run_dir,) = (tmp_path / "runs").iterdir()
@@ -41,13 +63,19 @@ def only_run_dir(tmp_path: Path) -> Path:
 def test_the_demo_shows_a_live_line_with_the_countdown_first_and_a_coloured_outcome(
     tmp_path: Path,
 ) -> None:
-    """At 80 columns the live line keeps the countdown; no log line; the outcome in colour."""
-    term = Terminal(*demo(tmp_path), columns=80)
+    """At 80 columns the live line keeps the countdown, and the site's Chinese busy text (two
+    cells a character) is cut to fit: one live line, never a wrapped or stale one; no log
+    line; the outcome in colour."""
+    plan = 'busy_first = 3\nbusy_style = "banner"\nbusy_status = 503\nlanguage = "zh"\n'
+    term = Terminal(*demo(tmp_path, faults=plan), columns=80)
     try:
         assert term.wait_for(lambda text: "next try in" in text, 120), term.text[-2000:]
-        term.read(0.3)
-        live = [line for line in term.screen() if line.startswith("order 1001:")]
-        assert live and "attempt 1 of 15 · next try in" in live[-1], term.screen()
+        term.read(0.6)  # the countdown redrawn at least once
+        screen = term.screen()
+        live = [line for line in screen if "order 1001" in line or "系统" in line]
+        assert len(live) == 1, screen  # one line: no wrapped tail, no stale copy of a redraw
+        assert live[0].startswith("order 1001: attempt 1 of 15 · next try in"), screen
+        assert 'last: busy "系统' in live[0] and cell_len(live[0]) <= 79, live
         assert term.finish() == 0
     finally:
         term.kill()
@@ -57,7 +85,7 @@ def test_the_demo_shows_a_live_line_with_the_countdown_first_and_a_coloured_outc
     assert any(line.startswith("opened: dispute D-") for line in screen)
     assert "4 attempts" in " ".join(screen) and "attempts, 1 attempt" not in " ".join(screen)
     assert not any(line.startswith("order 1001:") for line in screen)  # the live line is gone
-    assert "\x1b[32;1mopened\x1b[0m" in term.text  # green on a terminal
+    assert "\x1b[1;32mopened\x1b[0m" in term.text  # green on a terminal
 
 
 def test_no_color_and_quiet_give_a_plain_short_screen(tmp_path: Path) -> None:
@@ -69,6 +97,64 @@ def test_no_color_and_quiet_give_a_plain_short_screen(tmp_path: Path) -> None:
     assert screen[0].startswith("opened: dispute D-"), screen
     assert len(screen) <= 5
     assert "next try in" not in term.text and "bundled storefront" not in term.text
+
+
+def test_ci_on_a_terminal_is_plain_and_verbose_logs_read_like_the_console(tmp_path: Path) -> None:
+    """CI=true on a terminal: no colour and no escape code at all, plain progress lines; -v
+    adds the log's info events as console lines ("order 1001: run started (site: …)"), never
+    structlog's raw "2026-…Z [info     ] agent.x" lines."""
+    term = Terminal(*demo(tmp_path, "-v", faults="busy_first = 1\n"), env={"CI": "true"})
+    assert term.finish() == 0
+    assert "\x1b" not in term.text, term.text[:2000]
+    lines = term.text.replace("\r", "").splitlines()
+    assert any(
+        line.startswith("order 1001: run started (site: http://127.0.0.1:") for line in lines
+    )
+    assert "order 1001: attempt 1 of 15: busy" in term.text  # the plain progress lines
+    raw = [line for line in lines if re.search(r"\d{4}-\d\d-\d\dT\S+ +\[|\[(info|warning) ", line)]
+    assert raw == []
+    assert any(line.startswith("opened: dispute D-") for line in lines)
+
+
+def test_mock_site_shows_a_banner_and_ctrl_c_stops_it(tmp_path: Path) -> None:
+    """``mock-site`` says where it is, the demo account and how to set faults; Ctrl-C says
+    "stopped", exit 0, not "interrupted … nothing was sent"."""
+    term = Terminal("mock-site", "--port", "0", "--skin", "aliexpress", columns=80)
+    try:
+        assert term.wait_for(lambda text: "Ctrl-C stops it" in text, 60), term.text[-2000:]
+        term.send_signal(signal.SIGINT)
+        code = term.finish(timeout=30)
+    finally:
+        term.kill()
+    screen = term.screen()
+    assert code == 0, screen
+    assert screen[0].startswith("bundled storefront (aliexpress skin) on http://127.0.0.1:")
+    assert "  demo account: demo / demo" in screen
+    assert any("/__mock/faults -d '{\"busy_first\": 3}'" in line for line in screen)
+    assert any("--faults FILE (make mock-site FAULTS=file.toml)" in line for line in screen)
+    assert screen[-1] == "the bundled storefront stopped (Ctrl-C)"
+    assert "nothing was sent" not in term.text and "Traceback" not in term.text
+    assert all(cell_len(line) <= 80 for line in screen)
+
+
+def test_ctrl_c_on_the_trace_viewer_says_stopped(tmp_path: Path) -> None:
+    """``trace RUN_DIR --port P``: the viewer serves until Ctrl-C, which says "stopped"."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    with zipfile.ZipFile(run_dir / "trace.zip", "w") as archive:
+        archive.writestr("trace.trace", "")
+    port = str(free_port())
+    term = Terminal("trace", str(run_dir), "--port", port)
+    try:
+        assert term.wait_for(lambda text: f"127.0.0.1:{port}" in text, 60), term.text[-2000:]
+        time.sleep(1.0)  # the viewer's server starting
+        term.send_signal(signal.SIGINT)
+        code = term.finish(timeout=30)
+    finally:
+        term.kill()
+    assert code == 0, term.text[-2000:]
+    assert term.screen()[-1] == "the trace viewer stopped (Ctrl-C)"
+    assert "nothing was sent" not in term.text and "Traceback" not in term.text
 
 
 def test_json_logs_make_every_line_json_even_on_a_terminal(tmp_path: Path) -> None:
@@ -108,7 +194,10 @@ def test_json_result_on_stdout_and_the_preflight_changes_said_first(tmp_path: Pa
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
-    on_disk = json.loads((only_run_dir(tmp_path) / "result.json").read_text(encoding="utf-8"))
+    run_dir = only_run_dir(tmp_path)
+    on_disk = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
+    assert result.pop("run_dir") == str(run_dir.resolve())  # where, for scripts
+    assert result.pop("report") == str(run_dir.resolve() / "report.html")
     assert result == on_disk
     assert result["context"]["command"][:2] == ["retry-dispute", "run"]
     err = proc.stderr.splitlines()

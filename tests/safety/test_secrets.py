@@ -501,7 +501,8 @@ def test_the_configured_chain_redacts_console_json_and_run_file(tmp_path: Path) 
                 text=f"Authorization: Bearer {SECRET}",
             )
         assert SECRET not in stream.getvalue()
-        assert "agent.login" in stream.getvalue()
+        shown = "agent.login" if fmt == "json" else "login (user: demo, password: [redacted]"
+        assert shown in stream.getvalue()
         line = json.loads((tmp_path / f"{fmt}.jsonl").read_text())
         assert line["password"] == REDACTED
         assert SECRET not in json.dumps(line)

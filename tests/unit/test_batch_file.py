@@ -79,6 +79,28 @@ def test_a_csv_batch_reads_the_header_and_splits_evidence_on_semicolons(tmp_path
     assert second.evidence == (tmp_path / "a.jpg", tmp_path / "b.jpg")
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_csv_separated_by_semicolons_or_tabs_is_recognised(
+    tmp_path: Path, separator: str
+) -> None:
+    """A spreadsheet's ';'-separated (or tab-separated) export is read as such: its cells, a
+    decimal-comma amount and a quoted evidence list with ';' inside."""
+    for name in ("a.jpg", "b.jpg"):
+        (tmp_path / name).write_bytes(SAMPLE_JPEG)
+    head = "order_id,received,reason,refund,amount,message,evidence".replace(",", separator)
+    cells = ["1002", "yes", "damaged", "partial", "5,30", "It broke, badly.", '"a.jpg;b.jpg"']
+    path = tmp_path / "orders.csv"
+    path.write_text(f"{head}\n{separator.join(cells)}\n", encoding="utf-8")
+    (item,) = load_batch(path)
+    request = item.prepared.request
+    assert (request.order_id, str(request.amount), request.message) == (
+        "1002",
+        "5.30",
+        "It broke, badly.",
+    )
+    assert request.evidence == (tmp_path / "a.jpg", tmp_path / "b.jpg")
+
+
 def test_a_csv_saved_by_a_spreadsheet_with_a_bom_and_crlf_is_read(tmp_path: Path) -> None:
     """A UTF-8 byte-order mark and CRLF line ends do not get in the way."""
     path = tmp_path / "orders.csv"
@@ -248,18 +270,21 @@ def test_the_summary_names_each_server_of_a_batch_on_several(tmp_path: Path) -> 
 
 
 def test_the_console_table_has_one_aligned_line_per_order() -> None:
-    """Columns order, status, dispute, attempts, seconds; numbers right-aligned."""
+    """Columns order, status, dispute, attempts, seconds; numbers right-aligned; a dispute id
+    in Chinese (two cells a character) keeps the next column aligned on a terminal."""
     table = format_table(
         [
             outcome("2000", "opened", dispute_id="D-000100", attempts=2, elapsed_s=3.46),
             outcome("1003", "ineligible", elapsed_s=1.0),
+            outcome("2001", "opened", dispute_id="纠纷-7", attempts=1, elapsed_s=2.0),
         ]
     )
     assert table.splitlines() == [
         "order  status      dispute   attempts  seconds",
-        "-----  ----------  --------  --------  -------",
+        "------ ----------- --------- --------- -------",
         "2000   opened      D-000100         2      3.5",
         "1003   ineligible  -                0      1.0",
+        "2001   opened      纠纷-7           1      2.0",
     ]
 
 

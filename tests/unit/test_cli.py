@@ -368,7 +368,14 @@ def test_a_stopped_batch_summary_lists_unfinished_and_skipped_orders(tmp_path: P
     ("statuses", "kwargs", "says", "tone"),
     [
         ([Status.OPENED, Status.ALREADY_OPEN], {}, "Every dispute is open: 2 orders", "ok"),
-        ([Status.OPENED, Status.GAVE_UP], {}, "1 order of 2 need attention", "bad"),
+        ([Status.OPENED, Status.GAVE_UP], {}, "1 order of 2 needs attention", "bad"),
+        (
+            [Status.GAVE_UP, Status.ERROR, Status.OPENED],
+            {},
+            "2 orders of 3 need attention (gave up: the site stayed busy: 1, unexpected "
+            "error: 1); 1 dispute open.",
+            "bad",
+        ),
         ([Status.OPENED, Status.INELIGIBLE], {}, "order not eligible: 1", "warn"),
         (
             [Status.OPENED, Status.INTERRUPTED],
@@ -519,7 +526,9 @@ def test_mock_site_serves_the_skin_asked_for(
     monkeypatch.setattr(served, "serve", lambda **kwargs: calls.append(kwargs))
     code, _, _ = run_main(["mock-site", "--skin", "aliexpress", "--port", "8123"], capsys)
     assert code == 0
-    assert calls == [{"port": 8123, "faults": None, "skin": "aliexpress"}]
+    ready = calls[0].pop("ready")
+    assert calls == [{"port": 8123, "faults": None, "skin": "aliexpress", "log_level": "warning"}]
+    assert callable(ready)  # the banner, once the ports listen
     code, _, err = run_main(["mock-site", "--skin", "ebay"], capsys)
     assert code == 2 and len(calls) == 1
     assert "--skin ebay: no such storefront skin (those are: " in err

@@ -60,3 +60,16 @@ def test_make_lint_checks_the_format_too() -> None:
     assert "ruff check agent mock_site tests" in recipe
     assert "ruff format --check agent mock_site tests" in recipe
     assert "mypy" in recipe
+
+
+def test_the_demo_installs_no_test_or_lint_tools() -> None:
+    """``make retry-dispute`` installs the tool alone; ``make test``/``unit`` add the test
+    tools, ``make lint`` the lint tools (each recipe shown as if nothing were installed)."""
+    demo = make("-n", "-B", "retry-dispute")
+    assert "pip install -q -e ." in demo
+    assert "--group" not in demo
+    for target in ("test", "unit"):
+        recipe = make("-n", "-B", target)
+        assert "--group test" in recipe and "--group lint" not in recipe, target
+    lint = make("-n", "-B", "lint")
+    assert "--group lint" in lint and "--group test" not in lint
