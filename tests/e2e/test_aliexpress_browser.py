@@ -121,7 +121,7 @@ def test_whole_flow_by_hand(page: Page, context: BrowserContext, ae: StorefrontS
     expect(toast).to_have_text("Your request has been submitted.")
     expect(toast).to_have_count(0, timeout=5000)  # toast_s = 1: gone after a second
     expect(tab.locator(".reminder--statusStr--3FMxRSU")).to_have_text(
-        "Waiting for AliExpress's feedback"
+        "Waiting for the seller's response"
     )
     expect(tab.locator(".reverse--requestIdValue--1Tn4bWc")).to_have_text(request_id)
     [created] = [d for d in ae.disputes() if d["dispute_id"] == request_id]
@@ -135,7 +135,7 @@ def test_whole_flow_by_hand(page: Page, context: BrowserContext, ae: StorefrontS
     link = page.locator(".order-detail-item-reverse-link")
     expect(link).to_have_attribute("href", re.compile(request_id))
     expect(page.locator(".order-detail-item-reverse-status")).to_have_text(
-        "Waiting for AliExpress's feedback"
+        "Waiting for the seller's response"
     )
     assert len(beacons) >= 2
     assert [s["answer"] for s in ae.submissions()] == ["opened"]
