@@ -3,15 +3,18 @@ with a link to its report (orders an earlier batch finished, and orders never st
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from agent.console import plural
+from agent.follow.record import read_follow
 from agent.outcome import BatchResult, Outcome, Status
 from agent.output.html import env, local_and_utc, write_text
 
@@ -25,6 +28,8 @@ class _Row:
     report: str | None
     ticket: str | None
     kind: str = "ran"  # "ran" | "skipped" | "not_run"
+    #: After the dispute opened (``follow.json`` of the run folder), when followed.
+    follow: Mapping[str, Any] | None = None
 
 
 def _link(batch_dir: Path, target: Path) -> str | None:
@@ -64,11 +69,48 @@ def batch_verdict(
     )
 
 
+def _from_summary(batch_dir: Path) -> BatchResult | None:
+    """The batch as its ``summary.json`` recorded it (to write the index again later, when
+    ``retry-dispute follow`` adds where each request stands), or None."""
+    try:
+        data = json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    entries = [e for e in data.get("orders") or [] if isinstance(e, dict)]
+    skipped = tuple(
+        Outcome.from_json(
+            e,
+            run_dir=(batch_dir / str(e["run_dir"])).resolve() if e.get("run_dir") else None,
+        )
+        for e in entries
+        if e.get("skipped")
+    )
+    context = data.get("context")
+    code = data.get("exit_code")
+    return BatchResult(
+        batch_dir=batch_dir,
+        outcomes=(),
+        elapsed_s=float(data.get("elapsed_s") or 0.0),
+        concurrency=int(data.get("concurrency") or 1),
+        exit_code=code if isinstance(code, int) else 0,
+        skipped=skipped,
+        not_run=tuple(str(e.get("order_id")) for e in entries if e.get("not_run")),
+        interrupted_by=data.get("interrupted_by") or None,
+        context=context if isinstance(context, dict) else {},
+    )
+
+
 def write_batch_index(
     batch_dir: Path, run_dirs: Sequence[Path], *, result: BatchResult | None = None
 ) -> Path:
-    """Write ``batch_dir/index.html``: the verdict and each order's status with its report."""
+    """Write ``batch_dir/index.html``: the verdict and each order's status with its report
+    (and, once followed, where its request stands and its deadline). Without *result*, the
+    batch's ``summary.json`` says what the index says about it."""
     batch_dir.mkdir(parents=True, exist_ok=True)
+    if result is None:
+        result = _from_summary(batch_dir)
     rows = []
     for run_dir in run_dirs:
         outcome = Outcome.read(run_dir)
@@ -78,6 +120,7 @@ def write_batch_index(
                 label=outcome.status.label,
                 report=_link(batch_dir, run_dir / "report.html"),
                 ticket=_link(batch_dir, run_dir / "support-ticket.md"),
+                follow=read_follow(run_dir),
             )
         )
     ran = [row.r.status for row in rows]
@@ -129,6 +172,7 @@ def write_batch_index(
         command=shlex.join(command) if isinstance(command, list) else None,
         version=context.get("version"),
         summary=_link(batch_dir, batch_dir / "summary.json"),
+        followed=any(row.follow for row in rows),
         generated=local_and_utc(datetime.now(UTC), date=True),
     )
     return write_text(batch_dir / "index.html", html)

@@ -23,6 +23,7 @@ from agent.request.model import ALL_REASONS
 from agent.request.reasons import SiteReason, SiteReasons
 from agent.site.answer_rules import parse_answer
 from agent.site.chat_profile import parse_chat_profile
+from agent.site.follow_profile import parse_follow
 from agent.site.flow_rules import parse_fields, parse_steps
 from agent.site.profile_model import (
     DisputeRule,
@@ -72,6 +73,7 @@ _TOP_KEYS = (
     "reasons",
     "evidence",
     "support_chat",
+    "follow",
 )
 _OLD_FORMAT = (
     "is in the old profile format ([selectors] and [texts]); the flow is data now: write "
@@ -349,6 +351,11 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         timeouts=_timeouts(chk, chk.table(data, "timeouts", "")),
         source=source,
         support_chat=(parse_chat_profile(support, source=source) if support is not None else None),
+        follow=(
+            parse_follow(data["follow"], source=source, elements=names)
+            if "follow" in data
+            else None
+        ),
     )
     _check_flow(chk, profile)
     return profile

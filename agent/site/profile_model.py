@@ -22,6 +22,7 @@ from agent.request.reasons import SiteReasons
 from agent.site.answer_rules import AnswerRules
 from agent.site.chat_profile import ChatProfile
 from agent.site.flow_rules import Field, Step
+from agent.site.follow_profile import FollowRules
 from agent.site.patterns import BoundedPattern
 
 __all__ = [
@@ -177,6 +178,9 @@ class SiteProfile:
     #: The support chat (``[support_chat]``, agent/site/chat_profile.py), None when the profile
     #: describes none.
     support_chat: ChatProfile | None = None
+    #: After the dispute opens (``[follow]``, agent/site/follow_profile.py), None when the
+    #: profile describes none.
+    follow: FollowRules | None = None
 
     def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
         """The URL of an order's page."""
