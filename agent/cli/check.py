@@ -24,6 +24,7 @@ from agent.cli.request_args import request_from_args
 from agent.cli.session import session_from_args, site_from_args
 from agent.cli.signals import Interruptible
 from agent.errors import InvalidConfig, NeedsHuman, RetryDisputeError
+from agent.follow.walk import walk_follow
 from agent.log import get_logger
 from agent.request import PreparedRequest
 from agent.session import Session
@@ -103,6 +104,16 @@ class _Walk:
                 f"the order page says {said}: the open steps and the form were not "
                 "checked; pick an order that can take a dispute"
             )
+            if state.existing_dispute_id and await walk_follow(
+                page,
+                self.profile,
+                base_url=site_url,
+                request=prepared.request,
+                request_id=state.existing_dispute_id,
+                inspector=self.elements,
+                shot=self.shot,
+            ):  # the profile's [follow] section was walked on that request instead
+                self.stopped = None
             return
 
         async def _arm(new: Page) -> None:

@@ -18,7 +18,7 @@ from agent.follow.reading import follow_rules
 from agent.log import get_logger
 from agent.session import Credentials
 from agent.site.gates import arm_page, check_gates
-from agent.site.locate import SitePage
+from agent.site.locate import Inspector, SitePage
 from agent.site.order_page import OrderPage
 from agent.site.profile_model import SiteProfile
 from agent.site.steps import StepRun, run_steps
@@ -45,7 +45,7 @@ def follow_view(profile: SiteProfile) -> SiteProfile:
     return dataclasses.replace(profile, page=dataclasses.replace(profile.page, dialogs="dismiss"))
 
 
-async def _login_if_asked(order: OrderPage, credentials: Credentials | None, url: str) -> bool:
+async def _login_if_asked(order: OrderPage, credentials: Credentials | None) -> bool:
     if not await order.is_login():
         return False
     if credentials is None:
@@ -74,17 +74,20 @@ async def reach_request(
     request_id: str | None = None,
     credentials: Credentials | None = None,
     shot: Shot | None = None,
+    inspector: Inspector | None = None,
 ) -> Reached:
-    """Open the request's page, starting in *page*; `InvalidRequest` when there is no request."""
+    """Open the request's page, starting in *page*; `InvalidRequest` when there is no request.
+
+    *inspector*: told about every element used (`retry-dispute check`)."""
     view = follow_view(profile)
     rules = follow_rules(SitePage(page, view))
     await arm_page(page, view)
-    site = SitePage(page, view, item=item)
+    site = SitePage(page, view, item=item, inspector=inspector)
     order = OrderPage(site, base_url=base_url)
     direct = rules.request_url(base_url, request_id) if request_id else None
     if direct is not None:
         status = await _goto(site, direct)
-        if await _login_if_asked(order, credentials, direct):
+        if await _login_if_asked(order, credentials):
             status = await _goto(site, direct)
         if shot is not None:
             await shot(page, "request-page")
@@ -97,7 +100,7 @@ async def reach_request(
             )
         return Reached(site=site, request_id=str(request_id))
     status = await order.goto(order_id)
-    if await _login_if_asked(order, credentials, base_url):
+    if await _login_if_asked(order, credentials):
         status = await order.goto(order_id)
     if shot is not None:
         await shot(page, "order-page")

@@ -151,7 +151,11 @@ async def read_request(
     await wait_ready(site, rules)
     await check_gates(site, when="on the request's page")
     for name in rules.elements():
-        await site.report(name, "looked", "follow")
+        if name == rules.responses:  # a count: several on the record are expected
+            shown = site.locator(name).filter(visible=True).first
+            await site.report(name, "looked", "follow.responses", matching=shown)
+        else:
+            await site.report(name, "looked", "follow")
     texts = await asyncio.gather(*(_text(site, name) for name in rules.state))
     said = " ".join(t for t in texts if t)
     state = rules.state_of(said)

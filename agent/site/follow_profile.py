@@ -268,15 +268,20 @@ def _states(chk: Checker, items: list[dict[str, Any]]) -> tuple[StatePhrase, ...
 
 def _respond(chk: Checker, data: dict[str, Any], elements: Collection[str]) -> RespondRules:
     names = tuple(elements)
+    # steps and fields are parsed with their whole key (they name it in check's table)
+    plain = Checker(chk.source)
+    at = "follow.respond"
     chk.known(data, _RESPOND_KEYS, "")
     form = chk.table(data, "form", "", required=True)
     chk.known(form, ("ready", "fields"), "form")
-    fields = parse_fields(chk, chk.tables(form, "fields", "form"), "form.fields", names)
+    fields = parse_fields(plain, chk.tables(form, "fields", "form"), f"{at}.form.fields", names)
     if not any(f.value == "message" for f in fields):
         chk.fail("form.fields", "needs a text field for the message")
     submit = chk.table(data, "submit", "", required=True)
     chk.known(submit, ("steps",), "submit")
-    submit_steps = parse_steps(chk, chk.tables(submit, "steps", "submit"), "submit.steps", names)
+    submit_steps = parse_steps(
+        plain, chk.tables(submit, "steps", "submit"), f"{at}.submit.steps", names
+    )
     if not submit_steps:
         chk.fail("submit.steps", "is missing: add [[follow.respond.submit.steps]] tables")
     retry = chk.table(data, "retry", "")
@@ -285,11 +290,13 @@ def _respond(chk: Checker, data: dict[str, Any], elements: Collection[str]) -> R
     if start is not None and start not in [s.name for s in submit_steps]:
         chk.fail("retry.from", "names no submit step")
     return RespondRules(
-        steps=parse_steps(chk, chk.tables(data, "steps", ""), "steps", names),
+        steps=parse_steps(plain, chk.tables(data, "steps", ""), f"{at}.steps", names),
         ready=_element(chk, form.get("ready"), "form.ready", elements),
         fields=fields,
         submit_steps=submit_steps,
-        retry_steps=parse_steps(chk, chk.tables(retry, "steps", "retry"), "retry.steps", names),
+        retry_steps=parse_steps(
+            plain, chk.tables(retry, "steps", "retry"), f"{at}.retry.steps", names
+        ),
         retry_kept=_optional(chk, retry, "kept", elements),
         retry_from=start,
         answer=parse_answer(
@@ -312,7 +319,9 @@ def parse_follow(data: object, *, source: str, elements: Collection[str]) -> Fol
             chk.fail("url", "must be a path from the site's root, e.g. /dispute/{request_id}")
         chk.placeholders(url, "url", ("request_id",), required=("request_id",))
     names = tuple(elements)
-    open_steps = parse_steps(chk, chk.tables(data, "open_steps", ""), "open_steps", names)
+    open_steps = parse_steps(
+        Checker(source), chk.tables(data, "open_steps", ""), "follow.open_steps", names
+    )
     if url is None and not open_steps:
         chk.fail("", "says no way to the request's page: give url or [[follow.open_steps]]")
     state = chk.strings(data, "state", "")
