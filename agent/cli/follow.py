@@ -82,10 +82,10 @@ def _checked_evidence(
     for target in targets:
         found = run_evidence(target)
         if found is None:
+            names = target.request.get("evidence")
+            listed = ", ".join(str(n) for n in names) if isinstance(names, list) else ""
             raise InvalidConfig(
-                f"the evidence of the run in {target.folder} "
-                f"({', '.join(str(n) for n in target.request.get('evidence') or [])}) cannot be "
-                "found from here",
+                f"the evidence of the run in {target.folder} ({listed}) cannot be found from here",
                 hint="give the files to send again with --evidence FILE…",
             )
         check_evidence(found, received=False, reason="", rules=profile.evidence)
@@ -258,4 +258,3 @@ def command_follow(args: argparse.Namespace, console: Console, signals: Interrup
             return stopped.exit_code
         _print(console, outcome)
         return outcome.exit_code
-

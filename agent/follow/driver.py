@@ -126,7 +126,7 @@ async def drive_response(
     )
     said = ""
     try:
-        answer = await retrying(one)
+        answer: Answer = await retrying(one)
     except _Found as found:
         return _delivered(state, found.found_id, found=True)
     except (SiteBusy, AmbiguousAnswer) as exc:

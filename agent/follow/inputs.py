@@ -154,9 +154,7 @@ def run_evidence(target: FollowTarget) -> tuple[Path, ...] | None:
     for name in wanted:
         match = next((p for p in candidates if p.name == name and p.is_file()), None)
         if match is None:  # a batch's evidence: beside its file, or in a folder under it
-            match = next(
-                (f for folder in sources for f in folder.rglob(name) if f.is_file()), None
-            )
+            match = next((f for folder in sources for f in folder.rglob(name) if f.is_file()), None)
         if match is None and (Path.cwd() / name).is_file():
             match = Path(name)
         if match is None:

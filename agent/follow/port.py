@@ -173,7 +173,8 @@ class ResponsePort:
             reading = await read_request(reached.site, request_id=self.request_id)
             await self.shots.shot(tab, "response-check")
         except PlaywrightError as exc:
-            raise AmbiguousAnswer(f"the request's page could not be read: {str(exc)[:120]}") from exc
+            said = str(exc)[:120]
+            raise AmbiguousAnswer(f"the request's page could not be read: {said}") from exc
         finally:
             await tab.close()
         self.last_reading = reading

@@ -152,8 +152,8 @@ async def read_request(
     await check_gates(site, when="on the request's page")
     for name in rules.elements():
         if name == rules.responses:  # a count: several on the record are expected
-            shown = site.locator(name).filter(visible=True).first
-            await site.report(name, "looked", "follow.responses", matching=shown)
+            first = site.locator(name).filter(visible=True).first
+            await site.report(name, "looked", "follow.responses", matching=first)
         else:
             await site.report(name, "looked", "follow")
     texts = await asyncio.gather(*(_text(site, name) for name in rules.state))

@@ -19,23 +19,20 @@ import contextlib
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from agent.browser import connect
-from agent.errors import InvalidConfig, RetryDisputeError
+from agent.errors import RetryDisputeError
 from agent.files import make_private_dir
-from agent.flow.claim import order_claim
 from agent.flow.journal import Journal, site_key
-from agent.flow.policy import RetryDetails, RetryPolicy
+from agent.flow.policy import RetryPolicy
 from agent.flow.stop import StopRequest
-from agent.follow.driver import drive_response
-from agent.follow.inputs import FollowTarget, run_evidence
-from agent.follow.message import default_message, prepare_message
-from agent.follow.port import RequestMoved, ResponsePort
+from agent.follow.inputs import FollowTarget
+from agent.follow.port import RequestMoved
 from agent.follow.reach import Reached, reach_request
 from agent.follow.reading import RequestReading, read_request
 from agent.follow.record import (
@@ -45,15 +42,16 @@ from agent.follow.record import (
     deadline_words,
     read_follow,
 )
-from agent.follow.states import FollowStatus, RequestState
+from agent.follow.respond import Responder
+from agent.follow.states import FollowStatus
+from agent.follow.words import ending, reading_line
 from agent.log import get_logger, log_to_file
 from agent.output.follow_report import write_follow_report
 from agent.output.report import write_report
-from agent.request import DisputeRequest, PreparedRequest, check_evidence
 from agent.session import Session
 from agent.site.profile_model import SiteProfile
 
-__all__ = ["FollowOptions", "follow_request", "response_key"]
+__all__ = ["FollowOptions", "follow_request"]
 
 log = get_logger("agent.follow")
 
@@ -110,19 +108,6 @@ class _Progress:
         self.reading = reading
         self.request_id = reading.request_id
         self.readings.append(reading.to_json())
-
-
-def response_key(journal: Journal | None, site: str, order_key: str) -> tuple[str, int]:
-    """The journal's key of the next response for this order, and its number: the first
-    ``<order>:response:<n>`` with no answer recorded as sent (a crash's unfinished intent
-    keeps its key, so the next run settles it before anything else)."""
-    n = 1
-    while journal is not None:
-        key = f"{order_key}:response:{n}"
-        if not any(i.outcome == "opened" for i in journal.history(site=site, order_id=key)):
-            return key, n
-        n += 1
-    return f"{order_key}:response:{n}", n
 
 
 @contextlib.asynccontextmanager
@@ -210,7 +195,7 @@ class _Follow:
             state=str(reading.state),
             deadline=reading.deadline.isoformat() if reading.deadline else None,
         )
-        self.say(_reading_line(self.target, reading, self.options.now()))
+        self.say(reading_line(self.target, reading, self.options.now()))
         return reading
 
     async def run(self, page: Page) -> RequestReading:
@@ -261,8 +246,26 @@ class _Follow:
         left = reading.left(self.options.now())
         if left is not None and left <= timedelta(0):
             return reading
+        responder = Responder(
+            target=self.target,
+            profile=self.profile,
+            base_url=self.options.site,
+            site=self.site,
+            context=self.context,
+            journal=self.journal,
+            run_id=self.run_id,
+            shots=self.progress.shots,
+            policy=self.options.policy,
+            sleep=self.options.sleep,
+            clock=self.options.clock,
+            say=self.say,
+            credentials=self.options.session.credentials,
+            message=self.options.message,
+            evidence=self.options.evidence,
+            rng=self.options.rng,
+        )
         try:
-            record = await self.respond(reached, reading)
+            record = await responder.send(reached, reading)
         except RequestMoved as moved:
             self.progress.read(moved.reading)
             self.say(f"nothing sent: {moved.what}")
@@ -271,165 +274,6 @@ class _Follow:
         self.progress.last_response = record
         again = await self.reach(reached.site.page)
         return await self.read(again)
-
-    async def respond(self, reached: Reached, reading: RequestReading) -> ResponseRecord:
-        """Send the disagreement once (resent only while the page shows it is not on record)."""
-        rules = self.profile.follow.respond if self.profile.follow else None
-        if rules is None:  # pragma: no cover - refused before any browser starts
-            raise InvalidConfig(f"profile {self.profile.source} has no [follow.respond] table")
-        text, changes = prepare_message(
-            self.options.message or default_message(reading, self.target.request)
-        )
-        evidence = self.options.evidence
-        if evidence is None:
-            evidence = run_evidence(self.target)
-        if evidence is None:
-            raise InvalidConfig(
-                "the run's evidence cannot be found from here",
-                hint="give the files to send again with --evidence FILE…",
-            )
-        files = check_evidence(evidence, received=False, reason="", rules=self.profile.evidence)
-        prepared = PreparedRequest(self._request(text, evidence), tuple(changes), tuple(files))
-        key, n = response_key(self.journal, self.site, self.target.order_key)
-        names = tuple(p.name for p in evidence)
-        with order_claim(self.journal, site=self.site, order_id=key, run_id=self.run_id):
-            port = ResponsePort(
-                context=self.context,
-                reached=reached,
-                rules=rules,
-                prepared=prepared,
-                base_url=self.options.site,
-                order_id=self.target.order_id,
-                item=self.target.item,
-                credentials=self.options.session.credentials,
-                baseline=reading,
-                shots=self.progress.shots,
-                clock=self.options.clock,
-            )
-            settled = await self.settle(port, key)
-            if settled:
-                self.say(f"your response {n} is already on the store's record: not sent again")
-                return ResponseRecord(
-                    n=n, key=key, outcome="already_sent", message=text, evidence=names, at=_iso()
-                )
-            self.say(f"sending your disagreement to the store ({len(names)} file(s))")
-            delivery = await drive_response(
-                port,
-                policy=self.options.policy,
-                journal=self.journal,
-                site=self.site,
-                key=key,
-                run_id=self.run_id,
-                sleep=self.options.sleep,
-                clock=self.options.clock,
-                rng=self.options.rng,
-                on_wait=self.on_wait,
-            )
-        how = "found on the store's record" if delivery.found else "sent"
-        self.say(f"your disagreement was {how} ({delivery.attempts} attempt(s))")
-        return ResponseRecord(
-            n=n,
-            key=key,
-            outcome="sent",
-            attempts=delivery.attempts,
-            message=text,
-            evidence=names,
-            at=_iso(),
-            answer=delivery.last_answer,
-        )
-
-    def on_wait(self, details: RetryDetails) -> None:
-        self.say(
-            f"the site is busy: trying again in {details.wait_for:.1f} s ({details.wait_cause})"
-        )
-
-    async def settle(self, port: ResponsePort, key: str) -> bool:
-        """A crash left this response's intent unfinished: the page says whether it arrived."""
-        journal = self.journal
-        if journal is None:
-            return False
-        pending = journal.unfinished(site=self.site, order_id=key)
-        if not pending:
-            return False
-        found = await port.find()
-        journal.settle(
-            site=self.site,
-            order_id=key,
-            outcome="opened" if found else "not_created",
-            dispute_id=found,
-        )
-        log.warning("follow.unfinished_response_settled", intents=len(pending), found=found)
-        return found is not None
-
-    def _request(self, text: str, evidence: tuple[Path, ...]) -> DisputeRequest:
-        asked = self.target.request
-        received = asked.get("received") == "yes"
-        reason = str(asked.get("reason") or "")
-        if not reason:
-            names = self.profile.reasons.names(received)
-            reason = names[0] if names else "not_received"
-        return DisputeRequest(
-            order_id=self.target.order_id,
-            item=self.target.item,
-            received=received,
-            reason=reason,
-            message=text,
-            evidence=evidence,
-        )
-
-
-def _iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _money(value: object) -> str:
-    return f"US ${value}" if value is not None else "an amount"
-
-
-def _reading_line(
-    target: FollowTarget, reading: RequestReading, now: datetime, *, deadline: bool = True
-) -> str:
-    """One line for people: the order, the request, where it stands (and the deadline)."""
-    words = reading.state.words
-    if reading.state is RequestState.PROPOSED_PARTIAL and reading.proposal is not None:
-        words += f" of {_money(reading.proposal)}"
-    if reading.requested is not None and reading.state.proposal:
-        words += f" (the request asked for {_money(reading.requested)})"
-    when = deadline_words(reading.deadline, now)
-    tail = f"; deadline {when}" if deadline and when and reading.state.awaits_shopper else ""
-    return f"order {target.order_key}, request {reading.request_id}: {words}{tail}"
-
-
-def ending(
-    target: FollowTarget, reading: RequestReading, response: ResponseRecord | None, now: datetime
-) -> tuple[FollowStatus, str, str | None]:
-    """How a follow that read *reading* last ends: its status, message and hint."""
-    status = reading.state.status
-    line = _reading_line(target, reading, now, deadline=False)
-    sent = ""
-    if response is not None and response.outcome in ("sent", "already_sent"):
-        sent = "your disagreement is on the store's record; "
-    if status is FollowStatus.RESOLVED:
-        return status, f"{sent}{line}", None
-    if status is FollowStatus.OPEN:
-        return status, f"{sent}{line}; nothing is due from you now", (
-            "follow it again later, or keep watching with --watch 1h"
-        )
-    if status is FollowStatus.CLOSED:
-        return status, line, (
-            "nothing more can be asked on this request; feedback on the seller remains, and "
-            "support if the request was closed wrongly"
-        )
-    if reading.good_news:
-        return status, f"good news: {line}; it gives everything asked for", (
-            "accept it on the site yourself (retry-dispute never accepts a proposal) before the "
-            "deadline"
-        )
-    return status, line, (
-        "decide on the site before the deadline: accept there yourself if it suits you "
-        "(retry-dispute never accepts), or disagree with `retry-dispute follow … --respond "
-        "disagree`"
-    )
 
 
 async def _follow(target: FollowTarget, options: FollowOptions, progress: _Progress) -> None:
@@ -454,30 +298,37 @@ async def _follow(target: FollowTarget, options: FollowOptions, progress: _Progr
 
 
 def _outcome(
-    target: FollowTarget, options: FollowOptions, progress: _Progress, **fields: object
+    target: FollowTarget,
+    options: FollowOptions,
+    progress: _Progress,
+    *,
+    status: FollowStatus = FollowStatus.ERROR,
+    message: str,
+    hint: str | None = None,
+    interrupted_by: str | None = None,
 ) -> FollowOutcome:
-    return replace(
-        FollowOutcome(
-            status=FollowStatus.ERROR,
-            order_id=target.order_id,
-            item=target.item,
-            request_id=progress.request_id or target.request_id,
-            folder=target.folder,
-            reading=progress.reading,
-            readings=tuple(progress.readings),
-            responses=tuple(progress.responses),
-            screenshots=tuple(progress.shots.taken),
-            site=options.site,
-            profile=options.profile.name,
-            warning=progress.warning,
-            watch={
-                "interval_s": options.watch_s,
-                "until": options.until.isoformat(timespec="seconds") if options.until else None,
-            }
-            if options.watch_s is not None
-            else {},
-        ),
-        **fields,
+    return FollowOutcome(
+        status=status,
+        message=message,
+        hint=hint,
+        interrupted_by=interrupted_by,
+        order_id=target.order_id,
+        item=target.item,
+        request_id=progress.request_id or target.request_id,
+        folder=target.folder,
+        reading=progress.reading,
+        readings=tuple(progress.readings),
+        responses=tuple(progress.responses),
+        screenshots=tuple(progress.shots.taken),
+        site=options.site,
+        profile=options.profile.name,
+        warning=progress.warning,
+        watch={
+            "interval_s": options.watch_s,
+            "until": options.until.isoformat(timespec="seconds") if options.until else None,
+        }
+        if options.watch_s is not None
+        else {},
     )
 
 
@@ -511,7 +362,9 @@ async def follow_request(target: FollowTarget, options: FollowOptions) -> Follow
             outcome = _outcome(target, options, progress, status=status, message=message, hint=hint)
         except RetryDisputeError as exc:
             status = FollowStatus.of_error(exc)
-            outcome = _outcome(target, options, progress, status=status, message=exc.what, hint=exc.hint)
+            outcome = _outcome(
+                target, options, progress, status=status, message=exc.what, hint=exc.hint
+            )
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None:

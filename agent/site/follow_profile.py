@@ -350,4 +350,3 @@ def parse_follow(data: object, *, source: str, elements: Collection[str]) -> Fol
             else None
         ),
     )
-

@@ -23,8 +23,8 @@ from agent.request.model import ALL_REASONS
 from agent.request.reasons import SiteReason, SiteReasons
 from agent.site.answer_rules import parse_answer
 from agent.site.chat_profile import parse_chat_profile
-from agent.site.follow_profile import parse_follow
 from agent.site.flow_rules import parse_fields, parse_steps
+from agent.site.follow_profile import parse_follow
 from agent.site.profile_model import (
     DisputeRule,
     Element,
