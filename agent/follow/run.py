@@ -42,7 +42,7 @@ from agent.follow.record import (
     deadline_words,
     read_follow,
 )
-from agent.follow.respond import Responder
+from agent.follow.respond import Responder, response_key
 from agent.follow.states import FollowStatus
 from agent.follow.words import ending, reading_line
 from agent.log import get_logger, log_to_file
@@ -204,6 +204,7 @@ class _Follow:
         interval = self.options.watch_s
         while True:
             reading = await self.read(reached)
+            self.settle_arrived(reading)
             if reading.state.awaits_shopper:
                 reading = await self.due(reached, reading)
             if interval is None or reading.state.over:
@@ -220,11 +221,33 @@ class _Follow:
             await self.options.sleep(pause)
             reached = await self.reach(reached.site.page)
 
+    def settle_arrived(self, reading: RequestReading) -> None:
+        """A response a crash left without its answer, while the request no longer waits for
+        the shopper: it arrived (the page moved on); the journal says so, and follow.json."""
+        journal = self.journal
+        if journal is None or reading.state.awaits_shopper:
+            return
+        key, n = response_key(journal, self.site, self.target.order_key)
+        pending = journal.unfinished(site=self.site, order_id=key)
+        if not pending:
+            return
+        journal.settle(
+            site=self.site, order_id=key, outcome="opened", dispute_id=reading.request_id
+        )
+        log.warning("follow.unfinished_response_settled", intents=len(pending), found=True)
+        record = ResponseRecord(n=n, key=key, outcome="already_sent", at=reading.at.isoformat())
+        self.progress.responses.append(record.to_json())
+        self.progress.last_response = record
+        self.say(
+            f"your response {n} (interrupted before its answer) is on the store's record: the "
+            "request moved on; nothing is sent again"
+        )
+
     def deadline_close(self, reading: RequestReading, interval: float, now: datetime) -> None:
         """Say loudly when the request waits for the shopper and its deadline is closer than
         two intervals (with --respond it was answered already)."""
         left = reading.left(now)
-        if not reading.state.awaits_shopper or left is None:
+        if not reading.state.awaits_shopper or left is None or left <= timedelta(0):
             return
         if left <= timedelta(seconds=2 * interval):
             when = deadline_words(reading.deadline, now)
