@@ -37,13 +37,17 @@ log = get_logger("agent.follow")
 
 
 class SubmitPort(Protocol):
-    """What the loop needs of a site: submit once, find what a submission made."""
+    """What the loop needs of a site: submit once, find what a submission made, get ready
+    again (the lead's `SubmitPort` has these three, with richer values)."""
 
     async def submit(self) -> Answer:
         """Send once and read the site's answer (never raises for an answer)."""
 
     async def find(self, since: float | None = None) -> str | None:
         """What a submission made since *since*, on the site's record (None: nothing)."""
+
+    async def prepare_resend(self, last: Answer) -> None:
+        """Make the form ready for another submission after *last*."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,12 +95,15 @@ async def drive_response(
     response), `SessionExpired`, `ChallengeShown`; the port's own errors pass through.
     """
     state = _State()
+    started = clock()
 
     async def one() -> Answer:
         if state.attempts:
             found = await port.find(state.answered_at)
             if found:
                 raise _Found(found)
+            assert state.last is not None
+            await port.prepare_resend(state.last)
         state.attempts += 1
         intent = (
             journal.begin(site=site, order_id=key, run_id=run_id, attempt=state.attempts)
@@ -137,7 +144,9 @@ async def drive_response(
         if last:
             return _delivered(state, last, found=True)
         said = state.last.text if state.last and state.last.text else str(exc)
-        raise GaveUp(attempts=state.attempts, elapsed_s=0.0, last_answer=said) from exc
+        raise GaveUp(
+            attempts=state.attempts, elapsed_s=clock() - started, last_answer=said
+        ) from exc
     if answer.outcome == "opened":
         return _delivered(state, answer.dispute_id or "", found=False)
     if answer.outcome == "invalid":

@@ -1,11 +1,11 @@
 """The response's submission on the request's page, as a site port for the submit loop.
 
-The port does what the loop cannot know: ``submit()`` makes the answer's form ready (the first
-time: the profile's ``[[follow.respond.steps]]`` open it and its fields are filled; after a busy
-answer: from ``[follow.respond.retry]``'s step when the form is kept, refilled when the site
-dropped something, opened again when it is gone), sends it and reads the site's answer as the
-dispute's answer is read (`agent.flow.attempt.submit_once` on the profile's
-``[follow.respond.answer]``), then closes a busy notice. ``find(since)`` reads the request's
+The port does what the loop cannot know. ``submit()`` sends the answer's form once (the first
+time, the profile's ``[[follow.respond.steps]]`` open it and its fields are filled) and reads the
+site's answer as the dispute's answer is read (`agent.flow.attempt.submit_once` on the profile's
+``[follow.respond.answer]``). ``prepare_resend(last)`` makes it ready again: a busy notice
+closed, then from ``[follow.respond.retry]``'s step when the form is kept, refilled when the site
+dropped something, opened again when it is gone. ``find(since)`` reads the request's
 page in a tab of its own: the request id when our response is on the store's record (one more
 answer of the shopper than before, or the request moved on from "waiting for you"), None when
 the page shows it is not (safe to resend), `AmbiguousAnswer` when the page cannot tell, and
@@ -98,6 +98,8 @@ class ResponsePort:
         self.shots = shots
         self.clock = clock
         self.sent = 0
+        #: The submit step the next submission starts at (None: the first).
+        self.start: str | None = None
         self.steps = StepRun(request=prepared.request, on_new_page=self._arm)
         #: The last reading `find` made.
         self.last_reading: RequestReading | None = None
@@ -133,23 +135,29 @@ class ResponsePort:
         return None
 
     async def submit(self) -> Answer:
-        """Make the form ready, send it once and read the site's answer (never raises for an
-        answer); a busy notice is closed afterwards."""
-        start = await self._ready_again() if self.sent else None
+        """Send the answer's form once and read the site's answer (never raises for an answer).
+
+        The first time, the form is opened and filled first; later, it starts where
+        `prepare_resend` left it."""
         if not self.sent:
             await self._open_form()
         self.sent += 1
         answer, self.site = await attempts_mod.submit_once(
             self.site,
             self.steps,
-            start=start,
+            start=self.start,
             timeout_s=self.profile.timeouts.answer_s,
             clock=self.clock,
             photograph=self._photograph,
         )
-        if answer.outcome == "busy":
-            self.site = await attempts_mod.after_busy(self.site, self.steps)
         return answer
+
+    async def prepare_resend(self, last: Answer) -> None:
+        """Make the form ready for another submission after *last*: a busy notice closed, then
+        the step to start at (the form kept), the fields refilled, or the form opened again."""
+        if last.outcome == "busy":
+            self.site = await attempts_mod.after_busy(self.site, self.steps)
+        self.start = await self._ready_again()
 
     async def _photograph(self, page: Page) -> None:
         await self.shots.shot(page, f"response-attempt-{self.sent}")
