@@ -163,7 +163,7 @@ class _Follow:
             self.options.say(text)
 
     def warn(self, text: str) -> None:
-        log.warning("follow.warning", line=text)
+        log.info("follow.warning", line=text)  # the console's own warning line says it
         self.progress.warning = text
         if self.options.warn is not None:
             self.options.warn(text)
@@ -196,7 +196,24 @@ class _Follow:
             deadline=reading.deadline.isoformat() if reading.deadline else None,
         )
         self.say(reading_line(self.target, reading, self.options.now()))
+        self.save()
         return reading
+
+    def save(self) -> None:
+        """follow.json as things stand, after every reading (a watch that is stopped or
+        killed leaves where it was; the next follow goes on from it)."""
+        reading = self.progress.reading
+        if reading is None:
+            return
+        now = self.options.now()
+        status, message, hint = ending(self.target, reading, self.progress.last_response, now)
+        outcome = _outcome(
+            self.target, self.options, self.progress, status=status, message=message, hint=hint
+        )
+        try:
+            outcome.write(now)
+        except OSError as exc:
+            log.warning("follow.not_written", error=str(exc)[:200])
 
     async def run(self, page: Page) -> RequestReading:
         """Read, answer when asked and due, watch; the last reading."""
