@@ -212,3 +212,25 @@ def test_watch_warns_of_a_close_deadline_and_stops_on_ctrl_c(
     assert again.returncode == 8, again.stderr
     follow = json.loads((run_dir / "follow.json").read_text())
     assert len(follow["readings"]) == 2 and follow["status"] == "decide"
+
+
+@pytest.mark.slow(20)
+def test_check_walks_the_follow_table_without_sending(tmp_path: Path) -> None:
+    """check on the aliexpress skin's seeded proposal: the request's page reached from the order
+    page and by its URL, its state read, the disagreement's form opened and filled: every
+    element found (exit 0), and nothing reached the store."""
+    with StorefrontServer(skin="aliexpress") as server:
+        done = cli(
+            tmp_path, "check", "--site", server.url, "--profile", "aliexpress",
+            "--order", "3043329396767135", "--item", "3043329396777135", "--received", "no",
+            "--reason", "not_received", "--message", "It has not arrived.", "--out", "checks",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        rows = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines()[2:] if line}
+        for name in ("request_title", "request_countdown", "view_solutions", "disagree_check",
+                     "upload_more", "evidence_text", "evidence_submit"):  # fmt: skip
+            assert rows[f"elements.{name}"] == "found", name
+        assert "follow: the answer's form was filled and NOT sent" in done.stderr
+        [seeded] = [d for d in server.disputes() if d["dispute_id"] == "5000000000087135"]
+        assert (seeded["state"], seeded["actions"]) == ("proposal_partial", [])
+        assert [s for s in server.submissions() if s["via"] == "response"] == []
