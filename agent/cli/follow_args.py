@@ -19,6 +19,7 @@ from agent.follow.states import FOLLOW_PRECEDENCE, FollowStatus
 
 __all__ = ["add_follow", "follow_exit_codes"]
 
+
 def follow_exit_codes() -> str:
     """The exit codes of ``follow``, from `agent.follow.states.FollowStatus` (their one place)."""
     lines = ["exit codes:"]
