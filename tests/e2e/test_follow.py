@@ -174,28 +174,26 @@ def test_follow_a_batch_folder(tmp_path: Path, storefront: StorefrontServer) -> 
     assert "Every dispute is open" in index  # the batch's own verdict, read back from summary
 
 
-@pytest.mark.slow(25)
+@pytest.mark.slow(20)
 def test_watch_warns_of_a_close_deadline_and_stops_on_ctrl_c(
     tmp_path: Path, storefront: StorefrontServer
 ) -> None:
     """--watch on a refusal due in 60 s, every 40 s: a loud DEADLINE SOON; Ctrl-C ends it with
     130 and follow.json says interrupted; run again, it goes on from the readings it had."""
-    run_dir = _open(tmp_path, storefront)
-    storefront.store_answer(
-        _request(storefront, "1002")["dispute_id"], "refuse", reason="Delivered.", deadline_s=60
-    )
+    storefront.store_answer("D-000007", "refuse", reason="Delivered.", deadline_s=60)
+    argv = ["follow", "--order", "1007", "--site", storefront.url, "--out", "runs"]
+    folder = tmp_path / "runs" / "follow-1007"
     watch = subprocess.Popen(
-        [sys.executable, "-m", "agent", "follow", str(run_dir), "--site", storefront.url,
-         "--watch", "40s"],
+        [sys.executable, "-m", "agent", *argv, "--watch", "40s"],
         env=_env(tmp_path),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )  # fmt: skip
+    )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (run_dir / "follow.json").is_file():
+        while time.monotonic() < deadline and not (folder / "follow.json").is_file():
             time.sleep(0.2)
         time.sleep(0.5)
         watch.send_signal(signal.SIGINT)
@@ -204,14 +202,15 @@ def test_watch_warns_of_a_close_deadline_and_stops_on_ctrl_c(
         if watch.poll() is None:
             watch.kill()
     assert watch.returncode == 130, err
-    assert "DEADLINE SOON for order 1002: the store refused the request" in err
-    follow = json.loads((run_dir / "follow.json").read_text())
+    assert "DEADLINE SOON for order 1007: the store refused the request" in err
+    follow = json.loads((folder / "follow.json").read_text())
     assert (follow["status"], follow["exit_code"]) == ("interrupted", 130)
     assert follow["warning"].startswith("DEADLINE SOON")
-    again = cli(tmp_path, "follow", str(run_dir), "--site", storefront.url)
+    again = cli(tmp_path, *argv)
     assert again.returncode == 8, again.stderr
-    follow = json.loads((run_dir / "follow.json").read_text())
+    follow = json.loads((folder / "follow.json").read_text())
     assert len(follow["readings"]) == 2 and follow["status"] == "decide"
+    assert (folder / "report.html").is_file()  # a follow without a run has a report of its own
 
 
 @pytest.mark.slow(20)

@@ -100,6 +100,14 @@ def test_busy_after_it_was_recorded_is_never_sent_again(tmp_path: Path) -> None:
     assert (delivery.found, delivery.found_id) == (True, "D-1")  # type: ignore[attr-defined]
 
 
+def test_a_timeout_whose_response_arrived_is_not_sent_again() -> None:
+    """No answer in time (the store held it), the response on the record all the same: the
+    page read before the resend finds it; one submission."""
+    site = FakeSite(["timeout", "opened"], recorded_despite={1})
+    delivery = _drive(site, None, [])
+    assert (site.submitted, delivery.found) == (1, True)  # type: ignore[attr-defined]
+
+
 def test_busy_to_the_end_gives_up_after_a_last_look(tmp_path: Path) -> None:
     """Busy every time: five attempts, then a last read of the page, then GaveUp."""
     site = FakeSite(["busy"] * 5)

@@ -204,3 +204,17 @@ def test_deadline_words_say_local_time_and_what_is_left() -> None:
     said = deadline_words(NOW + timedelta(hours=2, minutes=13), NOW)
     assert said is not None and said.endswith("(in 2 h 13 min)") and "UTC" in said
     assert (deadline_words(NOW - timedelta(1), NOW) or "").endswith(": passed")
+
+
+def test_follow_dismisses_every_confirmation_no_step_asked_for() -> None:
+    """The pages follow opens answer JS dialogs with dismiss (the mock skin's accept asks with a
+    confirm()), though the profile accepts them for the dispute's own flow; no entry of either
+    bundled profile names the accept button."""
+    from agent.follow.reach import follow_view
+
+    for name in ("mock", "aliexpress"):
+        profile = load_profile(name)
+        assert profile.page.dialogs == "accept"
+        assert follow_view(profile).page.dialogs == "dismiss"
+        selectors = " ".join(e.selector for e in profile.elements.values())
+        assert "accept-proposal" not in selectors and "reverse--accept" not in selectors
