@@ -13,6 +13,7 @@ import pytest
 
 from agent.errors import InvalidConfig, InvalidField
 from agent.follow.message import default_message, prepare_message
+from agent.follow.reach import follow_view
 from agent.follow.reading import RequestReading
 from agent.follow.record import deadline_words, left_words
 from agent.follow.states import FollowStatus, RequestState, follow_batch_exit_code
@@ -210,8 +211,6 @@ def test_follow_dismisses_every_confirmation_no_step_asked_for() -> None:
     """The pages follow opens answer JS dialogs with dismiss (the mock skin's accept asks with a
     confirm()), though the profile accepts them for the dispute's own flow; no entry of either
     bundled profile names the accept button."""
-    from agent.follow.reach import follow_view
-
     for name in ("mock", "aliexpress"):
         profile = load_profile(name)
         assert profile.page.dialogs == "accept"
