@@ -8,7 +8,6 @@ the profile's ``[follow]`` table (`agent.site.follow_profile`); a page whose wor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -77,31 +76,6 @@ class RequestReading:
             "url": self.url,
             "at": self.at.isoformat(timespec="seconds"),
         }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> RequestReading | None:
-        """A reading back from ``follow.json`` (None when it cannot be read)."""
-        try:
-            state = RequestState(str(data.get("state")))
-            at = datetime.fromisoformat(str(data.get("at")))
-            deadline_text = data.get("deadline")
-            deadline = datetime.fromisoformat(str(deadline_text)) if deadline_text else None
-            proposal, requested = data.get("proposal"), data.get("requested")
-            responses = data.get("responses")
-            return cls(
-                request_id=str(data.get("request_id") or ""),
-                state=state,
-                text=str(data.get("text") or ""),
-                deadline=deadline,
-                proposal=Decimal(str(proposal)) if proposal is not None else None,
-                requested=Decimal(str(requested)) if requested is not None else None,
-                store_says=str(data["store_says"]) if data.get("store_says") else None,
-                responses=responses if isinstance(responses, int) else None,
-                url=str(data.get("url") or ""),
-                at=at,
-            )
-        except (ValueError, ArithmeticError):
-            return None
 
 
 def follow_rules(site: SitePage) -> FollowRules:

@@ -129,11 +129,6 @@ class FollowOutcome:
             return 143
         return self.status.exit_code
 
-    @property
-    def deadline(self) -> datetime | None:
-        """The request's deadline, as last read."""
-        return self.reading.deadline if self.reading else None
-
     def to_json(self, now: datetime | None = None) -> dict[str, object]:
         """The contents of ``follow.json``."""
         moment = now or datetime.now(UTC)

@@ -15,13 +15,12 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from agent.errors import RetryDisputeError
-from agent.outcome import INTERRUPT_EXIT_CODES, Status
+from agent.outcome import Status
 
 __all__ = [
     "FOLLOW_PRECEDENCE",
     "FollowStatus",
     "RequestState",
-    "describe_follow_exit_code",
     "follow_batch_exit_code",
 ]
 
@@ -176,16 +175,6 @@ _WORDS: Mapping[RequestState, str] = MappingProxyType(
         RequestState.CLOSED: "closed",
     }
 )
-
-
-def describe_follow_exit_code(code: int) -> str:
-    """What an exit code of ``retry-dispute follow`` means, in one line."""
-    if code in INTERRUPT_EXIT_CODES.values():
-        return f"exit code {code}: {FollowStatus.INTERRUPTED.meaning}"
-    names = [s for s in FollowStatus if s.exit_code == code]
-    if not names:
-        return f"exit code {code}: not an exit code of retry-dispute follow"
-    return f"exit code {code} ({' or '.join(str(s) for s in names)}): {names[0].meaning}"
 
 
 #: A batch follow's exit code, most urgent first: interrupted, a person needed, an error, bad
