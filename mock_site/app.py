@@ -1,6 +1,7 @@
-"""The storefront's Starlette application: pages, the dispute submission, the support chat and the
-control API. The chat's JSON endpoints come from mock_site/chat_routes.py (shared by every skin);
-its page, ``GET /support/chat``, is this skin's (templates/chat.html, static/chat.js)."""
+"""The storefront's Starlette application: pages, the dispute submission, the request's page and
+the buyer's answers on it (mock_site/request_pages.py), the support chat and the control API.
+The chat's JSON endpoints come from mock_site/chat_routes.py (shared by every skin); its page,
+``GET /support/chat``, is this skin's (templates/chat.html, static/chat.js)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from mock_site import chat_script
 from mock_site.chat_routes import CHAT_BASE, CSRF_HEADER, chat_api_routes
 from mock_site.control import control_routes
 from mock_site.latency import PageLatency
+from mock_site.request_pages import RequestPages
 from mock_site.seed import Order
 from mock_site.store import Session, Store
 from mock_site.submit import FormValues, Submitter, render_form
@@ -132,15 +134,6 @@ class Pages:
         session, order = found
         return render_form(self.web, session, order, FormValues())
 
-    async def dispute(self, request: Request) -> Response:
-        session = self.web.guard(request)
-        if isinstance(session, Response):
-            return session
-        dispute = self.store.dispute(request.path_params["dispute_id"], session.account)
-        if dispute is None:
-            return self.web.not_found(session, "Dispute")
-        return self.web.render("dispute.html", session=session, overlay=True, dispute=dispute)
-
     async def support_chat(self, request: Request) -> Response:
         """The support chat page; the script in static/chat.js talks to the JSON endpoints."""
         session = self.web.guard(request)
@@ -168,6 +161,7 @@ def create_app(store: Store | None = None) -> Starlette:
     web = Web(store if store is not None else Store())
     pages = Pages(web)
     submitter = Submitter(web)
+    requests = RequestPages(web)
     routes = [
         Route("/", pages.home),
         Route("/login", pages.login_page, methods=["GET"]),
@@ -179,7 +173,10 @@ def create_app(store: Store | None = None) -> Starlette:
         Route("/order/{order_id}/extend-protection", pages.extend_protection, methods=["POST"]),
         Route("/order/{order_id}/dispute", pages.dispute_form, methods=["GET"]),
         Route("/order/{order_id}/dispute", submitter.submit, methods=["POST"]),
-        Route("/dispute/{dispute_id}", pages.dispute),
+        Route("/dispute/{dispute_id}", requests.view),
+        Route("/dispute/{dispute_id}/respond", requests.respond, methods=["POST"]),
+        Route("/dispute/{dispute_id}/accept", requests.accept, methods=["POST"]),
+        Route("/dispute/{dispute_id}/withdraw", requests.withdraw, methods=["POST"]),
         Route(CHAT_BASE, pages.support_chat, methods=["GET"]),
         *chat_api_routes(web.store, web.session),
         *control_routes(web.store),

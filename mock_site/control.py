@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_site.faults import parse_fault_plan
+from mock_site.lifecycle import NotAllowed, state_code
+from mock_site.records import Dispute
 from mock_site.seed import Order
 from mock_site.store import Store
 
-__all__ = ["LOCAL_HOSTS", "OrderRow", "control_routes", "foreign_request", "order_row"]
+__all__ = [
+    "LOCAL_HOSTS",
+    "OrderRow",
+    "control_routes",
+    "dispute_row",
+    "foreign_request",
+    "order_row",
+]
 
 OrderRow = Callable[[Store, Order], dict[str, object]]
 Handler = Callable[[Request], Awaitable[Response]]
@@ -67,6 +77,15 @@ def order_row(store: Store, order: Order) -> dict[str, object]:
     }
 
 
+def dispute_row(store: Store, dispute: Dispute) -> dict[str, object]:
+    """One row of ``GET /__mock/disputes``: the request, its state and every action on it."""
+    wall = store.deadline_wall(dispute)
+    deadline = None
+    if wall is not None:
+        deadline = datetime.fromtimestamp(wall, tz=UTC).isoformat(timespec="seconds")
+    return {**dispute.to_dict(), "state": state_code(dispute), "deadline": deadline}
+
+
 def control_routes(store: Store, *, row: OrderRow = order_row) -> list[Route]:
     """The routes of the control API for one Store; ``row`` answers one order of the skin."""
 
@@ -90,7 +109,33 @@ def control_routes(store: Store, *, row: OrderRow = order_row) -> list[Route]:
         return JSONResponse(plan.to_dict())
 
     async def disputes(request: Request) -> Response:
-        return JSONResponse([dispute.to_dict() for dispute in store.disputes()])
+        return JSONResponse([dispute_row(store, dispute) for dispute in store.disputes()])
+
+    async def store_answers(request: Request) -> Response:
+        """``POST /__mock/disputes/{id}/store``: the store answers a request."""
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            return JSONResponse({"error": "the body is not valid JSON"}, 400)
+        if not isinstance(data, dict) or set(data) - {"action", "amount", "reason", "deadline_s"}:
+            return JSONResponse(
+                {"error": "expected an object {action, amount, reason, deadline_s}"}, 400
+            )
+        dispute_id = request.path_params["dispute_id"]
+        try:
+            changed = store.store_action(
+                dispute_id,
+                str(data.get("action")),
+                amount=data.get("amount"),
+                reason=data.get("reason"),
+                deadline_s=data.get("deadline_s"),
+            )
+        except NotAllowed as refusal:
+            status = 409 if refusal.conflict else 400
+            return JSONResponse({"error": str(refusal)}, status)
+        if changed is None:
+            return JSONResponse({"error": f"no request {dispute_id}"}, 404)
+        return JSONResponse(dispute_row(store, changed))
 
     async def chats(request: Request) -> Response:
         return JSONResponse(store.chats.transcripts())
@@ -106,6 +151,7 @@ def control_routes(store: Store, *, row: OrderRow = order_row) -> list[Route]:
         Route("/__mock/faults", _local_only(get_faults), methods=["GET"]),
         Route("/__mock/faults", _local_only(put_faults), methods=["PUT"]),
         Route("/__mock/disputes", _local_only(disputes), methods=["GET"]),
+        Route("/__mock/disputes/{dispute_id}/store", _local_only(store_answers), methods=["POST"]),
         Route("/__mock/submissions", _local_only(submissions), methods=["GET"]),
         Route("/__mock/orders", _local_only(orders), methods=["GET"]),
         Route("/__mock/chats", _local_only(chats), methods=["GET"]),

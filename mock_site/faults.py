@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from mock_site.fault_skins import SKIN_DEFAULTS, refusal
+from mock_site.lifecycle import StoreAnswer, parse_store_answer
 from mock_site.skins import DEFAULT_SKIN, Skin
 
 __all__ = [
@@ -121,6 +122,11 @@ class FaultPlan:
     order_notes: int = 0
     dispute_text_only: bool = False
     answer_wrong_id: bool = False
+    # after the request is opened (docs/storefront.md, "After the request is opened")
+    store_answer: StoreAnswer | None = None
+    respond_busy_first: int = 0
+    respond_busy_after_commit: int = 0
+    respond_slow_s: float = 0.0
     # the support chat (docs/storefront.md, "Support chat")
     chat_idle_s: float = 180.0
     chat_idle_mode: ChatIdleMode = "turn"
@@ -155,7 +161,15 @@ class FaultPlan:
         return dataclasses.asdict(self)
 
 
-_COUNTS = ("busy_first", "busy_after_commit", "server_errors", "extra_popups", "order_notes")
+_COUNTS = (
+    "busy_first",
+    "busy_after_commit",
+    "server_errors",
+    "extra_popups",
+    "order_notes",
+    "respond_busy_first",
+    "respond_busy_after_commit",
+)
 _OPTIONAL_COUNTS = ("retry_after_s", "session_expires_after", "captcha_after", "chat_window")
 _RATES = ("busy_rate", "busy_after_commit_rate", "slow_rate", "server_error_rate")
 _SECONDS = (
@@ -166,6 +180,7 @@ _SECONDS = (
     "upload_delay_s",
     "dispute_shows_after_s",
     "commit_delay_s",
+    "respond_slow_s",
 )
 _POSITIVE_SECONDS = ("chat_idle_s", "toast_s")
 _FLAGS = (
@@ -237,6 +252,8 @@ def _check(key: str, value: object) -> object:
     """Validate one key's value and return it normalised (ints to floats where floats are due)."""
     if key == "latency":
         return _latency(value)
+    if key == "store_answer":
+        return parse_store_answer(value)
     if key == "seed":
         if not _is_int(value):
             raise _bad(key, value, "an integer")

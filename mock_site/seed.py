@@ -296,6 +296,15 @@ class SeededRequest:
     message: str
     files: tuple[str, ...]
     status: str
+    #: With waiting_response: what the store asks the buyer to answer (mock_site.lifecycle).
+    awaiting: str | None = None
+    proposal_amount: str | None = None
+    #: The buyer's time to answer, from the reset.
+    deadline_s: float | None = None
+
+
+#: The seeded proposal's answer time: five days from the reset.
+SEEDED_DEADLINE_S = 5 * 24 * 3600.0
 
 
 def seeded_requests(*, multi_item: bool = False) -> list[SeededRequest]:
@@ -325,6 +334,9 @@ def seeded_requests(*, multi_item: bool = False) -> list[SeededRequest]:
                 message="Half of the strip stays dark.",
                 files=("strip.jpg", "strip.mp4"),
                 status="waiting_response",
+                awaiting="proposal_partial",
+                proposal_amount="5.00",
+                deadline_s=SEEDED_DEADLINE_S,
             ),
             SeededRequest(
                 number=9,

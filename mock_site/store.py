@@ -23,6 +23,12 @@ from mock_site.faults import (
     check_plan_for_skin,
     default_plan,
 )
+from mock_site.lifecycle import (
+    ResponseFaults,
+    buyer_answer,
+    deadline_passed,
+    store_answer,
+)
 from mock_site.records import Dispute, Session, Submission
 from mock_site.seed import ACCOUNTS, Order, SeededRequest, seed_orders, seeded_requests
 from mock_site.skins import DEFAULT_SKIN, Skin, check_skin, format_dispute_id
@@ -35,6 +41,7 @@ TICKET_TTL_S = 120.0  # an SSO ticket of the aliexpress skin's login origin live
 
 
 def _seeded_dispute(skin: Skin, seeded: SeededRequest) -> Dispute:
+    deadline = seeded.deadline_s
     return Dispute(
         dispute_id=format_dispute_id(skin, seeded.number),
         order_id=seeded.order_id,
@@ -49,6 +56,9 @@ def _seeded_dispute(skin: Skin, seeded: SeededRequest) -> Dispute:
         created_at=0.0,
         item_id=seeded.item_id,
         status=seeded.status,
+        awaiting=seeded.awaiting,
+        proposal_amount=seeded.proposal_amount,
+        deadline_at=deadline,
     )
 
 
@@ -89,6 +99,7 @@ class Store:
         self._submissions: list[Submission] = []
         self._overlay_seen: set[str] = set()
         self._engine = FaultEngine(self.initial_plan)
+        self._responses = ResponseFaults(0, 0, 0.0)
         self._next_dispute = FIRST_DISPUTE_NUMBER
         self._epoch = 0.0
         self._generation = 0
@@ -121,6 +132,9 @@ class Store:
     def _set_engine(self, plan: FaultPlan) -> None:
         self._generation += 1  # a submission held by the old plan's never_answer ends
         self._engine = FaultEngine(plan)
+        self._responses = ResponseFaults(
+            plan.respond_busy_first, plan.respond_busy_after_commit, plan.respond_slow_s
+        )
         self._overlay_seen = set()
 
     def seeded_dispute_ids(self) -> list[str]:
@@ -214,17 +228,20 @@ class Store:
     def disputes(self) -> list[Dispute]:
         """Every dispute, seeded and created, duplicates included."""
         with self._lock:
+            self._settle()
             return list(self._disputes)
 
     def open_dispute_for(self, order_id: str) -> Dispute | None:
         """The latest dispute for an order, if any."""
         with self._lock:
+            self._settle()
             found = [d for d in self._disputes if d.order_id == order_id]
         return found[-1] if found else None
 
     def dispute_for_item(self, order_id: str, item_id: str) -> Dispute | None:
         """The latest dispute for one item line of an order, if any."""
         with self._lock:
+            self._settle()
             found = [d for d in self._disputes if d.order_id == order_id and d.item_id == item_id]
         return found[-1] if found else None
 
@@ -236,6 +253,7 @@ class Store:
         now = self.now()
         seeded = set(self.seeded_dispute_ids())
         with self._lock:
+            self._settle()
             found = [
                 d
                 for d in self._disputes
@@ -248,6 +266,7 @@ class Store:
     def dispute(self, dispute_id: str, account: str) -> Dispute | None:
         """One of the account's disputes."""
         with self._lock:
+            self._settle()
             for dispute in self._disputes:
                 if dispute.dispute_id == dispute_id and dispute.account == account:
                     return dispute
@@ -285,6 +304,104 @@ class Store:
             self._next_dispute += 1
             self._disputes.append(dispute)
             return dispute
+
+    # -- a request's life (mock_site.lifecycle) ----------------------------------------------
+
+    def _settle(self) -> None:
+        """Under the lock: close requests whose deadline passed, and let the store answer new
+        ones by itself when the plan says so (``store_answer``)."""
+        now = self.now()
+        auto = self._engine.plan.store_answer
+        for index, dispute in enumerate(self._disputes):
+            changed = deadline_passed(dispute, now)
+            if (
+                changed is None
+                and auto is not None
+                and dispute.status == "waiting_seller"
+                and not any(a.by == "store" for a in dispute.actions)
+                and now - dispute.created_at >= auto.after_s
+            ):
+                changed = store_answer(
+                    dispute,
+                    auto.action,
+                    now=dispute.created_at + auto.after_s,
+                    amount=auto.amount,
+                    reason=auto.reason,
+                    deadline_s=auto.deadline_s,
+                )
+                changed = deadline_passed(changed, now) or changed
+            if changed is not None:
+                self._disputes[index] = changed
+
+    def _change(
+        self, dispute_id: str, account: str | None, change: Callable[[Dispute], Dispute]
+    ) -> Dispute | None:
+        """Apply *change* to a request (of *account*, when given) under the lock; None when
+        there is no such request. `NotAllowed` (from the change) when its state refuses it."""
+        with self._lock:
+            self._settle()
+            for index, dispute in enumerate(self._disputes):
+                if dispute.dispute_id == dispute_id and account in (None, dispute.account):
+                    self._disputes[index] = change(dispute)
+                    return self._disputes[index]
+        return None
+
+    def store_action(
+        self,
+        dispute_id: str,
+        action: str,
+        *,
+        amount: object = None,
+        reason: object = None,
+        deadline_s: object = None,
+    ) -> Dispute | None:
+        """The store answers a request (the control API); None when there is no such request."""
+        now = self.now()
+        return self._change(
+            dispute_id,
+            None,
+            lambda d: store_answer(
+                d, action, now=now, amount=amount, reason=reason, deadline_s=deadline_s
+            ),
+        )
+
+    def buyer_action(
+        self,
+        dispute_id: str,
+        account: str,
+        action: str,
+        *,
+        message: str = "",
+        files: tuple[str, ...] = (),
+    ) -> Dispute | None:
+        """The buyer answers one of their requests; None when there is no such request."""
+        now = self.now()
+        return self._change(
+            dispute_id,
+            account,
+            lambda d: buyer_answer(d, action, now=now, message=message, files=files),
+        )
+
+    def response_busy_before(self) -> bool:
+        """Whether this response of the buyer answers busy before it is judged."""
+        with self._lock:
+            return self._responses.before()
+
+    def response_busy_after_commit(self) -> bool:
+        """Whether this recorded response answers busy all the same."""
+        with self._lock:
+            return self._responses.after_commit()
+
+    def response_delay(self) -> float:
+        """How long to hold the answer of a recorded response (``respond_slow_s``)."""
+        with self._lock:
+            return self._responses.slow_s
+
+    def deadline_wall(self, dispute: Dispute) -> float | None:
+        """A request's deadline as a wall-clock timestamp (seconds since the epoch), or None."""
+        if dispute.deadline_at is None:
+            return None
+        return self.wall_clock() + (dispute.deadline_at - self.now())
 
     def confirm_receipt(self, order: Order) -> None:
         """The buyer confirms receipt: the transaction closes."""

@@ -264,6 +264,17 @@ class StorefrontServer:
         result: list[dict[str, Any]] = self._call("GET", "/__mock/disputes")
         return result
 
+    def store_answer(self, dispute_id: str, action: str, **fields: object) -> dict[str, Any]:
+        """The store answers a request (``POST /__mock/disputes/{id}/store``): ``action`` and
+        ``amount``, ``reason``, ``deadline_s``; ValueError with the storefront's words."""
+        payload = {"action": action, **fields}
+        try:
+            path = f"/__mock/disputes/{urllib.parse.quote(dispute_id)}/store"
+            result: dict[str, Any] = self._call("POST", path, payload)
+        except urllib.error.HTTPError as error:
+            raise ValueError(json.loads(error.read()).get("error", str(error))) from None
+        return result
+
     def submissions(self) -> list[dict[str, Any]]:
         """Every submit and its answer."""
         result: list[dict[str, Any]] = self._call("GET", "/__mock/submissions")

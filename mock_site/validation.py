@@ -23,6 +23,7 @@ __all__ = [
     "file_kind",
     "strip_non_latin_letters",
     "validate",
+    "validate_response",
 ]
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -180,3 +181,11 @@ def validate(form: DisputeForm, *, total: Decimal) -> AcceptedDispute:
         message=message,
         files=tuple(upload.name for upload in form.files),
     )
+
+
+def validate_response(message: str, files: Sequence[Upload]) -> tuple[str, tuple[str, ...]]:
+    """Check the buyer's answer to the store (the message and the evidence again), as the
+    dispute's message and files are checked; raise Refused with the site's message."""
+    text = _message(message)
+    _kinds(files)
+    return text, tuple(upload.name for upload in files)

@@ -1,5 +1,5 @@
-"""The ``retry-dispute`` command line: ``run``, ``check``, ``support``, ``scenario``,
-``mock-site``, ``login``, ``browser``, ``trace``.
+"""The ``retry-dispute`` command line: ``run``, ``check``, ``support``, ``follow``,
+``scenario``, ``mock-site``, ``login``, ``browser``, ``trace``.
 
 One module per command; `agent.cli.session` holds the set-up they share, `agent.cli.output` the
 console (levels, formats, the outcome), `agent.cli.signals` Ctrl-C and SIGTERM. Exit codes come
@@ -7,7 +7,8 @@ from the outcome's `agent.outcome.Status` (or an error's ``exit_code``): 0 opene
 open · 1 unexpected error · 2 invalid request · 3 order not eligible · 4 gave up · 5 needs a
 person · 6 another run has the order · 130 interrupted (Ctrl-C) · 143 interrupted (SIGTERM).
 ``support`` uses the same codes for the chat: 0 a case number, 4 offline or dropped, 5 a person
-is needed, 2 bad input.
+is needed, 2 bad input. ``follow`` adds its own: 0 resolved, 7 still open, 8 the shopper must
+decide, 9 closed against them (`agent.follow.states`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Sequence
 from agent.cli.browser import command_browser
 from agent.cli.bundled import command_mock_site, command_scenario
 from agent.cli.check import command_check
+from agent.cli.follow import command_follow
 from agent.cli.login import command_login
 from agent.cli.output import Console, console_from_args
 from agent.cli.parser import build_parser, wants_json_logs
@@ -43,6 +45,7 @@ _COMMANDS: dict[str, Command] = {
     "run": command_run,
     "check": command_check,
     "support": command_support,
+    "follow": command_follow,
     "scenario": _plain(command_scenario),
     "mock-site": _plain(command_mock_site),
     "login": command_login,

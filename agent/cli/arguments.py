@@ -77,6 +77,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "retry-dispute support runs/20261124-031850-1001/ \\",
         "    --site https://shop.example --storage-state shop.json --no-input",
     ),
+    "follow": (
+        "retry-dispute follow runs/20261124-031850-1001/   # where the dispute stands",
+        "retry-dispute follow runs/20261124-031850-1001/ --respond disagree \\",
+        '    --message "I do not agree: the parcel never arrived."',
+        "retry-dispute follow runs/batch-20261124-031850/ --watch 6h --until 7d",
+    ),
     "scenario": (
         "retry-dispute scenario scenarios/*.toml",
         "retry-dispute scenario --jobs 3 scenarios/busy-*.toml",

@@ -38,6 +38,7 @@ from agent.cli.signals import Interruptible
 from agent.errors import InvalidConfig, NeedsHuman, OutputUnwritable, RetryDisputeError
 from agent.files import make_private_dir, write_private_bytes
 from agent.flow.cookies import register_cookie_values, watch_cookies
+from agent.follow.walk import walk_follow
 from agent.log import get_logger
 from agent.output.run_folder import slug
 from agent.request import PreparedRequest
@@ -139,6 +140,16 @@ class _Walk:
                 f"the order page says {said}: the open steps and the form were not "
                 "checked; pick an order that can take a dispute"
             )
+            if state.dispute.dispute_id and await walk_follow(
+                page,
+                self.profile,
+                base_url=site_url,
+                request=prepared.request,
+                request_id=state.dispute.dispute_id,
+                inspector=self.elements,
+                shot=self.shot,
+            ):  # the profile's [follow] section was walked on that request instead
+                self.stopped = None
             return
 
         async def _arm(new: Page) -> None:

@@ -34,6 +34,7 @@ from agent.cli.arguments import (
     rate,
 )
 from agent.cli.check import CHECK_EXIT_CODES
+from agent.cli.follow_args import add_follow
 from agent.durations import format_duration
 from agent.flow.batch import DEFAULT_CONCURRENCY
 from agent.flow.budget import DEFAULT_RATE
@@ -438,6 +439,7 @@ def build_parser(
     _add_run(sub)
     _add_check(sub)
     _add_support(sub)
+    add_follow(sub)
     _add_others(sub)
     for name, command in sub.choices.items():
         _Parser.known_options.update(command._option_string_actions)

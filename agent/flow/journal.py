@@ -444,6 +444,14 @@ class Journal:
             )
         return cur.rowcount
 
+    def history(self, *, site: str, order_id: str) -> list[Intent]:
+        """Every intent recorded for this order (or key), oldest first, answered or not."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM intents WHERE site = ? AND order_id = ? ORDER BY id",
+            (site, order_id),
+        ).fetchall()
+        return [Intent(*row) for row in rows]
+
     def close(self) -> None:
         for site, order_id in list(self._held):
             self.release(site=site, order_id=order_id)

@@ -99,7 +99,7 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
     except UnexpectedPage as exc:  # twenty pop-ups: say so, not "check the profile"
         raise popups.explain(exc) from None
     assert run.port is not None
-    run.port.attach(form_site)
+    run.port.form.attach(form_site)
     if form_site.page is page:
         await run.step(form_site.page, "dispute-form")
     else:
@@ -110,14 +110,14 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
     try:
         await form.fill(run.prepared)
     except (RetryDisputeError, PlaywrightError):
-        if not run.port.sent_early():
+        if not run.port.form.sent_early():
             raise
         # A field (or an open step) sent the form: that was a submission. The submit loop reads
         # its answer and checks the order page, as for any submission; it never clicks again.
         log.warning("agent.form_sent_while_filling", url=form_site.page.url)
-        await run.step(run.port.form_page(), "form-sent-while-filling")
+        await run.step(run.port.form.page, "form-sent-while-filling")
         return None
-    if run.port.sent_early():
+    if run.port.form.sent_early():
         log.warning("agent.form_sent_while_filling", url=form_site.page.url)
     await run.step(form_site.page, "form-filled")
     return None

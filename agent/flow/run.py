@@ -149,7 +149,7 @@ async def _in_context(
         outcome = await _drive_cancelled(run)
     finally:
         if run.port is not None:
-            run.port.watch.stop()
+            run.port.form.watch.stop()
         if context is not None:
             final = outcome
             await close_context(

@@ -52,7 +52,9 @@ class OrderRun:
     @property
     def form_page(self) -> Page | None:
         """The page the form is on, once it is open."""
-        return self.port.form.page if self.port is not None and self.port.form else None
+        if self.port is None or self.port.form.form is None:
+            return None
+        return self.port.form.page
 
     def outcome(
         self,

@@ -1,59 +1,36 @@
-"""The submit loop's port over a real browser: the Playwright adapter, driven by the profile.
+"""The submit loop's port over a real browser, for one order's dispute (the Playwright adapter).
 
-`DisputePort` implements `agent.flow.port.SubmitPort` for one order's run:
+`DisputePort` implements `agent.flow.port.SubmitPort`:
 
-- ``submit``: run the profile's submit steps (from where a resubmission starts), then follow
-  every request the profile's ``[answer]`` names (`agent.site.request_watch`) until each one
-  ended, within the answer timeout and, for one still on its way, up to the run's deadline;
-  read what came back (each answer's JSON, the page's answer elements, the HTTP status) and
-  classify it (`agent.site.answer.classify`); record the attempt with its screenshot. A request
-  that left before the submit steps (a field that submits the form) is this submission: nothing
-  is clicked again.
+- ``submit``: one submission through the form (`agent.flow.form_submit.FormSubmitter`: the submit
+  steps, every request the profile names watched until it ends, the answer read and classified),
+  recorded in the run's timeline as an attempt with its screenshot;
 - ``find``: read the order page in a tab kept open for the run, with the one definition of the
-  existing dispute (`agent.site.existing`); a page that cannot be read says so, never "none".
-- ``record_check``: the check's screenshot and its result in the run's timeline.
-- ``prepare_resend``: close a busy notice, read the form back and refill what the site dropped.
+  existing dispute (`agent.site.existing`); a page that cannot be read says so, never "none";
+- ``record_check``: the check's screenshot and its result in the run's timeline;
+- ``prepare_resend``: the form ready again (a busy notice closed, the fields read back).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
-from dataclasses import replace
 
-from playwright.async_api import BrowserContext, Page, Response
+from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import ProfileMismatch
+from agent.flow.form_submit import FormSubmitter
 from agent.flow.port import Finding, Submission
-from agent.log import get_logger
 from agent.output.run_folder import Grabbed, RunFolder
 from agent.request import PreparedRequest
-from agent.site.answer import Answer, answer_locator, classify, read_page, verdict_of
-from agent.site.answer_rules import JsonVerdict
-from agent.site.form import DisputeForm
+from agent.site.answer import Answer
 from agent.site.gates import arm_page, check_gates
 from agent.site.locate import SitePage
 from agent.site.order_page import OrderPage
-from agent.site.request_watch import RequestWatch, Tracked
-from agent.site.steps import StepRun, run_steps
+from agent.site.steps import StepRun
 
-__all__ = ["DisputePort", "submit_steps_from"]
-
-log = get_logger("agent.attempt")
-
-#: How long the page's answer elements are waited for when the answer's JSON said nothing.
-_SETTLE_S = 5.0
-#: The same, after a server error (it shows none of the answers a profile knows).
-_SETTLE_ERROR_S = 0.5
-
-
-def submit_steps_from(site: SitePage, start: str | None) -> tuple[str, ...]:
-    """The names of the submit steps from *start* on (all of them when None)."""
-    names = tuple(step.name for step in site.profile.submit_steps)
-    return names[names.index(start) :] if start in names else names
+__all__ = ["DisputePort"]
 
 
 class DisputePort:
@@ -76,43 +53,23 @@ class DisputePort:
         self.folder = folder
         self.prepared = prepared
         self.base_url = base_url
-        self.steps = steps
-        self.clock = clock
-        self.watch = RequestWatch(context, self.profile.answer.request, clock=clock)
-        #: The form's page (set by the opening stage with `attach`), its URL.
-        self.form: SitePage | None = None
-        self.form_url: str | None = None
-        #: The submit step the next submission starts at (None: the first).
-        self.start: str | None = None
-        #: Requests accounted for by earlier submissions.
-        self._consumed = 0
+        self.form = FormSubmitter(
+            context=context, profile=self.profile, steps=steps, clock=clock, photograph=self._shot
+        )
         self._tab: Page | None = None
         #: The screenshots taken as an answer, or a check, was read (filed once named).
         self._answer_shot: Grabbed | None = None
         self._check_shot: Grabbed | None = None
 
-    def attach(self, form: SitePage) -> None:
-        """The form is open on *form*: watch the submission's requests from now on."""
-        self.form = form
-        self.form_url = form.page.url
-        self.watch.start()
-        self._consumed = self.watch.mark()
-
-    def sent_early(self) -> bool:
-        """Whether a request the profile names left before the submit steps ran (a field or an
-        open step that submits the form): the next `submit` takes it for the submission."""
-        return bool(self.watch.since(self._consumed))
-
-    def form_page(self) -> Page:
-        """The page the form is on."""
-        assert self.form is not None, "the form is not open"
-        return self.form.page
+    async def _shot(self, page: Page) -> None:
+        self._answer_shot = await self.folder.grab(
+            page, timeout_s=self.profile.timeouts.screenshot_s
+        )
 
     # -- submit ------------------------------------------------------------------------------
     async def submit(self, attempt: int, *, give_up_at: float) -> Submission:
-        assert self.form is not None, "the form is not open"
         try:
-            submission = await self._submit(give_up_at)
+            submission = await self.form.submit(give_up_at=give_up_at)
         except asyncio.CancelledError:  # stopped while the form was on its way: no answer read
             await self.folder.attempt(None, attempt, "interrupted")
             raise
@@ -128,105 +85,6 @@ class DisputePort:
             grabbed=grabbed,
         )
         return submission
-
-    async def _submit(self, give_up_at: float) -> Submission:
-        mark = self._consumed
-        watch = self.watch
-        answer_by = self.clock() + self.profile.timeouts.answer_s
-        if watch.since(mark):  # something sent the form before its submit steps: that was it
-            log.warning("agent.sent_before_submit_steps", requests=len(watch.since(mark)))
-        else:
-            self.form = await self._run_submit_steps()
-        await watch.wait_for(lambda: any(t.ended for t in watch.since(mark)), until=answer_by)
-        in_flight = not await watch.wait_for(
-            lambda: not watch.in_flight(mark), until=max(give_up_at, answer_by)
-        )
-        if in_flight:
-            log.warning("agent.still_in_flight", requests=len(watch.in_flight(mark)))
-            answer = Answer(outcome="timeout", text="no answer from the site before the deadline")
-        else:
-            answer = await self._answer(mark, give_up_at)
-            self._consumed = watch.mark()
-        tracked = watch.since(mark)
-        ended = [t.ended_at for t in tracked if t.ended_at is not None]
-        return Submission(
-            answer=answer,
-            sent=len(tracked),
-            in_flight=in_flight,
-            ended_at=max(ended) if ended else None,
-        )
-
-    async def _run_submit_steps(self) -> SitePage:
-        assert self.form is not None
-        names = submit_steps_from(self.form, self.start)
-        steps = [s for s in self.profile.submit_steps if s.name in names]
-        return await run_steps(
-            self.form, steps, replace(self.steps, no_wait_after=True), when="submitting"
-        )
-
-    async def _answer(self, mark: int, give_up_at: float) -> Answer:
-        """What came back for the requests since *mark*: classified, photographed, recorded."""
-        assert self.form is not None
-        site = self.form
-        watch = self.watch
-        while True:
-            tracked = watch.since(mark)
-            chosen, verdict = await _deciding(site, tracked)
-            decided = verdict is not None and verdict.kind is not None
-            if chosen is not None and chosen.request.is_navigation_request():
-                await self._page_loaded(give_up_at)
-            status = chosen.status if chosen is not None else None
-            if decided:
-                break
-            error = status is not None and status >= self.profile.answer.status.server_error_from
-            await self._shown_one(_SETTLE_ERROR_S if error else _SETTLE_S)
-            if len(watch.since(mark)) == len(tracked):
-                break  # no follow-up request (a validation call, then the submission) left
-            await watch.wait_for(lambda: not watch.in_flight(mark), until=give_up_at)
-        retry_after = await _header(chosen, "retry-after")
-        shown, grabbed = await asyncio.gather(
-            read_page(site),
-            self.folder.grab(site.page, timeout_s=self.profile.timeouts.screenshot_s),
-        )
-        received = [t.ended_at for t in tracked if t.ended_at is not None]
-        answer = replace(
-            classify(
-                self.profile,
-                shown=shown,
-                verdict=verdict,
-                status_code=status,
-                retry_after=retry_after,
-                timed_out=not tracked,
-            ),
-            received_at=max(received) if received else self.clock(),
-        )
-        self._answer_shot = grabbed
-        log.info(
-            "agent.answer",
-            outcome=answer.outcome,
-            status_code=status,
-            retry_after=retry_after,
-            text=answer.text[:200],
-            dispute_id=answer.dispute_id,
-            source=answer.source,
-            requests=len(tracked),
-        )
-        return answer
-
-    async def _page_loaded(self, give_up_at: float) -> None:
-        """A full-page answer: wait for its document (bounded by the deadline)."""
-        assert self.form is not None
-        left = max(0.1, give_up_at - self.clock())
-        with contextlib.suppress(PlaywrightTimeout, PlaywrightError):
-            await self.form.page.wait_for_load_state("domcontentloaded", timeout=left * 1000)
-
-    async def _shown_one(self, seconds: float) -> None:
-        """Wait up to *seconds* for one of the page's answer elements to show."""
-        assert self.form is not None
-        shown_one = answer_locator(self.form)
-        if shown_one is not None:
-            with contextlib.suppress(PlaywrightTimeout, PlaywrightError):
-                await shown_one.wait_for(state="visible", timeout=seconds * 1000)
 
     # -- find --------------------------------------------------------------------------------
     async def find(self, *, after_attempt: int) -> Finding:
@@ -263,6 +121,11 @@ class DisputePort:
             self.folder.prepare(self._tab)
         return self._tab
 
+    @property
+    def order_tab(self) -> Page | None:
+        """The tab the order page is read in, once opened."""
+        return self._tab
+
     def _browser_lost(self) -> bool:
         browser = self.context.browser
         return browser is not None and not browser.is_connected()
@@ -275,81 +138,4 @@ class DisputePort:
 
     # -- prepare_resend ----------------------------------------------------------------------
     async def prepare_resend(self, last: Answer) -> None:
-        assert self.form is not None and self.form_url is not None
-        if last.outcome == "busy":
-            self.form = await _after_busy(self.form, self.steps)
-        await check_gates(self.form, when="before resubmitting")
-        self.start = await _ready_to_resubmit(
-            DisputeForm(self.form), self.prepared, form_url=self.form_url
-        )
-
-    @property
-    def order_tab(self) -> Page | None:
-        """The tab the order page is read in, once opened."""
-        return self._tab
-
-
-async def _deciding(
-    site: SitePage, tracked: list[Tracked]
-) -> tuple[Response | None, JsonVerdict | None]:
-    """The response that says what happened, and its JSON verdict: the first that says
-    ``opened`` with the dispute's id, else the first that says anything, else the last one."""
-    last: tuple[Response | None, JsonVerdict | None] = (None, None)
-    decided: tuple[Response | None, JsonVerdict | None] | None = None
-    for item in tracked:
-        if item.failure is not None:
-            continue
-        try:
-            response = await item.request.response()
-        except PlaywrightError:
-            continue
-        if response is None:
-            continue
-        verdict = await verdict_of(site.profile, response)
-        last = (response, verdict)
-        if verdict is not None and verdict.kind == "opened" and verdict.dispute_id:
-            return response, verdict
-        if decided is None and verdict is not None and verdict.kind is not None:
-            decided = (response, verdict)
-    return decided if decided is not None else last
-
-
-async def _header(response: Response | None, name: str) -> str | None:
-    if response is None:
-        return None
-    try:
-        return await response.header_value(name)
-    except PlaywrightError:
-        return None
-
-
-async def _ready_to_resubmit(
-    form: DisputeForm, prepared: PreparedRequest, *, form_url: str
-) -> str | None:
-    """Make sure the form is there and filled before a resubmission; the step to start at.
-
-    The page says the form still holds everything (``retry.kept``): start at ``retry.from``.
-    The form shows: read it back, refill what the site dropped, start at the first submit step.
-    No form: open its URL again and fill it all.
-    """
-    profile = form.profile
-    if await form.is_kept():
-        log.info("agent.form_kept", start=profile.retry.from_step)
-        return profile.retry.from_step
-    if not await form.is_ready():
-        log.info("agent.form_reopened", url=form_url)
-        await form.site.page.goto(form_url, timeout=profile.timeouts.navigation_s * 1000)
-        await form.wait_ready()
-        await form.fill(prepared)
-        return None
-    await form.restore(prepared)
-    return None
-
-
-async def _after_busy(site: SitePage, run: StepRun) -> SitePage:
-    """Run the profile's retry steps (close a busy notice) so the form can be used again."""
-    try:
-        return await run_steps(site, site.profile.retry.steps, run, when="after a busy answer")
-    except PlaywrightError as exc:
-        log.warning("agent.busy_dismiss_failed", error=str(exc)[:200])
-        return site
+        await self.form.prepare_resend(last, self.prepared)

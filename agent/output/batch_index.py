@@ -4,15 +4,18 @@ with a link to its report and its support case number once ``retry-dispute suppo
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from agent.console import plural
+from agent.follow.record import read_follow
 from agent.outcome import BatchResult, Outcome, Status
 from agent.output.html import env, local_and_utc, write_text
 from agent.support.transcript import open_case, read_chat
@@ -29,6 +32,8 @@ class _Row:
     kind: str = "ran"  # "ran" | "skipped" | "not_run"
     #: The support case opened for the order's run folder (its last), if any.
     case: str | None = None
+    #: After the dispute opened (``follow.json`` of the run folder), when followed.
+    follow: Mapping[str, Any] | None = None
 
 
 def _case(run_dir: Path | None) -> str | None:
@@ -74,11 +79,48 @@ def batch_verdict(
     )
 
 
+def _from_summary(batch_dir: Path) -> BatchResult | None:
+    """The batch as its ``summary.json`` recorded it (to write the index again later, when
+    ``retry-dispute follow`` adds where each request stands), or None."""
+    try:
+        data = json.loads((batch_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    entries = [e for e in data.get("orders") or [] if isinstance(e, dict)]
+    skipped = tuple(
+        Outcome.from_json(
+            e,
+            run_dir=(batch_dir / str(e["run_dir"])).resolve() if e.get("run_dir") else None,
+        )
+        for e in entries
+        if e.get("skipped")
+    )
+    context = data.get("context")
+    code = data.get("exit_code")
+    return BatchResult(
+        batch_dir=batch_dir,
+        outcomes=(),
+        elapsed_s=float(data.get("elapsed_s") or 0.0),
+        concurrency=int(data.get("concurrency") or 1),
+        exit_code=code if isinstance(code, int) else 0,
+        skipped=skipped,
+        not_run=tuple(str(e.get("order_id")) for e in entries if e.get("not_run")),
+        interrupted_by=data.get("interrupted_by") or None,
+        context=context if isinstance(context, dict) else {},
+    )
+
+
 def write_batch_index(
     batch_dir: Path, run_dirs: Sequence[Path], *, result: BatchResult | None = None
 ) -> Path:
-    """Write ``batch_dir/index.html``: the verdict and each order's status with its report."""
+    """Write ``batch_dir/index.html``: the verdict and each order's status with its report
+    (and, once followed, where its request stands and its deadline). Without *result*, the
+    batch's ``summary.json`` says what the index says about it."""
     batch_dir.mkdir(parents=True, exist_ok=True)
+    if result is None:
+        result = _from_summary(batch_dir)
     rows = []
     for run_dir in run_dirs:
         outcome = Outcome.read(run_dir)
@@ -89,6 +131,7 @@ def write_batch_index(
                 report=_link(batch_dir, run_dir / "report.html"),
                 ticket=_link(batch_dir, run_dir / "support-ticket.md"),
                 case=_case(run_dir),
+                follow=read_follow(run_dir),
             )
         )
     ran = [row.r.status for row in rows]
@@ -141,6 +184,7 @@ def write_batch_index(
         command=shlex.join(command) if isinstance(command, list) else None,
         version=context.get("version"),
         summary=_link(batch_dir, batch_dir / "summary.json"),
+        followed=any(row.follow for row in rows),
         generated=local_and_utc(datetime.now(UTC), date=True),
     )
     return write_text(batch_dir / "index.html", html)

@@ -29,6 +29,7 @@ from agent.output import ticket as ticket_mod
 from agent.output.advice import next_steps
 from agent.output.batch_index import write_batch_index
 from agent.output.chat_advice import after_chat_steps, case_headline
+from agent.output.follow_report import follow_view
 from agent.output.html import env, local_and_utc, write_text
 from agent.output.run_folder import IMAGE_TYPES, run_dir_of, screenshot_file
 from agent.support.transcript import CHAT_MD, read_chat
@@ -65,7 +66,14 @@ _WAIT_CAUSES = {
     "retry_after": "Retry-After: the site asked to wait this long",
 }
 #: Files of the run folder that are safe to share, in the order the report lists them.
-_SHAREABLE = ("support-ticket.md", CHAT_MD, "evidence.zip", "result.json", "log.jsonl")
+_SHAREABLE = (
+    "support-ticket.md",
+    CHAT_MD,
+    "evidence.zip",
+    "result.json",
+    "follow.json",
+    "log.jsonl",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +349,7 @@ def render_report(result: Outcome) -> str:
         about=_about(result),
         safety=_safety(result),
         chat=chat,
+        follow=follow_view(folder),
         generated=local_and_utc(datetime.now(UTC), date=True),
     )
 

@@ -26,6 +26,7 @@ from agent.site.answer_rules import parse_answer
 from agent.site.chat_profile import parse_chat_profile
 from agent.site.check_rules import parse_check_rules
 from agent.site.flow_rules import parse_fields, parse_steps
+from agent.site.follow_profile import parse_follow
 from agent.site.profile_model import (
     DisputeRule,
     Element,
@@ -75,6 +76,7 @@ _TOP_KEYS = (
     "evidence",
     "support_chat",
     "check",
+    "follow",
 )
 _OLD_FORMAT = (
     "is in the old profile format ([selectors] and [texts]); the flow is data now: write "
@@ -353,6 +355,11 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         source=source,
         support_chat=(parse_chat_profile(support, source=source) if support is not None else None),
         check=parse_check_rules(chk, chk.table(data, "check", "")),
+        follow=(
+            parse_follow(data["follow"], source=source, elements=names)
+            if "follow" in data
+            else None
+        ),
     )
     _check_flow(chk, profile)
     return profile

@@ -23,6 +23,7 @@ from agent.site.answer_rules import AnswerRules
 from agent.site.chat_profile import ChatProfile
 from agent.site.check_rules import CheckRules
 from agent.site.flow_rules import Field, Step
+from agent.site.follow_profile import FollowRules
 from agent.site.patterns import BoundedPattern
 
 __all__ = [
@@ -180,6 +181,9 @@ class SiteProfile:
     support_chat: ChatProfile | None = None
     #: What ``retry-dispute check`` may let through (``[check]``, agent/site/check_rules.py).
     check: CheckRules = field(default_factory=CheckRules)
+    #: After the dispute opens (``[follow]``, agent/site/follow_profile.py), None when the
+    #: profile describes none.
+    follow: FollowRules | None = None
 
     def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
         """The URL of an order's page."""

@@ -17,10 +17,13 @@ from mock_site.aliexpress.wording import (
     STATUS_TITLES,
 )
 from mock_site.faults import FaultPlan
+from mock_site.lifecycle import state_code
 from mock_site.records import Dispute
 
 __all__ = [
     "API",
+    "RESPOND_API",
+    "RESPOND_PATH",
     "SUBMIT_PATH",
     "SUCCESS_RET",
     "UPLOAD_PATH",
@@ -40,6 +43,9 @@ __all__ = [
 
 API = "mtop.ae.reverse.submit"
 SUBMIT_PATH = f"/h5/{API}/1.0/"
+#: The buyer's answer on a request's page (disagree, accept, cancel).
+RESPOND_API = "mtop.ae.reverse.respond"
+RESPOND_PATH = f"/h5/{RESPOND_API}/1.0/"
 UPLOAD_PATH = "/x/upload?scene=reverse"
 SUCCESS_RET = "SUCCESS::调用成功"
 
@@ -50,9 +56,10 @@ def mtop(
     *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    api: str = API,
 ) -> JSONResponse:
     """One answer in the gateway's envelope."""
-    body = {"api": API, "v": "1.0", "ret": list(ret), "data": dict(data or {})}
+    body = {"api": api, "v": "1.0", "ret": list(ret), "data": dict(data or {})}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -62,8 +69,8 @@ def success(dispute: Dispute, detail_url: str) -> JSONResponse:
         "success": True,
         "reverseOrderId": dispute.dispute_id,
         "status": dispute.status.upper(),
-        "statusText": STATUS_TEXTS[dispute.status],
-        "title": STATUS_TITLES[dispute.status],
+        "statusText": STATUS_TEXTS[state_code(dispute)],
+        "title": STATUS_TITLES[state_code(dispute)],
         "detailUrl": detail_url,
     }
     return mtop([SUCCESS_RET], data)
@@ -74,12 +81,14 @@ def validated() -> JSONResponse:
     return mtop([SUCCESS_RET], {"valid": True})
 
 
-def busy(plan: FaultPlan, headers: Mapping[str, str]) -> JSONResponse:
+def busy(plan: FaultPlan, headers: Mapping[str, str], *, api: str = API) -> JSONResponse:
     """Busy, with the plan's status code: the gateway's RGV587 answer or a busy text."""
     if plan.busy_format == "gateway":
-        return mtop(GATEWAY_BUSY_RET, status=plan.busy_status, headers=headers)
+        return mtop(GATEWAY_BUSY_RET, status=plan.busy_status, headers=headers, api=api)
     text = BUSY_TEXTS[plan.language]
-    return mtop([f"FAIL_BIZ_SYSTEM_BUSY::{text}"], status=plan.busy_status, headers=headers)
+    return mtop(
+        [f"FAIL_BIZ_SYSTEM_BUSY::{text}"], status=plan.busy_status, headers=headers, api=api
+    )
 
 
 def challenge(punish_url: str) -> JSONResponse:

@@ -11,11 +11,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_site.aliexpress.answers import API
+from mock_site.aliexpress.answers import API, RESPOND_API
 from mock_site.aliexpress.chat import ae_chat_routes
 from mock_site.aliexpress.control_rows import ae_order_row
 from mock_site.aliexpress.login import create_login_app
 from mock_site.aliexpress.orders import OrderPages
+from mock_site.aliexpress.respond import AeResponder
 from mock_site.aliexpress.reverse import ReversePages
 from mock_site.aliexpress.submit import AeSubmitter
 from mock_site.aliexpress.uploads import UploadPages, Uploads
@@ -106,6 +107,7 @@ def create_aliexpress_app(
     reverse = ReversePages(web)
     upload_pages = UploadPages(web, uploads)
     submitter = AeSubmitter(web, uploads)
+    responder = AeResponder(web, uploads)
     routes = [
         Route("/", origin.home),
         Route("/sso/ticket", origin.sso),
@@ -116,6 +118,7 @@ def create_aliexpress_app(
         Route("/p/reverse-pages/start.html", reverse.start),
         Route("/p/reverse-pages/detail.html", reverse.detail),
         Route(f"/h5/{API}/1.0/", submitter.submit, methods=["POST"]),
+        Route(f"/h5/{RESPOND_API}/1.0/", responder.respond, methods=["POST"]),
         Route("/x/upload", upload_pages.upload, methods=["POST"]),
         Route("/x/file/{file_id}", upload_pages.file),
         Route("/gw/aplus/track", origin.beacon, methods=["POST"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mock_site.aliexpress.orders import item_lines
 from mock_site.aliexpress.wording import STATUS_TEXTS, ineligible_text
+from mock_site.lifecycle import state_code
 from mock_site.records import Dispute
 from mock_site.seed import Order
 from mock_site.store import Store
@@ -12,7 +13,8 @@ __all__ = ["ae_order_row"]
 
 
 def _request_reason(dispute: Dispute) -> str:
-    return f"Request {dispute.dispute_id}: {STATUS_TEXTS.get(dispute.status, dispute.status)}"
+    code = state_code(dispute)
+    return f"Request {dispute.dispute_id}: {STATUS_TEXTS.get(code, code)}"
 
 
 def ae_order_row(store: Store, order: Order) -> dict[str, object]:
@@ -31,6 +33,7 @@ def ae_order_row(store: Store, order: Order) -> dict[str, object]:
                 "reason": reason,
                 "dispute_id": request.dispute_id if request else None,
                 "status": request.status if request else None,
+                "state": state_code(request) if request else None,
             }
         )
     latest = store.open_dispute_for(order.order_id)

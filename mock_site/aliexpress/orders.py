@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from mock_site.aliexpress.web import AeWeb
 from mock_site.aliexpress.wording import ORDER_STATUS, STATUS_TEXTS, ineligible_text
+from mock_site.lifecycle import state_code
 from mock_site.records import Dispute
 from mock_site.seed import MULTI_ITEM_ORDER_IDS, Item, Order
 from mock_site.store import Store
@@ -39,7 +40,7 @@ class ItemLine:
     @property
     def status_text(self) -> str:
         """The existing request's status in the site's words."""
-        return STATUS_TEXTS.get(self.request.status, "") if self.request else ""
+        return STATUS_TEXTS.get(state_code(self.request), "") if self.request else ""
 
 
 def item_lines(store: Store, order: Order) -> list[ItemLine]:

@@ -8,17 +8,24 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mock_site.aliexpress.answers import SUBMIT_PATH, UPLOAD_PATH
+from mock_site.aliexpress.answers import RESPOND_PATH, SUBMIT_PATH, UPLOAD_PATH
+from mock_site.aliexpress.request_wording import COUNTDOWN, request_texts
 from mock_site.aliexpress.web import AeWeb
-from mock_site.aliexpress.wording import (
-    REASONS,
-    STATUS_TEXTS,
-    STATUS_TITLES,
-    ineligible_text,
-)
-from mock_site.records import Dispute
+from mock_site.aliexpress.wording import REASONS, ineligible_text
+from mock_site.lifecycle import state_code
+from mock_site.records import Action, Dispute
 
-__all__ = ["ITEM_NOT_FOUND", "REQUEST_NOT_FOUND", "RequestView", "ReversePages", "detail_url"]
+__all__ = [
+    "ACCEPT_WARNING",
+    "CANCEL_WARNING",
+    "ITEM_NOT_FOUND",
+    "REQUEST_NOT_FOUND",
+    "RequestView",
+    "ReversePages",
+    "countdown",
+    "detail_url",
+    "history_line",
+]
 
 ITEM_NOT_FOUND = "Sorry, we couldn't find this item."
 REQUEST_NOT_FOUND = "Sorry, we couldn't find this request."
@@ -41,14 +48,51 @@ class RequestView:
     hidden: bool = False
 
     @classmethod
-    def of(cls, dispute: Dispute, *, link: bool = True) -> RequestView:
-        """The block of an existing request."""
+    def of(cls, dispute: Dispute, *, link: bool = True, language: str = "en") -> RequestView:
+        """The block of an existing request (its title and status in *language*)."""
+        title, status = request_texts(language, state_code(dispute))
         return cls(
-            title=STATUS_TITLES.get(dispute.status, ""),
-            status_text=STATUS_TEXTS.get(dispute.status, ""),
+            title=title,
+            status_text=status,
             request_id=dispute.dispute_id,
             link=detail_url(dispute.dispute_id) if link else "",
         )
+
+
+ACCEPT_WARNING = (
+    "Accepting this solution closes your request. You won't be able to ask for more or open "
+    "another request for this item."
+)
+CANCEL_WARNING = "Cancel this request? It will be closed and can't be opened again."
+_WAITING = frozenset({"proposal_partial", "proposal_return", "refused", "evidence_requested"})
+_PROPOSALS = {"proposal_partial": "Partial refund", "proposal_return": "Return & refund"}
+
+
+def countdown(seconds: float, days_word: str = "days") -> str:
+    """``4 days 23:59:58``: the time left, in days, then hours, minutes and seconds."""
+    left = max(0, int(seconds))
+    days, rest = divmod(left, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{days} {days_word} {hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def history_line(action: Action) -> str:
+    """One step of the request's history, in the site's words (English)."""
+    amount = f" (US ${action.amount})" if action.amount else ""
+    said = f': "{action.reason}"' if action.reason else ""
+    words = {
+        "agree": f"Seller agreed to refund{amount}",
+        "propose_partial": f"Seller proposed a partial refund{amount}{said}",
+        "propose_return": f"Seller proposed a return and refund{amount}{said}",
+        "refuse": f"Seller rejected the request{said}",
+        "ask_evidence": f"Seller asked for more evidence{said}",
+        "disagree": f'You disagreed and uploaded more evidence: "{action.message}"',
+        "accept": f"You accepted the seller's solution{amount}",
+        "withdraw": "You cancelled the request",
+        "deadline_passed": "The response time ran out",
+    }
+    return words.get(action.action, action.action)
 
 
 class ReversePages:
@@ -114,6 +158,18 @@ class ReversePages:
         order = self.store.order(dispute.order_id, session.account)
         item = order.item(dispute.item_id or "") if order else None
         labels = {r.code: r.label for group in REASONS.values() for r in group}
+        plan = self.store.plan
+        code = state_code(dispute)
+        wall = self.store.deadline_wall(dispute)
+        left = None if wall is None else wall - self.store.wall_clock()
+        words, days = COUNTDOWN.get(plan.language, COUNTDOWN["en"])
+        init = {
+            "reverseOrderId": dispute.dispute_id,
+            "respondUrl": RESPOND_PATH,
+            "uploadUrl": UPLOAD_PATH,
+            "busyStyle": plan.busy_style,
+            "days": days,
+        }
         return self.web.render(
             "request.html",
             request=request,
@@ -121,7 +177,19 @@ class ReversePages:
             overlay=True,
             dispute=dispute,
             item_title=item.title if item else (order.title if order else ""),
-            view=RequestView.of(dispute, link=False),
+            view=RequestView.of(dispute, link=False, language=plan.language),
             solution=SOLUTION_LABELS.get(dispute.solution, dispute.solution),
             reason=labels.get(dispute.reason, dispute.reason),
+            state=code,
+            waiting=code in _WAITING,
+            proposal=_PROPOSALS.get(code),
+            is_open=dispute.status in ("waiting_seller", "waiting_response", "waiting_feedback"),
+            countdown_words=words,
+            countdown=None if left is None else countdown(left, days),
+            left_ms=None if left is None else max(0, round(left * 1000)),
+            history=[history_line(a) for a in dispute.actions],
+            accept_warning=ACCEPT_WARNING,
+            cancel_warning=CANCEL_WARNING,
+            init=init,
+            busy_style=plan.busy_style,
         )

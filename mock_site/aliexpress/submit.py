@@ -27,7 +27,7 @@ from mock_site.store import Session
 from mock_site.submit import read_limited, retry_after_headers
 from mock_site.validation import AcceptedDispute, DisputeForm, Refused, Upload, validate
 
-__all__ = ["MAX_SUBMIT_BODY", "AeSubmitter"]
+__all__ = ["MAX_SUBMIT_BODY", "AeSubmitter", "request_data"]
 
 MAX_SUBMIT_BODY = 1024 * 1024  # the files are uploaded on their own; the submit is small
 RECEIPT = {"RECEIVED": "yes", "NOT_RECEIVED": "no"}
@@ -35,7 +35,7 @@ SOLUTIONS = {"REFUND_ONLY": "refund", "RETURN_AND_REFUND": "return"}
 _AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 
 
-def _data(body: bytes) -> dict[str, object] | None:
+def request_data(body: bytes) -> dict[str, object] | None:
     """The JSON object in the form field ``data``, or None."""
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True)
@@ -96,7 +96,7 @@ class AeSubmitter:
         body = await read_limited(request, MAX_SUBMIT_BODY)
         if body is None:
             return answers.too_large()
-        data = _data(body)
+        data = request_data(body)
         peek = data or {}
         attempt = _Attempt(_text(peek, "orderId"), _text(peek, "itemId") or None)
         plan = self.store.plan

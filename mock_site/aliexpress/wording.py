@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mock_site.aliexpress.request_wording import REQUEST_TEXTS
+
 __all__ = [
     "BUSY_TEXTS",
     "CHALLENGE_HEADING",
@@ -57,18 +59,12 @@ REASONS: Mapping[str, tuple[Reason, ...]] = {
 }
 REASON_BY_ID: Mapping[str, Reason] = {r.reason_id: r for group in REASONS.values() for r in group}
 
-#: Status of a request (the store's ``status`` code) as the pages show it...
-STATUS_TEXTS: Mapping[str, str] = {
-    "waiting_feedback": "Waiting for AliExpress's feedback",
-    "waiting_response": "Waiting for your response",
-    "refund_complete": "Refund complete",
-}
+#: Status of a request as the order page and the answers show it (English), by its state code
+#: (`mock_site.lifecycle.state_code`); the request's page says it in the plan's language
+#: (`mock_site.aliexpress.request_wording`)...
+STATUS_TEXTS: Mapping[str, str] = {code: texts[1] for code, texts in REQUEST_TEXTS["en"].items()}
 #: ...and the title above it on the request's page.
-STATUS_TITLES: Mapping[str, str] = {
-    "waiting_feedback": "We're reviewing your request",
-    "waiting_response": "The seller has responded to your request",
-    "refund_complete": "Your refund has been issued",
-}
+STATUS_TITLES: Mapping[str, str] = {code: texts[0] for code, texts in REQUEST_TEXTS["en"].items()}
 
 #: The order's status as the order list and detail show it, by the store's state.
 ORDER_STATUS: Mapping[str, str] = {

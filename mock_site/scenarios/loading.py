@@ -16,6 +16,7 @@ from agent.errors import InvalidConfig, InvalidRequest
 from agent.request import request_from_mapping
 from agent.site.profile import SiteProfile, load_profile
 from mock_site.faults import FaultPlan, parse_fault_plan
+from mock_site.scenarios.follow import FOLLOW_STATES, FOLLOW_STATUSES, parse_follow_plan
 from mock_site.scenarios.model import (
     CHAT_ENDS,
     CONTENTS,
@@ -317,7 +318,21 @@ def _expect(table: Mapping[str, object], source: str) -> Expectation:
         chat=_chat_end(table["chat"], source) if "chat" in table else None,
         chat_attachments=opt("chat_attachments", _count),
         chat_holding=opt("chat_holding", _count),
+        follow=_one_of(table, "follow", FOLLOW_STATUSES, source),
+        follow_state=_one_of(table, "follow_state", FOLLOW_STATES, source),
+        responses=opt("responses", _whole),
+        follow_attempts=opt("follow_attempts", _count),
     )
+
+
+def _one_of(
+    table: Mapping[str, object], key: str, choices: Sequence[str], source: str
+) -> str | None:
+    if key not in table:
+        return None
+    if table[key] not in choices:
+        raise _bad(source, f"expect.{key}", f"must be one of {', '.join(choices)}")
+    return str(table[key])
 
 
 def _check_request(request: Mapping[str, object], path: Path, profile: SiteProfile) -> None:
@@ -358,6 +373,15 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         )
     support = _support(data, source)
     expect = _expect(_table(data, "expect", source, required=True), source)
+    follow = parse_follow_plan(data, source)
+    follow_keys = [k for k in ("follow", "follow_state", "responses") if k in data["expect"]]
+    if follow_keys and follow is None:
+        raise _bad(
+            source,
+            f"expect.{follow_keys[0]}",
+            "needs a [follow] table",
+            "add [follow] (it follows the request after the run) or drop the expectation",
+        )
     chat_keys = [k for k in ("chat", "chat_attachments", "chat_holding") if k in data["expect"]]
     if chat_keys and support is None:
         raise _bad(
@@ -379,6 +403,7 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         files=files,
         expect=expect,
         support=MappingProxyType(support) if support is not None else None,
+        follow=follow,
     )
 
 

@@ -12,6 +12,7 @@ from agent import RetryPolicy, Status
 from agent.request import PreparedRequest, request_from_mapping
 from agent.site.profile import SiteProfile, Timeouts
 from agent.support.conversation import ChatEnd
+from mock_site.scenarios.follow import FOLLOW_EXPECT_KEYS, FollowPlan
 from mock_site.skins import SKINS
 from mock_site.testing import SAMPLE_JPEG, SAMPLE_PNG
 
@@ -25,6 +26,7 @@ SCENARIO_KEYS: tuple[str, ...] = (
     "timeouts",
     "files",
     "support",
+    "follow",
     "expect",
 )
 #: The bundled storefronts a scenario can run on (each with the profile of the same name).
@@ -43,6 +45,7 @@ EXPECT_KEYS: tuple[str, ...] = (
     "chat",
     "chat_attachments",
     "chat_holding",
+    *FOLLOW_EXPECT_KEYS,
 )
 #: The keys of ``[support]``: after the run, `retry-dispute support` on its run folder, with these
 #: overrides of the profile's ``[support_chat]`` (short idle limits for the catalogue).
@@ -126,6 +129,12 @@ class Expectation:
     chat_attachments: Count | None = None
     #: Holding messages the agent sent in the chat.
     chat_holding: Count | None = None
+    #: After the dispute opened (with a ``[follow]`` table): how the follow ended, the state it
+    #: last read, the disagreements on the store's record, the response's attempts.
+    follow: str | None = None
+    follow_state: str | None = None
+    responses: int | None = None
+    follow_attempts: Count | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +173,8 @@ class Scenario:
     #: ``[support]``: go to the support chat after the run, with these [support_chat] overrides;
     #: None: no support chat.
     support: Mapping[str, Any] | None = None
+    #: ``[follow]``: the store's answers and ``retry-dispute follow`` after the run; None: none.
+    follow: FollowPlan | None = None
 
     @property
     def order_id(self) -> str:
@@ -224,6 +235,12 @@ class Observed:
     chat: str | None = None
     chat_attachments: int = 0
     chat_holding: int = 0
+    #: How the follow ended (None: none ran), the state it last read, the disagreements on the
+    #: store's record, the response's attempts.
+    follow: str | None = None
+    follow_state: str | None = None
+    responses: int = 0
+    follow_attempts: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -286,7 +303,11 @@ def check(expect: Expectation, got: Observed) -> tuple[str, ...]:
     problems += _check_dispute(expect.dispute, got.dispute)
     if expect.chat is not None and got.chat != expect.chat:
         problems.append(f"chat: expected {expect.chat}, got {got.chat}")
-    for key in ("chat_attachments", "chat_holding"):
+    for key in ("follow", "follow_state", "responses"):
+        want, have = getattr(expect, key), getattr(got, key)
+        if want is not None and want != have:
+            problems.append(f"{key}: expected {want}, got {have}")
+    for key in ("chat_attachments", "chat_holding", "follow_attempts"):
         want_count, have_count = getattr(expect, key), getattr(got, key)
         if want_count is not None and not want_count.matches(have_count):
             problems.append(f"{key}: expected {want_count}, got {have_count}")

@@ -27,6 +27,7 @@ from agent.site.profile import SiteProfile, load_profile
 from agent.support.facts import HOLDING
 from agent.support.run import SupportOptions, run_support
 from mock_site.demo import DEMO_ACCOUNT
+from mock_site.scenarios.follow import run_follow
 from mock_site.scenarios.model import (
     Observed,
     Scenario,
@@ -81,21 +82,41 @@ def _store_facts(server: StorefrontServer, order_id: str) -> dict[str, Any]:
     }
 
 
-async def _outcome(scenario: Scenario, prepared: PreparedRequest, rig: _Rig, area: Path) -> Outcome:
-    with (
-        tempfile.TemporaryDirectory(prefix="retry-dispute-scenario-") as tmp,
-        Journal(Path(tmp) / "journal.sqlite3") as journal,
-    ):
-        options = RunOptions(
-            site=rig.server.url,
-            profile=scenario.profile_for(rig.profile),
-            policy=scenario.policy,
-            session=Session(credentials=Credentials(*DEMO_ACCOUNT)),
-            out_dir=area,
-        )
-        return await open_dispute_async(
-            prepared, options, runtime=Runtime(journal=journal, browser=rig.browser)
-        )
+async def _outcome(
+    scenario: Scenario, prepared: PreparedRequest, rig: _Rig, area: Path, journal: Journal
+) -> Outcome:
+    options = RunOptions(
+        site=rig.server.url,
+        profile=scenario.profile_for(rig.profile),
+        policy=scenario.policy,
+        session=Session(credentials=Credentials(*DEMO_ACCOUNT)),
+        out_dir=area,
+    )
+    return await open_dispute_async(
+        prepared, options, runtime=Runtime(journal=journal, browser=rig.browser)
+    )
+
+
+async def _follow(
+    scenario: Scenario,
+    prepared: PreparedRequest,
+    outcome: Outcome,
+    rig: _Rig,
+    journal: Journal,
+) -> dict[str, Any]:
+    """``[follow]``: the store's answers and the follow of the request the run opened."""
+    assert scenario.follow is not None
+    return await run_follow(
+        scenario.follow,
+        server=rig.server,
+        browser=rig.browser,
+        profile=scenario.profile_for(rig.profile),
+        policy=scenario.policy,
+        run_dir=outcome.run_dir,
+        order_id=scenario.order_id,
+        evidence=prepared.request.evidence,
+        journal=journal,
+    )
 
 
 async def _chat(scenario: Scenario, run_dir: Path, rig: _Rig) -> dict[str, Any]:
@@ -127,18 +148,25 @@ async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
         log.info("agent.scenario_refused", scenario=scenario.name, error=str(err))
         return Observed(status="invalid", message=str(err))
     try:
-        outcome = await _outcome(scenario, prepared, rig, area)
-        chat: dict[str, Any] = {}
-        if scenario.support is not None and outcome.run_dir is not None and not outcome.ok:
-            chat = await _chat(scenario, outcome.run_dir, rig)
+        with (
+            tempfile.TemporaryDirectory(prefix="retry-dispute-scenario-") as tmp,
+            Journal(Path(tmp) / "journal.sqlite3") as journal,
+        ):
+            outcome = await _outcome(scenario, prepared, rig, area, journal)
+            chat: dict[str, Any] = {}
+            if scenario.support is not None and outcome.run_dir is not None and not outcome.ok:
+                chat = await _chat(scenario, outcome.run_dir, rig)
+            if scenario.follow is not None:
+                chat = await _follow(scenario, prepared, outcome, rig, journal)
     except Exception as exc:  # one scenario's crash must not stop the catalogue: it is its result
         log.exception("agent.scenario_crashed", scenario=scenario.name)
         return Observed(status="error", message=f"runner: {type(exc).__name__}: {exc}")
+    followed = chat.pop("message", None)
     return Observed(
         status=outcome.status,
         attempts=outcome.attempts,
         screenshots=len(outcome.screenshots),
-        message=outcome.message,
+        message=f"{outcome.message}; {followed}" if followed else outcome.message,
         run_dir=outcome.run_dir,
         files=_run_files(outcome.run_dir),
         waits=_waits_of(outcome.run_dir),

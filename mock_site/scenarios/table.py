@@ -31,7 +31,9 @@ _COLUMNS = ("scenario", "expected", "got", "attempts", "disputes", "seconds", "r
 def _row(result: ScenarioResult) -> tuple[str, ...]:
     got, expect = result.observed, result.scenario.expect
     expected = expect.status + (f", chat {expect.chat}" if expect.chat else "")
+    expected += f", follow {expect.follow}" if expect.follow else ""
     status = got.status + (f", chat {got.chat}" if got.chat else "")
+    status += f", follow {got.follow}" if got.follow else ""
     return (
         result.scenario.name,
         expected,

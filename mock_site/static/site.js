@@ -38,6 +38,10 @@ function initOrderPage() {
       byTestId("popup-fallback-link").hidden = false;
     }
   });
+}
+
+// Forms that ask first (confirm receipt, accept a proposal, withdraw): a JS confirm.
+function initConfirmations() {
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
       if (!confirm(form.dataset.confirm)) event.preventDefault();
@@ -86,7 +90,10 @@ function showBusy(form, message) {
     toast.textContent = message;
     toast.hidden = false;
   }
-  if (form.dataset.resetsOnBusy === "yes") resetForm(form);
+  if (form.dataset.resetsOnBusy === "yes") {
+    if (form.dataset.testid === "response-form") form.reset();
+    else resetForm(form);
+  }
 }
 
 async function submitByFetch(form, button) {
@@ -172,8 +179,70 @@ function initDisputeForm() {
   });
 }
 
+// The request's page: "Disagree and send" by fetch() (toast, modal) or a full-page POST.
+async function respondByFetch(form, button) {
+  const error = byTestId("response-error", form);
+  error.hidden = true;
+  for (const id of ["busy-toast", "busy-modal"]) {
+    const element = byTestId(id);
+    if (element) element.hidden = true;
+  }
+  button.disabled = true;
+  let data = {};
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    });
+    data = await response.json();
+  } catch (failure) {
+    data = {};
+  }
+  button.disabled = false;
+  if (data.status === "sent") {
+    const result = byTestId("response-result");
+    result.textContent = data.message;
+    result.hidden = false;
+    byTestId("request-state").textContent = data.state_text;
+    form.hidden = true;
+  } else if (data.status === "busy") {
+    showBusy(form, data.message);
+  } else if (data.status === "invalid") {
+    error.textContent = data.message;
+    error.hidden = false;
+  } else if (data.status === "login_required") {
+    window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+    return;
+  } else {
+    error.textContent = "Something went wrong. Please try again.";
+    error.hidden = false;
+  }
+  if (document.body.dataset.overlay === "always") showOverlaySoon();
+}
+
+function initResponseForm() {
+  const form = byTestId("response-form");
+  if (!form) return;
+  const modalClose = byTestId("busy-modal-close");
+  if (modalClose) {
+    modalClose.addEventListener("click", () => { byTestId("busy-modal").hidden = true; });
+  }
+  const button = byTestId("respond-disagree", form);
+  button.addEventListener("click", () => {
+    if (form.dataset.submit === "fetch") {
+      respondByFetch(form, button);
+    } else {
+      form.submit();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   initOverlay();
   initOrderPage();
+  initConfirmations();
   initDisputeForm();
+  initResponseForm();
 });

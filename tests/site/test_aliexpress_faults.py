@@ -128,7 +128,7 @@ def test_busy_after_commit(shopper: AeShopper, ae_server: StorefrontServer) -> N
         "5000000001007135",
     )
     page = shopper.page("/p/order/detail.html?orderId=1001")
-    assert page.texts("order-detail-item-reverse-status") == ["Waiting for AliExpress's feedback"]
+    assert page.texts("order-detail-item-reverse-status") == ["Waiting for the seller's response"]
 
 
 def test_server_errors_and_the_decision_order(

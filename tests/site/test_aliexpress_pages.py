@@ -148,14 +148,15 @@ def test_order_list_pages(shopper: AeShopper) -> None:
         ("1004", "Delivered", 1, None),
         ("1005", "Completed", 0, INELIGIBLE["receipt_confirmed"]),
         ("1006", "Closed", 0, INELIGIBLE["proposal_accepted"]),
-        ("1007", "Delivered", 0, None),
+        ("1007", "Delivered", 1, None),  # its request's: the button leads to it
         ("2042", "Awaiting delivery", 1, None),
     ],
 )
 def test_order_detail(
     shopper: AeShopper, order_id: str, status: str, buttons: int, tip: str | None
 ) -> None:
-    """Status, one Returns/refunds per eligible item line, the site's words when not eligible."""
+    """Status, one Returns/refunds per eligible item line or line with a request, the site's
+    words when not eligible."""
     page = shopper.page(f"/p/order/detail.html?orderId={order_id}&spm=a2g0o.1")
     assert page.one("order-status-title").text == status
     assert len(page.buttons("Returns/refunds")) == buttons
@@ -191,10 +192,14 @@ def test_existing_requests_show_status_and_id(shopper: AeShopper) -> None:
     two = shopper.page("/p/order/detail.html?orderId=3044357010127135")
     assert len(two.buttons("Returns/refunds")) == 2
     mixed = shopper.page("/p/order/detail.html?orderId=3043329396767135")
-    assert len(mixed.buttons("Returns/refunds")) == 1
+    # an item with a request keeps its button (as on the real site): it leads to the request
+    assert len(mixed.buttons("Returns/refunds")) == 2
     assert mixed.texts("order-detail-item-reverse-status") == ["Waiting for your response"]
     done = shopper.page("/p/order/detail.html?orderId=3042816799787135")
-    assert done.buttons("Returns/refunds") == []
+    assert len(done.buttons("Returns/refunds")) == 1
+    assert [a.attrs["href"] for a in done.all("order-detail-item-btn-link", "a")] == [
+        "/p/reverse-pages/detail.html?reverseOrderId=5000000000097135"
+    ]
     assert done.texts("order-detail-item-reverse-status") == ["Refund complete"]
 
 
@@ -260,7 +265,7 @@ def test_request_page(shopper: AeShopper, ae_server: StorefrontServer) -> None:
     path = "/p/reverse-pages/detail.html?reverseOrderId=5000000000087135"
     page = shopper.page(path)
     assert page.one("verticalSteps--title--1m4xoBw").text == (
-        "The seller has responded to your request"
+        "The seller proposed a partial refund"
     )
     assert page.one("reminder--statusStr--3FMxRSU").text == "Waiting for your response"
     other = AeShopper(ae_server, "other")

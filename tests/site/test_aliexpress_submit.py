@@ -48,9 +48,9 @@ def test_success_answer(shopper: AeShopper, ae_server: StorefrontServer) -> None
         "data": {
             "success": True,
             "reverseOrderId": "5000000001007135",
-            "status": "WAITING_FEEDBACK",
-            "statusText": "Waiting for AliExpress's feedback",
-            "title": "We're reviewing your request",
+            "status": "WAITING_SELLER",
+            "statusText": "Waiting for the seller's response",
+            "title": "Waiting for the seller to respond",
             "detailUrl": "/p/reverse-pages/detail.html?reverseOrderId=5000000001007135",
         },
     }
@@ -60,7 +60,7 @@ def test_success_answer(shopper: AeShopper, ae_server: StorefrontServer) -> None
         "item_id": "100101",
         "received": "no",
         "reason": "returned_to_sender",
-        "status": "waiting_feedback",
+        "status": "waiting_seller",
     }
     assert (dispute["solution"], dispute["refund"], dispute["amount"]) == (
         "refund",
@@ -93,10 +93,15 @@ def test_requests_are_per_item_and_never_deduplicated(
     ]
     [row] = [r for r in ae_server.orders() if r["order_id"] == order]
     assert row["eligible"] is False
-    assert row["reason"] == "Request 5000000001027135: Waiting for AliExpress's feedback"
+    assert row["reason"] == "Request 5000000001027135: Waiting for the seller's response"
     assert [i["dispute_id"] for i in row["items"]] == ["5000000001027135", "5000000001017135"]
     page = shopper.page(f"/p/order/detail.html?orderId={order}")
-    assert page.buttons("Returns/refunds") == []
+    # as on the real site, each item keeps its Returns/refunds button: it leads to its request
+    assert len(page.buttons("Returns/refunds")) == 2
+    assert [a.attrs["href"] for a in page.all("order-detail-item-btn-link", "a")] == [
+        "/p/reverse-pages/detail.html?reverseOrderId=5000000001027135",
+        "/p/reverse-pages/detail.html?reverseOrderId=5000000001017135",
+    ]
     assert len(page.all("order-detail-item-reverse-link")) == 2
 
 
