@@ -101,7 +101,7 @@ def test_follow_says_decide_then_disagrees_through_busy_answers(
     assert (follow["status"], follow["state"], follow["exit_code"]) == (
         "decide",
         "proposed_partial",
-        8,
+        11,
     )
     assert follow["deadline"] == _request(storefront, "1002")["deadline"]
     assert all((run_dir / s).is_file() for s in follow["screenshots"])
