@@ -80,6 +80,8 @@ class _Walk:
         self.elements = ElementLog(profile)
         self.shots = 0
         self.stopped: str | None = None
+        #: What the profile gets wrong beyond its elements (each line says what to fix).
+        self.problems: list[str] = []
 
     async def shot(self, page: Page, name: str) -> None:
         self.shots += 1
@@ -99,7 +101,16 @@ class _Walk:
         await self.shot(site.page, step.name)
 
     async def count_submit(self, site: SitePage, prepared: PreparedRequest) -> None:
-        """The submit steps are never run: count the elements of those that apply now."""
+        """The submit steps are never run: count the elements of those that apply now; say
+        when none would run for this request (a run would send nothing)."""
+        request = prepared.request
+        if not any(
+            not s.when.request or s.when.holds_for(request) for s in self.profile.submit_steps
+        ):
+            self.problems.append(
+                "submit.steps: none runs for this request (their `when` conditions skip them "
+                "all): a run would send nothing"
+            )
         for step in self.profile.submit_steps:
             if await condition_holds(site, step.when, prepared.request, where=step.where):
                 await site.report(step.element, "required", f"{step.where} (not run)")
@@ -130,6 +141,12 @@ class _Walk:
         await check_gates(site, when="on the order page")
         state = await order.read_state()
         await self.shot(page, "order-page")
+        if state.dispute.exists and state.dispute.dispute_id is None:
+            self.problems.append(
+                f"dispute.pattern does not match the dispute element the order page shows "
+                f'("{state.dispute.shown}"): a run counts it as a dispute whose id is unknown; '
+                "fix dispute.pattern (or dispute.attribute)"
+            )
         if state.dispute.exists or state.ineligible_text:
             said = (
                 f"a dispute is open ({state.dispute.dispute_id or state.dispute.shown})"
@@ -252,7 +269,15 @@ def command_check(args: argparse.Namespace, console: Console, signals: Interrupt
         print(f"stopped: {shown(failed)}")
     if walk.stopped:
         print(f"note: {shown(walk.stopped)}")
-    ok = failed is None and walk.elements.ok and not walk.stopped and not walk.guard.blocked
+    for problem in walk.problems:
+        print(f"problem: {shown(problem)}")
+    ok = (
+        failed is None
+        and walk.elements.ok
+        and not walk.stopped
+        and not walk.guard.blocked
+        and not walk.problems
+    )
     if walk.guard.blocked:
         print(
             "the profile sent what a check never sends (above): fix the step or field named, "

@@ -146,3 +146,56 @@ def test_check_counts_an_ambiguous_element(
     assert code == 2
     [row] = [line for line in out.splitlines() if line.startswith("elements.order_status ")]
     assert "ambiguous" in row and "elements match and the first is used" in row
+
+
+def test_submit_steps_that_would_never_run_are_a_problem(
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Submit steps whose conditions skip them all for this request: a run would send nothing,
+    and check says so (exit 2) though every element is found."""
+    profile = _profile(
+        tmp_path,
+        'click = "submit"\ndialog = "accept"',
+        'click = "submit"\ndialog = "accept"\nwhen = {received = "no"}',
+    )
+    code, out, _ = _check(storefront, tmp_path, profile, monkeypatch, capsys)
+    assert code == 2, out
+    assert "problem: submit.steps: none runs for this request" in out
+    assert not [d for d in storefront.disputes() if d["order_id"] == "1002"]
+
+
+def test_a_dispute_element_the_pattern_cannot_read_is_a_problem(
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An order page whose dispute notice the profile's pattern cannot read: check tries the
+    pattern on it and says so (a run would take it for a dispute whose id is unknown)."""
+    storefront.set_faults({"dispute_text_only": True})
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
+    code = cli(
+        [
+            "check",
+            "--site",
+            storefront.url,
+            "--order",
+            "1007",
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            "It has not arrived after forty days.",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 2, out
+    assert "problem: dispute.pattern does not match the dispute element" in out
+    assert '"A dispute is open for this order"' in out
