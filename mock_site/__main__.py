@@ -87,8 +87,8 @@ def serve(
     uvicorn.Server(uvicorn.Config(app, log_level=log_level)).run(sockets=socks)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line and serve; 2 for a bad fault file or option, 1 for a taken port."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m mock_site``."""
     parser = argparse.ArgumentParser(
         prog="python -m mock_site", description="Serve the bundled mock storefront on 127.0.0.1."
     )
@@ -100,7 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--login-port", type=int, help="aliexpress skin: port of the login origin (default PORT+1)"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and serve; 2 for a bad fault file or option, 1 for a taken port."""
+    args = build_parser().parse_args(argv)
     if args.login_port is not None and args.skin != "aliexpress":
         print("mock_site: --login-port is for --skin aliexpress only", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -206,20 +207,37 @@ def test_load_fault_file(tmp_path: Path) -> None:
 
 
 def test_main_serves_on_loopback_with_the_file_plan(tmp_path, monkeypatch) -> None:
-    """python -m mock_site binds 127.0.0.1 on the given port with the file's plan."""
+    """python -m mock_site binds 127.0.0.1 on the given port with the file's plan (the socket
+    is bound before uvicorn serves on it), and port 8000 by default."""
     calls: list[dict[str, object]] = []
-    monkeypatch.setattr(
-        mock_main.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw})
-    )
+
+    class Server:
+        """uvicorn's server, recording what it was asked to serve instead of serving."""
+
+        def __init__(self, config: object) -> None:
+            self.config = config
+
+        def run(self, sockets: list[socket.socket]) -> None:
+            calls.append(
+                {
+                    "app": self.config.app,  # type: ignore[attr-defined]
+                    "addresses": [s.getsockname() for s in sockets],
+                }
+            )
+            for sock in sockets:
+                sock.close()
+
+    monkeypatch.setattr(mock_main.uvicorn, "Server", Server)
+    with socket.socket() as probe:  # a free port of 127.0.0.1
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
     plan = tmp_path / "plan.toml"
     plan.write_text("busy_first = 1\n", encoding="utf-8")
-    assert mock_main.main(["--port", "8123", "--faults", str(plan)]) == 0
+    assert mock_main.main(["--port", str(free), "--faults", str(plan)]) == 0
     [call] = calls
-    assert call["host"] == "127.0.0.1"
-    assert call["port"] == 8123
+    assert call["addresses"] == [("127.0.0.1", free)]
     assert call["app"].state.store.plan.busy_first == 1  # type: ignore[attr-defined]
-    assert mock_main.main([]) == 0
-    assert calls[-1]["port"] == 8000
+    assert mock_main.build_parser().parse_args([]).port == 8000
 
 
 def test_main_refuses_a_bad_fault_file(tmp_path, capsys) -> None:
