@@ -13,7 +13,9 @@ The rules, each proven by a fast test (tests/unit/test_decide.py, tests/unit/tes
   (``invalid``, a login form, a challenge), else the profile's submit steps are wrong
   (``nothing_sent``). No attempt is counted for it.
 - ``opened`` with the dispute's id, ``invalid``, ``login_required``, ``challenge``: settled by
-  the answer alone.
+  the answer alone; but a session that ended (``login_required``) when the run can sign in again
+  (credentials and the profile's login steps) is checked like an ambiguous answer, and resent
+  after signing in (`Resend` with cause ``signed_out``).
 - Anything else (busy, an HTTP 500, a timeout, an unknown page, "opened" without an id) does not
   prove the dispute was NOT created: it is settled only by the check of the order page that
   follows it. A dispute shown there (its id readable or not) ends the run ``opened``; a page that
@@ -69,8 +71,9 @@ class Resend:
     """No dispute was made by the last submission: another one is safe (budget permitting)."""
 
     answer: Answer
-    #: "busy" (the site said so) or "ambiguous" (no proof either way, now disproved by the check).
-    cause: Literal["busy", "ambiguous"]
+    #: "busy" (the site said so), "ambiguous" (no proof either way, now disproved by the check),
+    #: or "signed_out" (the session ended: sign in again first).
+    cause: Literal["busy", "ambiguous", "signed_out"]
     #: The site's Retry-After, in seconds, counted from its answer.
     retry_after_s: float | None = None
 
@@ -78,14 +81,20 @@ class Resend:
 Decision = Settled | Resend
 
 
-def settled_by_answer(submission: Submission) -> bool:
+def _final(outcome: str, *, can_sign_in: bool) -> bool:
+    if outcome == "login_required" and can_sign_in:
+        return False
+    return outcome in _FINAL
+
+
+def settled_by_answer(submission: Submission, *, can_sign_in: bool = False) -> bool:
     """Whether the answer settles the run by itself (no check of the order page needed)."""
     answer = submission.answer
     if submission.in_flight or submission.sent == 0:
         return True
     if answer.outcome == "opened" and answer.dispute_id:
         return True
-    return answer.outcome in _FINAL
+    return _final(answer.outcome, can_sign_in=can_sign_in)
 
 
 def decide(
@@ -93,11 +102,13 @@ def decide(
     finding: Finding | None,
     *,
     retry_after_s: float | None = None,
+    can_sign_in: bool = False,
 ) -> Decision:
     """The decision after one submission (and the check of the order page that followed it).
 
     *finding* is None when `settled_by_answer` said no check was needed; *retry_after_s* is the
-    site's Retry-After counted from its answer.
+    site's Retry-After counted from its answer; *can_sign_in*: the run can sign in again when
+    the session ends (credentials and the profile's login steps).
     """
     answer = submission.answer
     if submission.in_flight:
@@ -110,7 +121,7 @@ def decide(
         return Settled(
             verdict="opened", answer=answer, dispute_id=answer.dispute_id, by_answer=True
         )
-    if answer.outcome in _FINAL:
+    if _final(answer.outcome, can_sign_in=can_sign_in):
         return Settled(verdict=_verdict(answer.outcome), answer=answer)
     if finding is None:
         msg = f"an answer {answer.outcome!r} needs a check of the order page before a decision"
@@ -121,7 +132,11 @@ def decide(
         )
     if finding.state == "unreadable":
         return Settled(verdict="unreadable", answer=answer, finding=finding)
-    cause: Literal["busy", "ambiguous"] = "busy" if answer.outcome == "busy" else "ambiguous"
+    cause: Literal["busy", "ambiguous", "signed_out"] = "ambiguous"
+    if answer.outcome == "busy":
+        cause = "busy"
+    elif answer.outcome == "login_required":
+        cause = "signed_out"
     return Resend(answer=answer, cause=cause, retry_after_s=retry_after_s)
 
 

@@ -104,6 +104,9 @@ class LoopSettings:
     wall: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     #: Awaited before every attempt (a batch's shared retry budget).
     before_attempt: Callable[[], Awaitable[None]] | None = None
+    #: The port signs in again when the session ends (credentials and login steps): a
+    #: ``login_required`` answer is then checked and resent, not final.
+    can_sign_in: bool = False
 
 
 @dataclass(slots=True)
@@ -160,8 +163,9 @@ class SubmitLoop:
         if state.last is not None:
             await self.port.prepare_resend(state.last.answer)
         submission = await self._submit()
-        if settled_by_answer(submission):
-            decision = decide(submission, None)
+        can_sign_in = self.settings.can_sign_in
+        if settled_by_answer(submission, can_sign_in=can_sign_in):
+            decision = decide(submission, None, can_sign_in=can_sign_in)
         else:
             end = submission.ended_at if submission.ended_at is not None else self.settings.clock()
             finding = await self.look(
@@ -169,7 +173,12 @@ class SubmitLoop:
                 after_attempt=state.attempts,
                 why="before_resend",
             )
-            decision = decide(submission, finding, retry_after_s=self._retry_after(submission))
+            decision = decide(
+                submission,
+                finding,
+                retry_after_s=self._retry_after(submission),
+                can_sign_in=can_sign_in,
+            )
         if isinstance(decision, Settled) and decision.by_answer:
             return await self._confirm(decision)
         return decision

@@ -158,7 +158,7 @@ async def _in_context(
                 settings=run.settings,
                 folder=run.folder,
                 ok=outcome.ok,
-                pages=(run.form_page, run.page, run.port.order_tab if run.port else None),
+                pages=(run.form_page, run.page, *(run.port.pages if run.port else ())),
                 while_closing=lambda: saved.append(save(final)),
             )
     return saved[0] if saved else save(outcome)

@@ -128,6 +128,7 @@ def attach_loop(run: OrderRun, context: BrowserContext, site: SitePage) -> Submi
         base_url=settings.site,
         steps=run.steps,
         clock=runtime.clock,
+        credentials=settings.options.session.credentials,
     )
     run.loop = SubmitLoop(
         run.port,
@@ -139,6 +140,7 @@ def attach_loop(run: OrderRun, context: BrowserContext, site: SitePage) -> Submi
             sleep=runtime.sleep,
             rng=settings.rng,
             before_attempt=runtime.before_attempt,
+            can_sign_in=run.port.can_sign_in,
         ),
         intents=_Intents(settings.journal, run) if settings.journal is not None else None,
         observer=_Observer(run),
@@ -168,7 +170,7 @@ def settled_outcome(run: OrderRun, settled: Settled) -> Outcome:
             context={"site_text": text},
         )
     if settled.verdict == "login_required":
-        raise SessionExpired()
+        raise SessionExpired(_signed_out(run))
     if settled.verdict == "challenge":
         raise ChallengeShown()
     if settled.verdict == "nothing_sent":
@@ -197,6 +199,19 @@ def settled_outcome(run: OrderRun, settled: Settled) -> Outcome:
         elapsed_s=run.folder.elapsed(),
         last_answer=text or (answer.outcome if answer else "no answer"),
     )
+
+
+def _signed_out(run: OrderRun) -> str:
+    """What was tried when the site ended the session during the run (the needs_human line)."""
+    said = f"the site ended the session during the run (attempt {run.attempts})"
+    if run.settings.options.session.credentials is None:
+        return (
+            f"{said}; signing in again needs RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD "
+            "(a saved session cannot sign in by itself)"
+        )
+    if not run.profile.login.steps:
+        return f"{said}; the {run.profile.name} profile has no login steps to sign in again"
+    return said
 
 
 def _opened(run: OrderRun, settled: Settled) -> Outcome:

@@ -258,12 +258,20 @@ def test_another_accounts_order_is_refused(storefront: StorefrontServer, tmp_pat
     assert storefront.submissions() == []
 
 
-def test_session_expiry_needs_a_person(storefront: StorefrontServer, tmp_path: Path) -> None:
-    """A session that expires during the run ends with needs_human (exit 5)."""
+def test_a_session_that_expires_is_signed_in_again(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """The session ends at the second submission (after a busy answer): with the credentials
+    given, the run signs in again where the site asks, checks the order page, and opens the one
+    dispute; the sign-in is in the timeline."""
     run = run_agent(storefront, tmp_path, faults={"busy_first": 1, "session_expires_after": 1})
-    assert run.outcome.status == "needs_human"
-    assert run.outcome.exit_code == 5
-    assert run.disputes() == []
+    assert run.outcome.status == "opened", run.outcome.message
+    assert len(run.disputes()) == 1
+    assert [s["answer"] for s in storefront.submissions()] == ["busy", "login_required", "opened"]
+    names = [e["name"] for e in run.result["timeline"]]
+    assert "signed-in-again" in names
+    signed = [e for e in run.log_events() if e["event"] == "agent.signing_in_again"]
+    assert [e["sign_in"] for e in signed] == [1]
 
 
 def test_verification_challenge_needs_a_person(

@@ -100,3 +100,15 @@ def test_several_requests_and_an_opened_answer() -> None:
     decision = decide(sent("opened", dispute_id="D-3", n=2), None)
     assert isinstance(decision, Settled) and decision.dispute_id == "D-3"
     assert sent("busy", n=2).several
+
+
+def test_a_session_that_ended_is_final_unless_the_run_can_sign_in_again() -> None:
+    """login_required: needs a person without credentials; with them, it is checked like an
+    ambiguous answer and resent after signing in (cause signed_out)."""
+    submission = sent("login_required")
+    assert settled_by_answer(submission)
+    assert not settled_by_answer(submission, can_sign_in=True)
+    decision = decide(submission, NONE, can_sign_in=True)
+    assert isinstance(decision, Resend) and decision.cause == "signed_out"
+    found = decide(submission, FOUND, can_sign_in=True)
+    assert isinstance(found, Settled) and found.dispute_id == "D-000007"

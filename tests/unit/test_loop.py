@@ -298,3 +298,19 @@ def test_look_waits_until_the_given_time_for_an_earlier_runs_submission() -> Non
     start = time.now
     finding = asyncio.run(loop.look(until=start + 30.0, after_attempt=0, why="earlier_run"))
     assert finding.state == "none" and time.now >= start + 30.0
+
+
+def test_a_session_that_ended_is_signed_in_again_after_the_check() -> None:
+    """Logged out at the first submission, the run can sign in again: the order page is
+    checked (nothing made), the form made ready (the port signs in), and sent again."""
+    time = FakeTime()
+    fake = FakeSite(time=time, replies=(Reply(outcome="login_required"), OPENED))
+    loop = SubmitLoop(fake, dataclasses.replace(settings(time), can_sign_in=True))
+    settled = run(loop)
+    assert settled.verdict == "opened" and len(fake.sent_at) == 2
+    assert [c[2] for c in fake.checks] == ["before_resend", "confirm"]
+    assert fake.resends_prepared == 1
+    without = SubmitLoop(
+        FakeSite(time=time, replies=(Reply(outcome="login_required"), OPENED)), settings(time)
+    )
+    assert run(without).verdict == "login_required"
