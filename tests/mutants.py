@@ -111,6 +111,13 @@ MUTANTS: tuple[Mutant, ...] = (
         ("tests/unit/test_decide.py", "tests/unit/test_loop.py"),
     ),
     Mutant(
+        "a session that ended is resent though the run cannot sign in again",
+        "agent/flow/decide.py",
+        '    if outcome == "login_required" and can_sign_in:\n',
+        '    if outcome == "login_required":\n',
+        ("tests/unit/test_decide.py", "tests/unit/test_loop.py"),
+    ),
+    Mutant(
         "the intent is written after the click",
         "agent/flow/loop.py",
         "        intent = self.intents.begin(number) if self.intents is not None else None\n"
