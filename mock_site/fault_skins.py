@@ -105,7 +105,7 @@ def _ae_language(plan: Mapping[str, object]) -> str | None:
 
 
 def _ae_order_page_shapes(plan: Mapping[str, object]) -> str | None:
-    for key in ("order_notes", "dispute_text_only", "answer_wrong_id"):
+    for key in ("order_notes", "dispute_text_only", "answer_wrong_id", "single_use_form"):
         if plan[key]:
             return (
                 f"{key} is only on the mock storefront: it reshapes the mock order page and "

@@ -118,6 +118,8 @@ class FaultPlan:
     commit_delay_s: float = 0.0
     validate_first: bool = False
     never_answer: bool = False
+    # mock skin: each rendered form carries a single-use token (docs/storefront.md)
+    single_use_form: bool = False
     # the mock skin's order page and answer (docs/storefront.md, "Fault plan")
     order_notes: int = 0
     dispute_text_only: bool = False
@@ -195,6 +197,7 @@ _FLAGS = (
     "escape_sequences",
     "validate_first",
     "never_answer",
+    "single_use_form",
     "dispute_text_only",
     "answer_wrong_id",
 )

@@ -103,6 +103,8 @@ class Store:
         self._next_dispute = FIRST_DISPUTE_NUMBER
         self._epoch = 0.0
         self._generation = 0
+        #: single_use_form: each rendered form's token, and whether it was used.
+        self._form_tokens: dict[str, bool] = {}
         self.chats = ChatDesk(clock=clock, wall_clock=wall_clock)
         self.reset()
 
@@ -121,6 +123,21 @@ class Store:
             self._next_dispute = FIRST_DISPUTE_NUMBER
             self._epoch = self.clock()
             self._set_engine(self.initial_plan)
+
+    def issue_form_token(self) -> str:
+        """A new single-use token for one rendered form (``single_use_form``)."""
+        token = secrets.token_hex(8)
+        with self._lock:
+            self._form_tokens[token] = False
+        return token
+
+    def redeem_form_token(self, token: str) -> bool:
+        """Use a form's token once: False when it was never issued or is used already."""
+        with self._lock:
+            if self._form_tokens.get(token) is not False:
+                return False
+            self._form_tokens[token] = True
+            return True
 
     async def hold_unanswered(self, disconnected: Callable[[], Awaitable[bool]]) -> None:
         """``never_answer``: hold a submission until its client goes away or the store is reset

@@ -39,6 +39,8 @@ from mock_site.web import FORBIDDEN_TEXT, SERVER_ERROR_TEXT, Web, same_token
 __all__ = ["FormValues", "Submitter", "read_limited", "render_form", "retry_after_headers"]
 
 REASONS_JSON = json.dumps({key: dict(value) for key, value in REASONS.items()})
+#: The answer to a form whose single-use token was used already (``single_use_form``).
+EXPIRED_TEXT = "This form has expired. Please reload the page and try again."
 LINGER_S = 1.0  # after a 413: read and discard the upload this long at most...
 LINGER_BYTES = 16 * 1024 * 1024  # ...and this much at most, then close the connection
 MAX_FORM_FILES = 50  # more than this is a malformed form (400); over 6 is "Too many files"
@@ -86,6 +88,7 @@ def render_form(
         fetch=plan.uses_fetch,
         resets_on_busy=plan.form_resets_on_busy,
         validate_first=plan.validate_first,
+        form_token=web.store.issue_form_token() if plan.single_use_form else "",
     )
 
 
@@ -256,6 +259,10 @@ class Submitter:
             if fetch:
                 return JSONResponse({"status": "forbidden", "message": FORBIDDEN_TEXT}, 403)
             return self.web.forbidden(session)
+        if self.store.plan.single_use_form and not self.store.redeem_form_token(
+            _text(form, "form_token")
+        ):
+            return self._expired(attempt, session, fetch)
         order = self.store.order(attempt.order_id, session.account)
         if order is None:
             self._record(attempt, "not_found", 404)
@@ -327,6 +334,15 @@ class Submitter:
         else:
             self._record(attempt, answer, status, "", dispute.dispute_id)
         return response
+
+    def _expired(self, attempt: _Attempt, session: Session, fetch: bool) -> Response:
+        """``single_use_form``: a form whose token was used already (or never issued)."""
+        self._record(attempt, "expired", 409, "the form's single-use token was used already")
+        if fetch:
+            return JSONResponse({"status": "expired", "message": EXPIRED_TEXT}, 409)
+        return self.web.render(
+            "form_expired.html", session=session, status=409, order_id=attempt.order_id
+        )
 
     def _server_error(self, attempt: _Attempt, session: Session) -> Response:
         self._record(attempt, "server_error", 500)

@@ -53,11 +53,11 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "no check after the last allowed attempt (giving up unchecked)",
         "agent/flow/loop.py",
-        "        if settled_by_answer(submission):\n",
-        "        if state.attempts >= self.settings.policy.max_attempts and not "
-        "settled_by_answer(submission):\n"
+        "        if not needs_check(submission, can_sign_in=can_sign_in):\n",
+        "        if state.attempts >= self.settings.policy.max_attempts and needs_check("
+        "submission):\n"
         '            return Resend(answer=submission.answer, cause="busy")\n'
-        "        if settled_by_answer(submission):\n",
+        "        if not needs_check(submission, can_sign_in=can_sign_in):\n",
         ("tests/unit/test_loop.py",),
     ),
     Mutant(

@@ -12,6 +12,8 @@ The rules, each proven by a fast test (tests/unit/test_decide.py, tests/unit/tes
 - Nothing sent (no request the profile names left): the site refused before sending
   (``invalid``, a login form, a challenge), else the profile's submit steps are wrong
   (``nothing_sent``). No attempt is counted for it.
+- ``expired`` (the form's single-use token was spent): a definite refusal, resent at once with
+  the form opened again (no check needed: the site refused it before it was judged).
 - ``opened`` with the dispute's id, ``invalid``, ``login_required``, ``challenge``: settled by
   the answer alone; but a session that ended (``login_required``) when the run can sign in again
   (credentials and the profile's login steps) is checked like an ambiguous answer, and resent
@@ -33,7 +35,7 @@ from typing import Literal
 from agent.flow.port import Finding, Submission
 from agent.site.answer import Answer
 
-__all__ = ["Decision", "Resend", "Settled", "Verdict", "decide", "settled_by_answer"]
+__all__ = ["Decision", "Resend", "Settled", "Verdict", "decide", "needs_check"]
 
 #: How a run's submissions ended.
 Verdict = Literal[
@@ -72,8 +74,9 @@ class Resend:
 
     answer: Answer
     #: "busy" (the site said so), "ambiguous" (no proof either way, now disproved by the check),
-    #: or "signed_out" (the session ended: sign in again first).
-    cause: Literal["busy", "ambiguous", "signed_out"]
+    #: "signed_out" (the session ended: sign in again first), or "expired" (the form's
+    #: single-use token was spent: open the form again).
+    cause: Literal["busy", "ambiguous", "signed_out", "expired"]
     #: The site's Retry-After, in seconds, counted from its answer.
     retry_after_s: float | None = None
 
@@ -87,14 +90,17 @@ def _final(outcome: str, *, can_sign_in: bool) -> bool:
     return outcome in _FINAL
 
 
-def settled_by_answer(submission: Submission, *, can_sign_in: bool = False) -> bool:
-    """Whether the answer settles the run by itself (no check of the order page needed)."""
+def needs_check(submission: Submission, *, can_sign_in: bool = False) -> bool:
+    """Whether the order page must be checked before deciding: the answer does not prove the
+    dispute was NOT created (busy, ambiguous, a session that ended when the run can sign in)."""
     answer = submission.answer
     if submission.in_flight or submission.sent == 0:
-        return True
+        return False
     if answer.outcome == "opened" and answer.dispute_id:
-        return True
-    return _final(answer.outcome, can_sign_in=can_sign_in)
+        return False
+    if answer.outcome == "expired":  # a definite refusal: the form's single-use token was spent
+        return False
+    return not _final(answer.outcome, can_sign_in=can_sign_in)
 
 
 def decide(
@@ -106,7 +112,7 @@ def decide(
 ) -> Decision:
     """The decision after one submission (and the check of the order page that followed it).
 
-    *finding* is None when `settled_by_answer` said no check was needed; *retry_after_s* is the
+    *finding* is None when `needs_check` said no check was needed; *retry_after_s* is the
     site's Retry-After counted from its answer; *can_sign_in*: the run can sign in again when
     the session ends (credentials and the profile's login steps).
     """
@@ -123,6 +129,8 @@ def decide(
         )
     if _final(answer.outcome, can_sign_in=can_sign_in):
         return Settled(verdict=_verdict(answer.outcome), answer=answer)
+    if answer.outcome == "expired":
+        return Resend(answer=answer, cause="expired")
     if finding is None:
         msg = f"an answer {answer.outcome!r} needs a check of the order page before a decision"
         raise ValueError(msg)
@@ -132,7 +140,7 @@ def decide(
         )
     if finding.state == "unreadable":
         return Settled(verdict="unreadable", answer=answer, finding=finding)
-    cause: Literal["busy", "ambiguous", "signed_out"] = "ambiguous"
+    cause: Literal["busy", "ambiguous", "signed_out", "expired"] = "ambiguous"
     if answer.outcome == "busy":
         cause = "busy"
     elif answer.outcome == "login_required":

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-from agent.flow.decide import Resend, Settled, decide, settled_by_answer
+from agent.flow.decide import Resend, Settled, decide, needs_check
 from agent.flow.policy import (
     RetryDetails,
     RetryPolicy,
@@ -164,7 +164,7 @@ class SubmitLoop:
             await self.port.prepare_resend(state.last.answer)
         submission = await self._submit()
         can_sign_in = self.settings.can_sign_in
-        if settled_by_answer(submission, can_sign_in=can_sign_in):
+        if not needs_check(submission, can_sign_in=can_sign_in):
             decision = decide(submission, None, can_sign_in=can_sign_in)
         else:
             end = submission.ended_at if submission.ended_at is not None else self.settings.clock()

@@ -219,6 +219,9 @@ class DisputePort:
 
     # -- prepare_resend ----------------------------------------------------------------------
     async def prepare_resend(self, last: Answer) -> None:
+        if last.outcome == "expired":  # a single-use form: open it again from the order page
+            await self._reopen_form()
+            return
         if self.can_sign_in:
             order = OrderPage(self.site.on(self.form.page), base_url=self.base_url)
             if await order.is_login():  # the site ended the session: where it asks, sign in

@@ -42,7 +42,8 @@ _MAX_BODY = 1024 * 1024
 class Answer:
     """What the site answered one submission."""
 
-    #: opened | busy | invalid | login_required | challenge | server_error | timeout | unknown
+    #: opened | busy | invalid | expired | login_required | challenge | server_error | timeout |
+    #: unknown
     outcome: str
     text: str = ""
     status_code: int | None = None
@@ -116,6 +117,7 @@ def classify(
         outcome = {
             "challenge": "challenge",
             "login": "login_required",
+            "expired": "expired",
             "busy": "busy",
             "invalid": "invalid",
         }[verdict.kind]
@@ -129,6 +131,8 @@ def classify(
     found = page.success.search(result) if page and page.success and result else None
     if found is not None and found.group("dispute_id"):
         return answer("opened", found.text, found.group("dispute_id"))
+    if "expired" in shown:  # the form's single-use token was spent: a definite refusal
+        return answer("expired", shown["expired"])
     for text in shown.values():
         if rules.is_busy_text(text):
             return answer("busy", text)
@@ -154,6 +158,8 @@ def page_kinds(profile: SiteProfile) -> list[tuple[str, str]]:
         kinds.extend(("busy", name) for name in page.busy)
         if page.error is not None:
             kinds.append(("error", page.error))
+        if page.expired is not None:
+            kinds.append(("expired", page.expired))
     if profile.page.challenge is not None:
         kinds.append(("challenge", profile.page.challenge))
     if profile.page.login is not None:

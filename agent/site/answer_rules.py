@@ -40,9 +40,9 @@ __all__ = [
 ]
 
 Segment = str | int  # a key, an index, or "*" (any element)
-JsonKind = Literal["challenge", "login", "opened", "busy", "invalid"]
+JsonKind = Literal["challenge", "login", "opened", "expired", "busy", "invalid"]
 #: The kinds of answer a JSON rule can say, in the order they are tried.
-JSON_KINDS: tuple[JsonKind, ...] = ("challenge", "login", "opened", "busy", "invalid")
+JSON_KINDS: tuple[JsonKind, ...] = ("challenge", "login", "opened", "expired", "busy", "invalid")
 #: The most of a request body read to tell the submission from a side request.
 _MAX_BODY = 1024 * 1024
 
@@ -281,10 +281,12 @@ class PageRules:
     success: BoundedPattern | None = None
     busy: tuple[str, ...] = ()
     error: str | None = None
+    #: Shows that the form expired (a single-use token spent): open the form again, resend.
+    expired: str | None = None
 
     def elements(self) -> tuple[str, ...]:
         """Every element named."""
-        return tuple(e for e in (self.result, *self.busy, self.error) if e)
+        return tuple(e for e in (self.result, *self.busy, self.error, self.expired) if e)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -433,8 +435,8 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
     if "page" in data:
         table = chk.table(data, "page", at)
         where = f"{at}.page"
-        chk.known(table, ("result", "success", "busy", "error"), where)
-        for key in ("result", "error"):
+        chk.known(table, ("result", "success", "busy", "error", "expired"), where)
+        for key in ("result", "error", "expired"):
             name = table.get(key)
             if name is not None and name not in elements:
                 chk.fail(f"{where}.{key}", f"names no element: add {name!r} to [elements]")
@@ -450,6 +452,7 @@ def parse_answer(chk: Checker, data: dict[str, Any], elements: Collection[str]) 
             else None,
             busy=busy,
             error=table.get("error"),
+            expired=table.get("expired"),
         )
         if (page.result is None) != (page.success is None):
             chk.fail(f"{where}.success", "goes with result: the element and its pattern")

@@ -131,6 +131,10 @@ async function submitByFetch(form, button) {
   } else if (status === "challenge") {
     window.location.reload();
     return;
+  } else if (status === "expired") {
+    const expired = byTestId("form-expired");
+    expired.textContent = data.message;
+    expired.hidden = false;
   } else {
     byTestId("server-error").hidden = false;
   }

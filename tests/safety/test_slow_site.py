@@ -257,3 +257,20 @@ def test_a_field_that_submits_the_form_is_taken_for_the_submission(
     assert outcome.attempts == 1 and sent(storefront) == ["opened"]
     assert events_named(outcome.run_dir, "agent.form_sent_while_filling")
     assert events_named(outcome.run_dir, "agent.sent_before_submit_steps")
+
+
+def test_an_expired_form_is_opened_again_and_resent(run: Run, storefront: StorefrontServer) -> None:
+    """A single-use form token: busy, then the resubmission of the same form answers "This
+    form has expired"; the form is opened again from the order page (a fresh token) and sent,
+    with no check or unknown-answer wait for the expired answer: one dispute."""
+    outcome = run(faults={"single_use_form": True, "busy_first": 1, "busy_style": "toast"})
+    assert outcome.status == "opened", outcome.message
+    assert sent(storefront) == ["busy", "expired", "opened"]
+    assert len(disputes_of(storefront, ORDER)) == 1
+    assert [e["outcome"] for e in events_named(outcome.run_dir, "agent.answer")] == [
+        "busy",
+        "expired",
+        "opened",
+    ]
+    assert len(checks_before_resend(outcome.run_dir)) == 1  # after the busy answer only
+    assert events_named(outcome.run_dir, "agent.form_reopened_from_the_order_page")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.flow.decide import Resend, Settled, decide, settled_by_answer
+from agent.flow.decide import Resend, Settled, decide, needs_check
 from agent.flow.port import Finding, Submission
 from agent.site.answer import Answer
 
@@ -23,7 +23,7 @@ def sent(outcome: str, *, dispute_id: str | None = None, n: int = 1) -> Submissi
 def test_final_answers_settle_without_a_check(outcome: str) -> None:
     """The site refused, logged out or challenged: settled by the answer alone."""
     submission = sent(outcome)
-    assert settled_by_answer(submission)
+    assert not needs_check(submission)
     decision = decide(submission, None)
     assert isinstance(decision, Settled) and decision.verdict == outcome
 
@@ -43,7 +43,7 @@ def test_opened_with_an_id_settles_by_the_answer() -> None:
 def test_ambiguous_answers_need_the_check(outcome: str) -> None:
     """Busy, HTTP 500, a timeout, an unknown page: nothing is decided without the order page."""
     submission = sent(outcome)
-    assert not settled_by_answer(submission)
+    assert needs_check(submission)
     with pytest.raises(ValueError, match="needs a check"):
         decide(submission, None)
 
@@ -83,7 +83,7 @@ def test_no_dispute_allows_a_resend(outcome: str, cause: str) -> None:
 def test_in_flight_is_never_resent() -> None:
     """A request that had not ended: settled in_flight, whatever the page showed."""
     submission = Submission(answer=Answer(outcome="timeout"), sent=1, in_flight=True)
-    assert settled_by_answer(submission)
+    assert not needs_check(submission)
     decision = decide(submission, None)
     assert isinstance(decision, Settled) and decision.verdict == "in_flight"
 
@@ -106,9 +106,17 @@ def test_a_session_that_ended_is_final_unless_the_run_can_sign_in_again() -> Non
     """login_required: needs a person without credentials; with them, it is checked like an
     ambiguous answer and resent after signing in (cause signed_out)."""
     submission = sent("login_required")
-    assert settled_by_answer(submission)
-    assert not settled_by_answer(submission, can_sign_in=True)
+    assert not needs_check(submission)
+    assert needs_check(submission, can_sign_in=True)
     decision = decide(submission, NONE, can_sign_in=True)
     assert isinstance(decision, Resend) and decision.cause == "signed_out"
     found = decide(submission, FOUND, can_sign_in=True)
     assert isinstance(found, Settled) and found.dispute_id == "D-000007"
+
+
+def test_an_expired_form_is_resent_at_once_without_a_check() -> None:
+    """The form's single-use token was spent: a definite refusal, resent (the form reopened)."""
+    submission = sent("expired")
+    assert not needs_check(submission)
+    decision = decide(submission, None)
+    assert isinstance(decision, Resend) and decision.cause == "expired"
