@@ -71,6 +71,18 @@ class Pages:
         orders = self.store.orders(session.account)
         return self.web.render("orders.html", session=session, overlay=True, orders=orders)
 
+    async def returns(self, request: Request) -> Response:
+        """``GET /returns``: the account's requests, one row per order (``returns_page``)."""
+        session = self.web.guard(request)
+        if isinstance(session, Response):
+            return session
+        rows = [
+            shown
+            for order in self.store.orders(session.account)
+            if (shown := self.store.shown_dispute_for(order.order_id)) is not None
+        ]
+        return self.web.render("returns.html", session=session, overlay=True, rows=rows)
+
     def _order(self, request: Request) -> tuple[Session, Order] | Response:
         session = self.web.guard(request)
         if isinstance(session, Response):
@@ -93,7 +105,7 @@ class Pages:
             session=session,
             overlay=True,
             order=order,
-            existing=existing,
+            existing=None if plan.returns_page else existing,
             id_markup=plan.dispute_id_markup,
             hidden_ids=plan.hidden_dispute_ids,
             notes=range(1, min(plan.order_notes, 500) + 1),
@@ -168,6 +180,7 @@ def create_app(store: Store | None = None) -> Starlette:
         Route("/login", pages.login, methods=["POST"]),
         Route("/logout", pages.logout, methods=["POST"]),
         Route("/orders", pages.orders),
+        Route("/returns", pages.returns),
         Route("/order/{order_id}", pages.order),
         Route("/order/{order_id}/confirm-receipt", pages.confirm_receipt, methods=["POST"]),
         Route("/order/{order_id}/extend-protection", pages.extend_protection, methods=["POST"]),

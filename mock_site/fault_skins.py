@@ -105,7 +105,13 @@ def _ae_language(plan: Mapping[str, object]) -> str | None:
 
 
 def _ae_order_page_shapes(plan: Mapping[str, object]) -> str | None:
-    for key in ("order_notes", "dispute_text_only", "answer_wrong_id", "single_use_form"):
+    for key in (
+        "order_notes",
+        "dispute_text_only",
+        "answer_wrong_id",
+        "single_use_form",
+        "returns_page",
+    ):
         if plan[key]:
             return (
                 f"{key} is only on the mock storefront: it reshapes the mock order page and "

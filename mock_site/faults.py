@@ -121,6 +121,7 @@ class FaultPlan:
     # mock skin: each rendered form carries a single-use token (docs/storefront.md)
     single_use_form: bool = False
     # the mock skin's order page and answer (docs/storefront.md, "Fault plan")
+    returns_page: bool = False
     order_notes: int = 0
     dispute_text_only: bool = False
     answer_wrong_id: bool = False
@@ -198,6 +199,7 @@ _FLAGS = (
     "validate_first",
     "never_answer",
     "single_use_form",
+    "returns_page",
     "dispute_text_only",
     "answer_wrong_id",
 )

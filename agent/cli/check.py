@@ -22,6 +22,7 @@ were given, a verification challenge); 1 an unexpected error; 130/143 interrupte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from datetime import datetime
@@ -43,6 +44,7 @@ from agent.log import get_logger
 from agent.output.run_folder import slug
 from agent.request import PreparedRequest
 from agent.session import Session
+from agent.site.existing import read_existing_dispute
 from agent.site.flow_rules import Step
 from agent.site.form import DisputeForm
 from agent.site.gates import arm_page, check_gates
@@ -141,6 +143,14 @@ class _Walk:
         await check_gates(site, when="on the order page")
         state = await order.read_state()
         await self.shot(page, "order-page")
+        if self.profile.dispute.page is not None:  # the dispute is listed on its own page
+            self.guard.doing = "reading the dispute's page ([dispute] page)"
+            await order.goto_dispute_page(prepared.request.order_id)
+            await check_gates(site, when="on the dispute's page")
+            dispute = await read_existing_dispute(site, order_id=prepared.request.order_id)
+            await self.shot(page, "dispute-page")
+            state = dataclasses.replace(state, dispute=dispute)
+            await order.goto(prepared.request.order_id)  # back to the order page's steps
         if state.dispute.exists and state.dispute.dispute_id is None:
             self.problems.append(
                 f"dispute.pattern does not match the dispute element the order page shows "

@@ -77,11 +77,22 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
         state = await order.read_state()
     finally:
         run.kept_step(await grab, "order-page")
-    earlier = await settle_unfinished(run, state.dispute)
+    dispute = state.dispute
+    if run.profile.dispute.page is not None:  # listed on a page of its own ("Your returns")
+        assert run.port is not None
+        dispute = await run.port.find(after_attempt=0)
+        await run.port.record_check(0, dispute, reads=1, why="start_up")
+        if dispute.state == "unreadable":
+            raise UnexpectedPage(
+                f"the page that lists order {run.request.order_id}'s dispute could not be read "
+                f"({dispute.shown}); nothing was sent",
+                hint="check [dispute] page of the profile with `retry-dispute check`",
+            )
+    earlier = await settle_unfinished(run, dispute)
     if earlier is not None:
         return earlier
-    if state.dispute.exists:
-        return _already_open(run, state.dispute)
+    if dispute.exists:
+        return _already_open(run, dispute)
     if state.ineligible_text:
         rule = run.profile.explain_ineligible(state.ineligible_text)
         raise NotEligible(

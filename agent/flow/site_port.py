@@ -33,6 +33,7 @@ from agent.output.run_folder import Grabbed, RunFolder
 from agent.request import PreparedRequest
 from agent.session import Credentials
 from agent.site.answer import Answer
+from agent.site.existing import read_existing_dispute
 from agent.site.form import DisputeForm
 from agent.site.gates import arm_page, check_gates
 from agent.site.locate import SitePage
@@ -168,27 +169,33 @@ class DisputePort:
     async def find(self, *, after_attempt: int) -> Finding:
         tab = await self._order_tab()
         order = OrderPage(self.site.on(tab), base_url=self.base_url)
+        order_id = self.prepared.request.order_id
+        elsewhere = self.profile.dispute.page is not None  # a "Your returns" page
+        where = "the dispute's page" if elsewhere else "the order page"
         try:
-            status = await order.goto(self.prepared.request.order_id)
+            status = await order.goto_dispute_page(order_id)
             if self.can_sign_in and await order.is_login():
                 await self._sign_in(order)
-                status = await order.goto(self.prepared.request.order_id)
-            await check_gates(order.site, when="checking the order page")
+                status = await order.goto_dispute_page(order_id)
+            await check_gates(order.site, when=f"checking {where}")
             if status is not None and status >= 400:
-                return await self._unreadable(tab, f"the order page answered HTTP {status}")
-            state = await order.read_state()
+                return await self._unreadable(tab, f"{where} answered HTTP {status}")
+            if elsewhere:
+                dispute = await read_existing_dispute(order.site, order_id=order_id)
+            else:
+                dispute = (await order.read_state()).dispute
         except ProfileMismatch as exc:  # an error page, or the page changed under the read
             return await self._unreadable(tab, exc.what)
         except PlaywrightError as exc:
             if self._browser_lost():
                 raise  # no retry can help: the run ends in an error (a batch runs it again)
-            return await self._unreadable(tab, f"the order page could not be read: {exc}")
-        if state.dispute.exists:  # the evidence that the dispute is there (a page showing
-            # none is the page the attempt's screenshot already shows the answer of)
+            return await self._unreadable(tab, f"{where} could not be read: {exc}")
+        if dispute.exists:  # the evidence that the dispute is there (a page showing none is
+            # the page the attempt's screenshot already shows the answer of)
             self._check_shot = await self.folder.grab(
                 tab, timeout_s=self.profile.timeouts.screenshot_s
             )
-        return state.dispute
+        return dispute
 
     async def _unreadable(self, tab: Page, why: str) -> Finding:
         self._check_shot = await self.folder.grab(tab, timeout_s=self.profile.timeouts.screenshot_s)

@@ -202,6 +202,10 @@ def _check_text(item: TimelineEntry) -> str:
         if found:
             return f"{shown}, as the site's answer said"
         return "the order page does not show the dispute yet (a site may take a while to show it)"
+    if item.purpose == "start_up":
+        if found:
+            return f"{shown.replace('the order page', 'the dispute page')} before anything was sent"
+        return "no dispute on the page that lists the order's dispute, before anything was sent"
     if item.purpose == "earlier_run":
         if found:
             return f"{shown}: an earlier run's submission opened it, so nothing was sent{reads}"

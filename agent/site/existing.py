@@ -1,6 +1,8 @@
 """The existing dispute: ONE definition, used by the order page, the check and recovery.
 
-It is read from what a person sees: every visible match of the profile's ``[dispute]`` element
+It is read where the profile says (the order page, or ``[dispute] page``: a "Your returns" page
+listing requests by order and item, the element's ``{order_id}`` and ``{item}`` filled in), from
+what a person sees: every visible match of the profile's ``[dispute]`` element
 (never a ``<template>``, a comment, a script or a hidden element), to the end of its matches
 (bounded by size, not by a count), from its rendered text (an id wrapped in ``<b>`` is found) or
 from one of its attributes (an ``href``), matched against the profile's pattern.
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from playwright.async_api import Locator
 
 from agent.site.locate import SitePage
 
@@ -60,14 +64,25 @@ _READ_ALL = """(elements, [attribute, limit]) => {
 }"""
 
 
-async def read_existing_dispute(site: SitePage) -> Finding:
+def _dispute_locator(site: SitePage, order_id: str | None) -> Locator:
+    """The dispute element's matches; ``{order_id}`` and ``{item}`` in its selector filled in
+    (a row of a "Your returns" page that lists every order's requests)."""
+    name = site.profile.dispute.element
+    selector = site.selector(name)
+    if "{order_id}" in selector or "{item}" in selector:
+        filled = selector.replace("{order_id}", order_id or "").replace("{item}", site.item or "")
+        return site.page.locator(filled)
+    return site.locator(name)
+
+
+async def read_existing_dispute(site: SitePage, *, order_id: str | None = None) -> Finding:
     """What the page shows of the order's dispute (the item's, when one is requested).
 
     A page that changes under the read raises Playwright's error: the caller cannot tell.
     """
     rule = site.profile.dispute
     await site.report(rule.element, "looked", "dispute.element")
-    shown = site.locator(rule.element).filter(visible=True)
+    shown = _dispute_locator(site, order_id).filter(visible=True)
     values: list[str] = await shown.evaluate_all(_READ_ALL, [rule.attribute, MAX_READ_CHARS])
     ids: list[str] = []
     unread: list[str] = []

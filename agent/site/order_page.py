@@ -62,6 +62,17 @@ class OrderPage:
         )
         return response.status if response else None
 
+    async def goto_dispute_page(self, order_id: str) -> int | None:
+        """Open the page that lists the order's dispute (``[dispute] page``; the order page when
+        the profile names none); return the HTTP status of the document."""
+        url = self.profile.dispute.page_url(self.base_url, order_id, self.site.item)
+        if url is None:
+            return await self.goto(order_id)
+        response = await self.site.page.goto(
+            url, timeout=self.profile.timeouts.navigation_s * 1000, wait_until="domcontentloaded"
+        )
+        return response.status if response else None
+
     async def is_login(self) -> bool:
         """Whether the page is the site's login form."""
         return await self.site.visible(self.profile.page.login, where="page.login")
@@ -113,7 +124,9 @@ class OrderPage:
                 url=site.page.url,
                 hint="check the order id and --site; " + self.fit_hint(),
             ) from None
-        dispute = await read_existing_dispute(site)
+        dispute = Finding(state="none")
+        if self.profile.dispute.page is None:  # else it is listed on a page of its own
+            dispute = await read_existing_dispute(site)
         if dispute.exists:
             return OrderState(dispute=dispute)
         if rules.not_eligible is not None and await site.visible(

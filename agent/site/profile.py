@@ -148,9 +148,19 @@ def _page(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> P
 
 
 def _dispute(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> DisputeRule:
-    chk.known(data, ("element", "attribute", "pattern", "shows_within_s"), "dispute")
+    chk.known(data, ("element", "attribute", "pattern", "shows_within_s", "page"), "dispute")
     element = _element_ref(chk, data, "element", "dispute", elements, required=True)
     assert element is not None
+    page = chk.string(data, "page", "dispute", required=False)
+    if page is not None:
+        try:
+            page.format(order_id="1", item="1")
+        except (KeyError, IndexError, ValueError):
+            chk.fail(
+                "dispute.page",
+                "must be a path whose only placeholders are {order_id} and {item}, "
+                'e.g. "/returns?order={order_id}"',
+            )
     if "shows_within_s" not in data:
         chk.fail(
             "dispute.shows_within_s",
@@ -162,6 +172,7 @@ def _dispute(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -
         attribute=chk.string(data, "attribute", "dispute", required=False),
         pattern=chk.pattern(data.get("pattern"), "dispute.pattern"),
         shows_within_s=chk.seconds(data, "shows_within_s", "dispute", default=0.0, allow_zero=True),
+        page=page,
     )
 
 

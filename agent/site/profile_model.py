@@ -101,6 +101,15 @@ class DisputeRule:
     pattern: BoundedPattern
     #: How long a new dispute may take to show on the order page (0: at once).
     shows_within_s: float
+    #: The page the order's dispute is listed on, when not the order page: a path with
+    #: ``{order_id}`` (and ``{item}``) ("Your returns"); the element may name them too.
+    page: str | None = None
+
+    def page_url(self, base_url: str, order_id: str, item: str | None) -> str | None:
+        """The URL of the page that lists the order's dispute (None: the order page)."""
+        if self.page is None:
+            return None
+        return base_url.rstrip("/") + self.page.format(order_id=order_id, item=item or "")
 
     def id_in(self, text: str) -> str | None:
         """The dispute id in a text or attribute value, or None."""

@@ -199,3 +199,51 @@ def test_a_dispute_element_the_pattern_cannot_read_is_a_problem(
     assert code == 2, out
     assert "problem: dispute.pattern does not match the dispute element" in out
     assert '"A dispute is open for this order"' in out
+
+
+def test_check_reads_the_dispute_on_its_own_page(
+    storefront: StorefrontServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``[dispute] page``: check opens the "Your returns" page, reads the order's row there (its
+    id in an attribute) and reports the element, then says the order already has a dispute."""
+    storefront.set_faults({"returns_page": True})
+    profile = _profile(
+        tmp_path,
+        "[dispute]\nelement = \"existing_dispute\"",
+        "[dispute]\npage = \"/returns\"\nattribute = \"data-request-id\"\n"
+        "element = \"return_row\"",
+    )
+    text = profile.read_text(encoding="utf-8").replace(
+        "[elements]\n",
+        "[elements]\nreturn_row = \"css=tr[data-testid='return-row'][data-order-id='{order_id}']\"\n",
+        1,
+    )
+    profile.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
+    cli(
+        [
+            "check",
+            "--site",
+            storefront.url,
+            "--profile",
+            str(profile),
+            "--order",
+            "1007",
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            "It has not arrived after forty days.",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "a dispute is open (D-000007)" in out, out
+    assert "elements.return_row" in out and "found" in out
+    assert list((tmp_path / "out").rglob("*-dispute-page.png"))

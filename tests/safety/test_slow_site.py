@@ -274,3 +274,34 @@ def test_an_expired_form_is_opened_again_and_resent(run: Run, storefront: Storef
     ]
     assert len(checks_before_resend(outcome.run_dir)) == 1  # after the busy answer only
     assert events_named(outcome.run_dir, "agent.form_reopened_from_the_order_page")
+
+
+def _returns_profile() -> SiteProfile:
+    """The bundled profile reading the dispute from a "Your returns" page: the order's row,
+    the id in an attribute (issue 25, section 1)."""
+    base = _with_elements(
+        profile_with(),
+        return_row="css=tr[data-testid='return-row'][data-order-id='{order_id}']",
+    )
+    rule = dataclasses.replace(
+        base.dispute, element="return_row", attribute="data-request-id", page="/returns"
+    )
+    return dataclasses.replace(base, dispute=rule)
+
+
+def test_a_dispute_listed_on_a_returns_page_is_read_there_every_time(
+    run: Run, storefront: StorefrontServer
+) -> None:
+    """The order page shows no dispute, a "Your returns" page lists it by order: the check after
+    a busy answer that made it reads it there (opened, its id), and so does the next run's
+    start (already_open): one definition, one dispute."""
+    profile = _returns_profile()
+    first = run(profile=profile, faults={"returns_page": True, "busy_after_commit": 1})
+    [dispute] = disputes_of(storefront, ORDER)
+    assert first.status == "opened", first.message
+    assert first.dispute_id == dispute["dispute_id"]
+    assert sent(storefront) == ["busy_after_commit"]
+    again = run(profile=profile, faults={"returns_page": True})
+    assert again.status == "already_open", again.message
+    assert again.dispute_id == dispute["dispute_id"]
+    assert len(disputes_of(storefront, ORDER)) == 1
