@@ -4,8 +4,10 @@ Pure data, its parsing, and the pure reads: `SubmitRequest.matches` (is this req
 submission? a tracking beacon or an upload never is), `JsonRules.judge` (what an answer's JSON
 says). `agent.site.answer` combines them with page texts and the HTTP status.
 
-A JSON path is dotted keys and list indexes: ``status``, ``data.reverseOrderId``, ``ret[0]``,
-``ret[-1]``, ``ret[*]`` (any element). A test holds when ANY value at its path passes it::
+A JSON path is a JMESPath expression (jmespath, a maintained library): dotted keys and list
+indexes, ``status``, ``data.reverseOrderId``, ``ret[0]``, ``ret[-1]``, and projections such as
+``ret[*]`` (any element) or ``errors[*].extensions.code`` (GraphQL's error codes). A test holds
+when ANY value at its path passes it::
 
     busy = [{path = "ret[*]", prefix = "RGV587_ERROR"},
             {all = [{path = "ret[0]", prefix = "FAIL_BIZ_SYSTEM_BUSY"}]}]
@@ -21,12 +23,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
+import jmespath
+import jmespath.exceptions
+import jmespath.parser
+
 from agent.site.patterns import BoundedPattern, compile_pattern
 from agent.site.toml_check import Checker
 
 __all__ = [
     "JSON_KINDS",
     "AnswerRules",
+    "JsonPath",
     "JsonRules",
     "JsonTest",
     "JsonVerdict",
@@ -39,63 +46,58 @@ __all__ = [
     "parse_path",
 ]
 
-Segment = str | int  # a key, an index, or "*" (any element)
 JsonKind = Literal["challenge", "login", "opened", "expired", "busy", "invalid"]
 #: The kinds of answer a JSON rule can say, in the order they are tried.
 JSON_KINDS: tuple[JsonKind, ...] = ("challenge", "login", "opened", "expired", "busy", "invalid")
 #: The most of a request body read to tell the submission from a side request.
 _MAX_BODY = 1024 * 1024
+#: The AST node types of a JMESPath expression that yields several values (a projection).
+_PROJECTIONS = frozenset({"projection", "value_projection", "filter_projection", "flatten"})
 
 
-def parse_path(text: str) -> tuple[Segment, ...]:
-    """``data.items[0].id`` -> ("data", "items", 0, "id"); ValueError when malformed."""
-    segments: list[Segment] = []
-    for part in text.split("."):
-        name, bracket, rest = part.partition("[")
-        if name:
-            segments.append(name)
-        elif not bracket:
-            raise ValueError(f"empty key in {text!r}")
-        if bracket and not rest:
-            raise ValueError(f"unclosed [ in {text!r}")
-        rest = bracket + rest if bracket else ""
-        while rest:
-            index, close, rest = rest[1:].partition("]")
-            if not close or (rest and not rest.startswith("[")):
-                raise ValueError(f"malformed index in {text!r}")
-            if index == "*":
-                segments.append("*")
-            else:
-                try:
-                    segments.append(int(index))
-                except ValueError:
-                    raise ValueError(f"index {index!r} is not a number or *") from None
-    return tuple(segments)
+@dataclass(frozen=True, slots=True)
+class JsonPath:
+    """A JSON path (JMESPath: ``status``, ``data.reverseOrderId``, ``ret[0]``, ``ret[-1]``,
+    ``ret[*]``, ``errors[*].extensions.code``), compiled once."""
+
+    text: str
+    compiled: jmespath.parser.ParsedResult
+    #: The path yields several values (``[*]``, a filter, a flatten): each is tested.
+    many: bool
+
+    def values(self, data: object) -> list[object]:
+        """Every value at the path in *data* (several with ``[*]``; none when it is missing)."""
+        try:
+            found = self.compiled.search(data)
+        except jmespath.exceptions.JMESPathError:
+            return []
+        if self.many:
+            return [v for v in found if v is not None] if isinstance(found, list) else []
+        return [] if found is None else [found]
 
 
-def values_at(data: object, path: tuple[Segment, ...]) -> list[object]:
-    """Every value at *path* in *data* (several with ``[*]``; none when a key is missing)."""
-    found: list[object] = [data]
-    for segment in path:
-        nxt: list[object] = []
-        for value in found:
-            if segment == "*":
-                if isinstance(value, list):
-                    nxt.extend(value)
-            elif isinstance(segment, int):
-                if isinstance(value, list) and -len(value) <= segment < len(value):
-                    nxt.append(value[segment])
-            elif isinstance(value, dict) and segment in value:
-                nxt.append(value[segment])
-        found = nxt
-    return found
+def _has_projection(node: object) -> bool:
+    if isinstance(node, dict):
+        if node.get("type") in _PROJECTIONS:
+            return True
+        return any(_has_projection(child) for child in node.get("children", ()))
+    return False
+
+
+def parse_path(text: str) -> JsonPath:
+    """A JSON path compiled (ValueError when it is not a JMESPath expression)."""
+    try:
+        compiled = jmespath.compile(text)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise ValueError(str(exc).splitlines()[0]) from None
+    return JsonPath(text=text, compiled=compiled, many=_has_projection(compiled.parsed))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JsonTest:
     """One test on the values at a path: equals, prefix, contains, matches, exists."""
 
-    path: tuple[Segment, ...]
+    path: JsonPath
     equals: tuple[object, ...] | None = None
     prefix: str | None = None
     contains: str | None = None
@@ -104,7 +106,7 @@ class JsonTest:
 
     def holds(self, data: object) -> bool:
         """Whether any value at the path passes (for ``exists = false``: none is there)."""
-        values = values_at(data, self.path)
+        values = self.path.values(data)
         if self.exists is not None:
             return bool(values) is self.exists
         return any(self._passes(v) for v in values)
@@ -135,8 +137,8 @@ class JsonRules:
     """How to read a JSON answer: a rule per kind (any of its alternatives, all of its tests)."""
 
     rules: tuple[tuple[JsonKind, tuple[tuple[JsonTest, ...], ...]], ...]
-    dispute_id: tuple[Segment, ...] | None = None
-    message: tuple[Segment, ...] | None = None
+    dispute_id: JsonPath | None = None
+    message: JsonPath | None = None
     #: Applied to the message: its group ``message`` is the text (``(?:.*::)?(?P<message>.*)``).
     message_pattern: BoundedPattern | None = None
 
@@ -144,7 +146,7 @@ class JsonRules:
         """The first kind whose rule holds, with the dispute id and message found."""
         message = ""
         if self.message is not None:
-            texts = [v for v in values_at(data, self.message) if isinstance(v, str | int | float)]
+            texts = [v for v in self.message.values(data) if isinstance(v, str | int | float)]
             message = str(texts[0]) if texts else ""
             if message and self.message_pattern is not None:
                 found = self.message_pattern.search(message)
@@ -154,7 +156,7 @@ class JsonRules:
         if self.dispute_id is not None:
             ids = [
                 v
-                for v in values_at(data, self.dispute_id)
+                for v in self.dispute_id.values(data)
                 if isinstance(v, str | int) and not isinstance(v, bool) and str(v)
             ]
             dispute_id = str(ids[0]) if ids else None
@@ -323,7 +325,7 @@ class AnswerRules:
 _TEST_KEYS = ("path", "equals", "prefix", "contains", "matches", "exists")
 
 
-def _path(chk: Checker, value: object, key: str) -> tuple[Segment, ...]:
+def _path(chk: Checker, value: object, key: str) -> JsonPath:
     if not isinstance(value, str) or not value:
         chk.fail(key, 'must be a JSON path, e.g. "data.id" or "ret[0]"')
     try:

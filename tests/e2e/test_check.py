@@ -212,14 +212,12 @@ def test_check_reads_the_dispute_on_its_own_page(
     storefront.set_faults({"returns_page": True})
     profile = _profile(
         tmp_path,
-        "[dispute]\nelement = \"existing_dispute\"",
-        "[dispute]\npage = \"/returns\"\nattribute = \"data-request-id\"\n"
-        "element = \"return_row\"",
+        '[dispute]\nelement = "existing_dispute"',
+        '[dispute]\npage = "/returns"\nattribute = "data-request-id"\nelement = "return_row"',
     )
+    row = "css=tr[data-testid='return-row'][data-order-id='{order_id}']"
     text = profile.read_text(encoding="utf-8").replace(
-        "[elements]\n",
-        "[elements]\nreturn_row = \"css=tr[data-testid='return-row'][data-order-id='{order_id}']\"\n",
-        1,
+        "[elements]\n", f'[elements]\nreturn_row = "{row}"\n', 1
     )
     profile.write_text(text, encoding="utf-8")
     monkeypatch.setenv("RETRY_DISPUTE_USER", "demo")

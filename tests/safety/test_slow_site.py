@@ -100,9 +100,9 @@ def test_a_body_matcher_leaves_the_validation_out(run: Run, storefront: Storefro
 
 
 def _tests(*, exists_validate: bool) -> tuple[tuple[object, ...], ...]:
-    from agent.site.answer_rules import JsonTest
+    from agent.site.answer_rules import JsonTest, parse_path
 
-    return ((JsonTest(path=("validate",), exists=exists_validate),),)
+    return ((JsonTest(path=parse_path("validate"), exists=exists_validate),),)
 
 
 def test_an_answer_that_never_comes_ends_unconfirmed_by_the_deadline(

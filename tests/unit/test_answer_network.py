@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import BrowserContext, Request
 
 from agent.site.answer import classify
-from agent.site.answer_rules import JsonTest, SubmitRequest, body_data
+from agent.site.answer_rules import JsonTest, SubmitRequest, body_data, parse_path
 from agent.site.profile import load_profile
 from agent.site.request_watch import RequestWatch
 
@@ -121,7 +121,7 @@ def test_every_matching_request_counts_and_stays_in_flight_until_it_ends() -> No
 def test_a_body_matcher_tells_the_submission_from_a_side_request() -> None:
     """With ``[answer] body``, a validation call to the same URL is not a submission."""
     rule = dataclasses.replace(
-        MOCK.answer.request, body=((JsonTest(path=("validate",), exists=False),),)
+        MOCK.answer.request, body=((JsonTest(path=parse_path("validate"), exists=False),),)
     )
     context, watch, _ = watching(rule)
     url = "http://127.0.0.1:9/order/1001/dispute"
@@ -135,7 +135,7 @@ def test_a_graphql_body_is_matched_by_its_operation() -> None:
     """One URL for every call: the operation name in the JSON body says which is the submit."""
     rule = dataclasses.replace(
         MOCK.answer.request,
-        body=((JsonTest(path=("operationName",), equals=("CreateReturn",)),),),
+        body=((JsonTest(path=parse_path("operationName"), equals=("CreateReturn",)),),),
     )
     assert rule.matches("POST", "http://x/order/1/dispute", b'{"operationName": "CreateReturn"}')
     assert not rule.matches("POST", "http://x/order/1/dispute", b'{"operationName": "Track"}')
@@ -295,3 +295,15 @@ def test_a_busy_phrase_in_a_json_message_is_busy() -> None:
     verdict = rules.judge({"status": "weird", "message": "Система занята, попробуйте позже"})
     assert verdict.kind is None
     assert classify(MOCK, shown={}, verdict=verdict, status_code=200).outcome == "busy"
+
+
+def test_json_paths_are_jmespath_and_any_value_passes() -> None:
+    """Paths are JMESPath: a projection tests each value, a missing key gives none, GraphQL's
+    error codes are read through ``errors[*].extensions.code``; a bad path is refused."""
+    graphql = {"data": None, "errors": [{"extensions": {"code": "TOO_MANY_REQUESTS"}}]}
+    busy = JsonTest(path=parse_path("errors[*].extensions.code"), equals=("TOO_MANY_REQUESTS",))
+    assert busy.holds(graphql) and not busy.holds({"errors": []})
+    assert parse_path("ret[-1]").values({"ret": ["a", "b"]}) == ["b"]
+    assert parse_path("data.reverseOrderId").values({"data": {}}) == []
+    with pytest.raises(ValueError):
+        parse_path("ret[")
