@@ -37,12 +37,15 @@ class Credentials:
     """A login for the storefront's form; from the environment only, never from flags."""
 
     user: str
-    password: str
+    _password: str
 
-    def __post_init__(self) -> None:
-        # the one place a password becomes a secret: however the credentials were made, it is
-        # masked in every log line, file and console line from now on
-        add_secret(self.password)
+    @property
+    def password(self) -> str:
+        """The password, registered as a secret as it is read: the one place a password
+        becomes one, so whatever uses it (a login form, the support chat's refusals) finds it
+        masked in every log line, file and console line from then on."""
+        add_secret(self._password)
+        return self._password
 
     def __repr__(self) -> str:  # never show the password, even in a traceback
         return f"Credentials(user={self.user!r}, password='[redacted]')"

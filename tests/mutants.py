@@ -185,7 +185,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "the password is not registered as a secret",
         "agent/session.py",
-        "        add_secret(self.password)\n",
+        "        add_secret(self._password)\n",
         "        pass\n",
         ("tests/unit/test_guards.py",),
     ),

@@ -155,11 +155,13 @@ def mock_site_banner(
     url: str, login_url: str | None, *, skin: str, plan: Mapping[str, Any] | None
 ) -> str:
     """What ``mock-site`` says once it listens: where, the demo account, how to set faults."""
-    demo = demo_credentials()
+    from mock_site.demo import DEMO_ACCOUNT  # the bundled storefront's own account, shown
+
+    user, password = DEMO_ACCOUNT
     lines = [
         f"bundled storefront ({skin} skin) on {url}",
         *([f"  its login pages: {login_url}"] if login_url else []),
-        f"  demo account: {demo.user} / {demo.password}",
+        f"  demo account: {user} / {password}",
         f"  fault plan: {json.dumps(dict(plan)) if plan else 'none (a healthy site)'}",
         "  faults: start it with --faults FILE (make mock-site FAULTS=file.toml), or",
         "    while it runs (every key: docs/storefront.md):",

@@ -4,7 +4,8 @@ A *lane* is one browser and the orders running in it, at most ``per_lane`` at a 
 hands the batch's orders to the lanes as their slots free up (a shared queue: a fast server
 takes more orders). When a lane's browser goes away (its server died, the connection broke),
 every order that was running in it and ended in an ``error`` goes back to the front of the
-queue (and one that gave up: its attempts may have failed for the lost browser), and the lane
+queue (and one that gave up, or whose submission was still on its way when its browser went:
+its attempts may have failed for the lost browser), and the lane
 takes no more orders; another lane runs it again, and that run starts as
 every run does: it reads the order page first and settles the journal's unfinished intents
 there (a dispute the lost run created is found, never submitted twice) before it submits.
@@ -37,7 +38,7 @@ REQUEUE_LIMIT = 2
 LOST_GRACE_S = 1.0
 #: The outcomes a lost browser can cause: the order runs again elsewhere. (Every other one was
 #: read from the site: opened, already open, not eligible, refused, a login or a challenge.)
-_LOST_WITH_THE_BROWSER = frozenset({Status.ERROR, Status.GAVE_UP})
+_LOST_WITH_THE_BROWSER = frozenset({Status.ERROR, Status.GAVE_UP, Status.UNCONFIRMED})
 
 
 @dataclass(eq=False)

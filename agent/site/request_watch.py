@@ -54,6 +54,8 @@ class RequestWatch:
         self._open: dict[int, Tracked] = {}
         self._changed = asyncio.Event()
         self._listening = False
+        #: The context closed (its browser died or went away): nothing more can be seen.
+        self.closed = False
         #: Playwright calls the handlers outside the run's context: they log in a copy of it.
         self._log_context = contextvars.copy_context()
 
@@ -66,6 +68,7 @@ class RequestWatch:
         self.context.on("request", self._on_request)
         self.context.on("requestfinished", self._on_finished)
         self.context.on("requestfailed", self._on_failed)
+        self.context.on("close", self._on_close)
 
     def stop(self) -> None:
         """Stop listening (idempotent)."""
@@ -76,6 +79,7 @@ class RequestWatch:
             ("request", self._on_request),
             ("requestfinished", self._on_finished),
             ("requestfailed", self._on_failed),
+            ("close", self._on_close),
         ):
             with contextlib.suppress(Exception):
                 self.context.remove_listener(event, handler)
@@ -93,10 +97,10 @@ class RequestWatch:
 
     async def wait_for(self, done: Callable[[], bool], *, until: float) -> bool:
         """Wait until *done()* holds (checked at every request event) or the clock reaches
-        *until*; whether it holds."""
+        *until*, or the context closes (nothing more will be seen); whether it holds."""
         while not done():
             left = until - self.clock()
-            if left <= 0:
+            if left <= 0 or self.closed:
                 return False
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -132,6 +136,10 @@ class RequestWatch:
             return
         tracked.ended_at = self.clock()
         tracked.failure = failure
+        self._changed.set()
+
+    def _on_close(self, *_: object) -> None:
+        self.closed = True
         self._changed.set()
 
     def _on_finished(self, request: Request) -> None:

@@ -6,6 +6,7 @@ No browser: the request watch is fed look-alike requests in the order a page mak
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -307,3 +308,13 @@ def test_json_paths_are_jmespath_and_any_value_passes() -> None:
     assert parse_path("data.reverseOrderId").values({"data": {}}) == []
     with pytest.raises(ValueError):
         parse_path("ret[")
+
+
+def test_a_closed_context_ends_the_wait_at_once() -> None:
+    """The browser went away (the context closed): the watch stops waiting for a request that
+    can no longer end, instead of waiting out the run's deadline."""
+    context, watch, now = watching(MOCK.answer.request)
+    context.fire("request", request("POST", "http://127.0.0.1:9/order/1001/dispute"))
+    context.fire("close", object())
+    ended = asyncio.run(watch.wait_for(lambda: not watch.in_flight(), until=now[0] + 900))
+    assert ended is False and watch.closed and len(watch.in_flight()) == 1

@@ -42,9 +42,11 @@ def test_an_outcome_redacts_its_message_request_and_timeline() -> None:
     assert outcome.timeline[0].detail == f"busy {REDACTED}"
 
 
-def test_credentials_register_their_password_wherever_they_are_made() -> None:
-    """Making credentials registers the password as a secret: the one place it happens."""
-    Credentials("demo", "pa55word-never-shown")
+def test_credentials_register_their_password_as_it_is_used() -> None:
+    """Reading the password (to type it, to refuse it in a chat) registers it as a secret: the
+    one place it happens."""
+    credentials = Credentials("demo", "pa55word-never-shown")
+    assert credentials.password == "pa55word-never-shown"
     assert redact_text("typed pa55word-never-shown") == f"typed {REDACTED}"
 
 
