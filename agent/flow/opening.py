@@ -38,7 +38,7 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> None:
     run.context = context
     page = await context.new_page()
     run.page = page
-    site = SitePage(page, run.profile, item=run.request.item)
+    site = SitePage(page, run.profile, item=run.request.item, drift=run.drift)
     run.reconciler = Reconciler(
         context,
         site,

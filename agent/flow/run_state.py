@@ -18,6 +18,7 @@ from agent.outcome import Outcome, Status
 from agent.output.run_folder import Grabbed, RunFolder
 from agent.request import PreparedRequest
 from agent.site.answer import Answer
+from agent.site.drift import DriftLog
 from agent.site.gates import arm_page
 from agent.site.locate import SitePage
 from agent.site.steps import StepRun
@@ -56,6 +57,8 @@ class OrderRun:
         #: When the last answer came (the run's clock): a new dispute may show after it.
         self.answered_at: float | None = None
         self.steps = StepRun(request=self.request, on_new_page=self.arm)
+        #: Elements found by another alternative than their first (result.json's ``drift``).
+        self.drift = DriftLog()
 
     def outcome(
         self,
