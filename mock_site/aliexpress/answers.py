@@ -10,12 +10,8 @@ from collections.abc import Mapping, Sequence
 
 from starlette.responses import JSONResponse
 
-from mock_site.aliexpress.wording import (
-    BUSY_TEXTS,
-    GATEWAY_BUSY_RET,
-    STATUS_TEXTS,
-    STATUS_TITLES,
-)
+from mock_site.aliexpress.lang import Wording, wording
+from mock_site.aliexpress.wording import BUSY_TEXTS, GATEWAY_BUSY_RET
 from mock_site.faults import FaultPlan
 from mock_site.records import Dispute
 
@@ -55,14 +51,15 @@ def mtop(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def success(dispute: Dispute, detail_url: str) -> JSONResponse:
-    """The request was created: its id, status and page."""
+def success(dispute: Dispute, detail_url: str, words: Wording | None = None) -> JSONResponse:
+    """The request was created: its id, status and page (texts in *words*' language)."""
+    words = words or wording("en")
     data = {
         "success": True,
         "reverseOrderId": dispute.dispute_id,
         "status": dispute.status.upper(),
-        "statusText": STATUS_TEXTS[dispute.status],
-        "title": STATUS_TITLES[dispute.status],
+        "statusText": words.status(dispute.status),
+        "title": words.title(dispute.status),
         "detailUrl": detail_url,
     }
     return mtop([SUCCESS_RET], data)
@@ -86,9 +83,9 @@ def refused(code: str, message: str) -> JSONResponse:
     return mtop([f"FAIL_BIZ_{code}::{message}"])
 
 
-def not_found() -> JSONResponse:
+def not_found(words: Wording | None = None) -> JSONResponse:
     """An unknown order or item, or another account's."""
-    return refused("ORDER_NOT_FOUND", "The order does not exist.")
+    return refused("ORDER_NOT_FOUND", (words or wording("en"))["order_not_exist"])
 
 
 def session_expired() -> JSONResponse:

@@ -9,20 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_site.aliexpress.answers import SUBMIT_PATH, UPLOAD_PATH
+from mock_site.aliexpress.lang import Wording, wording
 from mock_site.aliexpress.web import AeWeb
-from mock_site.aliexpress.wording import (
-    REASONS,
-    STATUS_TEXTS,
-    STATUS_TITLES,
-    ineligible_text,
-)
+from mock_site.aliexpress.wording import REASONS, Reason, ineligible_text
 from mock_site.records import Dispute
 
 __all__ = ["ITEM_NOT_FOUND", "REQUEST_NOT_FOUND", "RequestView", "ReversePages", "detail_url"]
 
-ITEM_NOT_FOUND = "Sorry, we couldn't find this item."
-REQUEST_NOT_FOUND = "Sorry, we couldn't find this request."
-SOLUTION_LABELS = {"refund": "Refund only", "return": "Return & refund"}
+ITEM_NOT_FOUND = wording("en")["item_not_found"]
+REQUEST_NOT_FOUND = wording("en")["request_not_found"]
+#: The solutions' wording keys.
+SOLUTION_KEYS = {"refund": "refund_only", "return": "return_refund"}
 
 
 def detail_url(dispute_id: str) -> str:
@@ -41,11 +38,11 @@ class RequestView:
     hidden: bool = False
 
     @classmethod
-    def of(cls, dispute: Dispute, *, link: bool = True) -> RequestView:
-        """The block of an existing request."""
+    def of(cls, dispute: Dispute, words: Wording, *, link: bool = True) -> RequestView:
+        """The block of an existing request, in *words*' language."""
         return cls(
-            title=STATUS_TITLES.get(dispute.status, ""),
-            status_text=STATUS_TEXTS.get(dispute.status, ""),
+            title=words.title(dispute.status),
+            status_text=words.status(dispute.status),
             request_id=dispute.dispute_id,
             link=detail_url(dispute.dispute_id) if link else "",
         )
@@ -66,13 +63,14 @@ class ReversePages:
         order = self.store.order(params.get("orderId", ""), session.account)
         item = order.item(params.get("itemId", "")) if order else None
         if order is None or item is None:
-            return self.web.not_found(request, session, ITEM_NOT_FOUND)
+            return self.web.not_found(request, session, "item_not_found")
         existing = self.store.dispute_for_item(order.order_id, item.item_id)
         received = params.get("received", "")
         if received not in ("yes", "no"):
             received = "yes" if order.delivered_flag else "no"
         switch = {**params, "received": "no" if received == "yes" else "yes"}
         plan = self.store.plan
+        words = self.web.words(request)
         init = {
             "orderId": order.order_id,
             "itemId": item.item_id,
@@ -83,6 +81,7 @@ class ReversePages:
             "uploadUrl": UPLOAD_PATH,
             "busyStyle": plan.busy_style,
             "resetsOnBusy": plan.form_resets_on_busy,
+            "texts": _page_texts(words),
         }
         return self.web.render(
             "start.html",
@@ -91,11 +90,11 @@ class ReversePages:
             overlay=True,
             order=order,
             item=item,
-            view=RequestView.of(existing) if existing else None,
-            ineligible=ineligible_text(order.state, order.ineligible),
+            view=RequestView.of(existing, words) if existing else None,
+            ineligible=ineligible_text(order.state, order.ineligible, language=words.language),
             received=received,
             switch_url="/p/reverse-pages/start.html?" + urlencode(switch),
-            reasons=REASONS[received],
+            reasons=[_in(words, reason) for reason in REASONS[received]],
             init=init,
             submitted=RequestView(hidden=True),
             busy_style=plan.busy_style,
@@ -109,10 +108,12 @@ class ReversePages:
             request.query_params.get("reverseOrderId", ""), session.account
         )
         if dispute is None:
-            return self.web.not_found(request, session, REQUEST_NOT_FOUND)
+            return self.web.not_found(request, session, "request_not_found")
         order = self.store.order(dispute.order_id, session.account)
         item = order.item(dispute.item_id or "") if order else None
-        labels = {r.code: r.label for group in REASONS.values() for r in group}
+        words = self.web.words(request)
+        codes = {r.code for group in REASONS.values() for r in group}
+        solution = SOLUTION_KEYS.get(dispute.solution)
         return self.web.render(
             "request.html",
             request=request,
@@ -120,7 +121,30 @@ class ReversePages:
             overlay=True,
             dispute=dispute,
             item_title=item.title if item else (order.title if order else ""),
-            view=RequestView.of(dispute, link=False),
-            solution=SOLUTION_LABELS.get(dispute.solution, dispute.solution),
-            reason=labels.get(dispute.reason, dispute.reason),
+            view=RequestView.of(dispute, words, link=False),
+            solution=words[solution] if solution else dispute.solution,
+            reason=words.reason(dispute.reason) if dispute.reason in codes else dispute.reason,
         )
+
+
+def _in(words: Wording, reason: Reason) -> Reason:
+    """A reason with its label in *words*' language."""
+    return Reason(reason.reason_id, reason.code, words.reason(reason.code))
+
+
+def _page_texts(words: Wording) -> dict[str, str]:
+    """The texts the wizard's script shows (static/ae-reverse.js)."""
+    keys = (
+        "success_toast",
+        "error_toast",
+        "received",
+        "not_received",
+        "refund_only",
+        "return_refund",
+        "files_one",
+        "files_many",
+        "none",
+        "upload_failed",
+        "delete",
+    )
+    return {key: words[key] for key in keys}

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_site.aliexpress import answers
+from mock_site.aliexpress.lang import Wording
 from mock_site.aliexpress.reverse import detail_url
 from mock_site.aliexpress.uploads import Uploads
 from mock_site.aliexpress.web import ORDER_LIST, AeWeb
@@ -123,12 +124,13 @@ class AeSubmitter:
         item = order.item(attempt.item_id or "") if order else None
         if order is None or item is None:
             self._record(attempt, "not_found", 200)
-            return answers.not_found()
-        return await self._judge(attempt, session, order, item, data)
+            return answers.not_found(self.web.words(request))
+        return await self._judge(attempt, request, session, order, item, data)
 
     async def _judge(
         self,
         attempt: _Attempt,
+        request: Request,
         session: Session,
         order: Order,
         item: Item,
@@ -142,16 +144,18 @@ class AeSubmitter:
             plan = self.store.plan
             self._record(attempt, "busy", plan.busy_status)
             return answers.busy(plan, retry_after_headers(plan, self.store.wall_clock()))
+        words = self.web.words(request)
         ineligible = ineligible_text(order.state, order.ineligible)
         if ineligible is not None:
             self._record(attempt, "invalid", 200, ineligible)
-            return answers.refused("REVERSE_NOT_ALLOWED", ineligible)
+            shown = ineligible_text(order.state, order.ineligible, language=words.language)
+            return answers.refused("REVERSE_NOT_ALLOWED", shown or ineligible)
         try:
             accepted = validate(self._form(session, item, data), total=item.price)
         except Refused as refusal:
             self._record(attempt, "invalid", 200, str(refusal))
-            return answers.refused("PARAM_INVALID", str(refusal))
-        return await self._commit(attempt, session, order, item, accepted)
+            return answers.refused("PARAM_INVALID", words.refusal(str(refusal)))
+        return await self._commit(attempt, session, order, item, accepted, words)
 
     def _form(self, session: Session, item: Item, data: dict[str, object]) -> DisputeForm:
         reason = REASON_BY_ID.get(_text(data, "reasonId"))
@@ -181,6 +185,7 @@ class AeSubmitter:
         order: Order,
         item: Item,
         accepted: AcceptedDispute,
+        words: Wording,
     ) -> Response:
         dispute = self.store.create_dispute(order, session.account, accepted, item_id=item.item_id)
         late = self.store.after_commit()
@@ -196,7 +201,7 @@ class AeSubmitter:
             response = answers.server_error()
         else:
             status = 200
-            response = answers.success(dispute, detail_url(dispute.dispute_id))
+            response = answers.success(dispute, detail_url(dispute.dispute_id), words)
         if delay:
             detail = f"{answer}, answered after {delay:g} s"
             self._record(attempt, "slow", status, detail, dispute.dispute_id)
