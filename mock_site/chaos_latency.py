@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_site.chat_routes import CHAT_BASE
@@ -36,8 +37,14 @@ class ChaosLatency:
         self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        delay = 0.0
         if scope["type"] == "http" and not scope["path"].startswith(_NEVER_HELD):
             delay = self.store.chaos_delay()
             if delay > 0:
                 await self.store.sleep(delay)
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            if delay <= 0:
+                raise
+            # the browser went away while the request was held (a page closed): nobody to answer

@@ -114,6 +114,7 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
                 hint="a slow connection: raise timeouts.upload_s; " + CHECK_HINT,
             )
         await asyncio.sleep(0.1)
+    await site.attached(field.done, where=where)  # which alternative counted them: drift
     log.info("agent.uploaded", files=len(files))
 
 

@@ -25,6 +25,7 @@ SCENARIO_KEYS: tuple[str, ...] = (
     "timeouts",
     "files",
     "support",
+    "profile",
     "expect",
 )
 #: The bundled storefronts a scenario can run on (each with the profile of the same name).
@@ -43,7 +44,11 @@ EXPECT_KEYS: tuple[str, ...] = (
     "chat",
     "chat_attachments",
     "chat_holding",
+    "drift",
 )
+#: The keys of ``[profile]``: changes to the storefront's bundled profile for this scenario
+#: (``pin = false``: without its ``[[pin.cookies]]``, the site's own interface language).
+PROFILE_KEYS: tuple[str, ...] = ("pin",)
 #: The keys of ``[support]``: after the run, `retry-dispute support` on its run folder, with these
 #: overrides of the profile's ``[support_chat]`` (short idle limits for the catalogue).
 SUPPORT_KEYS: tuple[str, ...] = (
@@ -126,6 +131,8 @@ class Expectation:
     chat_attachments: Count | None = None
     #: Holding messages the agent sent in the chat.
     chat_holding: Count | None = None
+    #: result.json's ``drift``: some (True), none (False), or at least these elements.
+    drift: bool | tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +171,8 @@ class Scenario:
     #: ``[support]``: go to the support chat after the run, with these [support_chat] overrides;
     #: None: no support chat.
     support: Mapping[str, Any] | None = None
+    #: ``[profile] pin``: False runs the profile without its pin cookies.
+    pin: bool = True
 
     @property
     def order_id(self) -> str:
@@ -179,6 +188,8 @@ class Scenario:
         if self.support and profile.support_chat is not None:
             chat = dataclasses.replace(profile.support_chat, **self.support)
             profile = dataclasses.replace(profile, support_chat=chat)
+        if not self.pin:
+            profile = dataclasses.replace(profile, pin_cookies=())
         return profile
 
     def write_files(self, folder: Path) -> None:
@@ -224,6 +235,8 @@ class Observed:
     chat: str | None = None
     chat_attachments: int = 0
     chat_holding: int = 0
+    #: The elements result.json's ``drift`` names.
+    drift: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,7 +303,20 @@ def check(expect: Expectation, got: Observed) -> tuple[str, ...]:
         want_count, have_count = getattr(expect, key), getattr(got, key)
         if want_count is not None and not want_count.matches(have_count):
             problems.append(f"{key}: expected {want_count}, got {have_count}")
+    problems += _check_drift(expect.drift, got.drift)
     return tuple(problems)
+
+
+def _check_drift(want: bool | tuple[str, ...] | None, got: tuple[str, ...]) -> list[str]:
+    if want is None:
+        return []
+    if want is True and not got:
+        return ["drift: expected some in result.json, got none"]
+    if want is False and got:
+        return [f"drift: expected none, got {', '.join(got)}"]
+    if isinstance(want, tuple):
+        return [f"drift: {name} is not in result.json's drift" for name in want if name not in got]
+    return []
 
 
 def with_generated(
