@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e . --group test --group lint
 	@touch $(STAMP)
 
-$(BROWSER_STAMP): $(STAMP) agent/browser.py
+$(BROWSER_STAMP): $(STAMP) agent/browser.py agent/fonts.py
 	$(PY) -m agent browser --install
 	@touch $(BROWSER_STAMP)
 
