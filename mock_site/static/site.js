@@ -105,6 +105,12 @@ async function submitByFetch(form, button) {
   } catch (error) {
     data = {};
   }
+  // the form may have been re-rendered meanwhile (chaos): the answer goes to the one in the page
+  const current = byTestId("dispute-form");
+  if (current && current !== form) {
+    form = current;
+    button = byTestId("submit-dispute", form);
+  }
   button.disabled = false;
   const status = data.status;
   if (status === "opened") {
