@@ -1,16 +1,18 @@
 """The real site's surprises in a real browser: element alternatives watched in one wait (and
-drift recorded), overlays that come late behind a modal, and a Chinese toast drawn in glyphs."""
+drift recorded), overlays that come late behind a modal, a Chinese toast drawn in glyphs, and
+an answer that comes after the form was re-rendered."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import tomllib
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from playwright.async_api import Page as AsyncPage
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from agent.site.drift import DriftLog
 from agent.site.gates import arm_page
@@ -86,6 +88,7 @@ BANNER_BEHIND_MODAL = """
 <script>function say(t) { document.querySelector("#out").textContent += t; }</script>
 """
 Scenario = Callable[[AsyncPage], Awaitable[Any]]
+BUSY_EN = "System busy, please try again later"
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +212,41 @@ def test_the_chinese_busy_toast_is_drawn_with_glyphs(
         "(e, n) => { e.textContent = String.fromCodePoint(0x10FFFD).repeat(n); }", len(busy)
     )
     assert toast.screenshot() != drawn
+
+
+def test_an_answer_after_a_rerender_goes_to_the_form_in_the_page(
+    page: Page, context: BrowserContext, storefront: StorefrontServer
+) -> None:
+    """chaos on the mock skin: the form is re-rendered (new nodes, values kept) while a fetch
+    submit is on its way; the busy answer goes to the form in the page, whose button works
+    again (it was left disabled on the old one)."""
+    storefront.set_faults({"busy_first": 1, "busy_style": "toast"})
+    page.on("dialog", lambda dialog: dialog.accept())
+    login = context.request.post(
+        storefront.url + "/login", form={"username": "demo", "password": "demo"}, max_redirects=0
+    )
+    assert login.status == 303
+
+    def slow(route: Route) -> None:
+        time.sleep(0.8)  # the answer comes after the re-render
+        route.continue_()
+
+    page.route(
+        "**/order/1002/dispute",
+        lambda route: slow(route) if route.request.method == "POST" else route.continue_(),
+    )
+    page.goto(storefront.url + "/order/1002/dispute")
+    page.get_by_test_id("received-no").check()
+    page.get_by_test_id("reason").select_option("not_received")
+    page.get_by_test_id("message").fill("My parcel never arrived.")
+    page.evaluate(
+        "() => { const form = document.querySelector('[data-testid=dispute-form]');"
+        " form.isTheFirst = true; rerenderLater(form, 200); }"
+    )
+    page.get_by_test_id("submit-dispute").click()
+    expect(page.get_by_test_id("busy-toast")).to_have_text(BUSY_EN)
+    assert page.evaluate("() => !document.querySelector('[data-testid=dispute-form]').isTheFirst")
+    expect(page.get_by_test_id("message")).to_have_value("My parcel never arrived.")
+    expect(page.get_by_test_id("submit-dispute")).to_be_enabled()
+    page.get_by_test_id("submit-dispute").click()
+    expect(page.get_by_test_id("dispute-result")).to_have_text("Dispute D-000100 opened")
