@@ -197,7 +197,10 @@ def test_refusals_and_answers_in_the_store_language(
     init = re.search(r'<script type="application/json" id="reverse-init-data">(.*?)</script>', page)
     assert init is not None
     states = json.loads(init.group(1))["states"]
-    assert states["waiting_seller"] == [words.title("waiting_seller"), words.status("waiting_seller")]
+    assert states["waiting_seller"] == [
+        words.title("waiting_seller"),
+        words.status("waiting_seller"),
+    ]
     assert words.status("waiting_seller") != opened["statusText"]
 
 

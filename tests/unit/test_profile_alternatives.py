@@ -164,3 +164,16 @@ def test_a_stuck_actions_reason_is_taken_from_playwrights_log() -> None:
         ': <div class="global-gdpr-mask"></div> intercepts pointer events'
     )
     assert stuck_reason(Exception("Timeout 5000ms exceeded.")) == ""
+
+
+def test_every_hashed_element_of_the_aliexpress_profile_has_a_hash_free_alternative() -> None:
+    """Each element whose preferred selector names a CSS-module hash, the run's and follow's
+    alike, has another alternative that names none: a release of new hashes leaves it a match."""
+    from mock_site.aliexpress.drift import HASHED_CLASS
+
+    profile = load_profile("aliexpress")
+    hashed = [e for e in profile.elements.values() if HASHED_CLASS.search(e.selectors[0])]
+    names = {e.name for e in hashed}
+    assert {"form", "confirm", "request_title", "request_disagreed", "evidence_submit"} <= names
+    for element in hashed:
+        assert any(not HASHED_CLASS.search(s) for s in element.selectors[1:]), element.name
