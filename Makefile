@@ -47,7 +47,7 @@ $(LINT_STAMP): $(STAMP)
 	$(PY) -m pip install -q --group lint
 	@touch $(LINT_STAMP)
 
-$(BROWSER_STAMP): $(STAMP) agent/browser.py
+$(BROWSER_STAMP): $(STAMP) agent/browser.py agent/fonts.py
 	$(PY) -m agent browser --install
 	@touch $(BROWSER_STAMP)
 

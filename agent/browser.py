@@ -8,7 +8,8 @@ The browser is resolved in one place, in this order:
    headless shell first when it is installed (Debian's ``chromium-headless-shell``): the same
    engine without the desktop browser around it, at about half the CPU and memory per page;
 4. with ``install=True``, on Debian as root: ``apt-get update && apt-get install -y chromium``
-   (and ``chromium-headless-shell`` when the distribution has it).
+   (and ``chromium-headless-shell`` when the distribution has it), and the fonts readable
+   screenshots need (`agent.fonts`: Chinese, Japanese, Korean, Cyrillic).
 
 Otherwise one line says exactly what to run.
 """
@@ -29,6 +30,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from agent.errors import BrowserNotFound, InvalidConfig
+from agent.fonts import ensure_fonts
 
 __all__ = [
     "BROWSER_ENV",
@@ -190,6 +192,8 @@ def ensure_browser(override: str | None = None, *, install: bool = True) -> str 
     if found and install and not overridden and _headless_shell() is None and _can_apt():
         _add_headless_shell()
         found = find_browser(override)
+    if install and _can_apt():  # readable screenshots: Chinese, Cyrillic (agent.fonts)
+        ensure_fonts(_apt_install)
     return found
 
 

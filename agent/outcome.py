@@ -28,6 +28,7 @@ __all__ = [
     "INTERRUPT_EXIT_CODES",
     "RESULT_FILE",
     "BatchResult",
+    "DriftEntry",
     "Outcome",
     "Status",
     "TimelineEntry",
@@ -251,6 +252,44 @@ _OUTCOME_TEXT_LISTS = ("screenshots", "normalisations", "unwritten")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DriftEntry:
+    """A profile element whose preferred selector no longer matched: the run used another of its
+    alternatives (``drift`` in result.json). The profile should be updated."""
+
+    #: The element's name in the profile's ``[elements]``.
+    element: str
+    #: Which alternative was used: its position in the profile's list (1 is the preferred one).
+    alternative: int
+    #: The alternative's selector, and the preferred one that matched nothing.
+    selector: str
+    preferred: str
+    #: Where the flow used it (a profile entry, ``submit.steps[4] (confirm)``).
+    where: str = ""
+
+    def __post_init__(self) -> None:
+        # every text redacted, as a timeline entry's: a selector may quote the site's words
+        for name in ("element", "selector", "preferred", "where"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, redact_text(value))
+
+    def to_json(self) -> dict[str, object]:
+        """The entry as ``result.json`` holds it."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, object]) -> DriftEntry:
+        """Read an entry leniently; a bad value becomes its default."""
+        return cls(
+            element=str(raw.get("element", "")),
+            alternative=_opt_int(raw.get("alternative")) or 0,
+            selector=str(raw.get("selector", "")),
+            preferred=str(raw.get("preferred", "")),
+            where=str(raw.get("where", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
     """How one order ended, and where its evidence is: the contents of ``result.json``."""
 
@@ -279,6 +318,8 @@ class Outcome:
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: Files of the run folder that could not be written (a full disk), by name.
     unwritten: tuple[str, ...] = ()
+    #: Profile elements found only by an alternative selector (the site's markup drifted).
+    drift: tuple[DriftEntry, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):  # a plain string from a caller: checked here
@@ -345,6 +386,7 @@ class Outcome:
             "interrupted_by": self.interrupted_by,
             "context": dict(self.context),
             "unwritten": list(self.unwritten),
+            "drift": [entry.to_json() for entry in self.drift],
         }
 
     def write(self, run_dir: Path | None = None) -> Path:
@@ -389,6 +431,11 @@ class Outcome:
             interrupted_by=_opt_str(data.get("interrupted_by")),
             context=MappingProxyType(dict(context) if isinstance(context, dict) else {}),
             unwritten=tuple(str(s) for s in _list(data.get("unwritten")) if s),
+            drift=tuple(
+                DriftEntry.from_json(raw)
+                for raw in _list(data.get("drift"))
+                if isinstance(raw, dict)
+            ),
         )
 
     @classmethod

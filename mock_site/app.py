@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mock_site import chat_script
+from mock_site.chaos_latency import ChaosLatency
 from mock_site.chat_routes import CHAT_BASE, CSRF_HEADER, chat_api_routes
 from mock_site.control import control_routes
 from mock_site.latency import PageLatency
@@ -195,6 +196,10 @@ def create_app(store: Store | None = None) -> Starlette:
         *control_routes(web.store),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(PageLatency, store=web.store)])
+    middleware = [
+        Middleware(PageLatency, store=web.store),
+        Middleware(ChaosLatency, store=web.store),  # the chaos fault (mock_site/chaos.py)
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.store = web.store
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from mock_site.faults_realsite import realsite_refusal
 from mock_site.skins import Skin
 
 __all__ = ["SKIN_DEFAULTS", "refusal"]
@@ -120,8 +121,12 @@ def _ae_order_page_shapes(plan: Mapping[str, object]) -> str | None:
     return None
 
 
+def _mock_realsite(plan: Mapping[str, object]) -> str | None:
+    return realsite_refusal("mock", plan)
+
+
 _RULES: Mapping[Skin, tuple[Rule, ...]] = {
-    "mock": (_mock_busy_format, _mock_toast_s, _mock_upload_delay_s),
+    "mock": (_mock_busy_format, _mock_toast_s, _mock_upload_delay_s, _mock_realsite),
     "aliexpress": (
         _ae_busy_style,
         _ae_popup_blocked,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from mock_site.fault_skins import SKIN_DEFAULTS, refusal
+from mock_site.faults_realsite import REALSITE_KEYS, check_realsite_key
 from mock_site.lifecycle import StoreAnswer, parse_store_answer
 from mock_site.skins import DEFAULT_SKIN, Skin
 
@@ -148,6 +149,15 @@ class FaultPlan:
     busy_format: BusyFormat = "gateway"
     toast_s: float = 3.0
     upload_delay_s: float = 0.5
+    # the shopper's real site (mock_site/faults_realsite.py; docs/storefront.md, "Languages,
+    # drift, late overlays and chaos"): the aliexpress skin's interface language (None: from
+    # the cookie, else Accept-Language), a seed for new class hashes (0: off), the consent
+    # banner late or with a modal, and chaos (a seed; 0: off)
+    ui_language: str | None = None
+    class_drift: int = 0
+    late_banner_s: float = 0.0
+    banner_with_modal: bool = False
+    chaos: int = 0
 
     @property
     def busy_text(self) -> str:
@@ -255,6 +265,8 @@ def _latency(value: object) -> Latency | None:
 
 def _check(key: str, value: object) -> object:
     """Validate one key's value and return it normalised (ints to floats where floats are due)."""
+    if key in REALSITE_KEYS:
+        return check_realsite_key(key, value)
     if key == "latency":
         return _latency(value)
     if key == "store_answer":

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 
+from mock_site.chaos import PageEffects, PageEffectsDraws
 from mock_site.chat import ChatDesk
 from mock_site.faults import (
     FaultEngine,
@@ -153,6 +154,7 @@ class Store:
             plan.respond_busy_first, plan.respond_busy_after_commit, plan.respond_slow_s
         )
         self._overlay_seen = set()
+        self._effects = PageEffectsDraws(plan)  # late overlays and chaos (mock_site/chaos.py)
 
     def seeded_dispute_ids(self) -> list[str]:
         """The ids of the disputes every reset brings back, as the skin shows them."""
@@ -478,6 +480,16 @@ class Store:
         """How long to hold this answer."""
         with self._lock:
             return self._engine.slow_delay()
+
+    def chaos_delay(self) -> float:
+        """How long chaos holds the next request (0 without chaos)."""
+        with self._lock:
+            return self._effects.request_delay()
+
+    def page_effects(self) -> PageEffects:
+        """What the next page does on its own: a late banner, chaos (mock_site/chaos.py)."""
+        with self._lock:
+            return self._effects.page()
 
     async def latency(self, kind: str) -> None:
         """Hold a page (``kind`` "page") or a submission's answer ("submit") per ``latency``."""

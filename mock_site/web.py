@@ -73,14 +73,18 @@ class Web:
         headers: Mapping[str, str] | None = None,
         **context: object,
     ) -> HTMLResponse:
-        """A page; ``overlay`` pages carry the promo overlay the fault plan asks for."""
+        """A page; ``overlay`` pages carry the promo overlay the fault plan asks for; every page
+        the late consent banner and chaos's effects when the plan asks (mock_site/chaos.py)."""
         mode = self.store.plan.overlay if overlay and session is not None else "never"
         show = mode != "never" and session is not None and self.store.overlay_due(session.token)
+        effects = self.store.page_effects()
         html = self.env.get_template(template).render(
             account=session.account if session else None,
             csrf_token=session.csrf_token if session else "",
             overlay_mode=mode,
             show_overlay=show,
+            promo=mode != "never" or (effects.promo_ms is not None and session is not None),
+            effects=effects,
             **context,
         )
         return HTMLResponse(html, status_code=status, headers=headers)

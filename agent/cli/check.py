@@ -52,6 +52,7 @@ from agent.site.inspect import ElementLog, format_findings
 from agent.site.locate import SitePage
 from agent.site.network_guard import NetworkGuard
 from agent.site.order_page import OrderPage
+from agent.site.pin import pin_interface
 from agent.site.profile import SiteProfile, load_profile
 from agent.site.steps import StepRun, condition_holds
 
@@ -229,6 +230,7 @@ async def _check(
                     watch_cookies(context)  # a cookie the site echoes is masked on every line
                     await register_cookie_values(context)
                     await walk.guard.install(context)
+                    await pin_interface(context, profile, site_url)
                     await walk.run(context, site_url=site_url, session=session, prepared=prepared)
                 finally:
                     await context.close()
@@ -281,6 +283,13 @@ def command_check(args: argparse.Namespace, console: Console, signals: Interrupt
         print(f"note: {shown(walk.stopped)}")
     for problem in walk.problems:
         print(f"problem: {shown(problem)}")
+    drifted = walk.elements.drifted()
+    if drifted:
+        names = ", ".join(f"elements.{f.name} ({f.drift})" for f in drifted)
+        print(
+            f"drift: {names} found only by an alternative: their first selector matched "
+            "nothing here; update the profile (put a selector that matches first)"
+        )
     ok = (
         failed is None
         and walk.elements.ok

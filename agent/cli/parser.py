@@ -345,6 +345,14 @@ def _add_others(sub: Any) -> None:
         metavar="N",
         help="scenarios run at once, each lane on its own storefronts (default: 1)",
     )
+    sc.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="add a fault-plan key to every scenario (a JSON value or a word), e.g. "
+        "--fault chaos=7 or --fault ui_language=fr (repeatable)",
+    )
     ms = sub.add_parser(
         "mock-site",
         help="serve the bundled storefront on 127.0.0.1",

@@ -1,7 +1,8 @@
 """The run's browser context: opened, traced, watched for cookies, and closed or given back.
 
-A run gets a new context (ours to close), or the default context of a Chrome the user attached
-with ``--cdp-url`` (logged in there: used, and left open). Every cookie value the site sets is
+A run gets a new context (ours to close, with the profile's pin cookies set before the first
+page: `agent.site.pin`), or the default context of a Chrome the user attached with
+``--cdp-url`` (logged in there: used as it is, and left open). Every cookie value the site sets is
 registered as a secret (`agent.flow.cookies`). The Playwright trace, when asked for, is kept
 private (0600: it holds the session's cookies and what was typed); a trace that cannot be
 written is recorded among the run's unwritten files.
@@ -20,6 +21,7 @@ from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.flow.settings import RunSettings
 from agent.log import get_logger
 from agent.output.run_folder import RunFolder
+from agent.site.pin import pin_interface
 
 __all__ = ["TRACE_FILE", "close_context", "open_context"]
 
@@ -40,6 +42,9 @@ async def open_context(browser: Browser, settings: RunSettings) -> tuple[Browser
             locale="en-US",
         )
         owned = True
+        # the profile's pin (the interface language) before the first page; never in the
+        # Chrome a person attached (their own browser's settings are theirs)
+        await pin_interface(context, settings.profile, settings.site)
     watch_cookies(context)  # a cookie the site echoes is masked in every file and line
     await register_cookie_values(context)  # the session it starts with (a batch's shared login)
     if settings.options.trace in ("on", "retain-on-failure"):

@@ -46,7 +46,7 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
     run.context = context
     page = await context.new_page()
     run.page = page
-    site = SitePage(page, run.profile, item=run.request.item)
+    site = SitePage(page, run.profile, item=run.request.item, drift=run.drift)
     attach_loop(run, context, site)
     run.folder.prepare(page)
     await arm_page(page, run.profile)

@@ -32,6 +32,7 @@ from agent.outcome import Outcome, Status
 from agent.output.run_folder import new_run_folder
 from agent.output.saving import save_outcome
 from agent.request import PreparedRequest
+from agent.site.drift import warn_drift
 
 __all__ = ["request_summary", "run_order"]
 
@@ -95,7 +96,9 @@ async def run_order(prepared: PreparedRequest, browser: Browser, settings: RunSe
                 request=request_summary(prepared),
                 timeline=tuple(folder.timeline),
                 context=run_context(settings),
+                drift=run.drift.entries(),
             )
+            warn_drift(outcome.drift, settings.profile.source)  # one console line, if any
             return save_outcome(outcome, folder.path, unwritten)
 
         try:

@@ -18,6 +18,7 @@ from agent.flow.site_port import DisputePort
 from agent.outcome import Outcome, Status
 from agent.output.run_folder import Grabbed, RunFolder
 from agent.request import PreparedRequest
+from agent.site.drift import DriftLog
 from agent.site.gates import arm_page
 from agent.site.steps import StepRun
 
@@ -43,6 +44,8 @@ class OrderRun:
         #: The submit loop's state: attempts, a submission in flight, the last answer.
         self.state = LoopState()
         self.steps = StepRun(request=self.request, on_new_page=self.arm)
+        #: Elements found by another alternative than their first (result.json's ``drift``).
+        self.drift = DriftLog()
 
     @property
     def attempts(self) -> int:

@@ -49,6 +49,7 @@ from agent.log import get_logger, log_to_file
 from agent.output.follow_report import write_follow_report
 from agent.output.report import write_report
 from agent.session import Session
+from agent.site.pin import pin_interface
 from agent.site.profile_model import SiteProfile
 
 __all__ = ["FollowOptions", "follow_request"]
@@ -134,6 +135,9 @@ async def _context(browser: Browser, options: FollowOptions) -> tuple[BrowserCon
         viewport={"width": 1280, "height": 900},
         locale="en-US",
     )
+    # the profile's pin (the interface language) before the first page, as for run and check;
+    # never in the Chrome a person attached
+    await pin_interface(context, options.profile, options.site)
     return context, True
 
 

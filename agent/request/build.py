@@ -120,7 +120,7 @@ def _reason(
     found = reasons.find(raw) if reasons is not None else None
     if found is not None:  # our code or the site's label: the request holds the code
         value = found.key
-        label_given = found.label.casefold() == " ".join(raw.split()).casefold()
+        label_given = found.has_label(raw)
         if found.code is not None and label_given and changes is not None:
             changes.append(
                 Normalisation("reason", "site label replaced by our code", raw, found.code)

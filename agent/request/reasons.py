@@ -22,7 +22,7 @@ def fold(text: str) -> str:
 class SiteReason:
     """One reason the site offers."""
 
-    #: The site's own words, as its form shows them.
+    #: The site's own words, as its form shows them (in its first language).
     label: str
     #: For an item that was received (True) or not (False).
     received: bool
@@ -30,6 +30,18 @@ class SiteReason:
     code: str | None = None
     #: The site's value for it in a native ``<select>``, when the form picks by value.
     value: str | None = None
+    #: The same reason in the site's other interface languages (its form may show any of them).
+    translations: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label the site may show for this reason: `label` first, then its translations."""
+        return (self.label, *self.translations)
+
+    def has_label(self, text: str) -> bool:
+        """Whether *text* is one of this reason's labels (case and spacing ignored)."""
+        wanted = fold(text)
+        return any(fold(label) == wanted for label in self.labels)
 
     @property
     def key(self) -> str:
@@ -44,12 +56,11 @@ class SiteReasons:
     reasons: tuple[SiteReason, ...]
 
     def find(self, name: str) -> SiteReason | None:
-        """The reason whose code or label is *name* (case and spacing ignored), or None."""
+        """The reason whose code or one of whose labels is *name* (case and spacing ignored),
+        or None."""
         wanted = fold(name)
         for reason in self.reasons:
-            if (reason.code is not None and fold(reason.code) == wanted) or fold(
-                reason.label
-            ) == wanted:
+            if (reason.code is not None and fold(reason.code) == wanted) or reason.has_label(name):
                 return reason
         return None
 

@@ -29,15 +29,12 @@ log = get_logger("agent.pages")
 
 _SELECTED_LABEL = "e => e.selectedIndex >= 0 ? e.options[e.selectedIndex].text : ''"
 _FILE_COUNT = "e => e.files ? e.files.length : 0"
+_OPTION_LABELS = "e => Array.from(e.options, o => o.text)"
 #: How long a read-back waits for its element (it is there, or the form changed).
 _READ_MS = 2000
 #: A custom dropdown is opened this many times at most (an overlay may close its menu).
 _DROPDOWN_TRIES = 3
 _OPTION_CLICK_MS = 3000
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def _reason(site: SitePage, prepared: PreparedRequest, field: Field) -> SiteReason:
@@ -81,7 +78,7 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
     files = [str(p) for p in prepared.request.evidence]
     where = _where(field)
     assert field.element is not None
-    await site.report(field.element, "present", where)
+    target = await site.attached(field.element, where=where)
     if field.remove is not None:  # start from none: a re-attach must not upload twice
         for _ in range(20):
             remove = site.shown(field.remove)
@@ -91,7 +88,6 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
                 await remove.click(timeout=site.profile.timeouts.step_s * 1000)
             except PlaywrightError:
                 break
-    target = site.locator(field.element).first
     try:
         await target.set_input_files(files, timeout=site.profile.timeouts.step_s * 1000)
     except PlaywrightTimeout:
@@ -118,16 +114,24 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
                 hint="a slow connection: raise timeouts.upload_s; " + CHECK_HINT,
             )
         await asyncio.sleep(0.1)
+    await site.attached(field.done, where=where)  # which alternative counted them: drift
     log.info("agent.uploaded", files=len(files))
 
 
-async def _dropdown(site: SitePage, field: Field, label: str) -> None:
-    """Open the dropdown and click the option with exactly *label*. A menu that closed before
-    the click (an overlay that popped up and was closed took the click) is opened again."""
+def _exactly(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole text that is one of *labels* (the reason in each of the site's languages)."""
+    choices = "|".join(re.escape(label) for label in labels)
+    return re.compile(r"^\s*(?:" + choices + r")\s*$")
+
+
+async def _dropdown(site: SitePage, field: Field, labels: tuple[str, ...]) -> None:
+    """Open the dropdown and click the option whose text is one of *labels*. A menu that closed
+    before the click (an overlay that popped up and was closed took the click) is opened again."""
     where = _where(field)
     assert field.element is not None and field.option is not None
     step_ms = site.profile.timeouts.step_s * 1000
-    exact = re.compile(r"^\s*" + re.escape(label) + r"\s*$")
+    label = labels[0]
+    exact = _exactly(labels)
     labelled = site.locator(field.option).filter(has_text=exact)
     option: Locator = labelled.filter(visible=True).first
     for tries in range(_DROPDOWN_TRIES, 0, -1):
@@ -178,7 +182,7 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
         return
     assert field.element is not None
     if kind == "dropdown":
-        await _dropdown(site, field, _reason(site, prepared, field).label)
+        await _dropdown(site, field, _reason(site, prepared, field).labels)
         return
     # each action waits for its element to show (`SitePage.act_on`): one round trip a field
     if kind == "checkbox":
@@ -193,11 +197,15 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
                 where=where,
             )
         else:
-            await site.act_on(
-                field.element,
-                lambda t: t.select_option(label=reason.label, timeout=step_ms),
-                where=where,
-            )
+
+            async def _pick(target: Locator) -> None:
+                label = reason.label
+                if reason.translations:  # the label of the site's language, as it lists it
+                    shown = await target.evaluate(_OPTION_LABELS, timeout=step_ms)
+                    label = next((t for t in shown if reason.has_label(str(t))), label)
+                await target.select_option(label=label, timeout=step_ms)
+
+            await site.act_on(field.element, _pick, where=where)
     elif kind == "amount":
         await site.act_on(
             field.element, lambda t: t.fill(_amount(prepared), timeout=step_ms), where=where
@@ -235,7 +243,7 @@ async def holds(site: SitePage, field: Field, prepared: PreparedRequest) -> bool
             assert field.shown is not None
             shown = site.locator(field.shown).first
             text = await shown.inner_text(timeout=_READ_MS) if await shown.is_visible() else ""
-            return _fold(text) == _fold(_reason(site, prepared, field).label)
+            return _reason(site, prepared, field).has_label(text)
         element = site.locator(field.element).first
         if kind == "checkbox":
             on = request_value(request, field.value) in field.on
@@ -245,7 +253,7 @@ async def holds(site: SitePage, field: Field, prepared: PreparedRequest) -> bool
             if field.by == "value":
                 return await element.input_value(timeout=_READ_MS) == reason.value
             label = await element.evaluate(_SELECTED_LABEL, timeout=_READ_MS)
-            return _fold(str(label)) == _fold(reason.label)
+            return reason.has_label(str(label))
         if kind == "amount":
             return await element.input_value(timeout=_READ_MS) == _amount(prepared)
         return await element.input_value(timeout=_READ_MS) == request.message

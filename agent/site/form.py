@@ -14,12 +14,15 @@ from agent.request import PreparedRequest
 from agent.site.fields import enter, holds
 from agent.site.flow_rules import Field
 from agent.site.gates import check_gates
-from agent.site.locate import CHECK_HINT, SitePage
+from agent.site.locate import CHECK_HINT, SitePage, stuck_reason
 from agent.site.steps import condition_holds
 
 __all__ = ["DisputeForm"]
 
 log = get_logger("agent.pages")
+
+#: How many times a fill's read-back may fill lost fields again.
+_REFILLS = 2
 
 
 class DisputeForm:
@@ -53,18 +56,34 @@ class DisputeForm:
         return await condition_holds(self.site, field.when, prepared.request, where=field.where)
 
     async def fill(self, prepared: PreparedRequest, *, only: tuple[str, ...] | None = None) -> None:
-        """Fill every field that applies, in the profile's order (or only those named)."""
+        """Fill every field that applies, in the profile's order (or only those named).
+
+        A whole fill is read back: a field the page lost meanwhile (its form re-rendered while
+        it was typed into) is filled again, up to twice.
+        """
+        await self._fill(prepared, only)
+        if only is not None:
+            return
+        for _ in range(_REFILLS):
+            lost = await self.missing_fields(prepared)
+            if not lost:
+                return
+            log.info("agent.form_fields_lost", fields=lost)
+            await self._fill(prepared, tuple(lost))
+
+    async def _fill(self, prepared: PreparedRequest, only: tuple[str, ...] | None) -> None:
         for field in self.profile.form.fields:
             if only is not None and field.name not in only:
                 continue
             if await self._applies(field, prepared):
                 try:
                     await enter(self.site, field, prepared)
-                except PlaywrightTimeout:
+                except PlaywrightTimeout as exc:
                     await check_gates(self.site, when="filling the form")
                     raise ProfileMismatch(
                         f"{field.where} ({field.name}): the {field.kind} field of profile "
-                        f"{self.profile.source} did not respond in time on {self.site.page.url}",
+                        f"{self.profile.source} did not respond in time on {self.site.page.url}"
+                        f"{stuck_reason(exc)}",
                         url=self.site.page.url,
                         hint=CHECK_HINT,
                     ) from None
@@ -82,7 +101,7 @@ class DisputeForm:
         missing = await self.missing_fields(prepared)
         kinds = {f.name: f.kind for f in self.profile.form.fields}
         if missing and all(kinds[name] == "files" for name in missing):
-            await self.fill(prepared, only=tuple(missing))
+            await self._fill(prepared, tuple(missing))
         elif missing:
             await self.fill(prepared)
         if missing:

@@ -3,7 +3,9 @@
 `ElementLog` is the `agent.site.locate.Inspector` the check walks the flow with: every element
 the flow uses is counted when it is used (how many matches, how many visible), and judged:
 found (one shows), missing (none), ambiguous (several show: the first is used). An element
-that is only looked for (a gate, a condition) and does not show is fine: it is optional.
+that is only looked for (a gate, a condition) and does not show is fine: it is optional. An
+element found only by one of its other alternatives (its first selector matched nothing) is
+found, with its drift shown and the hint to update the profile.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ class Finding:
     matches: int = 0
     visible: int = 0
     url: str = ""
+    #: The alternative that was used when not the first (1-based), and its selector.
+    alternative: int = 1
+    alternative_selector: str = ""
+
+    @property
+    def drift(self) -> str:
+        """``alternative N`` when the element was found by another alternative than its first."""
+        return f"alternative {self.alternative}" if self.alternative > 1 else ""
 
     @property
     def status(self) -> str:
@@ -61,6 +71,12 @@ class Finding:
             )
         if status == "not shown":
             return "optional here (a condition or a gate): not on this page now"
+        if self.alternative > 1:
+            return (
+                f"its first selector matched nothing; alternative {self.alternative} "
+                f"({self.alternative_selector}) did: update the profile (put a selector that "
+                f"matches first in elements.{self.name})"
+            )
         return ""
 
 
@@ -70,6 +86,15 @@ class ElementLog:
     def __init__(self, profile: SiteProfile) -> None:
         self.profile = profile
         self.findings: dict[str, Finding] = {}
+        #: Elements found by another alternative than their first: (alternative, selector).
+        self.alternatives: dict[str, tuple[int, str]] = {}
+
+    def alternative_used(self, name: str, alternative: int, selector: str) -> None:
+        """Element *name* was found by its alternative number *alternative* (1-based)."""
+        self.alternatives.setdefault(name, (alternative, selector))
+        finding = self.findings.get(name)
+        if finding is not None:
+            finding.alternative, finding.alternative_selector = self.alternatives[name]
 
     async def element_used(self, name: str, locator: Locator, use: Use, where: str) -> None:
         """Count *locator*'s matches now; a required use outranks an earlier look."""
@@ -84,14 +109,17 @@ class ElementLog:
             return  # a later glance (a condition) says less than the use that needed it
         if earlier is not None and earlier.ok and earlier.use == use and use != "looked":
             return  # keep the first good sighting of a required element
+        alternative, chosen = self.alternatives.get(name, (1, ""))
         self.findings[name] = Finding(
             name=name,
-            selector=self.profile.elements[name].selector,
+            selector=self.profile.elements[name].describe(),
             where=where,
             use=use,
             matches=matches,
             visible=visible,
             url=url,
+            alternative=alternative,
+            alternative_selector=chosen,
         )
 
     @property
@@ -99,19 +127,25 @@ class ElementLog:
         """Whether every element used was found (optional ones may be absent)."""
         return all(f.ok for f in self.findings.values())
 
+    def drifted(self) -> list[Finding]:
+        """The elements found by another alternative than their first."""
+        return [f for f in self.findings.values() if f.alternative > 1]
+
     def unused(self) -> list[str]:
         """The profile's elements the walk never used."""
         return [name for name in self.profile.elements if name not in self.findings]
 
 
 def format_findings(log: ElementLog) -> str:
-    """The table: entry, status, matches, where it was used, hint."""
-    head = ("entry", "status", "matches", "used at", "hint")
+    """The table: entry, status, matches, drift (the alternative used when not the first),
+    where it was used, hint."""
+    head = ("entry", "status", "matches", "drift", "used at", "hint")
     rows = [
         (
             f"elements.{f.name}",
             f.status,
             str(f.matches if f.use == "present" else f.visible),
+            f.drift or "-",
             f.where,
             f.hint,
         )

@@ -36,6 +36,7 @@ from agent.site.profile_model import (
     OrderPageRules,
     Overlay,
     PageGates,
+    PinCookie,
     RetryRules,
     SiteProfile,
     Timeouts,
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COOKIE_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]+")
 _TOP_KEYS = (
     "name",
     "description",
@@ -77,6 +79,7 @@ _TOP_KEYS = (
     "support_chat",
     "check",
     "follow",
+    "pin",
 )
 _OLD_FORMAT = (
     "is in the old profile format ([selectors] and [texts]); the flow is data now: write "
@@ -84,6 +87,26 @@ _OLD_FORMAT = (
     "[[form.fields]], [[submit.steps]], [retry], [answer] and [[reasons]] (README, 'Site "
     "profiles'; agent/profiles/mock.toml is a complete example)"
 )
+
+
+_ELEMENT_FORMS = (
+    "must be a Playwright selector (a non-empty string), a list of alternative selectors, or "
+    '{selector = "..." or [...], scope = "item", texts = [...]}'
+)
+
+
+def _selectors(chk: Checker, value: object, at: str) -> tuple[str, ...]:
+    """One selector, or a non-empty list of alternatives (the preferred one first)."""
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(v, str) and v.strip() for v in items)
+    ):
+        chk.fail(at, _ELEMENT_FORMS)
+    if len(set(items)) != len(items):
+        chk.fail(at, "lists the same selector twice")
+    return tuple(items)
 
 
 def _elements(chk: Checker, table: dict[str, Any]) -> dict[str, Element]:
@@ -94,20 +117,21 @@ def _elements(chk: Checker, table: dict[str, Any]) -> dict[str, Element]:
         at = f"elements.{name}"
         if not _NAME.fullmatch(name):
             chk.fail(at, "must be a name of letters, digits and _")
+        texts: tuple[str, ...] = ()
         if isinstance(value, dict):
-            chk.known(value, ("selector", "scope"), at)
-            selector = chk.text(value, "selector", at)
+            chk.known(value, ("selector", "scope", "texts"), at)
+            if "selector" not in value:
+                chk.fail(f"{at}.selector", "is missing")
+            selectors = _selectors(chk, value["selector"], f"{at}.selector")
             scope = chk.choice(value, "scope", at, ("page", "item"), default="page")
+            texts = chk.strings(value, "texts", at)
         else:
-            if not isinstance(value, str) or not value.strip():
-                chk.fail(
-                    at,
-                    "must be a Playwright selector (a non-empty string) or "
-                    '{selector = "...", scope = "item"}',
-                )
-            selector, scope = value, "page"
+            selectors, scope = _selectors(chk, value, at), "page"
         out[name] = Element(
-            name=name, selector=selector, scope="item" if scope == "item" else "page"
+            name=name,
+            selectors=selectors,
+            scope="item" if scope == "item" else "page",
+            texts=texts,
         )
     return out
 
@@ -181,9 +205,11 @@ def _eligibility(chk: Checker, items: list[dict[str, Any]]) -> tuple[Eligibility
     for n, item in enumerate(items, 1):
         at = f"eligibility[{n}]"
         chk.known(item, ("match", "code", "explain"), at)
+        if "match" not in item:
+            chk.fail(f"{at}.match", "is missing")
         rules.append(
             Eligibility(
-                match=chk.text(item, "match", at),
+                matches=chk.strings(item, "match", at),
                 code=chk.text(item, "code", at),
                 explain=chk.text(item, "explain", at),
             )
@@ -212,15 +238,18 @@ def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
             )
         if "received" not in item or not isinstance(item["received"], bool):
             chk.fail(f"{at}.received", "must be true (for items received) or false")
-        label = chk.text(item, "label", at)
-        for name in (code, label):
+        if "label" not in item:
+            chk.fail(f"{at}.label", "is missing")
+        labels = chk.strings(item, "label", at)
+        for name in (code, *labels):
             if name is not None and name.casefold() in seen:
                 chk.fail(at, f"{name!r} is given twice in [[reasons]]")
             if name is not None:
                 seen.add(name.casefold())
         reasons.append(
             SiteReason(
-                label=label,
+                label=labels[0],
+                translations=labels[1:],
                 received=item["received"],
                 code=code,
                 value=chk.string(item, "value", at, required=False),
@@ -239,6 +268,27 @@ def _evidence(chk: Checker, table: dict[str, Any]) -> EvidenceRules:
         chk.fail("evidence", exc.what)
     except (TypeError, ValueError) as exc:
         chk.fail("evidence", str(exc))
+
+
+def _pin(chk: Checker, table: dict[str, Any]) -> tuple[PinCookie, ...]:
+    """``[pin]``: cookies set in the browser context before the first page."""
+    chk.known(table, ("cookies",), "pin")
+    cookies = []
+    for n, item in enumerate(chk.tables(table, "cookies", "pin"), 1):
+        at = f"pin.cookies[{n}]"
+        chk.known(item, ("name", "value", "path"), at)
+        name = chk.text(item, "name", at)
+        if not _COOKIE_NAME.fullmatch(name):
+            chk.fail(f"{at}.name", "must be a cookie name (letters, digits and !#$%&'*+-.^_`|~)")
+        value = item.get("value")
+        if not isinstance(value, str) or any(c in value for c in ';\r\n"') or "\\" in value:
+            chk.fail(f"{at}.value", 'must be a string without ; " \\ or line breaks')
+        path = chk.string(item, "path", at, required=False, default="/")
+        assert path is not None
+        if not path.startswith("/"):
+            chk.fail(f"{at}.path", "must start with /")
+        cookies.append(PinCookie(name=name, value=value, path=path))
+    return tuple(cookies)
 
 
 def _timeouts(chk: Checker, table: dict[str, Any]) -> Timeouts:
@@ -371,6 +421,7 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
             if "follow" in data
             else None
         ),
+        pin_cookies=_pin(chk, chk.table(data, "pin", "")),
     )
     _check_flow(chk, profile)
     return profile

@@ -35,6 +35,7 @@ __all__ = [
     "OrderPageRules",
     "Overlay",
     "PageGates",
+    "PinCookie",
     "RetryRules",
     "SiteProfile",
     "Timeouts",
@@ -43,12 +44,32 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Element:
-    """One page element: its key in ``[elements]``, its Playwright selector, where to look."""
+    """One page element: its key in ``[elements]``, its Playwright selectors, where to look.
+
+    ``selectors`` are alternatives for the same element, the profile's preferred one first
+    (README, "Alternatives"): all are watched at once, the first one that shows is used, and a
+    run that had to use another than the first says so (``drift`` in result.json).
+    """
 
     name: str
-    selector: str
+    selectors: tuple[str, ...]
     #: "item": inside the requested item's line of the order page (when an item is given).
     scope: Literal["page", "item"] = "page"
+    #: Only matches whose whole visible text is one of these (the same label in the site's
+    #: interface languages); () for any text.
+    texts: tuple[str, ...] = ()
+
+    @property
+    def selector(self) -> str:
+        """The preferred selector (the first alternative)."""
+        return self.selectors[0]
+
+    def describe(self) -> str:
+        """The element's selectors (and texts) for a message."""
+        shown = " | ".join(self.selectors)
+        if self.texts:
+            shown += " with text " + " | ".join(repr(t) for t in self.texts)
+        return shown
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,11 +142,33 @@ class DisputeRule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Eligibility:
-    """One phrase of the order page that means no dispute can be opened."""
+    """One phrase of the order page that means no dispute can be opened (the same phrase in
+    each of the site's interface languages: any of them matches)."""
 
-    match: str
+    matches: tuple[str, ...]
     code: str
     explain: str
+
+    @property
+    def match(self) -> str:
+        """The phrase in the profile's first language."""
+        return self.matches[0]
+
+    def found_in(self, page_text: str) -> bool:
+        """Whether the page text holds one of the phrases (case ignored)."""
+        folded = page_text.casefold()
+        return any(phrase.casefold() in folded for phrase in self.matches)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PinCookie:
+    """A cookie set in the run's browser context before the first page (``[[pin.cookies]]``):
+    e.g. the site's interface language pinned to English, so screenshots are in the English
+    support reads."""
+
+    name: str
+    value: str
+    path: str = "/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,6 +236,8 @@ class SiteProfile:
     #: After the dispute opens (``[follow]``, agent/site/follow_profile.py), None when the
     #: profile describes none.
     follow: FollowRules | None = None
+    #: Cookies set before the first page (``[[pin.cookies]]``): the interface pinned.
+    pin_cookies: tuple[PinCookie, ...] = ()
 
     def order_url(self, order_id: str, *, base_url: str | None = None) -> str:
         """The URL of an order's page."""
@@ -206,7 +251,7 @@ class SiteProfile:
     def explain_ineligible(self, page_text: str) -> Eligibility | None:
         """Return the eligibility rule whose phrase the page shows, if any."""
         for rule in self.eligibility:
-            if rule.match.casefold() in page_text.casefold():
+            if rule.found_in(page_text):
                 return rule
         return None
 

@@ -24,7 +24,7 @@ from agent.session import Credentials
 from agent.site.dom import is_visible
 from agent.site.flow_rules import Condition, Step
 from agent.site.gates import answer_next_dialog, check_gates
-from agent.site.locate import CHECK_HINT, SitePage
+from agent.site.locate import CHECK_HINT, SitePage, stuck_reason
 
 __all__ = ["StepRun", "condition_holds", "run_steps"]
 
@@ -189,7 +189,8 @@ async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when
                 raise
             raise ProfileMismatch(
                 f"{step.where} ({step.name}): elements.{step.element} of profile "
-                f"{site.profile.source} did not respond in time on {site.page.url}",
+                f"{site.profile.source} was shown but did not respond in time on "
+                f"{site.page.url}{stuck_reason(exc)}",
                 url=site.page.url,
                 hint=CHECK_HINT,
             ) from None

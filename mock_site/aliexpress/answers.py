@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from starlette.responses import JSONResponse
 
+from mock_site.aliexpress.lang import Wording, wording
 from mock_site.aliexpress.wording import (
     BUSY_TEXTS,
     GATEWAY_BUSY_RET,
@@ -64,13 +65,19 @@ def mtop(
 
 
 def success(dispute: Dispute, detail_url: str) -> JSONResponse:
-    """The request was created: its id, status and page."""
+    """The request was created: its id, state, status and page.
+
+    ``statusText`` and ``title`` are English whatever the interface language (the page's script
+    shows its own words for ``state``, the state's code: `mock_site.lifecycle.state_code`).
+    """
+    code = state_code(dispute)
     data = {
         "success": True,
         "reverseOrderId": dispute.dispute_id,
         "status": dispute.status.upper(),
-        "statusText": STATUS_TEXTS[state_code(dispute)],
-        "title": STATUS_TITLES[state_code(dispute)],
+        "state": code,
+        "statusText": STATUS_TEXTS[code],
+        "title": STATUS_TITLES[code],
         "detailUrl": detail_url,
     }
     return mtop([SUCCESS_RET], data)
@@ -101,9 +108,9 @@ def refused(code: str, message: str) -> JSONResponse:
     return mtop([f"FAIL_BIZ_{code}::{message}"])
 
 
-def not_found() -> JSONResponse:
+def not_found(words: Wording | None = None) -> JSONResponse:
     """An unknown order or item, or another account's."""
-    return refused("ORDER_NOT_FOUND", "The order does not exist.")
+    return refused("ORDER_NOT_FOUND", (words or wording("en"))["order_not_exist"])
 
 
 def session_expired() -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_site.aliexpress.answers import API, RESPOND_API
 from mock_site.aliexpress.chat import ae_chat_routes
 from mock_site.aliexpress.control_rows import ae_order_row
+from mock_site.aliexpress.drift import ClassDrift
 from mock_site.aliexpress.login import create_login_app
 from mock_site.aliexpress.orders import OrderPages
 from mock_site.aliexpress.respond import AeResponder
@@ -29,7 +31,7 @@ from mock_site.aliexpress.web import (
     AeWeb,
     local_path,
 )
-from mock_site.aliexpress.wording import CHALLENGE_HEADING, CHALLENGE_TEXT
+from mock_site.chaos_latency import ChaosLatency
 from mock_site.control import control_routes
 from mock_site.store import Store
 from mock_site.submit import read_limited
@@ -76,8 +78,9 @@ class _Origin:
     async def punish(self, request: Request) -> Response:
         if not self.store.challenge_up():
             return RedirectResponse(local_path(request.query_params.get("url")), status_code=302)
+        words = self.web.words(request)
         html = self.web.env.get_template("punish.html").render(
-            heading=CHALLENGE_HEADING, text=CHALLENGE_TEXT
+            heading=words["challenge_heading"], text=words["challenge_text"], lang=words.language
         )
         return HTMLResponse(html)
 
@@ -126,7 +129,11 @@ def create_aliexpress_app(
         *control_routes(store, row=ae_order_row),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes)
+    middleware = [
+        Middleware(ChaosLatency, store=store),
+        Middleware(ClassDrift, seed_of=lambda: store.plan.class_drift),
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.store = store
     return app
 

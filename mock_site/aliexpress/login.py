@@ -12,18 +12,21 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from mock_site.aliexpress.lang import LOCALE_COOKIE, Wording, pick_language, wording
 from mock_site.aliexpress.web import ORDER_LIST, STATIC, TEMPLATES
+from mock_site.chaos_latency import ChaosLatency
 from mock_site.store import Store
 
 __all__ = ["ACCOUNT_MISSING", "WRONG_PASSWORD", "create_login_app"]
 
-ACCOUNT_MISSING = "Please enter your email address or phone number."
-WRONG_PASSWORD = "Your account name or password is incorrect."
+ACCOUNT_MISSING = wording("en")["account_missing"]
+WRONG_PASSWORD = wording("en")["wrong_password"]
 
 
 class LoginOrigin:
@@ -44,20 +47,38 @@ class LoginOrigin:
             return value
         return self.storefront_url + ORDER_LIST
 
+    def _words(self, request: Request) -> Wording:
+        return wording(
+            pick_language(
+                cookie=request.cookies.get(LOCALE_COOKIE),
+                accept_language=request.headers.get("accept-language"),
+                default=self.store.plan.ui_language,
+            )
+        )
+
     def _render(
-        self, step: str, return_url: str, *, login_id: str = "", error: str | None = None
+        self,
+        words: Wording,
+        step: str,
+        return_url: str,
+        *,
+        login_id: str = "",
+        error: str | None = None,
     ) -> HTMLResponse:
         html = self.env.get_template("login.html").render(
             step=step,
             return_url=return_url,
             login_id=login_id,
-            error=error,
+            error=words[error] if error else None,
             change_query=urlencode({"return_url": return_url}),
+            t=words,
+            lang=words.language,
         )
         return HTMLResponse(html)
 
     async def page(self, request: Request) -> Response:
-        return self._render("account", self._return_url(request.query_params.get("return_url")))
+        return_url = self._return_url(request.query_params.get("return_url"))
+        return self._render(self._words(request), "account", return_url)
 
     async def post(self, request: Request) -> Response:
         async with request.form() as form:
@@ -65,13 +86,16 @@ class LoginOrigin:
             login_id = str(form.get("fm-login-id", "")).strip()
             password = str(form.get("fm-login-password", ""))
             return_url = self._return_url(str(form.get("return_url", "")))
+        words = self._words(request)
         if not login_id:
-            return self._render("account", return_url, error=ACCOUNT_MISSING)
+            return self._render(words, "account", return_url, error="account_missing")
         if step != "password":
-            return self._render("password", return_url, login_id=login_id)
+            return self._render(words, "password", return_url, login_id=login_id)
         session = self.store.login(login_id, password)
         if session is None:
-            return self._render("password", return_url, login_id=login_id, error=WRONG_PASSWORD)
+            return self._render(
+                words, "password", return_url, login_id=login_id, error="wrong_password"
+            )
         query = urlencode({"ticket": self.store.issue_ticket(session), "return_url": return_url})
         return RedirectResponse(f"{self.storefront_url}/sso/ticket?{query}", status_code=302)
 
@@ -84,4 +108,4 @@ def create_login_app(store: Store, *, storefront_url: str) -> Starlette:
         Route("/", origin.post, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(ChaosLatency, store=store)])

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_site.aliexpress.lang import wording
 from mock_site.aliexpress.web import AeWeb
-from mock_site.aliexpress.wording import ORDER_STATUS, STATUS_TEXTS, ineligible_text
+from mock_site.aliexpress.wording import STATUS_TEXTS, ineligible_text
 from mock_site.lifecycle import state_code
 from mock_site.records import Dispute
 from mock_site.seed import MULTI_ITEM_ORDER_IDS, Item, Order
@@ -18,7 +19,7 @@ from mock_site.store import Store
 __all__ = ["ORDER_NOT_FOUND", "PAGE_SIZE", "ItemLine", "OrderPages", "item_lines", "start_url"]
 
 PAGE_SIZE = 20
-ORDER_NOT_FOUND = "Sorry, we couldn't find this order."
+ORDER_NOT_FOUND = wording("en")["order_not_found"]
 
 
 def start_url(order_id: str, item_id: str) -> str:
@@ -39,13 +40,19 @@ class ItemLine:
 
     @property
     def status_text(self) -> str:
-        """The existing request's status in the site's words."""
-        return STATUS_TEXTS.get(state_code(self.request), "") if self.request else ""
+        """The existing request's status in the site's English words (the page says
+        ``state`` in its language)."""
+        return STATUS_TEXTS.get(self.state, "")
+
+    @property
+    def state(self) -> str:
+        """The existing request's state code (`mock_site.lifecycle.state_code`), "" for none."""
+        return state_code(self.request) if self.request else ""
 
 
-def item_lines(store: Store, order: Order) -> list[ItemLine]:
-    """Each item line of an order with what it allows."""
-    ineligible = ineligible_text(order.state, order.ineligible)
+def item_lines(store: Store, order: Order, *, language: str = "en") -> list[ItemLine]:
+    """Each item line of an order with what it allows (its sentences in *language*)."""
+    ineligible = ineligible_text(order.state, order.ineligible, language=language)
     lines = []
     for item in order.items:
         request = store.shown_dispute_for(order.order_id, item.item_id)
@@ -87,7 +94,8 @@ class OrderPages:
         raw = request.query_params.get("page", "1")
         page = min(max(int(raw), 1), pages) if raw.isdigit() else 1
         shown = newest_first[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        rows = [_Row(order, ORDER_STATUS.get(order.state, order.status)) for order in shown]
+        words = self.web.words(request)
+        rows = [_Row(order, words.order_status(order.state, order.status)) for order in shown]
         return self.web.render(
             "orders.html",
             request=request,
@@ -104,13 +112,14 @@ class OrderPages:
             return session
         order = self.store.order(request.query_params.get("orderId", ""), session.account)
         if order is None:
-            return self.web.not_found(request, session, ORDER_NOT_FOUND)
+            return self.web.not_found(request, session, "order_not_found")
+        words = self.web.words(request)
         return self.web.render(
             "order.html",
             request=request,
             session=session,
             overlay=True,
             order=order,
-            order_status=ORDER_STATUS.get(order.state, order.status),
-            lines=item_lines(self.store, order),
+            order_status=words.order_status(order.state, order.status),
+            lines=item_lines(self.store, order, language=words.language),
         )

@@ -91,6 +91,7 @@ class AeResponder:
             "success": True,
             "reverseOrderId": dispute.dispute_id,
             "status": dispute.status.upper(),
+            "state": code,
             "statusText": STATUS_TEXTS[code],
             "title": STATUS_TITLES[code],
         }

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_site.aliexpress.answers import RESPOND_PATH, SUBMIT_PATH, UPLOAD_PATH
-from mock_site.aliexpress.request_wording import COUNTDOWN, request_texts
+from mock_site.aliexpress.lang import Wording, wording
 from mock_site.aliexpress.web import AeWeb
-from mock_site.aliexpress.wording import REASONS, ineligible_text
+from mock_site.aliexpress.wording import REASONS, REQUEST_STATES, Reason, ineligible_text
 from mock_site.lifecycle import state_code
 from mock_site.records import Action, Dispute
 
@@ -27,9 +27,10 @@ __all__ = [
     "history_line",
 ]
 
-ITEM_NOT_FOUND = "Sorry, we couldn't find this item."
-REQUEST_NOT_FOUND = "Sorry, we couldn't find this request."
-SOLUTION_LABELS = {"refund": "Refund only", "return": "Return & refund"}
+ITEM_NOT_FOUND = wording("en")["item_not_found"]
+REQUEST_NOT_FOUND = wording("en")["request_not_found"]
+#: The solutions' wording keys.
+SOLUTION_KEYS = {"refund": "refund_only", "return": "return_refund"}
 
 
 def detail_url(dispute_id: str) -> str:
@@ -48,24 +49,24 @@ class RequestView:
     hidden: bool = False
 
     @classmethod
-    def of(cls, dispute: Dispute, *, link: bool = True, language: str = "en") -> RequestView:
-        """The block of an existing request (its title and status in *language*)."""
-        title, status = request_texts(language, state_code(dispute))
+    def of(cls, dispute: Dispute, words: Wording, *, link: bool = True) -> RequestView:
+        """The block of an existing request: its state's title and status in *words*'
+        language."""
+        code = state_code(dispute)
         return cls(
-            title=title,
-            status_text=status,
+            title=words.title(code),
+            status_text=words.status(code),
             request_id=dispute.dispute_id,
             link=detail_url(dispute.dispute_id) if link else "",
         )
 
 
-ACCEPT_WARNING = (
-    "Accepting this solution closes your request. You won't be able to ask for more or open "
-    "another request for this item."
-)
-CANCEL_WARNING = "Cancel this request? It will be closed and can't be opened again."
+#: The warnings before accepting and cancelling, in English (the page says them in its language).
+ACCEPT_WARNING = wording("en")["accept_warning"]
+CANCEL_WARNING = wording("en")["cancel_warning"]
 _WAITING = frozenset({"proposal_partial", "proposal_return", "refused", "evidence_requested"})
-_PROPOSALS = {"proposal_partial": "Partial refund", "proposal_return": "Return & refund"}
+#: The wording keys of what the store proposes, by the request's state.
+_PROPOSALS = {"proposal_partial": "partial_refund", "proposal_return": "return_refund"}
 
 
 def countdown(seconds: float, days_word: str = "days") -> str:
@@ -77,22 +78,16 @@ def countdown(seconds: float, days_word: str = "days") -> str:
     return f"{days} {days_word} {hours:02d}:{minutes:02d}:{secs:02d}"
 
 
-def history_line(action: Action) -> str:
-    """One step of the request's history, in the site's words (English)."""
+def history_line(action: Action, words: Wording | None = None) -> str:
+    """One step of the request's history, in the site's words (in *words*' language; English
+    when none)."""
+    words = words or wording("en")
+    template = words.get(f"history.{action.action}")
+    if template is None:
+        return action.action
     amount = f" (US ${action.amount})" if action.amount else ""
     said = f': "{action.reason}"' if action.reason else ""
-    words = {
-        "agree": f"Seller agreed to refund{amount}",
-        "propose_partial": f"Seller proposed a partial refund{amount}{said}",
-        "propose_return": f"Seller proposed a return and refund{amount}{said}",
-        "refuse": f"Seller rejected the request{said}",
-        "ask_evidence": f"Seller asked for more evidence{said}",
-        "disagree": f'You disagreed and uploaded more evidence: "{action.message}"',
-        "accept": f"You accepted the seller's solution{amount}",
-        "withdraw": "You cancelled the request",
-        "deadline_passed": "The response time ran out",
-    }
-    return words.get(action.action, action.action)
+    return template.format(amount=amount, said=said, message=action.message or "")
 
 
 class ReversePages:
@@ -110,13 +105,14 @@ class ReversePages:
         order = self.store.order(params.get("orderId", ""), session.account)
         item = order.item(params.get("itemId", "")) if order else None
         if order is None or item is None:
-            return self.web.not_found(request, session, ITEM_NOT_FOUND)
+            return self.web.not_found(request, session, "item_not_found")
         existing = self.store.dispute_for_item(order.order_id, item.item_id)
         received = params.get("received", "")
         if received not in ("yes", "no"):
             received = "yes" if order.delivered_flag else "no"
         switch = {**params, "received": "no" if received == "yes" else "yes"}
         plan = self.store.plan
+        words = self.web.words(request)
         init = {
             "orderId": order.order_id,
             "itemId": item.item_id,
@@ -128,6 +124,8 @@ class ReversePages:
             "busyStyle": plan.busy_style,
             "resetsOnBusy": plan.form_resets_on_busy,
             "validateFirst": plan.validate_first,
+            "texts": _page_texts(words),
+            "states": _state_texts(words),
         }
         return self.web.render(
             "start.html",
@@ -136,11 +134,11 @@ class ReversePages:
             overlay=True,
             order=order,
             item=item,
-            view=RequestView.of(existing) if existing else None,
-            ineligible=ineligible_text(order.state, order.ineligible),
+            view=RequestView.of(existing, words) if existing else None,
+            ineligible=ineligible_text(order.state, order.ineligible, language=words.language),
             received=received,
             switch_url="/p/reverse-pages/start.html?" + urlencode(switch),
-            reasons=REASONS[received],
+            reasons=[_in(words, reason) for reason in REASONS[received]],
             init=init,
             submitted=RequestView(hidden=True),
             busy_style=plan.busy_style,
@@ -154,21 +152,25 @@ class ReversePages:
             request.query_params.get("reverseOrderId", ""), session.account
         )
         if dispute is None:
-            return self.web.not_found(request, session, REQUEST_NOT_FOUND)
+            return self.web.not_found(request, session, "request_not_found")
         order = self.store.order(dispute.order_id, session.account)
         item = order.item(dispute.item_id or "") if order else None
-        labels = {r.code: r.label for group in REASONS.values() for r in group}
+        words = self.web.words(request)
+        codes = {r.code for group in REASONS.values() for r in group}
+        solution = SOLUTION_KEYS.get(dispute.solution)
         plan = self.store.plan
         code = state_code(dispute)
         wall = self.store.deadline_wall(dispute)
         left = None if wall is None else wall - self.store.wall_clock()
-        words, days = COUNTDOWN.get(plan.language, COUNTDOWN["en"])
+        proposal = _PROPOSALS.get(code)
         init = {
             "reverseOrderId": dispute.dispute_id,
             "respondUrl": RESPOND_PATH,
             "uploadUrl": UPLOAD_PATH,
             "busyStyle": plan.busy_style,
-            "days": days,
+            "days": words["days_word"],
+            "texts": _request_texts(words),
+            "states": _state_texts(words),
         }
         return self.web.render(
             "request.html",
@@ -177,19 +179,51 @@ class ReversePages:
             overlay=True,
             dispute=dispute,
             item_title=item.title if item else (order.title if order else ""),
-            view=RequestView.of(dispute, link=False, language=plan.language),
-            solution=SOLUTION_LABELS.get(dispute.solution, dispute.solution),
-            reason=labels.get(dispute.reason, dispute.reason),
+            view=RequestView.of(dispute, words, link=False),
+            solution=words[solution] if solution else dispute.solution,
+            reason=words.reason(dispute.reason) if dispute.reason in codes else dispute.reason,
             state=code,
             waiting=code in _WAITING,
-            proposal=_PROPOSALS.get(code),
+            proposal=words[proposal] if proposal else None,
             is_open=dispute.status in ("waiting_seller", "waiting_response", "waiting_feedback"),
-            countdown_words=words,
-            countdown=None if left is None else countdown(left, days),
+            countdown_words=words["respond_within"],
+            countdown=None if left is None else countdown(left, words["days_word"]),
             left_ms=None if left is None else max(0, round(left * 1000)),
-            history=[history_line(a) for a in dispute.actions],
-            accept_warning=ACCEPT_WARNING,
-            cancel_warning=CANCEL_WARNING,
+            history=[history_line(a, words) for a in dispute.actions],
             init=init,
             busy_style=plan.busy_style,
         )
+
+
+def _in(words: Wording, reason: Reason) -> Reason:
+    """A reason with its label in *words*' language."""
+    return Reason(reason.reason_id, reason.code, words.reason(reason.code))
+
+
+def _page_texts(words: Wording) -> dict[str, str]:
+    """The texts the wizard's script shows (static/ae-reverse.js)."""
+    keys = (
+        "success_toast",
+        "error_toast",
+        "received",
+        "not_received",
+        "refund_only",
+        "return_refund",
+        "files_one",
+        "files_many",
+        "none",
+        "upload_failed",
+        "delete",
+    )
+    return {key: words[key] for key in keys}
+
+
+def _state_texts(words: Wording) -> dict[str, list[str]]:
+    """Each state's title and status line, for the scripts that show an answer's ``state``."""
+    return {code: [words.title(code), words.status(code)] for code in REQUEST_STATES}
+
+
+def _request_texts(words: Wording) -> dict[str, str]:
+    """The texts the request page's script shows (static/ae-request.js)."""
+    keys = ("response_toast", "error_toast", "upload_failed", "delete")
+    return {key: words[key] for key in keys}

@@ -132,12 +132,13 @@ class AeSubmitter:
         item = order.item(attempt.item_id or "") if order else None
         if order is None or item is None:
             self._record(attempt, "not_found", 200)
-            return answers.not_found()
-        return await self._judge(attempt, session, order, item, data)
+            return answers.not_found(self.web.words(request))
+        return await self._judge(attempt, request, session, order, item, data)
 
     async def _judge(
         self,
         attempt: _Attempt,
+        request: Request,
         session: Session,
         order: Order,
         item: Item,
@@ -151,15 +152,17 @@ class AeSubmitter:
             plan = self.store.plan
             self._record(attempt, "busy", plan.busy_status)
             return answers.busy(plan, retry_after_headers(plan, self.store.wall_clock()))
+        words = self.web.words(request)
         ineligible = ineligible_text(order.state, order.ineligible)
         if ineligible is not None:
             self._record(attempt, "invalid", 200, ineligible)
-            return answers.refused("REVERSE_NOT_ALLOWED", ineligible)
+            shown = ineligible_text(order.state, order.ineligible, language=words.language)
+            return answers.refused("REVERSE_NOT_ALLOWED", shown or ineligible)
         try:
             accepted = validate(self._form(session, item, data), total=item.price)
         except Refused as refusal:
             self._record(attempt, "invalid", 200, str(refusal))
-            return answers.refused("PARAM_INVALID", str(refusal))
+            return answers.refused("PARAM_INVALID", words.refusal(str(refusal)))
         return await self._commit(attempt, session, order, item, accepted)
 
     def _form(self, session: Session, item: Item, data: dict[str, object]) -> DisputeForm:

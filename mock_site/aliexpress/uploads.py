@@ -75,8 +75,9 @@ class UploadPages:
 
     async def upload(self, request: Request) -> Response:
         session = self.web.session(request)
+        words = self.web.words(request)
         if session is None:
-            return _error("NOT_LOGIN", "Please sign in again.", 401)
+            return _error("NOT_LOGIN", words["sign_in_again"], 401)
         body = await read_limited(request, MAX_UPLOAD_BODY)
         if body is None:
             return _error("FILE_TOO_LARGE", "The file is too large.", 413)
@@ -93,10 +94,12 @@ class UploadPages:
             await form.close()
         kind = file_kind(upload.content)
         if kind is None:
-            return _error("FILE_TYPE_ERROR", f"Unsupported file format: {upload.name}")
+            return _error(
+                "FILE_TYPE_ERROR", words.refusal(f"Unsupported file format: {upload.name}")
+            )
         limit = MAX_PHOTO_BYTES if kind == "photo" else MAX_VIDEO_BYTES
         if len(upload.content) > limit:
-            return _error("FILE_TOO_LARGE", f"File too large: {upload.name}")
+            return _error("FILE_TOO_LARGE", words.refusal(f"File too large: {upload.name}"))
         delay = self.store.plan.upload_delay_s
         if delay > 0:
             await self.store.sleep(delay)

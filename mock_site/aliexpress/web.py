@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from mock_site.aliexpress.lang import LOCALE_COOKIE, UiLanguage, Wording, pick_language, wording
 from mock_site.store import Session, Store
 
 __all__ = [
@@ -60,6 +61,18 @@ class AeWeb:
         """The live session of this request's cookie, if any."""
         return self.store.session(request.cookies.get(SESSION_COOKIE))
 
+    def language(self, request: Request) -> UiLanguage:
+        """The interface language of this request (`mock_site.aliexpress.lang`)."""
+        return pick_language(
+            cookie=request.cookies.get(LOCALE_COOKIE),
+            accept_language=request.headers.get("accept-language"),
+            default=self.store.plan.ui_language,
+        )
+
+    def words(self, request: Request) -> Wording:
+        """Every text of the skin in this request's language."""
+        return wording(self.language(request))
+
     def render(
         self,
         template: str,
@@ -71,17 +84,24 @@ class AeWeb:
         headers: Mapping[str, str] | None = None,
         **context: object,
     ) -> HTMLResponse:
-        """A storefront page: cookie banner until accepted, the promo overlay when due."""
+        """A storefront page in the request's language: cookie banner until accepted (late, or
+        with a modal, when the plan says), the promo overlay when due, chaos's effects."""
         plan = self.store.plan
         mode = plan.overlay if overlay and session is not None else "never"
         show = mode != "never" and session is not None and self.store.overlay_due(session.token)
+        effects = self.store.page_effects()
+        words = self.words(request)
         html = self.env.get_template(template).render(
             account=session.account if session else None,
             banner=request.cookies.get(CONSENT_COOKIE) != "1",
             overlay_mode=mode,
             show_overlay=show,
+            promo=mode != "never" or (effects.promo_ms is not None and session is not None),
+            effects=effects,
             toast_ms=round(plan.toast_s * 1000),
             login_url=self.login_url,
+            t=words,
+            lang=words.language,
             **context,
         )
         return HTMLResponse(html, status_code=status, headers=headers)
@@ -111,8 +131,9 @@ class AeWeb:
             return self.punish_redirect(request)
         return session
 
-    def not_found(self, request: Request, session: Session | None, text: str) -> HTMLResponse:
-        """404: a page with the site's sentence."""
+    def not_found(self, request: Request, session: Session | None, key: str) -> HTMLResponse:
+        """404: a page with the site's sentence (*key*: its wording's key)."""
+        text = self.words(request)[key]
         return self.render(
             "not_found.html", request=request, session=session, status=404, text=text
         )

@@ -1,4 +1,5 @@
-"""Every text of the aliexpress skin: reasons, statuses, eligibility, busy and answer codes.
+"""The aliexpress skin's texts in English (its wording in every language is in
+`mock_site.aliexpress.lang`), its reasons' ids, and the busy and answer codes.
 
 docs/storefront.md ("The aliexpress skin") lists them; change them together.
 """
@@ -8,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mock_site.aliexpress.request_wording import REQUEST_TEXTS
+from mock_site.aliexpress.lang import wording
+
+_EN = wording("en")
 
 __all__ = [
     "BUSY_TEXTS",
@@ -19,6 +22,7 @@ __all__ = [
     "ORDER_STATUS",
     "REASONS",
     "REASON_BY_ID",
+    "REQUEST_STATES",
     "STATUS_TEXTS",
     "STATUS_TITLES",
     "SUCCESS_TOAST",
@@ -36,60 +40,68 @@ class Reason:
     label: str
 
 
-#: The reasons the dropdown offers, by the received answer (``no``: not received).
-REASONS: Mapping[str, tuple[Reason, ...]] = {
+_IDS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "no": (
-        Reason("5101", "not_received", "Didn't receive the package"),
-        Reason("5102", "returned_to_sender", "Tracked as returned/canceled/lost"),
-        Reason("5103", "in_transit_too_long", "Package not delivered in the promised time"),
-        Reason("5104", "held_at_customs", "Held by customs"),
-        Reason("5105", "no_tracking", "No tracking information"),
-        Reason("5106", "wrong_address", "Sent to another address"),
+        ("5101", "not_received"),
+        ("5102", "returned_to_sender"),
+        ("5103", "in_transit_too_long"),
+        ("5104", "held_at_customs"),
+        ("5105", "no_tracking"),
+        ("5106", "wrong_address"),
     ),
     "yes": (
-        Reason("5201", "not_as_described", "Item not as described"),
-        Reason("5202", "poor_quality", "Poor quality"),
-        Reason("5203", "does_not_work", "Doesn't work properly"),
-        Reason("5204", "counterfeit", "Counterfeit item"),
-        Reason("5205", "empty_parcel", "Empty package"),
-        Reason("5206", "wrong_quantity", "Wrong quantity"),
-        Reason("5207", "damaged", "Damaged item"),
-        Reason("5208", "wrong_item", "Received the wrong item"),
+        ("5201", "not_as_described"),
+        ("5202", "poor_quality"),
+        ("5203", "does_not_work"),
+        ("5204", "counterfeit"),
+        ("5205", "empty_parcel"),
+        ("5206", "wrong_quantity"),
+        ("5207", "damaged"),
+        ("5208", "wrong_item"),
     ),
+}
+#: The reasons the dropdown offers, by the received answer (``no``: not received), in English.
+REASONS: Mapping[str, tuple[Reason, ...]] = {
+    received: tuple(Reason(rid, code, _EN.reason(code)) for rid, code in ids)
+    for received, ids in _IDS.items()
 }
 REASON_BY_ID: Mapping[str, Reason] = {r.reason_id: r for group in REASONS.values() for r in group}
 
-#: Status of a request as the order page and the answers show it (English), by its state code
-#: (`mock_site.lifecycle.state_code`); the request's page says it in the plan's language
-#: (`mock_site.aliexpress.request_wording`)...
-STATUS_TEXTS: Mapping[str, str] = {code: texts[1] for code, texts in REQUEST_TEXTS["en"].items()}
+#: A request's states (`mock_site.lifecycle.state_code`), as its pages say them.
+REQUEST_STATES: tuple[str, ...] = (
+    "waiting_seller",
+    "proposal_partial",
+    "proposal_return",
+    "refused",
+    "evidence_requested",
+    "escalated",
+    "refund_complete",
+    "closed_accepted",
+    "closed_deadline_missed",
+    "closed_withdrawn",
+)
+#: Status of a request by its state code, in English: the order page and the JSON answers say
+#: it so whatever the interface language (the pages in theirs: `Wording.status`)...
+STATUS_TEXTS: Mapping[str, str] = {code: _EN.status(code) for code in REQUEST_STATES}
 #: ...and the title above it on the request's page.
-STATUS_TITLES: Mapping[str, str] = {code: texts[0] for code, texts in REQUEST_TEXTS["en"].items()}
+STATUS_TITLES: Mapping[str, str] = {code: _EN.title(code) for code in REQUEST_STATES}
 
+_STATES = (
+    "in_transit",
+    "delivered",
+    "protection_ended",
+    "protection_extended",
+    "receipt_confirmed",
+    "proposal_accepted",
+    "dispute_open",
+)
 #: The order's status as the order list and detail show it, by the store's state.
-ORDER_STATUS: Mapping[str, str] = {
-    "in_transit": "Awaiting delivery",
-    "delivered": "Delivered",
-    "protection_ended": "Completed",
-    "protection_extended": "Delivered",
-    "receipt_confirmed": "Completed",
-    "proposal_accepted": "Closed",
-    "dispute_open": "Delivered",
-}
+ORDER_STATUS: Mapping[str, str] = {state: _EN.order_status(state, "") for state in _STATES}
 
 #: Why no request can be opened, by the store's state (only the ineligible states).
 INELIGIBLE: Mapping[str, str] = {
-    "protection_ended": (
-        "Buyer protection for this order has ended. Returns and refunds can be requested "
-        "up to 15 days after the order is completed."
-    ),
-    "receipt_confirmed": (
-        "You confirmed receipt of this order, so it is completed. "
-        "Returns and refunds are no longer available."
-    ),
-    "proposal_accepted": (
-        "You accepted the seller's proposal, so this order is closed. You can't open a new request."
-    ),
+    state: _EN[f"ineligible.{state}"]
+    for state in ("protection_ended", "receipt_confirmed", "proposal_accepted")
 }
 
 #: The gateway's overload answer (busy_format = "gateway"): ``ret`` of an HTTP 200 JSON body.
@@ -105,13 +117,14 @@ BUSY_TEXTS: Mapping[str, str] = {
     "zh": "系统繁忙，请稍后再试。",  # noqa: RUF001  # the real text has fullwidth punctuation
 }
 
-SUCCESS_TOAST = "Your request has been submitted."
-CHALLENGE_HEADING = "Sorry, we have detected unusual traffic from your network."
-CHALLENGE_TEXT = "Please slide to verify"
+SUCCESS_TOAST = _EN["success_toast"]
+CHALLENGE_HEADING = _EN["challenge_heading"]
+CHALLENGE_TEXT = _EN["challenge_text"]
 
 
-def ineligible_text(state: str, ineligible: str | None) -> str | None:
-    """The site's sentence for an ineligible order (``ineligible`` is the store's reason)."""
+def ineligible_text(state: str, ineligible: str | None, *, language: str = "en") -> str | None:
+    """The site's sentence for an ineligible order (``ineligible`` is the store's reason), in
+    *language*."""
     if ineligible is None:
         return None
-    return INELIGIBLE.get(state, ineligible)
+    return wording(language).ineligible(state, ineligible)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,6 +27,7 @@ from mock_site.scenarios.model import (
     FILE_KEYS,
     MAX_FILE_BYTES,
     POLICY_KEYS,
+    PROFILE_KEYS,
     SCENARIO_KEYS,
     STATUSES,
     STOREFRONTS,
@@ -322,6 +324,7 @@ def _expect(table: Mapping[str, object], source: str) -> Expectation:
         follow_state=_one_of(table, "follow_state", FOLLOW_STATES, source),
         responses=opt("responses", _whole),
         follow_attempts=opt("follow_attempts", _count),
+        drift=_drift(table["drift"], source) if "drift" in table else None,
     )
 
 
@@ -333,6 +336,23 @@ def _one_of(
     if table[key] not in choices:
         raise _bad(source, f"expect.{key}", f"must be one of {', '.join(choices)}")
     return str(table[key])
+
+
+def _drift(value: object, source: str) -> bool | tuple[str, ...]:
+    """``expect.drift``: true (some drift), false (none), or the elements that must be in it."""
+    if isinstance(value, bool):
+        return value
+    return _strings(value, "expect.drift", source)
+
+
+def _pin(data: Mapping[str, object], source: str) -> bool:
+    """``[profile] pin``: whether the profile's pin cookies are set (default true)."""
+    table = _table(data, "profile", source)
+    _known(table, PROFILE_KEYS, "profile", source)
+    value = table.get("pin", True)
+    if not isinstance(value, bool):
+        raise _bad(source, "profile.pin", f"must be true or false, not {value!r}")
+    return value
 
 
 def _check_request(request: Mapping[str, object], path: Path, profile: SiteProfile) -> None:
@@ -404,6 +424,7 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         expect=expect,
         support=MappingProxyType(support) if support is not None else None,
         follow=follow,
+        pin=_pin(data, source),
     )
 
 
@@ -427,12 +448,41 @@ def on_each_storefront(scenario: Scenario) -> list[Scenario]:
     ]
 
 
-def load_scenarios(paths: Iterable[str | os.PathLike[str]]) -> list[Scenario]:
+def load_scenarios(
+    paths: Iterable[str | os.PathLike[str]], *, faults: Mapping[str, object] | None = None
+) -> list[Scenario]:
     """Load every scenario (a folder stands for its ``*.toml``), before any of them runs; one
-    copy per storefront it runs on."""
+    copy per storefront it runs on. *faults* (``--fault KEY=VALUE``) are added to every
+    scenario's fault plan, checked as its storefronts will."""
     files = _expand(paths)
     if not files:
         raise InvalidConfig(
             "no scenario files given", hint="pass scenarios/*.toml or a folder of them"
         )
-    return [copy for path in files for copy in on_each_storefront(load_scenario(path))]
+    scenarios = [load_scenario(path) for path in files]
+    if faults:
+        scenarios = [
+            dataclasses.replace(
+                s,
+                faults=MappingProxyType(
+                    _faults({**s.faults, **faults}, f"{s.path} with --fault", s.storefronts)
+                ),
+            )
+            for s in scenarios
+        ]
+    return [copy for scenario in scenarios for copy in on_each_storefront(scenario)]
+
+
+def parse_fault_args(items: Iterable[str]) -> dict[str, object]:
+    """``--fault KEY=VALUE`` options: the value read as JSON (``7``, ``true``), else as a word."""
+    out: dict[str, object] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidConfig(f"--fault {item!r} is not KEY=VALUE", hint="e.g. --fault chaos=7")
+        try:
+            value: object = json.loads(raw)
+        except ValueError:
+            value = raw
+        out[key.strip()] = value
+    return out

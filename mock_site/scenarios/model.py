@@ -27,6 +27,7 @@ SCENARIO_KEYS: tuple[str, ...] = (
     "files",
     "support",
     "follow",
+    "profile",
     "expect",
 )
 #: The bundled storefronts a scenario can run on (each with the profile of the same name).
@@ -46,7 +47,11 @@ EXPECT_KEYS: tuple[str, ...] = (
     "chat_attachments",
     "chat_holding",
     *FOLLOW_EXPECT_KEYS,
+    "drift",
 )
+#: The keys of ``[profile]``: changes to the storefront's bundled profile for this scenario
+#: (``pin = false``: without its ``[[pin.cookies]]``, the site's own interface language).
+PROFILE_KEYS: tuple[str, ...] = ("pin",)
 #: The keys of ``[support]``: after the run, `retry-dispute support` on its run folder, with these
 #: overrides of the profile's ``[support_chat]`` (short idle limits for the catalogue).
 SUPPORT_KEYS: tuple[str, ...] = (
@@ -135,6 +140,8 @@ class Expectation:
     follow_state: str | None = None
     responses: int | None = None
     follow_attempts: Count | None = None
+    #: result.json's ``drift``: some (True), none (False), or at least these elements.
+    drift: bool | tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +182,8 @@ class Scenario:
     support: Mapping[str, Any] | None = None
     #: ``[follow]``: the store's answers and ``retry-dispute follow`` after the run; None: none.
     follow: FollowPlan | None = None
+    #: ``[profile] pin``: False runs the profile without its pin cookies.
+    pin: bool = True
 
     @property
     def order_id(self) -> str:
@@ -190,6 +199,8 @@ class Scenario:
         if self.support and profile.support_chat is not None:
             chat = dataclasses.replace(profile.support_chat, **self.support)
             profile = dataclasses.replace(profile, support_chat=chat)
+        if not self.pin:
+            profile = dataclasses.replace(profile, pin_cookies=())
         return profile
 
     def write_files(self, folder: Path) -> None:
@@ -241,6 +252,8 @@ class Observed:
     follow_state: str | None = None
     responses: int = 0
     follow_attempts: int = 0
+    #: The elements result.json's ``drift`` names.
+    drift: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,7 +324,20 @@ def check(expect: Expectation, got: Observed) -> tuple[str, ...]:
         want_count, have_count = getattr(expect, key), getattr(got, key)
         if want_count is not None and not want_count.matches(have_count):
             problems.append(f"{key}: expected {want_count}, got {have_count}")
+    problems += _check_drift(expect.drift, got.drift)
     return tuple(problems)
+
+
+def _check_drift(want: bool | tuple[str, ...] | None, got: tuple[str, ...]) -> list[str]:
+    if want is None:
+        return []
+    if want is True and not got:
+        return ["drift: expected some in result.json, got none"]
+    if want is False and got:
+        return [f"drift: expected none, got {', '.join(got)}"]
+    if isinstance(want, tuple):
+        return [f"drift: {name} is not in result.json's drift" for name in want if name not in got]
+    return []
 
 
 def with_generated(

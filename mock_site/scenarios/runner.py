@@ -170,6 +170,7 @@ async def _observe(scenario: Scenario, rig: _Rig, area: Path) -> Observed:
         run_dir=outcome.run_dir,
         files=_run_files(outcome.run_dir),
         waits=_waits_of(outcome.run_dir),
+        drift=tuple(entry.element for entry in outcome.drift),
         **chat,
     )
 

@@ -17,7 +17,7 @@ import structlog
 
 from agent.console import plural
 from agent.log import configure_logging
-from mock_site.scenarios.loading import load_scenarios
+from mock_site.scenarios.loading import load_scenarios, parse_fault_args
 from mock_site.scenarios.model import (
     ScenarioResult,
 )
@@ -110,7 +110,7 @@ def _console_quiet() -> Iterator[None]:
 
 def command_scenario(args: argparse.Namespace) -> int:
     """``retry-dispute scenario PATH…``: run them, print the table; 0 iff all met theirs."""
-    scenarios = load_scenarios(args.paths)
+    scenarios = load_scenarios(args.paths, faults=parse_fault_args(getattr(args, "fault", [])))
     # absolute: generated evidence files are named from here, requests resolve against their file
     out_dir = Path(args.out).resolve() / datetime.now().strftime("%Y%m%d-%H%M%S")
     while out_dir.exists():

@@ -112,6 +112,12 @@ async function submitByFetch(form, button) {
   } catch (error) {
     data = {};
   }
+  // the form may have been re-rendered meanwhile (chaos): the answer goes to the one in the page
+  const current = byTestId("dispute-form");
+  if (current && current !== form) {
+    form = current;
+    button = byTestId("submit-dispute", form);
+  }
   button.disabled = false;
   const status = data.status;
   if (status === "opened") {
@@ -156,19 +162,14 @@ async function validateFirst(form) {
   }
 }
 
-function initDisputeForm() {
-  const form = byTestId("dispute-form");
-  if (!form) return;
+// The listeners of the dispute form's fields and button (bound again after a re-render).
+function bindDisputeForm(form) {
   const select = byTestId("reason", form);
   for (const radio of form.querySelectorAll('input[name="received"]')) {
     radio.addEventListener("change", () => fillReasons(select, radio.value));
   }
   for (const radio of form.querySelectorAll('input[name="refund"]')) {
     radio.addEventListener("change", () => syncAmount(form));
-  }
-  const modalClose = byTestId("busy-modal-close");
-  if (modalClose) {
-    modalClose.addEventListener("click", () => { byTestId("busy-modal").hidden = true; });
   }
   const button = byTestId("submit-dispute", form);
   button.addEventListener("click", async () => {
@@ -243,10 +244,99 @@ function initResponseForm() {
   });
 }
 
+// Chaos: the form re-rendered once, a while after it is first used (new nodes, focus lost,
+// the values kept), as a framework re-renders from its state.
+function rerenderLater(form, ms) {
+  let armed = true;
+  const arm = () => {
+    if (!armed) return;
+    armed = false;
+    setTimeout(() => {
+      const old = byTestId("dispute-form");
+      const fresh = old.cloneNode(true);
+      const before = Array.from(old.elements);
+      Array.from(fresh.elements).forEach((field, index) => {
+        const was = before[index];
+        if (field.type === "radio" || field.type === "checkbox") field.checked = was.checked;
+        else if (field.type === "file") field.files = was.files;
+        else if (field.tagName !== "BUTTON") field.value = was.value;
+      });
+      old.replaceWith(fresh);
+      bindDisputeForm(fresh);
+    }, ms);
+  };
+  for (const type of ["pointerdown", "keydown", "input", "change"]) form.addEventListener(type, arm, true);
+}
+
+function initDisputeForm() {
+  const form = byTestId("dispute-form");
+  if (!form) return;
+  bindDisputeForm(form);
+  const modalClose = byTestId("busy-modal-close");
+  if (modalClose) {
+    modalClose.addEventListener("click", () => { byTestId("busy-modal").hidden = true; });
+  }
+  const rerender = document.body.dataset.rerenderMs;
+  if (rerender !== undefined) rerenderLater(form, Number(rerender));
+}
+
+// Overlays that come late, and chaos (mock_site/chaos.py; <body> carries its draws): the
+// consent banner late, or with the busy modal and behind it, until accepted; the promo now and
+// then; unrelated toasts.
+function initLateBanner() {
+  const banner = byTestId("consent-banner");
+  if (!banner) return;
+  if (/(?:^|;\s*)consent=1/.test(document.cookie)) {
+    banner.remove();
+    return;
+  }
+  byTestId("consent-accept", banner).addEventListener("click", () => {
+    document.cookie = "consent=1; path=/; max-age=31536000; samesite=lax";
+    banner.remove();
+  });
+  const show = (behind) => {
+    if (!banner.isConnected || !banner.hidden) return;
+    banner.classList.toggle("behind", behind);
+    banner.hidden = false;
+  };
+  const data = document.body.dataset;
+  const modal = byTestId("busy-modal");
+  if (data.bannerWithModal === "yes" && modal) {
+    const watch = new MutationObserver(() => {
+      if (!modal.hidden) {
+        watch.disconnect();
+        show(true);
+      }
+    });
+    watch.observe(modal, { attributes: true, attributeFilter: ["hidden"] });
+  }
+  if (data.bannerMs !== undefined) setTimeout(() => show(false), Number(data.bannerMs));
+}
+
+function initChaos() {
+  const data = document.body.dataset;
+  const overlay = byTestId("promo-overlay");
+  if (overlay && data.promoMs !== undefined) {
+    setTimeout(() => { overlay.hidden = false; }, Number(data.promoMs));
+  }
+  const toast = byTestId("info-toast");
+  if (toast && data.toastsMs) {
+    for (const ms of JSON.parse(data.toastsMs)) {
+      setTimeout(() => {
+        toast.textContent = "New: free shipping on your next order";
+        toast.hidden = false;
+        setTimeout(() => { toast.hidden = true; }, 2000);
+      }, ms);
+    }
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   initOverlay();
   initOrderPage();
   initConfirmations();
   initDisputeForm();
   initResponseForm();
+  initLateBanner();
+  initChaos();
 });

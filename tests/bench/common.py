@@ -127,13 +127,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def storefront(faults_file: Path | None = None) -> Iterator[Storefront]:
-    """The storefront in a process of its own (``python -m mock_site``) on a free loopback port.
+def storefront(faults_file: Path | None = None, *, skin: str = "mock") -> Iterator[Storefront]:
+    """The storefront in a process of its own (``python -m mock_site``) on a free loopback port
+    (the aliexpress skin's login origin on another).
 
     A real site runs elsewhere: the benchmarks leave this process out of the tree they count.
     """
     port = _free_port()
     command = [sys.executable, "-m", "mock_site", "--port", str(port)]
+    if skin != "mock":
+        command += ["--skin", skin, "--login-port", str(_free_port())]
     if faults_file is not None:
         command += ["--faults", str(faults_file)]
     proc = subprocess.Popen(

@@ -3,8 +3,8 @@
 Prints a table of the figures beside their goals and writes them to ``runs/bench.json``. Not part
 of the test suite (pytest does not collect tests/bench). The storefront runs in a process of its
 own in every benchmark, as a real site would, and only the agent's process tree is counted.
-Options: ``--only floor,latency,memory,cost,window,batch,screenshot`` to run some sections (the
-figures are merged into the existing file), ``--quick`` for a smoke run with fewer repeats,
+Options: ``--only floor,latency,memory,cost,window,batch,screenshot,chaos`` to run some sections
+(the figures are merged into the existing file), ``--quick`` for a smoke run with fewer repeats,
 shorter windows and smaller batches (its figures are not comparable).
 """
 
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from batch_bench import section_batch  # noqa: E402 - after the path set-up
+from chaos import CHAOS_PLANS, section_chaos  # noqa: E402
 from common import log_in, machine, quiet_logging, storefront, write_json  # noqa: E402
 from cost import section_cost, section_screenshot  # noqa: E402
 from floor import section_floor  # noqa: E402
@@ -36,7 +37,7 @@ from agent.browser import BrowserTarget, connect  # noqa: E402
 from agent.flow.journal import Journal  # noqa: E402
 from agent.site.profile import load_profile  # noqa: E402
 
-SECTIONS = ("floor", "latency", "memory", "cost", "window", "batch", "screenshot")
+SECTIONS = ("floor", "latency", "memory", "cost", "window", "batch", "screenshot", "chaos")
 
 #: key, goal text, test of the figure (None: no goal, shown for reference).
 GOALS: list[tuple[str, str, Any]] = [
@@ -73,6 +74,9 @@ GOALS: list[tuple[str, str, Any]] = [
     ("resubmits_per_s_with_budget", "", None),
     ("screenshot_ms", "", None),
     ("screenshot_kb", "", None),
+    ("chaos_orders", "", None),
+    ("chaos_right_status_share", ">= 0.995", lambda v: v >= 0.995),
+    ("chaos_duplicates", "0", lambda v: v == 0),
 ]
 
 
@@ -99,6 +103,18 @@ def table(figures: dict[str, Any]) -> str:
         for name, row in windows.items():
             lines.append(
                 f"{name:<22} {row['completion_s']:>12} {row['ratio']:>6} {row['attempts']:>8}"
+            )
+    chaos = figures.get("chaos_runs")
+    if chaos:
+        lines += [
+            "",
+            "chaos soak",
+            f"{'skin':<11} {'seed':>4} {'wall s':>7} {'attempts':>8}  statuses",
+        ]
+        for r in chaos:
+            lines.append(
+                f"{r['skin']:<11} {r['chaos']:>4} {r['wall_s']:>7} {r['attempts']:>8}  "
+                f"{r['statuses']} duplicates {r['duplicates']}"
             )
     for key, title in (("batch_runs", "loopback batch"), ("latency_batch_runs", "latency batch")):
         runs = figures.get(key)
@@ -214,6 +230,15 @@ async def run(sections: set[str], *, quick: bool, out: Path) -> dict[str, Any]:
                     concurrencies=(1, 4) if quick else (1, 2, 4, 8),
                 ),
             )
+    if "chaos" in sections:  # storefronts of its own, one per seed
+        await timed(
+            "chaos",
+            section_chaos(
+                out=out / "chaos",
+                orders_per_seed=4 if quick else 50,
+                plans=CHAOS_PLANS[::2] if quick else CHAOS_PLANS,
+            ),
+        )
     figures["section_seconds"] = {k: round(v, 1) for k, v in timings.items()}
     return figures
 

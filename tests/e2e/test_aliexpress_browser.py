@@ -247,3 +247,57 @@ def test_challenge_and_expired_session(
     submit(tab)
     expect(tab).to_have_url(re.compile("^" + re.escape(ae.login_url)))
     expect(tab.locator("#fm-login-id")).to_be_visible()
+
+
+def test_answers_are_shown_in_the_page_language(
+    page: Page, context: BrowserContext, ae: StorefrontServer
+) -> None:
+    """A German store: after the wizard's answer and after a disagreement on the request's page,
+    the page shows the new state in German (the JSON's statusText stays English)."""
+    ae.set_faults({**FAST, "ui_language": "de"})
+    logged_in(context, ae)
+    page.goto(f"{ae.url}/p/reverse-pages/start.html?orderId=1002&itemId=100201")
+    page.locator('.solution--card--2Xk9WqP[data-solution="REFUND_ONLY"]').click()
+    page.locator(".comet-v2-select-show-arrow").click()
+    page.locator(".comet-v2-menu-item", has_text="Beschädigter Artikel").click()
+    page.locator(".commet--textarea--Sg0xapL").fill("The lamp arrived broken in two pieces.")
+    page.locator('input[type="file"]').set_input_files([PHOTO])
+    expect(page.locator(THUMB)).to_have_count(1)
+    page.get_by_role("button", name="Nächster Schritt").click()
+    page.locator(SUBMIT).click()
+    with page.expect_response(re.compile(r"/h5/mtop\.ae\.reverse\.submit/1\.0/")) as answer:
+        page.locator('.comet-v2-modal-footer button:has-text("Bestätigen")').click()
+    data = answer.value.json()["data"]
+    assert data["statusText"] == "Waiting for the seller's response"
+    expect(page.locator(".verticalSteps--title--1m4xoBw")).to_have_text(
+        "Der Verkäufer muss auf Ihren Antrag antworten"
+    )
+    expect(page.locator(".reminder--statusStr--3FMxRSU")).to_have_text(
+        "Warten auf die Antwort des Verkäufers"
+    )
+    ae.store_answer(data["reverseOrderId"], "propose_partial", amount="2.00")
+    page.goto(f"{ae.url}{data['detailUrl']}")
+    expect(page.locator(".reminder--countdownTime--2Hn8wQd")).to_contain_text(" Tagen ")
+    page.get_by_role("button", name="Mögliche Lösungen ansehen").click()
+    page.get_by_role("checkbox").click()
+    page.get_by_role("button", name="Weitere Fotos/Videos hochladen").click()
+    modal = page.locator(".evidence--modal--3Ed4rFv")
+    modal.locator("textarea").fill("I do not agree: the lamp does not work at all.")
+    modal.locator('input[type="file"]').set_input_files([PHOTO])
+    expect(modal.locator('.upload--imageThumb--1diFoUj[style*="background-image"]')).to_have_count(
+        1
+    )
+    with page.expect_response(re.compile(r"/h5/mtop\.ae\.reverse\.respond/1\.0/")) as answer:
+        modal.locator("button.comet-v2-btn-primary").click()
+    assert answer.value.json()["data"]["statusText"] == "Waiting for AliExpress's feedback"
+    expect(page.locator(".comet-v2-message-success")).to_have_text(
+        "Ihre Antwort wurde übermittelt."
+    )
+    expect(page.locator(".verticalSteps--title--1m4xoBw")).to_have_text("Wir prüfen Ihren Antrag")
+    expect(page.locator(".reminder--statusStr--3FMxRSU")).to_have_text(
+        "Warten auf Rückmeldung von AliExpress"
+    )
+    page.reload()
+    expect(page.locator(".reverse--historyItem--3Mn4bVc").last).to_contain_text(
+        "Sie haben widersprochen"
+    )

@@ -233,3 +233,44 @@ def test_check_walks_the_follow_table_without_sending(tmp_path: Path) -> None:
         [seeded] = [d for d in server.disputes() if d["dispute_id"] == "5000000000087135"]
         assert (seeded["state"], seeded["actions"]) == ("proposal_partial", [])
         assert [s for s in server.submissions() if s["via"] == "response"] == []
+
+
+@pytest.mark.slow(30)
+def test_follow_on_a_french_store_pinned_and_unpinned(tmp_path: Path) -> None:
+    """On a French aliexpress store, follow sets the profile's pin like run: the request's page
+    is read in English; with the pin removed it is read in French, through the profile's French
+    phrases: the same state, amounts and exit code either way."""
+    bundled = Path(__file__).resolve().parents[2] / "agent" / "profiles" / "aliexpress.toml"
+    pin = (
+        '[[pin.cookies]]\nname = "aep_usuc_f"\n'
+        'value = "site=glo&c_tp=USD&region=US&b_locale=en_US"\n'
+    )
+    text = bundled.read_text(encoding="utf-8")
+    assert pin in text
+    unpinned = tmp_path / "unpinned.toml"
+    unpinned.write_text(text.replace(pin, ""), encoding="utf-8")
+    with StorefrontServer(skin="aliexpress", faults={"ui_language": "fr"}) as server:
+        evidence = photo(tmp_path)
+        done = cli(
+            tmp_path, "run", "--site", server.url, "--profile", "aliexpress", "--order", "1002",
+            "--received", "yes", "--reason", "damaged", "--message",
+            "The box arrived crushed and the lamp is broken.", "--evidence", str(evidence),
+            "--out", "runs", "-q",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        [run_dir] = (tmp_path / "runs").glob("*-1002")
+        server.store_answer(
+            _request(server, "1002")["dispute_id"], "propose_partial", amount="2.00"
+        )
+        texts = {}
+        for name, profile in (("pinned", "aliexpress"), ("unpinned", str(unpinned))):
+            read = cli(tmp_path, "follow", str(run_dir), "--site", server.url, "--profile", profile)
+            assert read.returncode == 11, read.stdout + read.stderr
+            follow = json.loads((run_dir / "follow.json").read_text())
+            last = follow["readings"][-1]
+            assert (last["state"], last["proposal"]) == ("proposed_partial", "2.00"), name
+            texts[name] = last["text"]
+    assert texts["pinned"] == "The seller proposed a partial refund Waiting for your response"
+    assert texts["unpinned"] == (
+        "Le vendeur a proposé un remboursement partiel En attente de votre réponse"
+    )

@@ -172,7 +172,7 @@ def test_an_interrupted_submission_is_waited_for_even_where_disputes_show_at_onc
 def _with_elements(profile: SiteProfile, **selectors: str) -> SiteProfile:
     elements = dict(profile.elements)
     for name, selector in selectors.items():
-        elements[name] = Element(name=name, selector=selector)
+        elements[name] = Element(name=name, selectors=(selector,))
     return dataclasses.replace(profile, elements=MappingProxyType(elements))
 
 

@@ -116,15 +116,50 @@ def test_accept_cancel_and_refusals(shopper: AeShopper, ae_server: StorefrontSer
     assert page.one("verticalSteps--title--1m4xoBw").text == "You cancelled this request"
 
 
-def test_request_page_in_french(shopper: AeShopper, ae_server: StorefrontServer) -> None:
-    """language = "fr" (busy_format = "text"): the title, status and countdown in French."""
+@pytest.mark.parametrize(
+    ("language", "title", "status", "days", "buttons"),
+    [
+        (
+            "fr",
+            "Le vendeur a proposé un remboursement partiel",
+            "En attente de votre réponse",
+            "jours",
+            ["Accepter la solution", "Voir les solutions possibles", "Annuler la demande"],
+        ),
+        (
+            "de",
+            "Der Verkäufer hat eine Teilrückerstattung vorgeschlagen",
+            "Warten auf Ihre Antwort",
+            "Tagen",
+            ["Lösung annehmen", "Mögliche Lösungen ansehen", "Antrag stornieren"],
+        ),
+    ],
+)
+def test_request_page_in_the_interface_language(
+    shopper: AeShopper,
+    ae_server: StorefrontServer,
+    language: str,
+    title: str,
+    status: str,
+    days: str,
+    buttons: list[str],
+) -> None:
+    """ui_language = "fr" (or "de"): the title, status, countdown and buttons in that language."""
+    ae_server.set_faults({"ui_language": language})
+    page = shopper.page(PAGE)
+    assert page.one("verticalSteps--title--1m4xoBw").text == title
+    assert page.one("reminder--statusStr--3FMxRSU").text == status
+    assert f" {days} " in page.one("reminder--countdownTime--2Hn8wQd").text
+    assert [b.text for b in page.all("comet-v2-btn", "button")][:3] == buttons
+
+
+def test_the_busy_language_leaves_the_request_page_english(
+    shopper: AeShopper, ae_server: StorefrontServer
+) -> None:
+    """language = "fr" (busy_format = "text") sets the busy text only: the page stays English."""
     ae_server.set_faults({"language": "fr", "busy_format": "text"})
     page = shopper.page(PAGE)
-    assert page.one("verticalSteps--title--1m4xoBw").text == (
-        "Le vendeur a proposé un remboursement partiel"
-    )
-    assert page.one("reminder--statusStr--3FMxRSU").text == "En attente de votre réponse"
-    assert " jours " in page.one("reminder--countdownTime--2Hn8wQd").text
+    assert page.one("verticalSteps--title--1m4xoBw").text == "The seller proposed a partial refund"
 
 
 def test_item_with_a_new_request_keeps_its_button(

@@ -49,6 +49,7 @@ def test_success_answer(shopper: AeShopper, ae_server: StorefrontServer) -> None
             "success": True,
             "reverseOrderId": "5000000001007135",
             "status": "WAITING_SELLER",
+            "state": "waiting_seller",
             "statusText": "Waiting for the seller's response",
             "title": "Waiting for the seller to respond",
             "detailUrl": "/p/reverse-pages/detail.html?reverseOrderId=5000000001007135",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent import browser
+from agent import browser, fonts
 from agent.browser import (
     BrowserNotFound,
     BrowserTarget,
@@ -26,6 +26,13 @@ def _fake_executable(tmp_path: Path, name: str = "chrome") -> Path:
     path.write_text("#!/bin/sh\n")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _fonts_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fonts are there (tests/unit/test_fonts.py installs missing ones): these tests are
+    about the browser's installs."""
+    monkeypatch.setattr(fonts, "covers", lambda language: True)
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from agent.follow.record import deadline_words, left_words
 from agent.follow.states import FollowStatus, RequestState, follow_batch_exit_code
 from agent.outcome import CASE_OPENED_EXIT_CODE, Status
 from agent.site.profile import load_profile, parse_profile
-from mock_site.aliexpress.request_wording import REQUEST_TEXTS
+from mock_site.aliexpress.lang import LANGUAGES, wording
+from mock_site.aliexpress.wording import REQUEST_STATES
 from mock_site.request_texts import STATE_TEXTS
 
 PROFILES = Path(__file__).resolve().parents[2] / "agent" / "profiles"
@@ -85,12 +86,16 @@ def test_mock_profile_maps_every_state_in_every_language(language: str) -> None:
         assert rules.state_of(f"  {text} ") is SITE_TO_OURS[code], (language, code, text)
 
 
-@pytest.mark.parametrize("language", sorted(REQUEST_TEXTS))
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_aliexpress_profile_maps_every_state_in_every_language(language: str) -> None:
-    """The aliexpress skin's title and status line (six languages) map to our code."""
+    """The aliexpress skin's title and status line (its five interface languages) map to our
+    code."""
     rules = load_profile("aliexpress").follow
     assert rules is not None
-    for code, (title, status) in REQUEST_TEXTS[language].items():
+    words = wording(language)
+    for code in REQUEST_STATES:
+        title, status = words.title(code), words.status(code)
+        assert title and status, (language, code)
         assert rules.state_of(f"{title} {status}") is SITE_TO_OURS[code], (language, code)
     assert rules.state_of("Waiting for your response") is RequestState.AWAITING_YOU
 

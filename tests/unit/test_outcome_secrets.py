@@ -18,7 +18,7 @@ from typing import Any
 
 from agent.cli.output import Console, outcome_lines
 from agent.console import Paint
-from agent.outcome import BatchResult, Outcome, Status, TimelineEntry
+from agent.outcome import BatchResult, DriftEntry, Outcome, Status, TimelineEntry
 from agent.output.batch_summary import summary_dict, write_batch_outputs
 from agent.output.report import write_report
 
@@ -45,6 +45,16 @@ def leaky_outcome(run_dir: Path) -> Outcome:
             continue
         if f.name == "timeline":
             values[f.name] = (leaky_entry(1),)
+        elif f.name == "drift":
+            values[f.name] = (
+                DriftEntry(
+                    element=f"confirm {LEAKY}",
+                    alternative=2,
+                    selector=f"selector {LEAKY}",
+                    preferred=f"preferred {LEAKY}",
+                    where=f"where {LEAKY}",
+                ),
+            )
         elif f.name in ("request", "context"):
             values[f.name] = MappingProxyType(
                 {

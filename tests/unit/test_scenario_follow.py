@@ -51,6 +51,16 @@ def test_the_catalogue_follows_every_branch_on_both_storefronts() -> None:
     assert crash.expect.responses == 1
 
 
+def test_the_catalogue_follows_a_request_on_a_store_in_another_language() -> None:
+    """One follow runs on the aliexpress skin in German with the profile's pin removed, so the
+    request's page is read and answered through the profile's phrases and labels alone."""
+    [scenario] = [s for s in load_scenarios([CATALOGUE]) if s.path.stem == "follow-ae-unpinned-de"]
+    assert scenario.storefront == "aliexpress" and not scenario.pin
+    assert scenario.faults["ui_language"] == "de"
+    assert scenario.follow is not None and scenario.follow.respond
+    assert scenario.expect.responses == 1 and scenario.expect.drift is False
+
+
 @pytest.mark.parametrize(
     ("table", "key"),
     [

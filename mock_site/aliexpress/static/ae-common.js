@@ -62,10 +62,49 @@ function toast(kind, text) {
   setTimeout(() => notice.remove(), Number(document.body.dataset.toastMs) || 3000);
 }
 
+// Overlays that come late and chaos (mock_site/chaos.py draws them; <body> carries them):
+// the consent banner shown late, or with the first in-page modal and behind it; the promo
+// pop-up now and then; unrelated toasts.
+function initLateBanner() {
+  const banner = document.querySelector(".global-gdpr-wrap");
+  if (!banner || !banner.hidden) return;
+  const data = document.body.dataset;
+  const show = (behind) => {
+    if (!banner.isConnected || !banner.hidden) return;
+    banner.classList.toggle("global-gdpr-behind", behind);
+    banner.hidden = false;
+  };
+  if (data.bannerWithModal === "yes") {
+    const modals = document.querySelectorAll(".comet-modal-wrap, .comet-v2-modal-root");
+    const watch = new MutationObserver(() => {
+      if (Array.from(modals).some((modal) => !modal.hidden)) {
+        watch.disconnect();
+        show(true);
+      }
+    });
+    for (const modal of modals) watch.observe(modal, { attributes: true, attributeFilter: ["hidden"] });
+  }
+  if (data.bannerMs !== undefined) setTimeout(() => show(false), Number(data.bannerMs));
+}
+
+function initChaos() {
+  const data = document.body.dataset;
+  const mask = document.querySelector(".poplayer--mask--2HnK4sT");
+  if (mask && data.promoMs !== undefined) setTimeout(() => { mask.hidden = false; }, Number(data.promoMs));
+  if (data.toastsMs) {
+    const texts = JSON.parse(data.toastsText || "[]");
+    JSON.parse(data.toastsMs).forEach((ms, index) => {
+      setTimeout(() => toast("info", texts[index % texts.length] || ""), ms);
+    });
+  }
+}
+
 window.MockExpress = { beacon, toast, showOverlaySoon };
 
 document.addEventListener("DOMContentLoaded", () => {
   initBeacons();
   initCookieBanner();
   initOverlay();
+  initLateBanner();
+  initChaos();
 });

@@ -5,14 +5,17 @@
 
 const CHECKED = "cco--checked--8Nb2vCx";
 const UPLOADING = "upload--uploading--3Pw8dKs";
-const SENT_TEXT = "Your response has been submitted.";
-const ERROR_TEXT = "Something went wrong. Please try again later.";
 
 const $ = (selector, root) => (root || document).querySelector(selector);
 const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
 
 const state = { uploads: [], pending: 0, sending: false };
 let init = null;
+
+// The page's texts in its language (the server puts them in the init data).
+function text(key) {
+  return ((init && init.texts) || {})[key] || key;
+}
 
 // The time left to respond, ticking every second ("4 days 23:59:58").
 function initCountdown() {
@@ -56,7 +59,8 @@ async function uploadOne(file) {
   const box = document.createElement("div");
   box.className = `upload--imageContainer--3tTIByI ${UPLOADING}`;
   box.innerHTML = '<div class="upload--imageThumb--1diFoUj"></div><span class="upload--name--1Xc5mWb"></span>' +
-    '<button type="button" class="upload--delete--2Lr7kQp" aria-label="Delete">&times;</button>';
+    '<button type="button" class="upload--delete--2Lr7kQp">&times;</button>';
+  $(".upload--delete--2Lr7kQp", box).setAttribute("aria-label", text("delete"));
   $(".upload--name--1Xc5mWb", box).textContent = file.name;
   $(".evidence--modal--3Ed4rFv .upload--list--3Bv7nJw").appendChild(box);
   state.pending += 1;
@@ -81,7 +85,7 @@ async function uploadOne(file) {
     });
   } else {
     box.remove();
-    if (!data.success) uploadError(data.message || "Upload failed. Please try again.");
+    if (!data.success) uploadError(data.message || text("upload_failed"));
   }
 }
 
@@ -96,8 +100,10 @@ function showBusy(text) {
 }
 
 function showAnswered(data) {
-  $(".verticalSteps--title--1m4xoBw").textContent = data.title;
-  $(".reminder--statusStr--3FMxRSU").textContent = data.statusText;
+  // the answer's texts are English: the page says the new state in its own language
+  const [title, status] = (init.states || {})[data.state] || [data.title, data.statusText];
+  $(".verticalSteps--title--1m4xoBw").textContent = title;
+  $(".reminder--statusStr--3FMxRSU").textContent = status;
   for (const selector of [".reverse--actions--6Yh2nMk", ".cco--panel--1Qw3eRt", ".reminder--countdown--7Kp2rXs",
     ".solution--proposal--5Rt3mKa"]) {
     const element = $(selector);
@@ -136,7 +142,7 @@ async function act(action, extra) {
     const login = document.body.dataset.loginUrl;
     window.location.assign(`${login}/?return_url=${encodeURIComponent(window.location.href)}`);
   } else if (first.startsWith("FAIL_BIZ_")) window.MockExpress.toast("error", lastPart(first));
-  else window.MockExpress.toast("error", ERROR_TEXT);
+  else window.MockExpress.toast("error", text("error_toast"));
   return { ok: false, data };
 }
 
@@ -183,7 +189,7 @@ function initSolutions() {
     submit.classList.remove("comet-v2-btn-loading");
     if (result.ok) {
       evidence.hidden = true;
-      window.MockExpress.toast("success", SENT_TEXT);
+      window.MockExpress.toast("success", text("response_toast"));
       showAnswered(result.data);
     }
     if (document.body.dataset.overlay === "always") window.MockExpress.showOverlaySoon();

@@ -6,15 +6,21 @@ const SELECTED = "solution--selected--1cYhT0s";
 const DISABLED = "solution--disabled--3QmRz8v";
 const UPLOADING = "upload--uploading--3Pw8dKs";
 const STEP_ACTIVE = "reverse--stepActive--3Dk0pLr";
-const SUCCESS_TEXT = "Your request has been submitted.";
-const ERROR_TEXT = "Something went wrong. Please try again later.";
-const SOLUTION_LABELS = { REFUND_ONLY: "Refund only", RETURN_AND_REFUND: "Return & refund" };
+const FORM = ".reverse--form--3Tq9vKd";
 
 const $ = (selector, root) => (root || document).querySelector(selector);
 const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
 
 const state = { solution: "", reasonId: "", reasonLabel: "", uploads: [], pending: 0, sending: false };
 let init = null;
+let uploadKeys = 0;
+
+// The page's texts in its language (the server puts them in the init data).
+function text(key, values) {
+  let out = (init.texts || {})[key] || key;
+  for (const [name, value] of Object.entries(values || {})) out = out.replace(`{${name}}`, String(value));
+  return out;
+}
 
 function showError(field, shown) {
   const error = $(`.reverse--fieldError--2pQ7sLm[data-field="${field}"]`);
@@ -44,6 +50,7 @@ function resetCards() {
 }
 
 function initCards() {
+  state.solution = "";
   for (const card of $$(".solution--card--2Xk9WqP")) {
     card.addEventListener("click", () => selectCard(card));
     card.addEventListener("keydown", (event) => {
@@ -99,13 +106,17 @@ function chooseReason(item) {
   if (item) showError("reason", false);
 }
 
-function initDropdown() {
+function bindSelect() {
   const select = $(".comet-v2-select");
   select.addEventListener("click", (event) => {
     event.stopPropagation();
     if (select.classList.contains("comet-v2-select-open")) closeDropdown();
     else openDropdown(select);
   });
+}
+
+function initDropdown() {
+  bindSelect();
   for (const item of $$(".comet-v2-menu-item")) {
     item.addEventListener("click", (event) => {
       event.stopPropagation();
@@ -131,11 +142,19 @@ function removeUpload(entry) {
   entry.box.remove();
 }
 
+// An upload's box, found again by its key (the form may have been re-rendered meanwhile).
+function boxOf(key, fallback) {
+  return document.querySelector(`[data-upload-key="${key}"]`) || fallback;
+}
+
 async function uploadOne(file) {
-  const box = document.createElement("div");
+  const key = String(++uploadKeys);
+  let box = document.createElement("div");
+  box.dataset.uploadKey = key;
   box.className = `upload--imageContainer--3tTIByI ${UPLOADING}`;
   box.innerHTML = '<div class="upload--imageThumb--1diFoUj"></div><span class="upload--name--1Xc5mWb"></span>' +
-    '<button type="button" class="upload--delete--2Lr7kQp" aria-label="Delete">&times;</button>';
+    '<button type="button" class="upload--delete--2Lr7kQp">&times;</button>';
+  $(".upload--delete--2Lr7kQp", box).setAttribute("aria-label", text("delete"));
   $(".upload--name--1Xc5mWb", box).textContent = file.name;
   $(".upload--list--3Bv7nJw").appendChild(box);
   state.pending += 1;
@@ -150,15 +169,16 @@ async function uploadOne(file) {
     data = {};
   }
   state.pending -= 1;
+  box = boxOf(key, box);
   if (data.success && box.isConnected) {
-    const entry = { id: data.fileId, name: data.fileName, box };
+    const entry = { id: data.fileId, name: data.fileName, box, key };
     state.uploads.push(entry);
     box.classList.remove(UPLOADING);
     $(".upload--imageThumb--1diFoUj", box).style.backgroundImage = `url("${data.url}")`;
     $(".upload--delete--2Lr7kQp", box).addEventListener("click", () => removeUpload(entry));
   } else {
     box.remove();
-    if (!data.success) uploadError(data.message || "Upload failed. Please try again.");
+    if (!data.success) uploadError(data.message || text("upload_failed"));
   }
   syncNext();
 }
@@ -192,12 +212,12 @@ function nextStep() {
   showError("reason", !state.reasonId);
   if (!state.solution || !state.reasonId || state.pending > 0) return;
   const count = state.uploads.length;
-  summary("received", init.received === "yes" ? "Received" : "Not received");
-  summary("solution", SOLUTION_LABELS[state.solution]);
+  summary("received", text(init.received === "yes" ? "received" : "not_received"));
+  summary("solution", text(state.solution === "REFUND_ONLY" ? "refund_only" : "return_refund"));
   summary("reason", state.reasonLabel);
   summary("amount", `US $${$(".comet-v2-input-number-input").value.trim()}`);
   summary("description", $(".commet--textarea--Sg0xapL").value);
-  summary("evidence", count ? `${count} file${count === 1 ? "" : "s"}` : "None");
+  summary("evidence", count ? text(count === 1 ? "files_one" : "files_many", { n: count }) : text("none"));
   toStep(2);
 }
 
@@ -243,8 +263,10 @@ function showSubmitted(data) {
   $(".reverse--form--3Tq9vKd").hidden = true;
   $(".confirm--page--2Kd6rTy").hidden = true;
   const view = $(".reverse--detail--2Rm5kVx");
-  $(".verticalSteps--title--1m4xoBw", view).textContent = data.title;
-  $(".reminder--statusStr--3FMxRSU", view).textContent = data.statusText;
+  // the answer's texts are English: the page says its state in its own language
+  const [title, status] = (init.states || {})[data.state] || [data.title, data.statusText];
+  $(".verticalSteps--title--1m4xoBw", view).textContent = title;
+  $(".reminder--statusStr--3FMxRSU", view).textContent = status;
   $(".reverse--requestIdValue--1Tn4bWc", view).textContent = data.reverseOrderId;
   const link = $(".reverse--detailLink--3Ls9pXa", view);
   link.href = data.detailUrl;
@@ -258,7 +280,7 @@ function handle(answer) {
   const first = ret[0] || "";
   const gateway = ret.find((part) => part.startsWith("RGV587_ERROR"));
   if (first.startsWith("SUCCESS") && data.reverseOrderId) {
-    window.MockExpress.toast("success", SUCCESS_TEXT);
+    window.MockExpress.toast("success", text("success_toast"));
     showSubmitted(data);
   } else if (gateway && data.url) {
     window.location.assign(data.url);
@@ -272,7 +294,7 @@ function handle(answer) {
   } else if (first.startsWith("FAIL_BIZ_")) {
     window.MockExpress.toast("error", message(first));
   } else {
-    window.MockExpress.toast("error", ERROR_TEXT);
+    window.MockExpress.toast("error", text("error_toast"));
   }
 }
 
@@ -345,20 +367,54 @@ function initSubmit() {
   }
 }
 
-function initWizard() {
-  const source = $("#reverse-init-data");
-  if (!source) return;
-  init = JSON.parse(source.textContent);
+// The listeners of what is inside the form's container (bound again after a re-render).
+function bindForm() {
   initCards();
-  initDropdown();
   initUploads();
-  initSubmit();
   const textarea = $(".commet--textarea--Sg0xapL");
   textarea.addEventListener("input", () => {
     $(".commet--countNum--3Rb8xWq").textContent = String(textarea.value.length);
   });
   $(".reverse--next--1Qa7wEe").addEventListener("click", nextStep);
+}
+
+// Chaos: the form's container re-rendered once, a while after it is first used, as a
+// framework re-renders from its state: new nodes (focus lost), the values kept.
+function rerenderLater(ms) {
+  let armed = true;
+  const arm = () => {
+    if (!armed) return;
+    armed = false;
+    setTimeout(() => {
+      const old = $(FORM);
+      const fresh = old.cloneNode(true);
+      const before = old.querySelectorAll("input:not([type=file]), textarea");
+      fresh.querySelectorAll("input:not([type=file]), textarea").forEach((field, index) => {
+        field.value = before[index].value;
+      });
+      old.replaceWith(fresh);
+      bindSelect();
+      bindForm();
+      for (const entry of state.uploads) {
+        entry.box = boxOf(entry.key, entry.box);
+        $(".upload--delete--2Lr7kQp", entry.box).addEventListener("click", () => removeUpload(entry));
+      }
+    }, ms);
+  };
+  const form = $(FORM);
+  for (const type of ["pointerdown", "keydown", "input", "change"]) form.addEventListener(type, arm, true);
+}
+
+function initWizard() {
+  const source = $("#reverse-init-data");
+  if (!source) return;
+  init = JSON.parse(source.textContent);
+  initDropdown();
+  initSubmit();
+  bindForm();
   $(".confirm--back--3Ye0vMs").addEventListener("click", () => toStep(1));
+  const rerender = document.body.dataset.rerenderMs;
+  if (rerender !== undefined) rerenderLater(Number(rerender));
 }
 
 document.addEventListener("DOMContentLoaded", initWizard);
