@@ -461,16 +461,21 @@ def load_scenarios(
         )
     scenarios = [load_scenario(path) for path in files]
     if faults:
-        scenarios = [
-            dataclasses.replace(
-                s,
-                faults=MappingProxyType(
-                    _faults({**s.faults, **faults}, f"{s.path} with --fault", s.storefronts)
-                ),
-            )
-            for s in scenarios
-        ]
+        scenarios = [_with_faults(s, faults) for s in scenarios]
     return [copy for scenario in scenarios for copy in on_each_storefront(scenario)]
+
+
+def _with_faults(scenario: Scenario, faults: Mapping[str, object]) -> Scenario:
+    """*scenario* with ``--fault`` keys added to its plan. A new release's class names
+    (``class_drift``) are drift by design: a scenario that expects none then expects some, since
+    the run must say which elements it found another way."""
+    plan = _faults(
+        {**scenario.faults, **faults}, f"{scenario.path} with --fault", scenario.storefronts
+    )
+    expect = scenario.expect
+    if plan.get("class_drift") and expect.drift is False:
+        expect = dataclasses.replace(expect, drift=True)
+    return dataclasses.replace(scenario, faults=MappingProxyType(plan), expect=expect)
 
 
 def parse_fault_args(items: Iterable[str]) -> dict[str, object]:

@@ -93,3 +93,18 @@ def test_fault_options_are_added_to_every_scenario(tmp_path: Path) -> None:
     both = load_scenarios([CATALOGUE / "late-banner.toml"], faults={"chaos": 3})
     assert [s.name for s in both] == ["late-banner", "late-banner@aliexpress"]
     assert all(s.faults["chaos"] == 3 for s in both)
+
+
+def test_class_drift_added_by_option_turns_no_drift_into_some() -> None:
+    """A new release's class names injected with --fault class_drift are drift by design: a
+    scenario that expects none then expects some (its run must name what it found another way);
+    a scenario that names its elements, or says nothing, keeps its expectation."""
+    [pinned] = load_scenarios([CATALOGUE / "ae-pinned-fr.toml"])
+    assert pinned.expect.drift is False
+    [drifted] = load_scenarios([CATALOGUE / "ae-pinned-fr.toml"], faults={"class_drift": 7})
+    assert drifted.expect.drift is True
+    [chaos] = load_scenarios([CATALOGUE / "ae-pinned-fr.toml"], faults={"chaos": 7})
+    assert chaos.expect.drift is False
+    [named] = load_scenarios([CATALOGUE / "ae-class-drift.toml"], faults={"class_drift": 9})
+    [named_alone] = load_scenarios([CATALOGUE / "ae-class-drift.toml"])
+    assert named.expect.drift == named_alone.expect.drift
