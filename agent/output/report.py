@@ -30,6 +30,7 @@ from agent.output.advice import next_steps
 from agent.output.batch_index import write_batch_index
 from agent.output.chat_advice import after_chat_steps, case_headline
 from agent.output.follow_report import follow_view
+from agent.output.held_back import HELD_BACK_WHY, secret_screenshots
 from agent.output.html import env, local_and_utc, write_text
 from agent.output.run_folder import IMAGE_TYPES, run_dir_of, screenshot_file
 from agent.support.transcript import CHAT_MD, read_chat
@@ -94,6 +95,8 @@ class _Entry:
     wait_text: str | None
     shot: _Shot | None
     missing: str | None
+    #: A screenshot never embedded: its page showed a secret (`agent.output.held_back`).
+    held: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,9 +141,10 @@ class _Shots:
         self.result = result
         self.used: set[str] = set()
         self.missing: list[str] = []
+        self.held = frozenset(secret_screenshots(result))
 
     def take(self, relative: str, alt: str) -> tuple[_Shot | None, str | None]:
-        if relative in self.used:
+        if relative in self.used or relative in self.held:
             return None, None
         self.used.add(relative)
         path = screenshot_file(run_dir_of(self.result), relative)
@@ -186,6 +190,7 @@ def _entries(result: Outcome, shots: _Shots) -> list[_Entry]:
                 wait_text=wait_text,
                 shot=shot,
                 missing=missing,
+                held=item.screenshot if item.screenshot in shots.held else None,
             )
         )
     return entries
@@ -343,6 +348,7 @@ def render_report(result: Outcome) -> str:
         case=case_headline(chat),
         started=local_and_utc(started, date=True) if started else None,
         steps=after_chat_steps(chat, folder) or next_steps(result),
+        held_why=HELD_BACK_WHY,
         items=group_entries(entries),
         others=others,
         missing=shots.missing,

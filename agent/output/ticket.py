@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from agent.files import write_private_bytes, write_private_text
 from agent.outcome import RESULT_FILE, Outcome, Status, TimelineEntry
 from agent.output.advice import ineligible_advice, plain_reason
+from agent.output.held_back import HELD_BACK_WHY, secret_screenshots
 from agent.output.run_folder import (
     all_screenshots,
     attempt_entries,
@@ -64,6 +65,8 @@ class SupportTicket:
     status: str
     messages: tuple[str, ...]
     attachments: tuple[str, ...]
+    #: Screenshots in the run folder never to send (`agent.output.held_back`).
+    held_back: tuple[str, ...] = ()
     possible: tuple[str, ...] = ()
     dispute_message: str | None = None
 
@@ -185,7 +188,8 @@ def build_ticket(result: Outcome) -> SupportTicket:
     request = _request_sentence(result)
     if request:
         messages.append(request)
-    shots = list(present_screenshots(result))
+    held = secret_screenshots(result)
+    shots = [s for s in present_screenshots(result) if s not in held]
     if shots:
         messages.append("I have screenshots of each step and of the error. I will attach them now.")
     messages.append(
@@ -204,6 +208,7 @@ def build_ticket(result: Outcome) -> SupportTicket:
         status=status,
         messages=tuple(messages),
         attachments=attachments,
+        held_back=tuple(PurePosixPath(s).name for s in held),
         possible=possible,
         dispute_message=dispute_message,
     )
@@ -236,6 +241,9 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
         lines.extend(f"- `{name}`" for name in shots)
     else:
         lines.append("- No screenshot was taken in this run.")
+    if ticket.held_back:
+        names = ", ".join(f"`{name}`" for name in ticket.held_back)
+        lines.append(f"- Not to send: {names}: {HELD_BACK_WHY}.")
     lines += ["", TRACE_WARNING, ""]
     if ticket.possible:
         lines += [
@@ -257,7 +265,10 @@ def render_ticket(ticket: SupportTicket, *, run_name: str = "") -> str:
 def evidence_files(result: Outcome) -> tuple[tuple[Path, str], ...]:
     """The files for ``evidence.zip`` and their names inside it: screenshots, then result.json."""
     files: list[tuple[Path, str]] = []
+    held = set(secret_screenshots(result))
     for relative in all_screenshots(result):
+        if relative in held:  # its page showed a secret the text hid (agent.output.held_back)
+            continue
         path = screenshot_file(run_dir_of(result), relative)
         if path is not None:
             files.append((path, path.relative_to(run_dir_of(result)).as_posix()))

@@ -28,9 +28,9 @@ from typing import Literal
 
 from agent.errors import InvalidField, UnexpectedPage
 from agent.log import get_logger
+from agent.output.held_back import HELD_BACK_WHY
 from agent.site.chat_profile import AskKind, ChatProfile, IdleCounts
 from agent.support.facts import HOLDING, LATER, THANKS, Outgoing, RunFacts, screenshot_messages
-from agent.support.images import HELD_BACK_WHY
 from agent.support.person import Person
 from agent.support.port import ChatLine, ChatPort, ChatState, SendRefused
 from agent.support.preflight import chat_message

@@ -21,10 +21,11 @@ from types import MappingProxyType
 from agent.errors import InvalidConfig, InvalidField
 from agent.log import get_logger
 from agent.outcome import RESULT_FILE, Outcome, Status
+from agent.output.held_back import secret_screenshots
 from agent.output.run_folder import attempt_entries
 from agent.output.ticket import build_ticket
 from agent.site.chat_profile import AskKind, ChatProfile
-from agent.support.images import image_batches, secret_screenshots
+from agent.support.images import image_batches
 from agent.support.port import OutgoingImage
 from agent.support.preflight import chat_message, fit
 

@@ -16,67 +16,21 @@ from PIL import Image, UnidentifiedImageError
 
 from agent.log import get_logger
 from agent.outcome import Outcome
+from agent.output.held_back import error_screenshot, secret_screenshots
 from agent.output.run_folder import (
-    attempt_entries,
     present_screenshots,
     run_dir_of,
     screenshot_file,
 )
-from agent.redaction import REDACTED
 from agent.support.port import OutgoingImage
 
-__all__ = [
-    "HELD_BACK_WHY",
-    "error_screenshot",
-    "image_batches",
-    "ordered_screenshots",
-    "secret_screenshots",
-]
+__all__ = ["image_batches", "ordered_screenshots"]
 
-#: Why a screenshot is never attached.
-HELD_BACK_WHY = (
-    "the page it shows held a secret (a cookie, a password or a token, masked in the run's "
-    "text), which a picture cannot mask"
-)
 
 log = get_logger("agent.support")
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
-
-
-def error_screenshot(outcome: Outcome) -> str | None:
-    """The screenshot that shows the error: the last failed attempt's, else the stopping step's."""
-    present = set(present_screenshots(outcome))
-    for entry in reversed(attempt_entries(outcome)):
-        if entry.outcome != "opened" and entry.screenshot in present:
-            return entry.screenshot
-    for entry in reversed(outcome.timeline):
-        stopped = entry.kind == "step" and entry.name.startswith("stopped-")
-        if stopped and entry.screenshot in present:
-            return entry.screenshot
-    shots = present_screenshots(outcome)
-    return shots[-1] if shots else None
-
-
-def secret_screenshots(outcome: Outcome) -> tuple[str, ...]:
-    """The screenshots whose page text held a secret: never attached to a chat.
-
-    The run masked the secret in the text it read from the page (a step's or an attempt's
-    detail, the site's last answer, the message it stopped with: ``[redacted]``); the screenshot
-    taken of that page still shows it.
-    """
-    held = [
-        entry.screenshot
-        for entry in outcome.timeline
-        if entry.screenshot and REDACTED in (entry.detail or "")
-    ]
-    if REDACTED in (outcome.last_answer or "") + (outcome.message or ""):
-        attempts = [e.screenshot for e in attempt_entries(outcome) if e.screenshot]
-        held += attempts[-1:]
-        first = error_screenshot(outcome)
-        held += [first] if first else []
-    return tuple(dict.fromkeys(held))
 
 
 def ordered_screenshots(outcome: Outcome) -> tuple[str, ...]:

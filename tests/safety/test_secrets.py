@@ -634,6 +634,34 @@ def test_an_answer_that_echoes_the_session_cookie_leaks_it_nowhere(
     assert _holding(blobs, PASSWORD, *cookies) == []
     _assert_not_printed(capsys, PASSWORD, *cookies)
     _assert_private(run_dir)
+    _assert_pictures_held_back(run_dir, result)
+
+
+def _assert_pictures_held_back(run_dir: Path, result: dict[str, Any]) -> None:
+    """A picture cannot be masked: the screenshots of pages that showed the cookie (their text
+    was masked) stay in the run folder and go into nothing made to share: not evidence.zip, not
+    the report's pictures, not the ticket's files."""
+    shown = [
+        e["screenshot"]
+        for e in result["timeline"]
+        if e.get("screenshot") and REDACTED in (e.get("detail") or "")
+    ]
+    assert shown, "no screenshot of a page that showed the cookie"
+    assert all((run_dir / shot).is_file() for shot in shown)
+    with zipfile.ZipFile(run_dir / "evidence.zip") as archive:
+        names = set(archive.namelist())
+    assert not names & set(shown)
+    assert any(name.endswith("order-page.png") for name in names)
+    report = (run_dir / "report.html").read_text(encoding="utf-8")
+    for shot in shown:
+        assert f'data-path="{shot}"' not in report
+    assert report.count('data-testid="held-back"') == len(shown)
+    ticket = (run_dir / "support-ticket.md").read_text(encoding="utf-8")
+    files = ticket.split("## Files to attach", 1)[1]
+    assert "- Not to send: " in files
+    for shot in shown:
+        name = Path(shot).name
+        assert f"- `{name}`" not in files and f"`{name}`" in files
 
 
 @pytest.mark.browser

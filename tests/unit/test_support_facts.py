@@ -11,8 +11,9 @@ from PIL import Image
 
 from agent.errors import InvalidConfig, InvalidField
 from agent.outcome import Outcome
+from agent.output.held_back import HELD_BACK_WHY, error_screenshot
 from agent.support.facts import facts_of, read_run_folder
-from agent.support.images import HELD_BACK_WHY, error_screenshot, image_batches
+from agent.support.images import image_batches
 from agent.support.preflight import chat_message, fit
 from tests.runfolders import BUSY, PLANS, Attempt, Step, Wait, make_run, png_bytes
 from tests.support_helpers import converse, mock_chat
