@@ -235,6 +235,8 @@ class ChatPage:
             if files:
                 await self._loc(self.sel.attach).first.set_input_files(files, timeout=timeout)
             await self._loc(self.sel.input).first.fill(text, timeout=timeout)
+            if not await self._enabled(self.sel.send):  # closed since the read: no 30 s wait
+                raise SendRefused("the chat takes no message now")
             await self._loc(self.sel.send).first.click(timeout=timeout)
         except PlaywrightError as exc:
             raise SendRefused(f"could not send: {str(exc).splitlines()[0][:160]}") from None
