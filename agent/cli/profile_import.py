@@ -100,6 +100,11 @@ def import_and_check(
     print(f"draft profile completed in {out}")
     for line in summary(draft)[1:]:
         _say(f"  {line}")
+    if draft.recorded is None or draft.recorded.reason is None:
+        raise InvalidConfig(
+            f"{out} was not checked: the recording chose no reason to check it with",
+            hint=f"finish [[reasons]] in {out}, then run retry-dispute check",
+        )
     _say(f"checking {out} on {request.site} (retry-dispute check):")
     return command_check(check_args(args, draft, out, request.site), console, signals)
 

@@ -93,12 +93,14 @@ def record_flow(
     timeout_s: float,
     spawn: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen,
     clock: Callable[[], float] = time.monotonic,
+    stop: Callable[[subprocess.Popen[bytes]], None] | None = None,
     command: Sequence[str] | None = None,
 ) -> Recorded:
     """Run the recorder until the person closes its window or *timeout_s* runs out.
 
-    *spawn*, *clock* and *command* are for tests (a fake recorder, no real wait).
+    *spawn*, *clock*, *stop* and *command* are for tests (a fake recorder, no real wait).
     """
+    stop = stop or _stop
     make_private_dir(folder)
     script, har = folder / "recording.py", folder / "recording.har"
     argv = (
@@ -114,12 +116,12 @@ def record_flow(
         while process.poll() is None:
             if clock() >= deadline:
                 closed = False
-                _stop(process)
+                stop(process)
                 break
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(0.5)
     except BaseException:  # Ctrl-C: the recorder stops with us, its files saved
-        _stop(process)
+        stop(process)
         raise
     for path in (script, har):
         if path.exists():
