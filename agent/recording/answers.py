@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from agent.recording.draft import Draft, DraftDispute, DraftStep
-from agent.recording.ids import dispute_id_in, escape, id_pattern, selector_without_id
+from agent.recording.ids import (
+    dispute_id_in,
+    escape,
+    id_pattern,
+    selector_without_id,
+    text_anchored,
+    url_anchored,
+)
 from agent.recording.model import Action, Target
 from agent.recording.naming import Namer
 
@@ -204,14 +211,28 @@ def read_dispute(
             continue
         name = builder.namer.reserve("existing_dispute")
         draft.element(name, selectors, note="the new dispute, as the order page shows it")
+        opened = next(
+            (u for u in (action.opens_page, action.navigated_to) if u and "://" in u), None
+        )
+        pattern = (
+            text_anchored(target.name or "", token)
+            if named and target.name and token in target.name
+            else (url_anchored(opened, token) if opened else None)
+        )
+        if pattern is None:
+            pattern = id_pattern(token)
+            draft.todo(
+                "[dispute] pattern: anchor it on what surrounds the id in the link's href "
+                "(its key, e.g. 'key=(?P<dispute_id>...)'): the recording did not show the href"
+            )
         draft.learned.append(
             "the dispute on the order page: the link the recording followed to it"
-            + ("" if named else " (its id read from its href: check it)")
+            + ("" if named else " (its id read from its href)")
         )
         return DraftDispute(
             element=name,
             attribute=None if named else "href",
-            pattern=id_pattern(token),
+            pattern=pattern,
             note="An open dispute on the order page: one definition for the order page, the "
             "reconcile and a crash's recovery.",
         )

@@ -165,6 +165,8 @@ class Draft:
     sendings: int = 0
     #: The new dispute's id the recording's success showed, if it showed one.
     success_id: str | None = None
+    #: Requests the site sends on its own while one browses (method, URL glob): a beacon.
+    harmless: list[tuple[str, str]] = field(default_factory=list)
 
     def element(self, name: str, selectors: list[str], *, note: str = "") -> str:
         """Add (or extend) an element; its name."""

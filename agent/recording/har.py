@@ -26,7 +26,7 @@ from agent.errors import InvalidConfig
 from agent.recording.draft import DraftAnswer, JsonRule
 from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
-__all__ = ["Exchange", "answer_from", "glob_of", "read_har"]
+__all__ = ["Exchange", "answer_from", "beacons", "glob_of", "read_har", "url_holding"]
 
 #: A HAR with the page's contents embedded is a few megabytes; this is plenty.
 MAX_HAR_BYTES = 64 << 20
@@ -195,3 +195,19 @@ def answer_from(
     if len(bodies) >= 2 and all(isinstance(b, dict) for b in bodies):
         _json_rules(answer, bodies[0], bodies[-1], success_id)
     return True
+
+
+def beacons(exchanges: list[Exchange], *, site: str, submit: str | None) -> list[tuple[str, str]]:
+    """The site's requests other than GET that it sent three times or more, not the submit
+    request: what it posts on its own while one browses (a page-view beacon, a tracker)."""
+    host = (urlsplit(site).hostname or "").lower()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for exchange in exchanges:
+        if exchange.method != "GET" and (urlsplit(exchange.url).hostname or "").lower() == host:
+            counts[(exchange.method, glob_of([exchange.url]))] += 1
+    return [key for key, count in counts.items() if count >= 3 and key[1] != submit]
+
+
+def url_holding(exchanges: list[Exchange], token: str) -> str | None:
+    """The first page the HAR fetched whose URL holds *token* (the new dispute's page)."""
+    return next((e.url for e in exchanges if e.method == "GET" and token in e.url), None)

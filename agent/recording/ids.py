@@ -19,6 +19,8 @@ __all__ = [
     "id_pattern",
     "order_ids_in",
     "selector_without_id",
+    "text_anchored",
+    "url_anchored",
     "urls_within",
 ]
 
@@ -90,3 +92,32 @@ def selector_without_id(selector: str, token: str) -> str | None:
 def _regex_around(text: str, token: str) -> str:
     before, _, after = text.partition(token)
     return escape(before) + id_pattern(token) + escape(after)
+
+
+def _group(token: str) -> str:
+    return f"(?P<dispute_id>{id_pattern(token)})"
+
+
+def text_anchored(text: str, token: str) -> str:
+    """The id's pattern anchored on the words before it in *text* (``Dispute D-000100 is
+    open`` -> ``Dispute (?P<dispute_id>D-\\d{6})``), else on the word after it: a pattern that
+    cannot take an order's own id for a dispute's."""
+    before, _, after = text.partition(token)
+    words = before.split()[-2:]
+    if words:
+        return escape(" ".join(words)) + " " + _group(token)
+    following = after.split()[:1]
+    return _group(token) + (" " + escape(following[0]) if following else "")
+
+
+def url_anchored(url: str, token: str) -> str | None:
+    """The id's pattern anchored on its key in a URL (``…?reverseOrderId=5000…`` ->
+    ``reverseOrderId=(?P<dispute_id>\\d{16})``, ``…/dispute/D-000100`` -> ``dispute\\/(?P<…>…)``);
+    None when the URL does not hold the id."""
+    plain = unquote(url)
+    if token not in plain:
+        return None
+    before = plain.partition(token)[0]
+    separator = before[-1:] if before[-1:] in ("=", "/") else ""
+    key = re.split(r"[?&/#]", before[: len(before) - len(separator)])[-1]
+    return escape(key + separator) + _group(token)

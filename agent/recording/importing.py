@@ -14,7 +14,8 @@ from pathlib import Path
 from agent.errors import InvalidConfig
 from agent.recording.draft import Draft
 from agent.recording.flow import draft_from
-from agent.recording.har import answer_from, read_har
+from agent.recording.har import answer_from, beacons, read_har, url_holding
+from agent.recording.ids import id_pattern, url_anchored
 from agent.recording.reading import read_recording
 from agent.recording.writer import write_draft
 
@@ -62,7 +63,23 @@ def draft_recording(request: ImportRequest) -> Draft:
             draft.todo(
                 f"[answer] url: no request of {request.har} was sent once per sending of the form"
             )
+        draft.harmless.extend(beacons(exchanges, site=draft.origin, submit=draft.answer.url))
+        _anchor_dispute(draft, url_holding(exchanges, draft.success_id or "\0"))
     return draft
+
+
+def _anchor_dispute(draft: Draft, url: str | None) -> None:
+    """A dispute read from an href without its key: the key, from the page the HAR fetched."""
+    dispute = draft.dispute
+    token = draft.success_id
+    if dispute is None or dispute.attribute != "href" or url is None or token is None:
+        return
+    if dispute.pattern != id_pattern(token):
+        return  # anchored already
+    anchored = url_anchored(url, token)
+    if anchored is not None:
+        dispute.pattern = anchored
+        draft.todos[:] = [t for t in draft.todos if not t.startswith("[dispute] pattern")]
 
 
 def save_draft(draft: Draft, out: Path, *, force: bool) -> None:

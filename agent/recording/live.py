@@ -104,8 +104,17 @@ class _Guard:
 
     def __init__(self) -> None:
         self.mode = "open"  # open | no-post | all
+        #: Where the pass is: login, order (the order page, before any step), steps.
+        self.phase = "login"
         self.seen: set[str] = set()
         self.aborted: list[tuple[str, str]] = []
+        #: Requests other than GET seen on the order page before any step: how often, in all.
+        self.on_load: dict[tuple[str, str], int] = {}
+
+    def beacons(self) -> list[tuple[str, str]]:
+        """What the site posted on its own on the order page (twice or more, before any click
+        of ours): a beacon, declared harmless for `retry-dispute check`."""
+        return [key for key, count in self.on_load.items() if count >= 2]
 
     async def route(self, route: Route) -> None:
         request = route.request
@@ -117,7 +126,10 @@ class _Guard:
                 await route.fallback()
                 return
             if self.mode == "no-post":
-                self.seen.add(f"{method} {glob_of([request.url])}")
+                key = (method, glob_of([request.url]))
+                self.seen.add(f"{key[0]} {key[1]}")
+                if self.phase == "order" or key in self.on_load:
+                    self.on_load[key] = self.on_load.get(key, 0) + 1
             self.aborted.append((method, request.url))
             await route.abort("blockedbyclient")
         except PlaywrightError:  # the page or context is closing: nothing is sent either way
@@ -164,7 +176,7 @@ class _Pass:
         if await order.is_login():
             await self._login(page)
             await order.goto(recorded.order_id)
-        self.guard.mode = "no-post"
+        self.guard.mode, self.guard.phase = "no-post", "order"
         with contextlib.suppress(PlaywrightError):
             await page.wait_for_load_state("load", timeout=profile.timeouts.navigation_s * 1000)
         await self._overlays(page)
@@ -177,6 +189,7 @@ class _Pass:
             profile.order_page.ready, where="order_page.ready", timeout_s=profile.timeouts.step_s
         )
         prepared = _prepared(self.draft, profile)
+        self.guard.phase = "steps"
 
         async def _on_new(new: Page) -> None:
             await arm_page(new, profile)
@@ -197,6 +210,13 @@ class _Pass:
         await reader.form_ready(form_site.page)
         if not self.draft.answer.url:
             await self._submit_request(prepared)
+        for beacon in self.guard.beacons():
+            if beacon not in self.draft.harmless and beacon[1] != self.draft.answer.url:
+                self.draft.harmless.append(beacon)
+                self.found.lines.append(
+                    f"a request the site sends on its own: {beacon[0]} {beacon[1]} "
+                    "([[check.harmless]])"
+                )
         return self.found
 
     async def _login(self, page: Page) -> None:

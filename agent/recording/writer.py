@@ -298,6 +298,14 @@ def draft_text(draft: Draft) -> str:
         out.pair("received", reason.received)
         if reason.value is not None:
             out.pair("value", reason.value)
+    for method, url in draft.harmless:
+        out.array(
+            "check.harmless",
+            "Sent by the site on its own while the pages were browsed (a beacon): "
+            "`retry-dispute check` lets it through.",
+        )
+        out.pair("method", method)
+        out.pair("url", url)
     out.blank()
     out.todo(
         "[evidence]: the site's rules for photos and videos (formats, sizes, how many); "

@@ -118,7 +118,7 @@ def test_the_chrome_recordings_draft_alternatives_and_todos() -> None:
     """The Recorder's alternatives, stable first and hashed classes last with their prefixes;
     no network data: the submit request is a TODO; the success by its element, the id a
     pattern even in the element's text selector."""
-    draft, text, profile = _draft("mock-chrome.json")
+    _, text, profile = _draft("mock-chrome.json")
     assert profile.answer.request.shown == "**/TODO-the-submit-request"
     assert any("[answer] url" in line or "submit request" in line for line in text.splitlines())
     assert _elements(profile, "received_no")[0] == 'internal:label="No"s'
