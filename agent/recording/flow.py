@@ -134,6 +134,13 @@ class _Builder:  # implements agent.recording.answers.Builder
             self.draft.open_steps.append(step)
         if not self.draft.open_steps:
             self.draft.todo("[[open.steps]]: the recording opened the form without a click")
+        opener = next((i for i, s in enumerate(self.draft.open_steps) if s.new_page), None)
+        for step in self.draft.open_steps[: opener or 0]:
+            step.note = step.note or (
+                "a click before the one that opened the form: if it closes a banner or a "
+                "pop-up, it belongs in [[page.overlays]] (the second pass moves it there when "
+                "it sees one)"
+            )
 
     def form(self, actions: list[Action]) -> None:
         radios: dict[str, DraftField] = {}
