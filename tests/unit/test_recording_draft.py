@@ -62,6 +62,7 @@ def test_the_mock_codegen_recording_drafts_its_flow() -> None:
     assert found is not None and found.group("dispute_id") == "D-000123"
     assert profile.dispute.element == "existing_dispute" and profile.dispute.attribute is None
     assert profile.dispute.id_in("Dispute D-000042 is open") == "D-000042"
+    assert profile.dispute.id_in("Order D-000042") is None  # anchored on the words before it
     assert "demo" not in text.split("[elements]")[1]  # what was typed is never kept
 
 
@@ -104,7 +105,13 @@ def test_the_aliexpress_codegen_recording_drafts_its_wizard() -> None:
     assert (profile.retry.kept, profile.retry.from_step) == ("submit", "submit")
     assert [s.element for s in profile.retry.steps] == ["ok"]
     assert profile.dispute.attribute == "href"
+    assert profile.dispute.pattern.pattern == r"reverseOrderId=(?P<dispute_id>\d{16})"  # the HAR's
     assert profile.dispute.id_in("/p/reverse-pages/detail.html?reverseOrderId=5000000000077135")
+    assert profile.dispute.id_in("3044357010127135") is None  # a 16-digit order id is no dispute
+    assert profile.check.is_harmless("POST", "http://127.0.0.1:9/gw/aplus/track")  # the beacon
+    assert not profile.check.is_harmless(
+        "POST", "http://127.0.0.1:9/h5/mtop.ae.reverse.submit/1.0/"
+    )
     (reason_row,) = profile.reasons.reasons
     assert (reason_row.label, reason_row.code, reason_row.received) == (
         "Didn't receive the package",
@@ -133,7 +140,8 @@ def test_the_chrome_recordings_draft_alternatives_and_todos() -> None:
         "textarea.commet--textarea--Sg0xapL",
     )
     assert 'textarea[class*="commet--textarea--"]' in message
-    assert ae.dispute.attribute == "href"
+    assert ae.dispute.attribute == "href"  # anchored on the URL the link opened (its target)
+    assert ae.dispute.pattern.pattern == r"reverseOrderId=(?P<dispute_id>\d{16})"
 
 
 def test_a_typed_password_never_reaches_the_draft(tmp_path: Path) -> None:

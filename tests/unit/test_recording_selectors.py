@@ -6,7 +6,14 @@ import ast
 
 from agent.recording.chrome import read_chrome
 from agent.recording.codegen import read_codegen
-from agent.recording.ids import id_pattern, order_ids_in, selector_without_id, urls_within
+from agent.recording.ids import (
+    id_pattern,
+    order_ids_in,
+    selector_without_id,
+    text_anchored,
+    url_anchored,
+    urls_within,
+)
 from agent.recording.selectors import (
     derived_alternatives,
     is_hashed_class,
@@ -161,3 +168,20 @@ def test_ids_in_urls_and_answers_become_patterns() -> None:
     )
     assert selector_without_id('a[href="/dispute/D-000100"]', "D-000100") is None
     assert selector_without_id("a.link", "D-000100") == "a.link"
+
+
+def test_dispute_patterns_are_anchored_on_what_surrounds_the_id() -> None:
+    """On the words before the id in a text (else the word after), on its key in a URL: never
+    a bare id pattern an order's own id would match."""
+    assert (
+        text_anchored("Dispute D-000100 is open", "D-000100") == r"Dispute (?P<dispute_id>D-\d{6})"
+    )
+    assert text_anchored("D-000100 open", "D-000100") == r"(?P<dispute_id>D-\d{6}) open"
+    assert (
+        url_anchored("http://h/p/d.html?reverseOrderId=5000000001007135", "5000000001007135")
+        == r"reverseOrderId=(?P<dispute_id>\d{16})"
+    )
+    assert (
+        url_anchored("http://h/dispute/D-000100", "D-000100") == r"dispute\/(?P<dispute_id>D-\d{6})"
+    )
+    assert url_anchored("http://h/orders", "D-000100") is None
