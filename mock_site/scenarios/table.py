@@ -17,10 +17,11 @@ import structlog
 
 from agent.console import plural
 from agent.log import configure_logging
-from mock_site.scenarios.loading import load_scenarios, parse_fault_args, parse_profile_args
+from mock_site.scenarios.loading import load_scenarios
 from mock_site.scenarios.model import (
     ScenarioResult,
 )
+from mock_site.scenarios.options import parse_fault_args, parse_profile_args
 from mock_site.scenarios.runner import run_catalogue
 
 # --- the table and the command ------------------------------------------------------------------

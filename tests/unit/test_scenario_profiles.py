@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent.errors import InvalidConfig
-from mock_site.scenarios.loading import load_scenarios, parse_profile_args
+from mock_site.scenarios.loading import load_scenarios
+from mock_site.scenarios.options import parse_profile_args
 from tests.terminal import ROOT
 
 SCENARIOS = ROOT / "scenarios"
