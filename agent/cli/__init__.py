@@ -1,5 +1,5 @@
 """The ``retry-dispute`` command line: ``run``, ``check``, ``support``, ``follow``,
-``scenario``, ``mock-site``, ``login``, ``browser``, ``trace``.
+``scenario``, ``mock-site``, ``login``, ``browser``, ``trace``, ``profile import``, ``record``.
 
 One module per command; `agent.cli.session` holds the set-up they share, `agent.cli.output` the
 console (levels, formats, the outcome), `agent.cli.signals` Ctrl-C and SIGTERM. Exit codes come
@@ -24,6 +24,8 @@ from agent.cli.follow import command_follow
 from agent.cli.login import command_login
 from agent.cli.output import Console, console_from_args
 from agent.cli.parser import build_parser, wants_json_logs
+from agent.cli.profile_import import command_profile
+from agent.cli.record import command_record
 from agent.cli.run import command_run
 from agent.cli.signals import Interrupted, Interruptible, interruptible
 from agent.cli.support import command_support
@@ -51,6 +53,8 @@ _COMMANDS: dict[str, Command] = {
     "login": command_login,
     "browser": _plain(command_browser),
     "trace": _plain(command_trace),
+    "profile": command_profile,
+    "record": command_record,
 }
 
 

@@ -104,6 +104,18 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "retry-dispute trace runs/20261124-031850-1001/",
         "retry-dispute trace runs/20261124-031850-1001/ --port 9323  # no window",
     ),
+    "profile": (
+        "retry-dispute profile import flow.json --out shop.toml   # a Chrome Recorder export",
+        "retry-dispute profile import flow.py --har flow.har --out shop.toml   # codegen",
+        "retry-dispute profile import flow.json --site https://shop.example \\",
+        "    --storage-state shop.json --out shop.toml   # then the live pages, and check",
+    ),
+    "record": (
+        "retry-dispute record --site https://shop.example --order 8123 \\",
+        "    --storage-state shop.json --out shop.toml",
+        "xvfb-run -a retry-dispute record --site https://shop.example --order 8123 \\",
+        "    --storage-state shop.json   # on a server without a display",
+    ),
 }
 
 

@@ -212,7 +212,7 @@ def command_batch(
         _print_batch(result, console)
         return result.exit_code
     progress = console.new_progress(max_attempts=policy.max_attempts, total=len(todo))
-    with site_from_args(args, console, skin=profile.name) as site:
+    with site_from_args(args, console, skin=args.storefront or profile.name) as site:
         batch_dir = new_batch_dir(args.out)
         console.note(
             f"batch of {plural(len(todo), 'order')} from {args.batch}"

@@ -35,6 +35,7 @@ from agent.cli.arguments import (
 )
 from agent.cli.check import CHECK_EXIT_CODES
 from agent.cli.follow_args import add_follow
+from agent.cli.parser_profile import add_profile_commands
 from agent.durations import format_duration
 from agent.flow.batch import DEFAULT_CONCURRENCY
 from agent.flow.budget import DEFAULT_RATE
@@ -235,6 +236,12 @@ def _add_run(sub: Any) -> None:
         metavar="FILE",
         help="bundled storefront only: a fault plan (TOML/JSON)",
     )
+    out.add_argument(
+        "--storefront",
+        metavar="SKIN",
+        help="bundled storefront only: its skin, mock or aliexpress (default: the skin named "
+        "like the profile), for a profile of your own (--profile FILE)",
+    )
     sup = p.add_argument_group("support chat")
     sup.add_argument(
         "--escalate",
@@ -353,6 +360,21 @@ def _add_others(sub: Any) -> None:
         help="add a fault-plan key to every scenario (a JSON value or a word), e.g. "
         "--fault chaos=7 or --fault ui_language=fr (repeatable)",
     )
+    sc.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="SKIN=FILE",
+        help="drive the SKIN storefront with the profile FILE instead of its bundled profile "
+        "(e.g. one 'profile import' drafted), repeatable",
+    )
+    sc.add_argument(
+        "--storefront",
+        action="append",
+        default=[],
+        metavar="SKIN",
+        help="run the scenarios on this storefront only (repeatable; default: each one's own)",
+    )
     ms = sub.add_parser(
         "mock-site",
         help="serve the bundled storefront on 127.0.0.1",
@@ -449,6 +471,7 @@ def build_parser(
     _add_support(sub)
     add_follow(sub)
     _add_others(sub)
+    add_profile_commands(sub)
     for name, command in sub.choices.items():
         _Parser.known_options.update(command._option_string_actions)
         command.epilog = examples(name) + (f"\n\n{command.epilog}" if command.epilog else "\n")

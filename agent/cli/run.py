@@ -29,6 +29,11 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
         raise InvalidConfig(
             "--faults only applies to the bundled storefront", hint="drop --site or --faults"
         )
+    if not demo and args.storefront:
+        raise InvalidConfig(
+            "--storefront only applies to the bundled storefront",
+            hint="drop --site or --storefront",
+        )
     profile = load_profile(args.profile)
     if args.escalate:
         if args.batch is not None:
@@ -60,7 +65,7 @@ def command_run(args: argparse.Namespace, console: Console, signals: Interruptib
     check_output_dirs(args)
     say_normalisations(console, prepared)
     progress = console.new_progress(max_attempts=policy.max_attempts)
-    with site_from_args(args, console, skin=profile.name) as site:
+    with site_from_args(args, console, skin=args.storefront or profile.name) as site:
         options = RunOptions(
             site=site,
             profile=profile,

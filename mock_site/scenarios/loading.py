@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -373,8 +372,16 @@ def _check_request(request: Mapping[str, object], path: Path, profile: SiteProfi
         return  # judged when the scenario runs: it may expect status "invalid"
 
 
-def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None = None) -> Scenario:
-    """Read and check one scenario file; `InvalidConfig` names the file and the dotted key."""
+def load_scenario(
+    path: str | os.PathLike[str],
+    *,
+    profile: SiteProfile | None = None,
+    profiles: Mapping[str, SiteProfile] | None = None,
+) -> Scenario:
+    """Read and check one scenario file; `InvalidConfig` names the file and the dotted key.
+
+    Its request is checked against *profile*, else the storefront's profile in *profiles*
+    (``--profile SKIN=FILE``), else the storefront's bundled profile."""
     file = Path(path)
     source = str(file)
     data = _read_toml(file)
@@ -389,7 +396,7 @@ def load_scenario(path: str | os.PathLike[str], *, profile: SiteProfile | None =
         _check_request(
             with_generated(request, {f.name for f in files}, file.parent),
             file,
-            profile or load_profile(storefront),
+            profile or (profiles or {}).get(storefront) or load_profile(storefront),
         )
     support = _support(data, source)
     expect = _expect(_table(data, "expect", source, required=True), source)
@@ -449,17 +456,34 @@ def on_each_storefront(scenario: Scenario) -> list[Scenario]:
 
 
 def load_scenarios(
-    paths: Iterable[str | os.PathLike[str]], *, faults: Mapping[str, object] | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    faults: Mapping[str, object] | None = None,
+    profiles: Mapping[str, SiteProfile] | None = None,
+    storefronts: Sequence[str] = (),
 ) -> list[Scenario]:
     """Load every scenario (a folder stands for its ``*.toml``), before any of them runs; one
-    copy per storefront it runs on. *faults* (``--fault KEY=VALUE``) are added to every
-    scenario's fault plan, checked as its storefronts will."""
+    copy per storefront it runs on (only those of *storefronts* when given). *faults*
+    (``--fault KEY=VALUE``) are added to every scenario's fault plan, checked as its storefronts
+    will; *profiles* (``--profile SKIN=FILE``) replace a storefront's bundled profile."""
     files = _expand(paths)
     if not files:
         raise InvalidConfig(
             "no scenario files given", hint="pass scenarios/*.toml or a folder of them"
         )
-    scenarios = [load_scenario(path) for path in files]
+    for name in storefronts:
+        if name not in STOREFRONTS:
+            raise InvalidConfig(
+                f"--storefront {name}: no such storefront",
+                hint=f"the storefronts are: {', '.join(STOREFRONTS)}",
+            )
+    scenarios = [load_scenario(path, profiles=profiles) for path in files]
+    if storefronts:  # only the copies on those storefronts: the faults are checked for them
+        scenarios = [
+            dataclasses.replace(s, storefronts=kept, storefront=kept[0])
+            for s in scenarios
+            if (kept := tuple(x for x in s.storefronts if x in storefronts))
+        ]
     if faults:
         scenarios = [_with_faults(s, faults) for s in scenarios]
     return [copy for scenario in scenarios for copy in on_each_storefront(scenario)]
@@ -476,18 +500,3 @@ def _with_faults(scenario: Scenario, faults: Mapping[str, object]) -> Scenario:
     if plan.get("class_drift") and expect.drift is False:
         expect = dataclasses.replace(expect, drift=True)
     return dataclasses.replace(scenario, faults=MappingProxyType(plan), expect=expect)
-
-
-def parse_fault_args(items: Iterable[str]) -> dict[str, object]:
-    """``--fault KEY=VALUE`` options: the value read as JSON (``7``, ``true``), else as a word."""
-    out: dict[str, object] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise InvalidConfig(f"--fault {item!r} is not KEY=VALUE", hint="e.g. --fault chaos=7")
-        try:
-            value: object = json.loads(raw)
-        except ValueError:
-            value = raw
-        out[key.strip()] = value
-    return out

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -231,13 +231,15 @@ async def run_catalogue(
     browser_path: str | None = None,
     on_result: Callable[[ScenarioResult], None] | None = None,
     jobs: int = 1,
+    profiles: Mapping[str, SiteProfile] | None = None,
 ) -> list[ScenarioResult]:
     """Run *scenarios* against the bundled storefronts and one browser, *jobs* at a time.
 
     Each of the *jobs* lanes has its own storefront of each skin (started when the lane first
     needs it, reset before every scenario), so scenarios of different lanes never share a store;
     they share the browser, each run in its own context. The results are in the given order;
-    *on_result* sees each as it ends.
+    *on_result* sees each as it ends. *profiles* drive a storefront with another profile than
+    its bundled one (``--profile SKIN=FILE``).
     """
 
     from mock_site.testing import StorefrontServer
@@ -251,7 +253,10 @@ async def run_catalogue(
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in _schedule(scenarios):
         queue.put_nowait(index)
-    profiles = {s.storefront: load_profile(s.storefront) for s in scenarios}
+    chosen = dict(profiles or {})
+    profiles = {
+        s.storefront: chosen.get(s.storefront) or load_profile(s.storefront) for s in scenarios
+    }
 
     async def lane(browser: Browser) -> None:
         with contextlib.ExitStack() as servers:

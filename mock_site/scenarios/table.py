@@ -17,10 +17,11 @@ import structlog
 
 from agent.console import plural
 from agent.log import configure_logging
-from mock_site.scenarios.loading import load_scenarios, parse_fault_args
+from mock_site.scenarios.loading import load_scenarios
 from mock_site.scenarios.model import (
     ScenarioResult,
 )
+from mock_site.scenarios.options import parse_fault_args, parse_profile_args
 from mock_site.scenarios.runner import run_catalogue
 
 # --- the table and the command ------------------------------------------------------------------
@@ -110,7 +111,13 @@ def _console_quiet() -> Iterator[None]:
 
 def command_scenario(args: argparse.Namespace) -> int:
     """``retry-dispute scenario PATH…``: run them, print the table; 0 iff all met theirs."""
-    scenarios = load_scenarios(args.paths, faults=parse_fault_args(getattr(args, "fault", [])))
+    profiles = parse_profile_args(getattr(args, "profile", []))
+    scenarios = load_scenarios(
+        args.paths,
+        faults=parse_fault_args(getattr(args, "fault", [])),
+        profiles=profiles,
+        storefronts=getattr(args, "storefront", []),
+    )
     # absolute: generated evidence files are named from here, requests resolve against their file
     out_dir = Path(args.out).resolve() / datetime.now().strftime("%Y%m%d-%H%M%S")
     while out_dir.exists():
@@ -124,6 +131,7 @@ def command_scenario(args: argparse.Namespace) -> int:
                 browser_path=getattr(args, "browser_path", None),
                 on_result=_progress(sys.stderr, len(scenarios)),
                 jobs=getattr(args, "jobs", 1),
+                profiles=profiles,
             )
         )
     table = format_table(results)

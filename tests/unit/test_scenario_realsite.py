@@ -10,7 +10,7 @@ import pytest
 from agent.errors import InvalidConfig
 from agent.site.profile import load_profile
 from mock_site.scenarios import Expectation, Observed, check, load_scenario, load_scenarios
-from mock_site.scenarios.loading import parse_fault_args
+from mock_site.scenarios.options import parse_fault_args
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "scenarios"
 CASE = """\
