@@ -156,16 +156,15 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "the outcome's message is not redacted",
         "agent/outcome.py",
-        '        for name in ("message", "hint", "last_answer"):',
-        '        for name in ("hint", "last_answer"):',
+        '    "message",\n    "hint",\n    "reason_code",\n',
+        '    "hint",\n    "reason_code",\n',
         ("tests/unit/test_guards.py",),
     ),
     Mutant(
         "the outcome's request is not redacted",
         "agent/outcome.py",
-        '            object.__setattr__(self, "request", MappingProxyType(redact_data(dict('
-        "self.request))))",
-        '            object.__setattr__(self, "request", MappingProxyType(dict(self.request)))',
+        '        for name in ("request", "context"):',
+        '        for name in ("context",):',
         ("tests/unit/test_guards.py",),
     ),
     Mutant(

@@ -208,8 +208,7 @@ class FormSubmitter:
         (refilled; when it is gone, opened again: by *reopen*, else from its URL), the submit
         step to start at chosen."""
         assert self.form is not None and self.form_url is not None
-        if last.outcome == "busy":
-            self.form = await _after_busy(self.form, self.steps)
+        self.form = await _before_resend(self.form, self.steps, busy=last.outcome == "busy")
         await check_gates(self.form, when="before resubmitting")
         form = DisputeForm(self.form)
         if reopen is not None and not await form.is_kept() and not await form.is_ready():
@@ -277,10 +276,18 @@ async def _ready_to_resubmit(
     return None
 
 
-async def _after_busy(site: SitePage, run: StepRun) -> SitePage:
-    """Run the profile's retry steps (close a busy notice) so the form can be used again."""
+async def _before_resend(site: SitePage, run: StepRun, *, busy: bool) -> SitePage:
+    """Run the profile's retry steps (close a busy notice) so the form can be used again.
+
+    After a busy answer they all run. After another answer the loop resends (one it could not
+    read, a server error, a session that ended: a busy notice in a language the profile does not
+    know reads as unknown), the steps that say what they close (``if_visible``) run: a notice
+    still over the form is closed, and nothing else is clicked."""
+    steps = site.profile.retry.steps
+    if not busy:
+        steps = tuple(step for step in steps if step.when.if_visible is not None)
     try:
-        return await run_steps(site, site.profile.retry.steps, run, when="after a busy answer")
+        return await run_steps(site, steps, run, when="before resubmitting")
     except PlaywrightError as exc:
         log.warning("agent.busy_dismiss_failed", error=str(exc)[:200])
         return site

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator
 
+import agent
 from agent.flow.policy import RetryPolicy
 from agent.site.profile import load_profile
 from mock_site.testing import StorefrontServer
@@ -328,3 +329,32 @@ def test_busy_after_commit_opens_exactly_one_dispute(
     assert len(run.disputes()) == 1
     assert run.outcome.dispute_id == run.disputes()[0]["dispute_id"]
     assert len(storefront.submissions()) == 1
+
+
+def test_a_busy_modal_the_profile_cannot_read_is_closed_before_the_resend(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """A busy modal in a language the profile does not know (Russian, HTTP 200) reads as an
+    unknown answer: checked, then resent. The retry step that says what it closes
+    (``if_visible = "busy_modal"``) runs before that resend too, so the modal does not stay over
+    Submit, and the dispute opens on the second submission."""
+    bundled = (Path(agent.__file__).parent / "profiles" / "mock.toml").read_text(encoding="utf-8")
+    english_only = bundled.replace('busy = { path = "status", equals = "busy" }\n', "").replace(
+        'busy = ["busy_banner", "busy_toast", "busy_modal"]\n', ""
+    )
+    foreign = ("Система занята", "Système occupé", "Sistema ocupado", "系统繁忙")
+    lines = english_only.splitlines()
+    english_only = "\n".join(t for t in lines if not any(f in t for f in foreign)) + "\n"
+    assert "busy_modal_close" in english_only and "Система" not in english_only
+    profile_file = tmp_path / "english-only.toml"
+    profile_file.write_text(english_only, encoding="utf-8")
+    run = run_agent(
+        storefront,
+        tmp_path,
+        faults={"busy_first": 1, "busy_style": "modal", "busy_status": 200, "language": "ru"},
+        profile=load_profile(profile_file),
+    )
+    assert run.outcome.status == "opened", run.outcome.message
+    attempts = [e for e in run.result["timeline"] if e["kind"] == "attempt"]
+    assert [e["outcome"] for e in attempts] == ["unknown", "opened"]
+    assert len(storefront.submissions()) == 2
