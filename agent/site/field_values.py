@@ -121,6 +121,8 @@ async def form_items(site: SitePage, field: Field) -> list[tuple[str, bool]]:
     if field.all is None:
         return []
     boxes = site.locator(field.all)
+    # a list: the first box stands for them in `check`
+    await site.report(field.all, "looked", where_of(field), matching=boxes.first)
     ids = await boxes.evaluate_all(_IDS, field.item_id)
     ticks = await boxes.evaluate_all(f"els => els.map({_CHECKED})")
     return [(str(i), bool(t)) for i, t in zip(ids, ticks, strict=True)]

@@ -39,8 +39,10 @@ async def order_items(site: SitePage) -> list[OrderItem]:
     rules = site.profile.order_page
     if rules.items is None or rules.item_id is None:
         return []
-    await site.report(rules.items, "looked", "order_page.items")
-    found = await site.locator(rules.items).evaluate_all(_READ, rules.item_id)
+    lines = site.locator(rules.items)
+    # a list: one line or many is as expected (the first one stands for them in `check`)
+    await site.report(rules.items, "looked", "order_page.items", matching=lines.first)
+    found = await lines.evaluate_all(_READ, rules.item_id)
     return [OrderItem(str(i), str(t)) for i, t in found if i]
 
 

@@ -13,7 +13,7 @@ import asyncio
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
-from agent.errors import InvalidConfig
+from agent.errors import PROFILE_MISMATCH, InvalidConfig
 from agent.site.profile_model import SiteProfile
 from agent.site.toml_check import PROFILE_HINT
 
@@ -66,6 +66,8 @@ async def check_selectors(page: Page, profile: SiteProfile) -> None:
                 f"refuses: {said[:200]}",
                 key=entry,
                 hint=PROFILE_HINT,
+                # the profile is ours to fix: no marketplace support ticket (Outcome.support_ticket)
+                context={"code": PROFILE_MISMATCH},
             )
         if isinstance(counted, BaseException):
             raise counted
