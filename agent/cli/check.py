@@ -45,7 +45,7 @@ from agent.follow.walk import walk_follow
 from agent.log import get_logger
 from agent.output.run_folder import slug
 from agent.request import PreparedRequest
-from agent.session import Session
+from agent.session import Session, restore_session_storage
 from agent.site.existing import read_existing_dispute
 from agent.site.flow_rules import Step
 from agent.site.form import DisputeForm
@@ -240,6 +240,7 @@ async def _check(
                     # a service worker's requests would pass the guard's routes: none at all
                     service_workers="block",
                 )
+                await restore_session_storage(context, session.storage_state)
                 try:
                     watch_cookies(context)  # a cookie the site echoes is masked on every line
                     await register_cookie_values(context)
