@@ -120,11 +120,23 @@ async def watch_login(
     )
 
 
+def check_url(profile: SiteProfile, *, site: str, login_url: str, ended_at: str) -> str:
+    """Where a saved session is tried: ``urls.orders``, else the page the login ended on (when
+    it left the login page), else the login page."""
+    if profile.orders_path is not None:
+        return profile.signed_in_url(base_url=site)
+    if ended_at.startswith(("http://", "https://")) and ended_at.split("?")[0].rstrip(
+        "/"
+    ) != login_url.split("?")[0].rstrip("/"):
+        return ended_at
+    return login_url
+
+
 async def signed_in_afresh(
-    browser: Browser, profile: SiteProfile, state: dict[str, Any], *, site: str
+    browser: Browser, profile: SiteProfile, state: dict[str, Any], *, url: str
 ) -> bool:
-    """Whether *state* (a storage state, with its sessionStorage) opens the profile's signed-in
-    page (``urls.orders``, else the login page) signed in, in a context of its own.
+    """Whether *state* (a storage state, with its sessionStorage) opens *url* signed in, in a
+    context of its own (`check_url` says which page).
 
     Signed in: ``page.signed_in`` shows (when the profile has one), else no login form shows
     once the page has loaded.
@@ -139,7 +151,7 @@ async def signed_in_afresh(
         page = await context.new_page()
         view = SitePage(page, profile)
         limit = profile.timeouts.navigation_s
-        await page.goto(profile.signed_in_url(base_url=site), timeout=limit * 1000)
+        await page.goto(url, timeout=limit * 1000)
         gates = profile.page
         deadline = asyncio.get_running_loop().time() + limit
         while asyncio.get_running_loop().time() < deadline:
@@ -220,10 +232,11 @@ async def _login(args: argparse.Namespace, console: Console) -> int:
             stored = await capture_session_storage(context)
             if stored:
                 state[SESSION_STORAGE] = stored
-            if not await signed_in_afresh(browser, profile, state, site=site):
+            url = check_url(profile, site=site, login_url=login_url, ended_at=page.url)
+            if not await signed_in_afresh(browser, profile, state, url=url):
                 raise LoginRequired(
-                    f"the session does not open {profile.signed_in_url(base_url=site)} signed "
-                    "in from a fresh browser: the site did not keep the login, so it was not saved",
+                    f"the session does not open {url} signed in from a fresh browser: the "
+                    "site did not keep the login, so it was not saved",
                     hint='log in again and tick the site\'s "keep me signed in" if it has one; '
                     "check the profile's page.signed_in and urls.orders",
                 )

@@ -105,7 +105,7 @@ TABLES: tuple[Table, ...] = (
         (
             ("order", "path, required: an order's page, with `{order_id}` (in the path or the query string), e.g. `/order/{order_id}`"),
             ("login", "path or URL: the page `retry-dispute login` opens (default `/login`)"),
-            ("orders", "path or URL: a page only a signed-in person sees (the order list): `retry-dispute login` opens it in a fresh browser with the saved session before it says \"saved\" (default: the login page, which must then show `page.signed_in` or no login form)"),
+            ("orders", "path or URL: a page only a signed-in person sees (the order list): `retry-dispute login` opens it in a fresh browser with the saved session before it says \"saved\" (default: the page the login ended on, else the login page); signed in means `page.signed_in` shows, or, without it, no login form"),
         ),
     ),
     Table(
