@@ -140,8 +140,23 @@ def test_a_message_the_app_cuts_is_refused_before_anything_is_sent(
     message = "The kettle arrived with a cracked lid and a bent spout. " * 5
     out = tmp_path / "runs"
     code = cli(
-        ["run", "--site", shop.url, "--profile", str(PROFILE), "--order", "800", "--out", str(out)]
-        + ["--received", "no", "--reason", "not_received", "--message", message]
+        [
+            "run",
+            "--site",
+            shop.url,
+            "--profile",
+            str(PROFILE),
+            "--order",
+            "800",
+            "--out",
+            str(out),
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            message,
+        ]
     )
     [folder] = out.iterdir()
     result = json.loads((folder / "result.json").read_text())
@@ -167,8 +182,18 @@ def test_check_reports_the_frame_and_a_missing_frame_as_its_own_row(
 
     def check(profile: Path) -> tuple[int, dict[str, str]]:
         code = cli(
-            ["check", "--site", shop.url, "--profile", str(profile), "--order", "800", *REQUEST]
-            + ["--out", str(tmp_path / "out")]
+            [
+                "check",
+                "--site",
+                shop.url,
+                "--profile",
+                str(profile),
+                "--order",
+                "800",
+                *REQUEST,
+                "--out",
+                str(tmp_path / "out"),
+            ]
         )
         out = capsys.readouterr().out
         rows = {line.split("  ")[0].strip(): line for line in out.splitlines() if "  " in line}
@@ -202,8 +227,16 @@ def test_login_saves_the_session_storage_token_and_a_run_uses_it(
     monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
     saved = tmp_path / "appshop-session.json"
     code = cli(
-        ["login", "--site", shop.url, "--profile", str(profile), "--save-session", str(saved)]
-        + ["--headless"]
+        [
+            "login",
+            "--site",
+            shop.url,
+            "--profile",
+            str(profile),
+            "--save-session",
+            str(saved),
+            "--headless",
+        ]
     )
     said = capsys.readouterr()
     assert code == 0, said.err
@@ -217,8 +250,20 @@ def test_login_saves_the_session_storage_token_and_a_run_uses_it(
     monkeypatch.delenv("RETRY_DISPUTE_PASSWORD")
     out = tmp_path / "runs"
     code = cli(
-        ["run", "--site", shop.url, "--profile", str(profile), "--order", "800", *REQUEST]
-        + ["--storage-state", str(saved), "--out", str(out)]
+        [
+            "run",
+            "--site",
+            shop.url,
+            "--profile",
+            str(profile),
+            "--order",
+            "800",
+            *REQUEST,
+            "--storage-state",
+            str(saved),
+            "--out",
+            str(out),
+        ]
     )
     assert code == 0, capsys.readouterr().out
     assert shop.state.returns[-1]["order"] == "800"
@@ -237,8 +282,16 @@ def test_login_does_not_save_a_session_that_a_fresh_browser_does_not_keep(
     monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
     saved = tmp_path / "appshop-session.json"
     code = cli(
-        ["login", "--site", shop.url, "--profile", str(PROFILE), "--save-session", str(saved)]
-        + ["--headless"]
+        [
+            "login",
+            "--site",
+            shop.url,
+            "--profile",
+            str(PROFILE),
+            "--save-session",
+            str(saved),
+            "--headless",
+        ]
     )
     err = capsys.readouterr().err
     assert code == 5

@@ -113,9 +113,17 @@ def cli_run(shop: PostShop, tmp_path: Path, *args: str) -> tuple[int, dict[str, 
     """``retry-dispute run`` on PostShop; the exit code, result.json and the run folder."""
     out = tmp_path / "runs"
     code = cli(
-        ["run", "--site", shop.url, "--profile", str(PROFILE), "--out", str(out)]
-        + POLICY_FLAGS
-        + list(args)
+        [
+            "run",
+            "--site",
+            shop.url,
+            "--profile",
+            str(PROFILE),
+            "--out",
+            str(out),
+            *POLICY_FLAGS,
+            *list(args),
+        ]
     )
     folders = sorted(p for p in out.iterdir() if (p / "result.json").is_file())
     assert folders, f"no run folder (exit {code})"
@@ -265,8 +273,23 @@ def test_a_damaged_item_without_a_photo_is_refused_before_the_browser(
     """photo_required_reasons = ["damaged"]: no photo, exit 2 before the site is opened."""
     sessions = len(shop.state.sessions)
     code = cli(
-        ["run", "--site", shop.url, "--profile", str(PROFILE), "--out", str(tmp_path / "runs")]
-        + ["--order", "700", "--received", "yes", "--reason", "damaged", "--message", MESSAGE]
+        [
+            "run",
+            "--site",
+            shop.url,
+            "--profile",
+            str(PROFILE),
+            "--out",
+            str(tmp_path / "runs"),
+            "--order",
+            "700",
+            "--received",
+            "yes",
+            "--reason",
+            "damaged",
+            "--message",
+            MESSAGE,
+        ]
     )
     err = capsys.readouterr().err
     assert code == 2
@@ -291,9 +314,25 @@ def test_a_store_that_takes_no_evidence(
     assert outcome.status == "opened", outcome.message
     assert shop.state.returns[-1]["photos"] == []
     code = cli(
-        ["run", "--site", shop.url, "--profile", str(path), "--order", "700"]
-        + ["--received", "yes", "--reason", "wrong_item", "--message", MESSAGE]
-        + ["--evidence", str(photo(tmp_path)), "--out", str(tmp_path / "runs")]
+        [
+            "run",
+            "--site",
+            shop.url,
+            "--profile",
+            str(path),
+            "--order",
+            "700",
+            "--received",
+            "yes",
+            "--reason",
+            "wrong_item",
+            "--message",
+            MESSAGE,
+            "--evidence",
+            str(photo(tmp_path)),
+            "--out",
+            str(tmp_path / "runs"),
+        ]
     )
     assert code == 2
     assert "the site takes no evidence files" in capsys.readouterr().err
@@ -307,9 +346,24 @@ def test_check_reports_the_items_and_is_content_with_orders_that_cannot_take_a_r
 
     def check(order: str, *more: str) -> tuple[int, str]:
         code = cli(
-            ["check", "--site", shop.url, "--profile", str(PROFILE), "--order", order]
-            + ["--received", "no", "--reason", "not_received", "--message", MESSAGE]
-            + ["--out", str(tmp_path / "out"), *more]
+            [
+                "check",
+                "--site",
+                shop.url,
+                "--profile",
+                str(PROFILE),
+                "--order",
+                order,
+                "--received",
+                "no",
+                "--reason",
+                "not_received",
+                "--message",
+                MESSAGE,
+                "--out",
+                str(tmp_path / "out"),
+                *more,
+            ]
         )
         return code, capsys.readouterr().out
 
