@@ -4,13 +4,13 @@ Every step is a form POST answered by a 303 redirect, and every form carries a s
 (a used one gives "This form has expired"). Signing in is a password page, then, for the
 account ``otp@post.test``, a one-time-code page. The order page lists the order's items; "Request
 a return" starts a five-page wizard: 1 "Before you start", 2 the return itself (the order's
-items with a tick box and a quantity each, received, the reason in a native select, refund /
-return / replacement, a full or partial refund with an amount bounded by the order's total, a
-message with a ``maxlength``, photos), 3 "How to send it back", 4 "Contact details", 5 the
-review, whose "Submit return" POSTs ``/returns/{draft}/submit``. Busy is an HTTP 503 page or,
-with ``busy_style = "alert"``, the review page again with an in-page alert. Success redirects to
-``/returns/{draft}/done``: "Return R-1001 created". The order page then says "Return R-1001
-requested".
+items with a tick box each, all ticked at first, and a quantity each; received; the reason in a
+native select; refund / return / replacement; a full or partial refund with an amount bounded by
+the order's total; a message with a ``maxlength``; photos), 3 "How to send it back", 4 "Contact
+details", 5 the review, whose "Submit return" POSTs ``/returns/{draft}/submit``. Busy is an
+HTTP 503 page or, with ``busy_style = "alert"``, the review page again with an in-page alert.
+Success redirects to ``/returns/{draft}/done``: "Return R-1001 created". The order page then
+says "Return R-1001 requested".
 
 Accounts ``demo@post.test`` / ``demo`` and ``otp@post.test`` / ``demo`` (code ``123456``).
 Orders: 700 one lamp (24.50); 701 a lamp (A-1) and four bulbs (B-2); 702 past its return
@@ -240,10 +240,11 @@ def create_postshop(state: State) -> Starlette:
     def return_form(draft: dict[str, Any], error: str = "") -> str:
         lines = ORDERS[draft["order"]]
         total = sum(x.price * x.quantity for x in lines)
+        ticked = " checked" if len(lines) > 1 else ""  # every item of the order, at first
         rows = "".join(
             f'<tr class="line" data-sku="{x.sku}"><td><input type="checkbox" name="sku" '
-            f'value="{x.sku}"></td><td>{x.name}</td><td><input type="number" class="qty" '
-            f'name="qty-{x.sku}" min="1" max="{x.quantity}" value="1"></td></tr>'
+            f'value="{x.sku}"{ticked}></td><td>{x.name}</td><td><input type="number" '
+            f'class="qty" name="qty-{x.sku}" min="1" max="{x.quantity}" value="1"></td></tr>'
             for x in lines
         )
         options = "".join(f'<option value="{k}">{v[0]}</option>' for k, v in REASONS.items())
