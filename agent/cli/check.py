@@ -38,7 +38,13 @@ from agent.cli.output import Console, shown
 from agent.cli.request_args import request_from_args
 from agent.cli.session import session_from_args, site_from_args
 from agent.cli.signals import Interruptible
-from agent.errors import ChallengeShown, InvalidConfig, NeedsHuman, OutputUnwritable, RetryDisputeError
+from agent.errors import (
+    ChallengeShown,
+    InvalidConfig,
+    NeedsHuman,
+    OutputUnwritable,
+    RetryDisputeError,
+)
 from agent.files import make_private_dir, write_private_bytes
 from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.follow.walk import walk_follow

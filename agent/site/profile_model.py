@@ -288,9 +288,9 @@ class SiteProfile:
     @property
     def message_limits(self) -> MessageLimits:
         """How many characters the form's message field takes (its ``min_chars``/``max_chars``)."""
-        for field in self.form.fields:
-            if field.value == "message" and field.limits is not None:
-                return field.limits
+        for one in self.form.fields:
+            if one.value == "message" and one.limits is not None:
+                return one.limits
         return MessageLimits()
 
     def uses_items(self) -> bool:

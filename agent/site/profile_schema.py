@@ -397,6 +397,7 @@ TABLES: tuple[Table, ...] = (
             ("message", "required: every message"),
             ("operator_message", "required: only the operator's messages"),
             ("message_text", "required: a message's text, inside a message"),
+            ("message_time", "the time shown beside a message, inside a message (with the text, it recognises the messages already read when the chat page is rebuilt)"),
             ("typing", "shown while the operator types"),
             ("case_number", "the case number, once given"),
             ("input", "required: the message box"),

@@ -47,6 +47,9 @@ def _table_at(data: dict[str, Any], path: str) -> dict[str, Any]:
         return data["open"]["steps"][0]  # type: ignore[no-any-return]
     if path == "answer.json.*":
         return data["answer"]["json"]["opened"]  # type: ignore[no-any-return]
+    if path == "check.harmless":
+        harmless = data.setdefault("check", {}).setdefault("harmless", [{"url": "**/beacon"}])
+        return harmless[0]  # type: ignore[no-any-return]
     table: Any = data
     for part in path.split("."):
         table = table.setdefault(part, {})
