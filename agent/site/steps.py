@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -172,10 +173,19 @@ async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
         await asyncio.gather(_loaded(site, page, step), *([arming] if arming else []))
         return site.on(page)
     if step.navigates:
-        async with site.page.expect_navigation(
-            wait_until="domcontentloaded", timeout=timeouts.navigation_s * 1000
-        ):
-            await site.act_on(step.element, lambda t: t.click(timeout=step_ms), where=where)
+        try:
+            async with site.page.expect_navigation(
+                wait_until="domcontentloaded", timeout=timeouts.navigation_s * 1000
+            ):
+                await site.act_on(step.element, lambda t: t.click(timeout=step_ms), where=where)
+        except PlaywrightTimeout:
+            raise
+        except PlaywrightError as exc:  # the page did not load (a network error, blocked)
+            said = (str(exc).splitlines() or [""])[0].removeprefix("Page.expect_navigation: ")
+            raise UnexpectedPage(
+                f"{where}: the page the click leads to did not load ({said[:200]})",
+                url=site.page.url,
+            ) from None
         return site
     await site.act_on(step.element, lambda t: _click(site, t, run), where=where)
     return site

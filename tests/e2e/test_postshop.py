@@ -404,3 +404,38 @@ def test_a_selector_playwright_refuses_is_one_line_naming_the_entry(
     assert result["reason_code"] == "profile_mismatch"  # ours to fix: no support ticket
     assert not (folder / "support-ticket.md").exists()
     assert shop.state.drafts == {}
+
+
+def test_check_names_an_open_step_whose_form_post_it_blocks(
+    shop: PostShop, tmp_path: Path, signed: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without [[check.harmless]], "Request a return" is a POST check blocks: its navigation
+    never comes, and check names the step and the request (exit 2), not an unexpected error."""
+    text = PROFILE.read_text(encoding="utf-8")
+    path = tmp_path / "no-harmless.toml"
+    path.write_text(text[: text.index("# `retry-dispute check` blocks")], encoding="utf-8")
+    code = cli(
+        [
+            "check",
+            "--site",
+            shop.url,
+            "--profile",
+            str(path),
+            "--order",
+            "700",
+            "--received",
+            "no",
+            "--reason",
+            "not_received",
+            "--message",
+            MESSAGE,
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    said = capsys.readouterr()
+    assert code == 2, said.err
+    assert "blocked: open.steps[1] (click-start) sent POST /returns/start" in said.out
+    assert "the page the click leads to did not load" in said.out
+    assert "this is a bug" not in said.err
+    assert shop.state.drafts == {}
