@@ -199,12 +199,31 @@ def test_check_reports_the_frame_and_a_missing_frame_as_its_own_row(
         rows = {line.split("  ")[0].strip(): line for line in out.splitlines() if "  " in line}
         return code, rows
 
-    code, rows = check(PROFILE)
+    # Every call of this store is POST /graphql, and check blocks the profile's answer request
+    # wherever it goes: until [answer] can single out the CreateReturn operation by its body
+    # (issue 25, section 4), a check of it must point [answer] elsewhere and let the store's
+    # other calls through. Nothing is submitted either way: check never runs the submit steps.
+    checkable = variant(
+        tmp_path,
+        'url = "**/graphql"\n',
+        'url = "**/graphql/not-a-call-of-this-store"\n',
+        "checkable.toml",
+    )
+    text = checkable.read_text(encoding="utf-8")
+    checkable.write_text(
+        text + '\n[[check.harmless]]\nmethod = "POST"\nurl = "**/graphql"\n', encoding="utf-8"
+    )
+    code, rows = check(checkable)
     assert code == 0, rows
     assert rows["form.frame"].split()[1] == "found"
     assert rows["elements.reason_choice"].split()[1] == "found"
     assert rows["elements.item_pick"].split()[1] == "found"
-    broken = variant(tmp_path, 'frame = "iframe#return-frame"\n', 'frame = "iframe#claim"\n')
+    text = checkable.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        text.replace('frame = "iframe#return-frame"\n', 'frame = "iframe#claim"\n', 1),
+        encoding="utf-8",
+    )
     code, rows = check(broken)
     assert code == 2
     assert rows["form.frame"].split()[1] == "missing"
