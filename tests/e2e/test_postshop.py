@@ -439,3 +439,32 @@ def test_check_names_an_open_step_whose_form_post_it_blocks(
     assert "the page the click leads to did not load" in said.out
     assert "this is a bug" not in said.err
     assert shop.state.drafts == {}
+
+
+def test_login_headless_stops_at_a_one_time_code_saying_so(
+    shop: PostShop,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`login --headless` for the OTP account: the code page is named (exit 5), nothing saved
+    (a window lets the person type the code)."""
+    monkeypatch.setenv("RETRY_DISPUTE_USER", "otp@post.test")
+    monkeypatch.setenv("RETRY_DISPUTE_PASSWORD", "demo")
+    saved = tmp_path / "session.json"
+    code = cli(
+        [
+            "login",
+            "--site",
+            shop.url,
+            "--profile",
+            str(PROFILE),
+            "--save-session",
+            str(saved),
+            "--headless",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 5
+    assert "the site asks for a verification code after the login steps" in err
+    assert not saved.exists()
