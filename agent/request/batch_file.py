@@ -2,10 +2,10 @@
 
 The CSV's header row names the request fields (``order_id,item,quantity,received,reason,
 solution,refund,amount,message,evidence``; evidence files separated by ``;``; an empty cell means
-the field is not given). Cells are separated by commas, or by semicolons (as a spreadsheet writes where the
-decimal mark is a comma) or tabs when the header holds no comma. Every row is checked up front
-by the request pre-flight, so a bad row is refused naming the file, the row and the key before
-anything is sent; so is an order id that appears twice.
+the field is not given). Cells are separated by commas, or by semicolons (as a spreadsheet
+writes where the decimal mark is a comma) or tabs when the header holds no comma. Every row is
+checked up front by the request pre-flight, so a bad row is refused naming the file, the row
+and the key before anything is sent; so is an order id that appears twice.
 """
 
 from __future__ import annotations

@@ -106,16 +106,29 @@ def test_the_keys_read_into_records_are_documented() -> None:
             parse_profile(data, source="probe.toml")
 
 
+#: Tables written again inside others: ``[follow.respond]`` holds a form, steps and an answer
+#: written as the dispute's, documented there.
+_ALIASES = {
+    "follow.respond.form": "form",
+    "follow.respond.submit": "submit",
+    "follow.respond.retry": "retry",
+    "follow.respond.answer": "answer",
+}
+#: Inline tables documented in their key's row (``deadline = {element, pattern}``).
+_INLINE = ("options", "when", "deadline", "proposal", "requested")
+
+
 def _used(data: dict[str, Any], path: str, out: set[tuple[str, str]]) -> None:
     """Every (table path, key) a profile's data uses."""
     for key, value in data.items():
         out.add((path, key))
         inner = f"{path}.{key}" if path else key
+        inner = _ALIASES.get(inner, inner)
         if path == "elements":
             if isinstance(value, dict):
                 _used(value, "elements.*", out)
             continue
-        if inner.endswith(".steps"):
+        if inner.endswith((".steps", ".open_steps")) or inner == "steps":
             for step in value:
                 _used(step, "steps", out)
         elif inner == "answer.json":
@@ -124,7 +137,7 @@ def _used(data: dict[str, Any], path: str, out: set[tuple[str, str]]) -> None:
                 for one in test if isinstance(test, list) else [test]:
                     if isinstance(one, dict):
                         _used(one, "answer.json.*", out)
-        elif key in ("options", "when"):  # value maps: their keys are data, not format
+        elif key in _INLINE:  # value maps and inline tables: documented in their key's row
             continue
         elif isinstance(value, dict):
             _used(value, inner, out)
