@@ -57,8 +57,16 @@ def shop(served: AppShop) -> AppShop:
     return served
 
 
-def run(loop: AgentLoop, shop: AppShop, tmp_path: Path, **fields: Any) -> Outcome:
-    """Open a request on AppShop through the API, signing in with the demo account."""
+def run(
+    loop: AgentLoop,
+    shop: AppShop,
+    tmp_path: Path,
+    *,
+    waits: list[float] | None = None,
+    **fields: Any,
+) -> Outcome:
+    """Open a request on AppShop through the API, signing in with the demo account (the waits
+    the policy asked for go into *waits*)."""
     profile = load_profile(PROFILE)
     values: dict[str, Any] = {
         "order_id": "800",
@@ -83,8 +91,9 @@ def run(loop: AgentLoop, shop: AppShop, tmp_path: Path, **fields: Any) -> Outcom
         trace="off",
     )
 
-    async def no_sleep(_: float) -> None:
-        return None
+    async def no_sleep(seconds: float) -> None:
+        if waits is not None:
+            waits.append(seconds)
 
     runtime = Runtime(sleep=no_sleep, browser=loop.browser)
     return loop.run(open_dispute_async(prepared, options, runtime=runtime))
@@ -199,31 +208,12 @@ def test_check_reports_the_frame_and_a_missing_frame_as_its_own_row(
         rows = {line.split("  ")[0].strip(): line for line in out.splitlines() if "  " in line}
         return code, rows
 
-    # Every call of this store is POST /graphql, and check blocks the profile's answer request
-    # wherever it goes: until [answer] can single out the CreateReturn operation by its body
-    # (issue 25, section 4), a check of it must point [answer] elsewhere and let the store's
-    # other calls through. Nothing is submitted either way: check never runs the submit steps.
-    checkable = variant(
-        tmp_path,
-        'url = "**/graphql"\n',
-        'url = "**/graphql/not-a-call-of-this-store"\n',
-        "checkable.toml",
-    )
-    text = checkable.read_text(encoding="utf-8")
-    checkable.write_text(
-        text + '\n[[check.harmless]]\nmethod = "POST"\nurl = "**/graphql"\n', encoding="utf-8"
-    )
-    code, rows = check(checkable)
+    code, rows = check(PROFILE)
     assert code == 0, rows
     assert rows["form.frame"].split()[1] == "found"
     assert rows["elements.reason_choice"].split()[1] == "found"
     assert rows["elements.item_pick"].split()[1] == "found"
-    text = checkable.read_text(encoding="utf-8")
-    broken = tmp_path / "broken.toml"
-    broken.write_text(
-        text.replace('frame = "iframe#return-frame"\n', 'frame = "iframe#claim"\n', 1),
-        encoding="utf-8",
-    )
+    broken = variant(tmp_path, 'frame = "iframe#return-frame"\n', 'frame = "iframe#claim"\n')
     code, rows = check(broken)
     assert code == 2
     assert rows["form.frame"].split()[1] == "missing"
@@ -316,3 +306,25 @@ def test_login_does_not_save_a_session_that_a_fresh_browser_does_not_keep(
     assert code == 5
     assert "signed in from a fresh browser: the site did not keep the login" in err
     assert not saved.exists()
+
+
+def test_graphql_busy_in_an_http_200_is_read_from_the_submission_itself(
+    loop: AgentLoop, shop: AppShop, tmp_path: Path
+) -> None:
+    """Every call is POST /graphql; clicking Review and Submit sends Track and ValidateReturn
+    first. Only CreateReturn's answer is the submission's ([answer] body): its BUSY in
+    errors[*].extensions.code inside an HTTP 200, and its Retry-After (3 s), are honoured."""
+    shop.state.busy_first, shop.state.retry_after_s = 1, 3
+    waits: list[float] = []
+    outcome = run(loop, shop, tmp_path, waits=waits)
+    assert outcome.status == "opened", outcome.message
+    assert outcome.attempts == 2
+    [busy, opened] = [e for e in outcome.timeline if e.kind == "attempt"]
+    assert (busy.outcome, busy.status_code) == ("busy", 200)
+    assert busy.detail == "Servers are busy, try again shortly"
+    assert opened.outcome == "opened"
+    # the site's Retry-After (3 s), counted from its answer (the overlay's 1 s countdown was
+    # waited out since), not the policy's backoff (at most 0.04 s)
+    assert 1.0 <= waits[0] <= 3.0, waits
+    assert shop.state.calls.count("CreateReturn") == 2
+    assert outcome.dispute_id == shop.state.returns[-1]["id"]
