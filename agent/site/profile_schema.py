@@ -97,6 +97,7 @@ TABLES: tuple[Table, ...] = (
             ("support_chat", "table: `[support_chat]`, the support chat (only `retry-dispute support` needs it)"),
             ("check", "table: `[check]`, what `retry-dispute check` may let through"),
             ("follow", "table: `[follow]`, the request's page after the dispute opens (only `retry-dispute follow` needs it)"),
+            ("pin", "table: `[pin]`, cookies set before the first page (the interface's language, say)"),
         ),
     ),
     Table(
@@ -136,8 +137,9 @@ TABLES: tuple[Table, ...] = (
         "name = {selector = \"…\", scope = \"…\", frame = \"…\"}",
         "One element written as a table.",
         (
-            ("selector", "string, required: the Playwright selector; `{item}` is the request's item id"),
+            ("selector", "string, or a list of alternatives (the preferred first), required: the Playwright selector; `{item}` is the request's item id"),
             ("scope", "`page` (default), `item` (inside the requested item's line of the order page, `order_page.item_line`) or `form_item` (inside the requested item's row of the form, `form.item_row`)"),
+            ("texts", "string or list: only the matches whose whole visible text is one of these (the same button in each of the site's languages)"),
             ("frame", "selector, or a list of selectors from the outer to the inner frame: the `<iframe>` the element is in (default: the form's `form.frame` for the form's elements, else none)"),
         ),
     ),
@@ -407,6 +409,22 @@ TABLES: tuple[Table, ...] = (
             ("submit", "table: `[[steps]]` that send the answer"),
             ("retry", "table: `kept`, `from`, `[[steps]]`, as the dispute's `[retry]`"),
             ("answer", "table: in the very format of the dispute's `[answer]` (its `opened` means \"the answer was recorded\")"),
+        ),
+    ),
+    Table(
+        "pin",
+        "[pin]",
+        "What the run's browser context is given before its first page, for the site's host.",
+        (("cookies", "array of tables: `[[pin.cookies]]`"),),
+    ),
+    Table(
+        "pin.cookies",
+        "[[pin.cookies]]",
+        "A cookie set before the first page (e.g. the interface's language, to pin it).",
+        (
+            ("name", "string, required: the cookie's name"),
+            ("value", "string, required: its value"),
+            ("path", "string (default `/`)"),
         ),
     ),
     Table(
