@@ -16,7 +16,7 @@ from agent.errors import InvalidField, ProfileMismatch
 from agent.request import PreparedRequest
 from agent.request.reasons import SiteReason
 from agent.site.flow_rules import Field, request_value
-from agent.site.locate import SitePage
+from agent.site.locate import SitePage, within
 
 __all__ = [
     "READ_MS",
@@ -94,8 +94,8 @@ def choice_labelled(site: SitePage, field: Field, labels: tuple[str, ...]) -> Lo
     choices = site.locator(field.element)
     if field.label is None:
         return choices.filter(has_text=exact)
-    inner = site.profile.elements[field.label].selector
-    return choices.filter(has=site.page.locator(inner).filter(has_text=exact))
+    inner = within(site.page, site.profile.elements[field.label])
+    return choices.filter(has=inner.filter(has_text=exact))
 
 
 async def checked_choice(site: SitePage, field: Field) -> str | None:
@@ -112,7 +112,7 @@ async def checked_choice(site: SitePage, field: Field) -> str | None:
             return None
         chosen = choices.nth(marks.index(True))
     if field.label is not None:
-        chosen = chosen.locator(site.profile.elements[field.label].selector).first
+        chosen = within(chosen, site.profile.elements[field.label]).first
     return " ".join((await chosen.inner_text(timeout=READ_MS)).split())
 
 

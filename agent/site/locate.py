@@ -37,6 +37,7 @@ __all__ = [
     "alternative_locators",
     "element_locator",
     "stuck_reason",
+    "within",
 ]
 
 CHECK_HINT = (
@@ -109,6 +110,16 @@ def element_locator(
         page, element, item_line=item_line, item=item, item_row=item_row
     )
     return reduce(lambda one, other: one.or_(other), alternatives)
+
+
+def within(root: Page | Locator, element: Element) -> Locator:
+    """Every match of *element* inside *root* (a choice's label inside its choice): any of its
+    alternatives, only the matches whose whole text is one of its ``texts`` when it has some."""
+    located = tuple(root.locator(selector) for selector in element.selectors)
+    if element.texts:
+        pattern = _texts_pattern(element.texts)
+        located = tuple(loc.filter(has_text=pattern) for loc in located)
+    return reduce(lambda one, other: one.or_(other), located)
 
 
 #: What Playwright's call log says about an element that did not respond, most telling first.
