@@ -11,6 +11,7 @@ field has one of the values (``item = "given"`` / ``"absent"`` for the item); ``
 
 from __future__ import annotations
 
+import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -88,6 +89,8 @@ KIND_VALUES: Mapping[str, tuple[str, ...]] = {
 }
 #: Placeholders a fill step's text may hold.
 FILL_PLACEHOLDERS = ("user", "password", "order_id", "item")
+#: The placeholders only the login steps fill (the credentials).
+LOGIN_PLACEHOLDERS = ("user", "password")
 
 
 def request_value(request: DisputeRequest, name: str) -> str:
@@ -235,10 +238,27 @@ def _element(
 _STEP_KEYS = keys("steps")
 
 
+def _no_credentials(chk: Checker, text: str, at: str) -> None:
+    """Refuse ``{user}`` or ``{password}`` outside the login steps: they would be empty there."""
+    used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    for name in (n for n in LOGIN_PLACEHOLDERS if n in used):
+        chk.fail(
+            at,
+            f"has {{{name}}}, which is filled only in [[login.steps]] (it would be empty "
+            "here): move this step to the login steps, or write the text itself",
+        )
+
+
 def parse_steps(
-    chk: Checker, items: list[dict[str, Any]], where: str, elements: Collection[str]
+    chk: Checker,
+    items: list[dict[str, Any]],
+    where: str,
+    elements: Collection[str],
+    *,
+    login: bool = False,
 ) -> tuple[Step, ...]:
-    """An ordered list of steps (``[[open.steps]]``, ...), each with exactly one action."""
+    """An ordered list of steps (``[[open.steps]]``, ...), each with exactly one action;
+    ``{user}`` and ``{password}`` only in the *login* steps (the only ones they are filled in)."""
     steps: list[Step] = []
     names: set[str] = set()
     for n, data in enumerate(items, 1):
@@ -260,6 +280,8 @@ def parse_steps(
             if action != "fill":
                 chk.fail(f"{at}.text", "belongs to a fill step")
             chk.placeholders(text, f"{at}.text", FILL_PLACEHOLDERS)
+            if not login:
+                _no_credentials(chk, text, f"{at}.text")
         key = chk.string(data, "key", at, required=action == "press")
         if key is not None and action != "press":
             chk.fail(f"{at}.key", "belongs to a press step")

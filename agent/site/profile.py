@@ -453,7 +453,9 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         elements=MappingProxyType(elements),
         page=_page(chk, chk.table(data, "page", ""), elements),
         login=LoginRules(
-            steps=parse_steps(chk, chk.tables(login, "steps", "login"), "login.steps", names),
+            steps=parse_steps(
+                chk, chk.tables(login, "steps", "login"), "login.steps", names, login=True
+            ),
             error=_element_ref(chk, login, "error", "login", elements, required=False),
         ),
         order_page=OrderPageRules(

@@ -244,3 +244,20 @@ def test_session_storage_in_a_saved_session(tmp_path: Path) -> None:
     path.write_text(json.dumps(good), encoding="utf-8")
     with pytest.raises(InvalidConfig, match=r"sessionStorage 1 has a \"items\" that is not"):
         check_storage_state(path)
+
+
+def test_credentials_outside_the_login_steps_are_refused_at_load(tmp_path: Path) -> None:
+    """{user} and {password} are filled only in the login steps: elsewhere the profile is
+    refused at load in one line (they would be typed empty); a literal {{user}} is text."""
+    step = '[[open.steps]]\nclick = "start"'
+    said = _refused(
+        tmp_path,
+        POSTSHOP,
+        step,
+        f'[[open.steps]]\nfill = "password"\ntext = "{{password}}"\n\n{step}',
+    )
+    assert said.startswith("profile ") and "open.steps[1].text has {password}" in said
+    assert "filled only in [[login.steps]]" in said
+    literal = f'[[open.steps]]\nfill = "password"\ntext = "{{{{user}}}}"\n\n{step}'
+    assert load_profile(_variant(tmp_path, POSTSHOP, step, literal)).open_steps[0].text
+    assert any(s.text == "{password}" for s in load_profile(POSTSHOP).login.steps)
