@@ -255,9 +255,9 @@ TABLES: tuple[Table, ...] = (
     Table(
         "retry",
         "[retry]",
-        "After a busy answer.",
+        "Before a resubmission.",
         (
-            ("steps", "array of tables: `[[retry.steps]]`, run after a busy answer (close its notice, wait out a countdown)"),
+            ("steps", "array of tables: `[[retry.steps]]`, run before every resubmission (close a notice, wait out a countdown): all of them after a busy answer, only those with `when.if_visible` after another answer the loop resends (a busy notice in a language the profile does not know reads as unknown)"),
             ("kept", "element: shows the form still holds everything: the next attempt starts at `from`"),
             ("from", "string: a submit step's name (`click-ELEMENT` by default, e.g. `click-submit`) the next attempt starts at when `kept` shows; otherwise the form is read back, what the site dropped is refilled, and the submit steps run from the first"),
         ),
