@@ -46,6 +46,7 @@ def prepare(request: DisputeRequest | PreparedRequest, profile: SiteProfile) -> 
     prepared = build_request(
         order_id=request.order_id,
         item=request.item,
+        quantity=request.quantity,
         received=request.received,
         reason=request.reason,
         solution=request.solution,
@@ -55,6 +56,7 @@ def prepare(request: DisputeRequest | PreparedRequest, profile: SiteProfile) -> 
         evidence=[str(p) for p in request.evidence],
         rules=profile.evidence,
         reasons=profile.reasons,
+        message_limits=profile.message_limits,
     )
     profile.check_request(prepared.request)
     return prepared

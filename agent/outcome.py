@@ -310,6 +310,9 @@ class Outcome:
     normalisations: tuple[str, ...] = ()
     #: The request as sent (evidence as file names).
     request: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: What the form held when it was first sent, read back field by field (field name ->
+    #: what it showed: the message as typed, the reason's label, "1 file"); {} before that.
+    form: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     timeline: tuple[TimelineEntry, ...] = ()
     #: The signal that stopped the run (``"SIGINT"``, ``"SIGTERM"``), for ``interrupted`` only.
     interrupted_by: str | None = None
@@ -334,7 +337,7 @@ class Outcome:
                 object.__setattr__(self, name, redact_text(value))
         for name in _OUTCOME_TEXT_LISTS:
             object.__setattr__(self, name, tuple(redact_text(v) for v in getattr(self, name)))
-        for name in ("request", "context"):
+        for name in ("request", "context", "form"):
             value = getattr(self, name)
             if value:
                 object.__setattr__(self, name, MappingProxyType(redact_data(dict(value))))
@@ -382,6 +385,7 @@ class Outcome:
             "screenshots": list(self.screenshots),
             "normalisations": list(self.normalisations),
             "request": dict(self.request),
+            "form": dict(self.form),
             "timeline": [entry.to_json() for entry in self.timeline],
             "interrupted_by": self.interrupted_by,
             "context": dict(self.context),
@@ -409,6 +413,7 @@ class Outcome:
         request = data.get("request") or {}
         order_id = data.get("order_id")
         context = data.get("context") or {}
+        form = data.get("form") or {}
         return cls(
             status=Status.parse(data.get("status")),
             order_id=str(order_id) if order_id else _order_from_folder(run_dir),
@@ -423,6 +428,9 @@ class Outcome:
             screenshots=tuple(str(s) for s in _list(data.get("screenshots")) if s),
             normalisations=tuple(str(s) for s in _list(data.get("normalisations"))),
             request=MappingProxyType(dict(request) if isinstance(request, dict) else {}),
+            form=MappingProxyType(
+                {str(k): str(v) for k, v in form.items()} if isinstance(form, dict) else {}
+            ),
             timeline=tuple(
                 TimelineEntry.from_json(raw, i)
                 for i, raw in enumerate(timeline if isinstance(timeline, list) else [], 1)

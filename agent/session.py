@@ -3,6 +3,12 @@
 A storage-state file holds cookies: it is checked before anything starts (a bad file sends
 nothing), its cookie values are registered as secrets (never shown in a log line), and it is never
 copied into a run folder. Credentials come from the environment only, never from flags.
+
+Playwright's storage state carries cookies and localStorage, not sessionStorage, where some
+sites keep their login token. `retry-dispute login` saves it too, under the file's own
+``"sessionStorage"`` key (``[{"origin": ..., "items": [{"name": ..., "value": ...}]}]``, which
+Playwright ignores), and `restore_session_storage` puts it back in every page of a context
+opened with that file (an init script: before the site's own scripts run).
 """
 
 from __future__ import annotations
@@ -12,6 +18,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from playwright.async_api import BrowserContext
+from playwright.async_api import Error as PlaywrightError
 
 from agent.browser import BrowserTarget
 from agent.errors import InvalidConfig
@@ -20,16 +30,22 @@ from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
 __all__ = [
     "PASSWORD_ENV",
+    "SESSION_STORAGE",
     "USER_ENV",
     "Credentials",
     "Session",
+    "capture_session_storage",
     "check_storage_state",
     "credentials_from_env",
+    "restore_session_storage",
+    "session_storage_script",
     "write_private",
 ]
 
 USER_ENV = "RETRY_DISPUTE_USER"
 PASSWORD_ENV = "RETRY_DISPUTE_PASSWORD"
+#: The storage-state file's key for the sessionStorage `retry-dispute login` saved.
+SESSION_STORAGE = "sessionStorage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +165,86 @@ def check_storage_state(path: Path) -> Path:
         problem = _origin_problem(origin)
         if problem:
             raise InvalidConfig(f"storage-state file {path}: origin {n} {problem}", hint=hint)
+    stored = data.get(SESSION_STORAGE, [])
+    if not isinstance(stored, list):
+        raise InvalidConfig(
+            f"storage-state file {path}: {SESSION_STORAGE} is not a list", hint=hint
+        )
+    for n, origin in enumerate(stored, 1):
+        problem = _origin_problem(
+            {**origin, "localStorage": origin.get("items", [])}
+            if isinstance(origin, dict)
+            else origin
+        )
+        if problem:
+            problem = problem.replace('"localStorage"', '"items"')
+            raise InvalidConfig(
+                f"storage-state file {path}: {SESSION_STORAGE} {n} {problem}", hint=hint
+            )
     for cookie in data.get("cookies", []):  # never shown in a log line
         add_secret(cookie["value"])
+    for origin in stored:  # a login token kept in sessionStorage is a secret as well
+        for item in origin.get("items", []):
+            add_secret(item["value"])
     return path
+
+
+_READ_SESSION_STORAGE = """() => [location.origin,
+  Array.from({length: sessionStorage.length}, (_, i) => {
+    const name = sessionStorage.key(i); return [name, sessionStorage.getItem(name)];
+  })]"""
+
+
+async def capture_session_storage(context: BrowserContext) -> list[dict[str, Any]]:
+    """The sessionStorage of the context's open pages (web origins only), as the file keeps it."""
+    by_origin: dict[str, dict[str, str]] = {}
+    for page in context.pages:
+        try:
+            origin, items = await page.evaluate(_READ_SESSION_STORAGE)
+        except PlaywrightError:  # a page that closed or navigates: nothing to keep of it
+            continue
+        if isinstance(origin, str) and origin.startswith(("http://", "https://")) and items:
+            by_origin.setdefault(origin, {}).update({str(k): str(v) for k, v in items})
+    return [
+        {"origin": origin, "items": [{"name": k, "value": v} for k, v in items.items()]}
+        for origin, items in by_origin.items()
+    ]
+
+
+def session_storage_script(stored: list[dict[str, Any]]) -> str | None:
+    """The init script that puts *stored* back in each page of its origin (None: nothing)."""
+    wanted = {
+        str(o["origin"]): {str(i["name"]): str(i["value"]) for i in o.get("items", [])}
+        for o in stored
+        if isinstance(o, dict) and o.get("items")
+    }
+    if not wanted:
+        return None
+    return (
+        "(() => { const saved = " + json.dumps(wanted) + "[location.origin];"
+        " if (!saved) return;"
+        " for (const [name, value] of Object.entries(saved))"
+        "   if (sessionStorage.getItem(name) === null) sessionStorage.setItem(name, value);"
+        "})();"
+    )
+
+
+async def restore_session_storage(context: BrowserContext, state: Path | None) -> None:
+    """Put the sessionStorage a storage-state file saved back in every page of *context*.
+
+    Each page of the file's origins starts with the saved items (an item the site already set
+    in that tab is left as it is); a file without sessionStorage changes nothing.
+    """
+    if state is None:
+        return
+    try:
+        data = json.loads(state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # checked before the run: gone since, nothing to restore
+        return
+    stored = data.get(SESSION_STORAGE) if isinstance(data, dict) else None
+    script = session_storage_script(stored) if isinstance(stored, list) else None
+    if script is not None:
+        await context.add_init_script(script)
 
 
 def write_private(path: Path, text: str) -> None:

@@ -317,6 +317,9 @@ def add_request(p: argparse.ArgumentParser, *, batch: bool) -> None:
     req.add_argument(
         "--item", metavar="ID", help="which item of a multi-item order (its id on the order page)"
     )
+    req.add_argument(
+        "--quantity", metavar="N", help="how many of that item the dispute is for (default: 1)"
+    )
     req.add_argument("--received", choices=["yes", "no"], help="was the parcel received")
     req.add_argument(
         "--reason", metavar="CODE|LABEL", help="reason: our code or the site's label (see README)"

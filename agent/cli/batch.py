@@ -139,7 +139,12 @@ def select_orders(
 
 def _load(path: Path, profile: SiteProfile, console: Console) -> list[BatchItem]:
     try:
-        items = load_batch(path, rules=profile.evidence, reasons=profile.reasons)
+        items = load_batch(
+            path,
+            rules=profile.evidence,
+            reasons=profile.reasons,
+            message_limits=profile.message_limits,
+        )
         for item in items:  # what the site's form can take, its item lines: checked up front
             try:
                 profile.check_request(item.prepared.request)

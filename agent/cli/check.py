@@ -7,15 +7,17 @@ show), and the browser context's network guard (`agent.site.network_guard`) abor
 profile's answer request and, once logged in, every other request that is not a GET (but a
 field's uploads and the profile's ``[[check.harmless]]``), whatever a step or a field clicks.
 Every step leaves a screenshot (the folder 0700, each file 0600, like a run folder); at the end
-a table says, for every profile element the walk used, whether it was found, missing or
-ambiguous (how many matched), with a hint, and each blocked request names the step or field
-that sent it. The site's cookies are secrets (registered as they are set): every printed line is
-redacted and escaped like every console line.
+a table says, for every profile element the walk used (and every frame it is in), whether it
+was found, missing or ambiguous (how many matched), with a hint, and each blocked request names
+the step or field that sent it. The site's cookies are secrets (registered as they are set):
+every printed line is redacted and escaped like every console line.
 
 Exit codes (`CHECK_EXIT_CODES`, also in ``check --help`` and the README): 0 every element used
-was found and nothing was blocked; 2 the profile or the request needs fixing (an element
-missing or ambiguous, a step or field that sent a request a check blocks, the walk stopped on
-the site's answer, bad input); 5 a person is needed (the site asks to log in and no credentials
+was found and nothing was blocked (an order that cannot take a dispute, ineligible or with one
+open, is no fault of the profile: 0, saying why the form was not reached); 2 the profile or the
+request needs fixing (an element missing or ambiguous, a step or field that sent a request a
+check blocks, the walk stopped on the site's answer, bad input, a selector Playwright refuses:
+one line naming the entry); 5 a person is needed (the site asks to log in and no credentials
 were given, a verification challenge); 1 an unexpected error; 130/143 interrupted.
 """
 
@@ -36,14 +38,20 @@ from agent.cli.output import Console, shown
 from agent.cli.request_args import request_from_args
 from agent.cli.session import session_from_args, site_from_args
 from agent.cli.signals import Interruptible
-from agent.errors import InvalidConfig, NeedsHuman, OutputUnwritable, RetryDisputeError
+from agent.errors import (
+    ChallengeShown,
+    InvalidConfig,
+    NeedsHuman,
+    OutputUnwritable,
+    RetryDisputeError,
+)
 from agent.files import make_private_dir, write_private_bytes
 from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.follow.walk import walk_follow
 from agent.log import get_logger
 from agent.output.run_folder import slug
 from agent.request import PreparedRequest
-from agent.session import Session
+from agent.session import Session, restore_session_storage
 from agent.site.existing import read_existing_dispute
 from agent.site.flow_rules import Step
 from agent.site.form import DisputeForm
@@ -51,9 +59,11 @@ from agent.site.gates import arm_page, check_gates
 from agent.site.inspect import ElementLog, format_findings
 from agent.site.locate import SitePage
 from agent.site.network_guard import NetworkGuard
+from agent.site.order_items import check_item
 from agent.site.order_page import OrderPage
 from agent.site.pin import pin_interface
 from agent.site.profile import SiteProfile, load_profile
+from agent.site.selectors import check_selectors
 from agent.site.steps import StepRun, condition_holds
 
 __all__ = ["CHECK_EXIT_CODES", "command_check"]
@@ -85,6 +95,8 @@ class _Walk:
         self.stopped: str | None = None
         #: What the profile gets wrong beyond its elements (each line says what to fix).
         self.problems: list[str] = []
+        #: Why the form was not reached when the order cannot take a dispute (not a fault).
+        self.not_reached: str | None = None
 
     async def shot(self, page: Page, name: str) -> None:
         self.shots += 1
@@ -123,6 +135,7 @@ class _Walk:
         self, context: BrowserContext, *, site_url: str, session: Session, prepared: PreparedRequest
     ) -> None:
         page = await context.new_page()
+        await check_selectors(page, self.profile)
         await arm_page(page, self.profile)
         site = SitePage(page, self.profile, item=prepared.request.item, inspector=self.elements)
         order = OrderPage(site, base_url=site_url)
@@ -136,7 +149,11 @@ class _Walk:
                     "RETRY_DISPUTE_PASSWORD to check the login steps too",
                 )
             self.guard.doing = "login.steps"
-            await order.login(session.credentials)
+            try:
+                await order.login(session.credentials)
+            except ChallengeShown:
+                await self.shot(page, "verification-code")
+                raise
             await self.shot(page, "logged-in")
             await order.goto(prepared.request.order_id)
         self.guard.logged_in = True  # from now on: GET only (and a field's uploads)
@@ -164,9 +181,10 @@ class _Walk:
                 if state.dispute.exists
                 else f"not eligible: {state.ineligible_text}"
             )
-            self.stopped = (
-                f"the order page says {said}: the open steps and the form were not "
-                "checked; pick an order that can take a dispute"
+            self.not_reached = (
+                f"the form was not reached: the order page says {said} (no fault of the "
+                "profile); to check the open steps and the form, pick an order that can take "
+                "a dispute"
             )
             if state.dispute.dispute_id and await walk_follow(
                 page,
@@ -179,6 +197,7 @@ class _Walk:
             ):  # the profile's [follow] section was walked on that request instead
                 self.stopped = None
             return
+        await check_item(site, prepared.request)
 
         async def _arm(new: Page) -> None:
             await arm_page(new, self.profile)
@@ -194,6 +213,7 @@ class _Walk:
         form = DisputeForm(form_site)
         await form.wait_ready()
         await self.shot(form_site.page, "form")
+        await form.check_limits(prepared)
         for field in self.profile.form.fields:
             self.guard.doing = f"{field.where} ({field.name})"
             self.guard.uploading = field.kind == "files"  # its uploads may go, nothing else
@@ -226,6 +246,7 @@ async def _check(
                     # a service worker's requests would pass the guard's routes: none at all
                     service_workers="block",
                 )
+                await restore_session_storage(context, session.storage_state)
                 try:
                     watch_cookies(context)  # a cookie the site echoes is masked on every line
                     await register_cookie_values(context)
@@ -266,7 +287,7 @@ def command_check(args: argparse.Namespace, console: Console, signals: Interrupt
     failed: RetryDisputeError | None = None
     try:
         run_sync(_check(args, profile, prepared, walk, console))
-    except NeedsHuman:
+    except (NeedsHuman, InvalidConfig):  # a person must act; a profile Playwright refuses
         raise
     except RetryDisputeError as exc:
         failed = exc
@@ -281,6 +302,8 @@ def command_check(args: argparse.Namespace, console: Console, signals: Interrupt
         print(f"stopped: {shown(failed)}")
     if walk.stopped:
         print(f"note: {shown(walk.stopped)}")
+    if walk.not_reached:
+        print(f"note: {shown(walk.not_reached)}")
     for problem in walk.problems:
         print(f"problem: {shown(problem)}")
     drifted = walk.elements.drifted()

@@ -52,6 +52,7 @@ def check_args(args: argparse.Namespace, draft: Draft, out: Path, site: str) -> 
             "request": None,
             "order": recorded.order_id,
             "item": None,
+            "quantity": None,
             "received": "yes" if recorded.received else "no",
             "reason": recorded.reason,
             "solution": None,

@@ -12,7 +12,17 @@ from agent.site.profile import SiteProfile
 
 __all__ = ["request_flags_given", "request_from_args"]
 
-_FLAG_FIELDS = ("order", "item", "received", "reason", "solution", "refund", "amount", "message")
+_FLAG_FIELDS = (
+    "order",
+    "item",
+    "quantity",
+    "received",
+    "reason",
+    "solution",
+    "refund",
+    "amount",
+    "message",
+)
 
 
 def request_flags_given(args: argparse.Namespace) -> bool:
@@ -31,7 +41,12 @@ def request_from_args(
                 "give either --request FILE or the request flags, not both",
                 hint="drop the flags or the file",
             )
-        return load_request_toml(args.request, rules=profile.evidence, reasons=profile.reasons)
+        return load_request_toml(
+            args.request,
+            rules=profile.evidence,
+            reasons=profile.reasons,
+            message_limits=profile.message_limits,
+        )
     if args.order is not None and not args.order.strip():  # given, but empty: say so
         raise InvalidField(
             "--order is empty",
@@ -41,6 +56,7 @@ def request_from_args(
     given = {
         "order_id": args.order,
         "item": args.item,
+        "quantity": args.quantity,
         "received": args.received,
         "reason": args.reason,
         "solution": args.solution,
@@ -77,5 +93,7 @@ def request_from_args(
         evidence=[str(path) for path in cast("list[object]", values.get("evidence") or [])],
         rules=profile.evidence,
         item=cast("str | None", values.get("item")),
+        quantity=cast("str | None", values.get("quantity")),
         reasons=profile.reasons,
+        message_limits=profile.message_limits,
     )

@@ -21,6 +21,7 @@ from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.flow.settings import RunSettings
 from agent.log import get_logger
 from agent.output.run_folder import RunFolder
+from agent.session import restore_session_storage
 from agent.site.pin import pin_interface
 
 __all__ = ["TRACE_FILE", "close_context", "open_context"]
@@ -41,6 +42,7 @@ async def open_context(browser: Browser, settings: RunSettings) -> tuple[Browser
             viewport={"width": 1280, "height": 900},
             locale="en-US",
         )
+        await restore_session_storage(context, session.storage_state)  # what login saved
         owned = True
         # the profile's pin (the interface language) before the first page; never in the
         # Chrome a person attached (their own browser's settings are theirs)

@@ -83,6 +83,7 @@ def request_summary(prepared: PreparedRequest) -> dict[str, object]:
     return {
         "order_id": req.order_id,
         "item": req.item,
+        "quantity": req.quantity,
         "received": "yes" if req.received else "no",
         "reason": req.reason,
         "solution": req.solution,

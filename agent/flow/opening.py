@@ -1,20 +1,26 @@
 """The opening stage of a run: from the order page to the dispute form, filled.
 
-The order page (logged in first when the site asks and credentials are given), its gates, an
-existing dispute or the reason the order is not eligible, an intent an earlier run left
-unfinished (settled by what the order page shows once that submission could have shown), then
-the profile's open steps and the form, filled. Each step leaves a screenshot; a final outcome
-reached here (a dispute already open) is returned.
+The profile's selectors tried first (one Playwright refuses is the profile's fault, exit 2);
+the order page (logged in first when the site asks and credentials are given; a verification
+code asked after the login steps stops the run for a person), its gates, an existing dispute or
+the reason the order is not eligible, an intent an earlier run left unfinished (settled by what
+the order page shows once that submission could have shown), the order's items against the
+request's, then the profile's open steps and the form: checked against the limits it declares,
+filled, and read back, so that a field that does not hold what the request asked refuses the
+run before anything is sent. Each step, and each page the steps pass through, leaves a
+screenshot; a final outcome reached here (a dispute already open) is returned.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from playwright.async_api import BrowserContext
 from playwright.async_api import Error as PlaywrightError
 
 from agent.errors import (
+    ChallengeShown,
     LoginRequired,
     NotEligible,
     RetryDisputeError,
@@ -26,11 +32,14 @@ from agent.flow.submitting import attach_loop
 from agent.log import get_logger
 from agent.outcome import Outcome, Status
 from agent.site.existing import Finding
+from agent.site.flow_rules import Step
 from agent.site.form import DisputeForm
 from agent.site.gates import arm_page, check_gates
 from agent.site.locate import SitePage
+from agent.site.order_items import check_item
 from agent.site.order_page import OrderPage
 from agent.site.popups import PopupWatch
+from agent.site.selectors import check_selectors
 
 __all__ = ["open_filled_form", "settle_unfinished"]
 
@@ -47,8 +56,20 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
     page = await context.new_page()
     run.page = page
     site = SitePage(page, run.profile, item=run.request.item, drift=run.drift)
+    photographed: set[str] = set()
+
+    async def _passed(passed: SitePage, step: Step) -> None:
+        """A page the steps passed through (a wizard's), photographed the first time only: a
+        resubmission passes through the same pages, so the cost is bounded by the steps."""
+        if step.where not in photographed:
+            photographed.add(step.where)
+            await run.step(passed.page, step.name)
+
+    # before the loop takes the steps' settings: the submit steps' pages are photographed too
+    run.steps = replace(run.steps, on_page_change=_passed)
     attach_loop(run, context, site)
     run.folder.prepare(page)
+    await check_selectors(page, run.profile)  # on the blank page: a refused one is the profile's
     await arm_page(page, run.profile)
     order = OrderPage(site, base_url=run.settings.site)
     status = await order.goto(run.request.order_id)
@@ -66,7 +87,11 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
             run.kept_step(await grab, "login-required")
             raise LoginRequired(hint=login_hint(run.settings.options.session, run.settings.site))
         run.kept_step(await grab, "login-page")
-        await order.login(credentials)
+        try:
+            await order.login(credentials)
+        except ChallengeShown:  # a code after the password: named and photographed
+            await run.step(page, "verification-code")
+            raise
         status = await order.goto(run.request.order_id)
         grab = asyncio.ensure_future(run.grab(page))
     if status == 404:  # a wrong order id, or a profile that does not fit the site
@@ -101,6 +126,7 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
             code=rule.code if rule else None,
             context={"site_text": state.ineligible_text},
         )
+    await check_item(site, run.request)  # several items and none given: say which
     popups = PopupWatch(page)
     form_site = await order.open_form(run.steps)
     run.folder.prepare(form_site.page)
@@ -118,6 +144,7 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
         # own): closed while the form is photographed, it frees its document and its
         # surface (~6 MiB an order in flight, docs/performance.md)
         await asyncio.gather(run.step(form_site.page, "dispute-form"), page.close())
+    await form.check_limits(run.prepared)  # what the form declares it takes: before typing
     try:
         await form.fill(run.prepared)
     except (RetryDisputeError, PlaywrightError):
@@ -130,7 +157,12 @@ async def open_filled_form(run: OrderRun, context: BrowserContext) -> Outcome | 
         return None
     if run.port.form.sent_early():
         log.warning("agent.form_sent_while_filling", url=form_site.page.url)
-    await run.step(form_site.page, "form-filled")
+        await run.step(form_site.page, "form-filled")
+        return None
+    try:  # what the form really kept, before anything is sent
+        run.form_held = await form.confirm_filled(run.prepared)
+    finally:
+        await run.step(form_site.page, "form-filled")
     return None
 
 

@@ -43,6 +43,8 @@ class OrderRun:
         self.loop: SubmitLoop | None = None
         #: The submit loop's state: attempts, a submission in flight, the last answer.
         self.state = LoopState()
+        #: What the filled form held before it was first sent (`agent.flow.opening`).
+        self.form_held: dict[str, str] = {}
         self.steps = StepRun(request=self.request, on_new_page=self.arm)
         #: Elements found by another alternative than their first (result.json's ``drift``).
         self.drift = DriftLog()
@@ -82,6 +84,7 @@ class OrderRun:
             run_dir=self.folder.path,
             screenshots=tuple(self.folder.screenshots),
             last_answer=last.answer.text if last is not None and last.sent else None,
+            form=dict(self.form_held),
         )
 
     async def step(self, page: Page | None, name: str, detail: str | None = None) -> None:

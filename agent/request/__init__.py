@@ -18,7 +18,7 @@ from agent.request.amount import normalise_amount
 from agent.request.build import build_request
 from agent.request.evidence import EvidenceRules, check_evidence, sniff_format
 from agent.request.loading import load_request_toml, request_from_mapping
-from agent.request.message import check_message, normalise_message
+from agent.request.message import MessageLimits, check_message, normalise_message
 from agent.request.model import (
     MESSAGE_MAX_CHARS,
     MESSAGE_MIN_CHARS,
@@ -48,6 +48,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceKind",
     "EvidenceRules",
+    "MessageLimits",
     "Normalisation",
     "PreparedRequest",
     "RefundKind",

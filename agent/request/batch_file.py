@@ -1,11 +1,11 @@
 """A batch of requests from one file: TOML ``[[request]]`` tables or a CSV with a header row.
 
-The CSV's header row names the request fields (``order_id,received,reason,solution,refund,amount,
-message,evidence``; evidence files separated by ``;``; an empty cell means the field is not
-given). Cells are separated by commas, or by semicolons (as a spreadsheet writes where the
-decimal mark is a comma) or tabs when the header holds no comma. Every row is checked up front
-by the request pre-flight, so a bad row is refused naming the file, the row and the key before
-anything is sent; so is an order id that appears twice.
+The CSV's header row names the request fields (``order_id,item,quantity,received,reason,
+solution,refund,amount,message,evidence``; evidence files separated by ``;``; an empty cell means
+the field is not given). Cells are separated by commas, or by semicolons (as a spreadsheet
+writes where the decimal mark is a comma) or tabs when the header holds no comma. Every row is
+checked up front by the request pre-flight, so a bad row is refused naming the file, the row
+and the key before anything is sent; so is an order id that appears twice.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from agent.errors import InvalidConfig, InvalidRequest
 from agent.request.evidence import EvidenceRules
 from agent.request.loading import request_from_mapping
+from agent.request.message import MessageLimits
 from agent.request.model import REQUEST_KEYS, PreparedRequest
 from agent.request.reasons import SiteReasons
 from agent.user_files import UnreadableFile, check_nesting, read_user_text
@@ -49,6 +50,7 @@ def _check_rows(
     base_dir: Path,
     rules: EvidenceRules | None,
     reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> list[BatchItem]:
     """Check every row; raise the first error (all of them in ``context["errors"]``)."""
     items: list[BatchItem] = []
@@ -60,7 +62,12 @@ def _check_rows(
             continue
         try:
             prepared = request_from_mapping(
-                data, base_dir=base_dir, rules=rules, source=f"{source} {where}", reasons=reasons
+                data,
+                base_dir=base_dir,
+                rules=rules,
+                source=f"{source} {where}",
+                reasons=reasons,
+                message_limits=message_limits,
             )
         except InvalidRequest as err:
             errors.append(err)
@@ -98,6 +105,7 @@ def parse_batch_toml(
     base_dir: Path,
     rules: EvidenceRules | None = None,
     reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> list[BatchItem]:
     """Check a TOML batch: ``[[request]]`` tables with the request's keys."""
     try:
@@ -130,6 +138,7 @@ def parse_batch_toml(
         base_dir=base_dir,
         rules=rules,
         reasons=reasons,
+        message_limits=message_limits,
     )
 
 
@@ -226,14 +235,26 @@ def parse_batch_csv(
     base_dir: Path,
     rules: EvidenceRules | None = None,
     reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> list[BatchItem]:
     """Check a CSV batch: a header row of request keys, then one order per row."""
     rows = _csv_rows(text, source=source)
-    return _check_rows(rows, source=source, base_dir=base_dir, rules=rules, reasons=reasons)
+    return _check_rows(
+        rows,
+        source=source,
+        base_dir=base_dir,
+        rules=rules,
+        reasons=reasons,
+        message_limits=message_limits,
+    )
 
 
 def load_batch(
-    path: Path, *, rules: EvidenceRules | None = None, reasons: SiteReasons | None = None
+    path: Path,
+    *,
+    rules: EvidenceRules | None = None,
+    reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> list[BatchItem]:
     """Read and check a batch file (``.toml`` or ``.csv``); evidence paths are relative to it."""
     source = str(path)
@@ -252,4 +273,11 @@ def load_batch(
         hint = "check the --batch path" if exc.what == "no such file" else exc.hint
         raise InvalidConfig(exc.what, source=source, hint=hint) from None
     parse = parse_batch_toml if suffix == ".toml" else parse_batch_csv
-    return parse(text, source=source, base_dir=path.parent, rules=rules, reasons=reasons)
+    return parse(
+        text,
+        source=source,
+        base_dir=path.parent,
+        rules=rules,
+        reasons=reasons,
+        message_limits=message_limits,
+    )

@@ -11,7 +11,7 @@ from typing import TypeVar
 from agent.errors import InvalidField
 from agent.request.amount import normalise_amount
 from agent.request.evidence import EvidenceRules, check_evidence
-from agent.request.message import check_message, normalise_message
+from agent.request.message import MessageLimits, check_message, normalise_message
 from agent.request.model import (
     NOT_RECEIVED_REASONS,
     RECEIVED_REASONS,
@@ -29,6 +29,8 @@ from agent.request.text import quote, suggest, type_name
 __all__ = ["build_request"]
 
 _ORDER_ID_MAX = 64
+#: The most of one item a dispute can be for (a sanity bound; the form says its own).
+_QUANTITY_MAX = 9999
 _ORDER_ID = re.compile(r"[A-Za-z0-9-]+")
 _YES_NO = {"yes": True, "no": False}
 _SOLUTION_VALUES: dict[str, Solution] = {s: s for s in SOLUTIONS}
@@ -95,6 +97,24 @@ def _item(raw: object, changes: list[Normalisation]) -> str | None:
     return value
 
 
+def _quantity(raw: object) -> int:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return 1
+    hint = "give how many of the item the dispute is for, e.g. 2 (default 1)"
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise InvalidField(
+            f"must be a whole number, not {type_name(raw)}", field="quantity", hint=hint
+        )
+    text = raw.strip() if isinstance(raw, str) else str(raw)
+    if not text.isdigit() or not 1 <= int(text) <= _QUANTITY_MAX:
+        raise InvalidField(
+            f"{quote(text)} is not a whole number from 1 to {_QUANTITY_MAX}",
+            field="quantity",
+            hint=hint,
+        )
+    return int(text)
+
+
 def _reason(
     raw: object,
     *,
@@ -146,11 +166,9 @@ def _choice(field: str, raw: object, values: Mapping[str, _T]) -> _T:
     if isinstance(raw, str) and raw.strip().lower() in values:
         return values[raw.strip().lower()]
     shown = quote(raw) if isinstance(raw, str) else type_name(raw)
-    raise InvalidField(
-        f"must be {' or '.join(values)}, not {shown}",
-        field=field,
-        hint=f"use {' or '.join(values)}",
-    )
+    names = list(values)
+    either = " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
+    raise InvalidField(f"must be {either}, not {shown}", field=field, hint=f"use {either}")
 
 
 def _amount(raw: object, *, refund: RefundKind, changes: list[Normalisation]) -> Decimal | None:
@@ -199,7 +217,9 @@ def build_request(
     evidence: Iterable[str | os.PathLike[str]] | None = (),
     rules: EvidenceRules | None = None,
     item: str | None = None,
+    quantity: int | str | None = None,
     reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> PreparedRequest:
     """Check and normalise a request given as raw values (flags, TOML) and return it prepared.
 
@@ -208,18 +228,27 @@ def build_request(
     (required for a partial refund and refused for a full one), the message and the evidence.
     The first problem raises `InvalidField` or `InvalidEvidence`, one line naming the field.
     None for *solution*, *refund* or *evidence* (a flag not given) means the default.
-    *item* picks one item of a multi-item order. *reasons* is the site's reason list (a
-    profile's): the reason may then be our code or the site's label, and must be one the site
-    offers for that received answer; without it, our codes are checked.
+    *item* picks one item of a multi-item order, *quantity* how many of it (1 by default).
+    *reasons* is the site's reason list (a profile's): the reason may then be our code or the
+    site's label, and must be one the site offers for that received answer; without it, our
+    codes are checked. *message_limits*: the message's length as the site's form takes it (a
+    profile's), else 10 to 2,000 characters.
     """
     changes: list[Normalisation] = []
     clean_id = _order_id(order_id, changes)
     which = _item(item, changes)
+    count = _quantity(quantity)
     got = _received(received)
     why = _reason(reason, received=got, reasons=reasons, changes=changes)
     chosen = _choice("solution", "refund" if solution is None else solution, _SOLUTION_VALUES)
     kind = _choice("refund", "full" if refund is None else refund, _REFUND_VALUES)
     value = _amount(amount, refund=kind, changes=changes)
+    if chosen == "replacement" and kind == "partial":
+        raise InvalidField(
+            "a partial refund with a replacement",
+            field="refund",
+            hint="a replacement takes no refund: leave refund and amount out",
+        )
     if not isinstance(message, str):
         raise InvalidField(
             f"must be text, not {type_name(message)}",
@@ -227,12 +256,13 @@ def build_request(
             hint="describe the problem in English, in a sentence or two",
         )
     text, fixes = normalise_message(message)
-    check_message(text)
+    check_message(text, message_limits)
     changes.extend(fixes)
     files = check_evidence(evidence or (), received=got, reason=why, rules=rules)
     request = DisputeRequest(
         order_id=clean_id,
         item=which,
+        quantity=count,
         received=got,
         reason=why,
         solution=chosen,

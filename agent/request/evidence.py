@@ -241,11 +241,18 @@ def check_evidence(
 
     Each file must exist, be a regular readable file whose content is an accepted photo or video
     format that its name agrees with, within the size limit of its kind; at most
-    ``rules.max_files`` files, no file twice; a photo when *received* (unless the rules say
-    otherwise), a video for the reasons in ``rules.video_required_reasons``.
+    ``rules.max_files`` files (none when it is 0), no file twice; a photo when *received*
+    (unless the rules say otherwise) and for the reasons in ``rules.photo_required_reasons``, a
+    video for the reasons in ``rules.video_required_reasons``.
     """
     rules = rules if rules is not None else EvidenceRules()
     given = [Path(paths)] if isinstance(paths, str | os.PathLike) else [Path(p) for p in paths]
+    if given and rules.max_files == 0:
+        raise InvalidEvidence(
+            f"{len(given)} file{'s' if len(given) > 1 else ''} given",
+            hint="the site takes no evidence files: leave them out",
+            context={"count": len(given), "max_files": 0},
+        )
     if len(given) > rules.max_files:
         raise InvalidEvidence(
             f"{len(given)} files given",
@@ -270,6 +277,12 @@ def check_evidence(
             hint=f"the site needs at least one photo ({_labels(rules.photo_formats)}) "
             "of the item when it was received: attach one",
         )
+    if reason in rules.photo_required_reasons and "photo" not in kinds:
+        raise InvalidEvidence(
+            "no photo attached",
+            hint=f"the reason {reason} needs a photo ({_labels(rules.photo_formats)}) "
+            "showing the problem: attach one",
+        )
     if reason in rules.video_required_reasons and "video" not in kinds:
         raise InvalidEvidence(
             "no video attached",
@@ -283,7 +296,9 @@ def check_evidence(
 class EvidenceRules:
     """What a storefront accepts as evidence; the defaults are the bundled storefront's.
 
-    Photos are optional when the item was not received.
+    Photos are optional when the item was not received. A store that takes no video says
+    ``video_formats = []`` (its video limits then do not apply); one that takes no evidence at
+    all says ``max_files = 0`` (and requires none).
     """
 
     #: Formats judged by content: any of the names `sniff_format` returns.
@@ -296,9 +311,17 @@ class EvidenceRules:
     photos_required_when_received: bool = True
     #: Reasons that need a video showing the problem.
     video_required_reasons: tuple[str, ...] = ("does_not_work",)
+    #: Reasons that need a photo showing the problem (``damaged``), received or not.
+    photo_required_reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for key in ("photo_formats", "video_formats", "video_required_reasons"):
+        lists = (
+            "photo_formats",
+            "video_formats",
+            "video_required_reasons",
+            "photo_required_reasons",
+        )
+        for key in lists:
             value = getattr(self, key)
             if not isinstance(value, tuple | list) or not all(isinstance(v, str) for v in value):
                 raise _rules_error(key, f"must be a list of strings, not {type_name(value)}", "")
@@ -318,21 +341,47 @@ class EvidenceRules:
                 f"repeats photo formats ({', '.join(sorted(both))})",
                 "a format is either a photo or a video",
             )
-        for key in ("max_files", "max_photo_bytes", "max_video_bytes"):
+        for key, least in (
+            ("max_files", 0),
+            ("max_photo_bytes", 1),
+            ("max_video_bytes", 1 if self.video_formats else 0),
+        ):
             value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise _rules_error(key, f"must be a whole number of 1 or more, not {value!r}", "")
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                bound = "0 or more" if least == 0 else "1 or more"
+                raise _rules_error(key, f"must be a whole number of {bound}, not {value!r}", "")
         if not isinstance(self.photos_required_when_received, bool):
             value = self.photos_required_when_received
             raise _rules_error(
                 "photos_required_when_received", f"must be true or false, not {value!r}", ""
             )
-        for reason in self.video_required_reasons:
-            if reason not in ALL_REASONS:
+        for key in ("video_required_reasons", "photo_required_reasons"):
+            for reason in getattr(self, key):
+                if reason not in ALL_REASONS:
+                    raise _rules_error(
+                        key,
+                        f'names an unknown reason "{reason}"',
+                        suggest(reason, ALL_REASONS) + f"reasons: {', '.join(ALL_REASONS)}",
+                    )
+        if self.video_required_reasons and not self.video_formats:
+            raise _rules_error(
+                "video_required_reasons",
+                "requires a video but video_formats is empty (the site takes no video)",
+                "set video_required_reasons = [] or list the video formats",
+            )
+        if self.max_files == 0:
+            required = [
+                key
+                for key in ("photo_required_reasons", "video_required_reasons")
+                if getattr(self, key)
+            ]
+            if self.photos_required_when_received:
+                required.insert(0, "photos_required_when_received")
+            if required:
                 raise _rules_error(
-                    "video_required_reasons",
-                    f'names an unknown reason "{reason}"',
-                    suggest(reason, ALL_REASONS) + f"reasons: {', '.join(ALL_REASONS)}",
+                    required[0],
+                    "requires evidence but max_files is 0 (the site takes none)",
+                    f"set {required[0]} = {'false' if required[0].startswith('photos') else '[]'}",
                 )
 
 

@@ -11,6 +11,7 @@ from typing import cast
 from agent.errors import InvalidConfig, InvalidRequest
 from agent.request.build import build_request
 from agent.request.evidence import EvidenceRules
+from agent.request.message import MessageLimits
 from agent.request.model import REQUEST_KEYS, REQUIRED_KEYS, PreparedRequest
 from agent.request.reasons import SiteReasons
 from agent.request.text import quote, suggest, type_name
@@ -22,6 +23,7 @@ __all__ = ["load_request_toml", "request_from_mapping"]
 _KEY_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "order_id": ((str, int), 'a string, e.g. order_id = "1002"'),
     "item": ((str, int), 'the item id on the order page, e.g. item = "3044357010137135"'),
+    "quantity": ((int, str), "how many of the item, e.g. quantity = 2"),
     "received": ((str, bool), 'yes or no, e.g. received = "yes"'),
     "reason": ((str,), 'a reason code, e.g. reason = "damaged"'),
     "solution": ((str,), 'refund or return, e.g. solution = "refund"'),
@@ -39,13 +41,14 @@ def request_from_mapping(
     rules: EvidenceRules | None = None,
     source: str | None = None,
     reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> PreparedRequest:
     """Check a request read from TOML (a request file, a scenario's or a batch's ``[request]``).
 
     The keys are exactly `REQUEST_KEYS`; unknown keys, missing required ones and wrong types are
     refused naming the key (`InvalidConfig`). Relative evidence paths are taken from *base_dir*.
     Errors carry *source* (a file name) in their context and first words. *reasons*: the
-    site's reason list (a profile's), else our codes.
+    site's reason list (a profile's), else our codes; *message_limits*: the profile's.
     """
 
     def fail(what: str, key: str, hint: str) -> InvalidConfig:
@@ -78,6 +81,7 @@ def request_from_mapping(
         return build_request(
             order_id=str(data["order_id"]),  # TOML may hold it as an integer: order_id = 1002
             item=None if data.get("item") is None else str(data["item"]),
+            quantity=cast("int | str | None", data.get("quantity")),
             received=cast("str | bool", data["received"]),
             reason=cast("str", data["reason"]),
             solution=cast("str", data.get("solution", "refund")),
@@ -87,6 +91,7 @@ def request_from_mapping(
             evidence=[base / Path(str(item)).expanduser() for item in files],
             rules=rules,
             reasons=reasons,
+            message_limits=message_limits,
         )
     except InvalidRequest as err:
         if source is not None:
@@ -99,6 +104,7 @@ def load_request_toml(
     *,
     rules: EvidenceRules | None = None,
     reasons: SiteReasons | None = None,
+    message_limits: MessageLimits | None = None,
 ) -> PreparedRequest:
     """Read a request TOML file and check it with `request_from_mapping`.
 
@@ -124,5 +130,10 @@ def load_request_toml(
             hint="fix the syntax: one key = value per line, strings in quotes",
         ) from None
     return request_from_mapping(
-        data, base_dir=file.parent, rules=rules, source=source, reasons=reasons
+        data,
+        base_dir=file.parent,
+        rules=rules,
+        source=source,
+        reasons=reasons,
+        message_limits=message_limits,
     )

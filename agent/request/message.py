@@ -17,12 +17,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from agent.errors import InvalidField
+from agent.errors import InvalidConfig, InvalidField
 from agent.request.model import MESSAGE_MAX_CHARS, MESSAGE_MIN_CHARS, Normalisation
 from agent.request.text import describe_positions
 
-__all__ = ["check_message", "normalise_message"]
+__all__ = ["MessageLimits", "check_length", "check_message", "normalise_message"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageLimits:
+    """How many characters the site's message field takes (a profile's message field says)."""
+
+    min_chars: int = MESSAGE_MIN_CHARS
+    max_chars: int = MESSAGE_MAX_CHARS
+
+    def __post_init__(self) -> None:
+        for key in ("min_chars", "max_chars"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidConfig(f"{key} must be a whole number of 1 or more, not {value!r}")
+        if self.min_chars > self.max_chars:
+            raise InvalidConfig(
+                f"min_chars ({self.min_chars}) is more than max_chars ({self.max_chars})"
+            )
+
 
 _HIDDEN_SPACE = "hidden space replaced with a space"
 _INVISIBLE = "invisible character removed"
@@ -98,13 +118,15 @@ def _script(ch: str) -> str:
     return word if word == "CJK" else word.title()
 
 
-def check_message(text: str) -> None:
+def check_message(text: str, limits: MessageLimits | None = None) -> None:
     """Refuse a message the site would drop letters from, refuse or mangle (`InvalidField`).
 
     Checked in this order: non-Latin letters, control characters, other characters outside
-    printable ASCII and Latin letters, length (`MESSAGE_MIN_CHARS`..`MESSAGE_MAX_CHARS`), the final
-    ``.``/``!``/``?``. Pass the message through `normalise_message` first.
+    printable ASCII and Latin letters, length (*limits*: the profile's, by default
+    `MESSAGE_MIN_CHARS`..`MESSAGE_MAX_CHARS`), the final ``.``/``!``/``?``. Pass the message
+    through `normalise_message` first.
     """
+    limits = limits or MessageLimits()
     field = "message"
     foreign = [
         i
@@ -136,26 +158,32 @@ def check_message(text: str) -> None:
             hint="use plain letters, digits and ASCII punctuation (e.g. EUR for €, no emoji)",
             context={"positions": odd, "characters": "".join(text[i] for i in odd)},
         )
-    length = len(text)
-    if length < MESSAGE_MIN_CHARS:
-        what = "empty" if not length else f"too short ({length} characters)"
-        raise InvalidField(
-            what,
-            field=field,
-            hint=f"the site needs {MESSAGE_MIN_CHARS} to {MESSAGE_MAX_CHARS} characters: "
-            "describe the problem in a sentence or two",
-            context={"length": length},
-        )
-    if length > MESSAGE_MAX_CHARS:
-        raise InvalidField(
-            f"too long ({length} characters)",
-            field=field,
-            hint=f"the site takes at most {MESSAGE_MAX_CHARS} characters: shorten it",
-            context={"length": length},
-        )
+    check_length(text, limits)
     if text[-1] not in _ENDINGS:
         raise InvalidField(
             'does not end with ".", "!" or "?"',
             field=field,
             hint="the site refuses unfinished messages: end the last sentence",
+        )
+
+
+def check_length(text: str, limits: MessageLimits) -> None:
+    """Refuse a message shorter or longer than the site takes (`InvalidField`)."""
+    length = len(text)
+    least, most = limits.min_chars, limits.max_chars
+    if length < least:
+        what = "empty" if not length else f"too short ({length} characters)"
+        raise InvalidField(
+            what,
+            field="message",
+            hint=f"the site needs {least} to {most} characters: "
+            "describe the problem in a sentence or two",
+            context={"length": length},
+        )
+    if length > most:
+        raise InvalidField(
+            f"too long ({length} characters)",
+            field="message",
+            hint=f"the site takes at most {most} characters: shorten it",
+            context={"length": length},
         )

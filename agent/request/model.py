@@ -33,7 +33,7 @@ __all__ = [
     "Solution",
 ]
 
-Solution = Literal["refund", "return"]
+Solution = Literal["refund", "return", "replacement"]
 RefundKind = Literal["full", "partial"]
 EvidenceKind = Literal["photo", "video"]
 
@@ -57,7 +57,7 @@ RECEIVED_REASONS: tuple[str, ...] = (
     "damaged",
     "wrong_item",
 )
-SOLUTIONS: tuple[Solution, ...] = ("refund", "return")
+SOLUTIONS: tuple[Solution, ...] = ("refund", "return", "replacement")
 REFUNDS: tuple[RefundKind, ...] = ("full", "partial")
 #: The message length the site accepts, in characters, after normalisation.
 MESSAGE_MIN_CHARS = 10
@@ -66,6 +66,7 @@ MESSAGE_MAX_CHARS = 2000
 REQUEST_KEYS: tuple[str, ...] = (
     "order_id",
     "item",
+    "quantity",
     "received",
     "reason",
     "solution",
@@ -110,6 +111,8 @@ class DisputeRequest:
     order_id: str
     #: Which item of a multi-item order (the site's item id), when the order has several.
     item: str | None = None
+    #: How many of that item the dispute is for (a form with an items field asks).
+    quantity: int = 1
     received: bool
     #: Our reason code, or the site's label for a reason we have no code for.
     reason: str

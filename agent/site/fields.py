@@ -1,10 +1,13 @@
 """Form fields by kind: enter a request value, and read back whether the form still holds it.
 
 Kinds: ``select`` (a native ``<select>``, by label or value), ``dropdown`` (a custom one: open,
-pick the option whose text is the label, read back what it shows), ``radio``, ``checkbox``,
-``cards`` (clickable, with a marker for the selected one), ``text`` (typed key by key),
-``amount`` and ``files`` (with "upload finished" and the upload's refusal when the site
-uploads on selection).
+pick the option whose text is the label, read back what it shows), ``choice`` (a list of
+choices, radios with descriptions say, with no opener: the one whose label is the reason's is
+clicked, the checked one read back), ``radio``, ``checkbox``, ``cards`` (clickable, with a marker
+for the selected one), ``text`` (typed key by key), ``amount``, ``files`` (with "upload
+finished" and the upload's refusal when the site uploads on selection) and ``items`` (the
+requested item ticked in the list of the order's items, with its quantity). What a field holds
+is read back by `agent.site.readback`.
 """
 
 from __future__ import annotations
@@ -19,64 +22,34 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from agent.errors import InvalidRequest, ProfileMismatch, UnexpectedPage
 from agent.log import get_logger
 from agent.request import PreparedRequest
-from agent.request.reasons import SiteReason
+from agent.site.field_values import (
+    amount_text,
+    choice_labelled,
+    form_items,
+    option_element,
+    reason_of,
+    requested_item,
+    selected,
+    uploads,
+    where_of,
+)
 from agent.site.flow_rules import Field, request_value
 from agent.site.locate import CHECK_HINT, SitePage
+from agent.site.readback import read_field
 
 __all__ = ["enter", "holds", "option_element"]
 
 log = get_logger("agent.pages")
 
-_SELECTED_LABEL = "e => e.selectedIndex >= 0 ? e.options[e.selectedIndex].text : ''"
-_FILE_COUNT = "e => e.files ? e.files.length : 0"
 _OPTION_LABELS = "e => Array.from(e.options, o => o.text)"
-#: How long a read-back waits for its element (it is there, or the form changed).
-_READ_MS = 2000
 #: A custom dropdown is opened this many times at most (an overlay may close its menu).
 _DROPDOWN_TRIES = 3
 _OPTION_CLICK_MS = 3000
 
 
-def _reason(site: SitePage, prepared: PreparedRequest, field: Field) -> SiteReason:
-    found = site.profile.reasons.find(prepared.request.reason)
-    if found is None:  # the pre-flight checked it against the same list
-        raise ProfileMismatch(
-            f"{field.where}: the reason {prepared.request.reason!r} is not in the profile's "
-            "[[reasons]]",
-            hint="add it to the profile's [[reasons]]",
-        )
-    return found
-
-
-def option_element(field: Field, prepared: PreparedRequest) -> str | None:
-    """For radio and cards fields: the element of the request's value (None: none given)."""
-    key = request_value(prepared.request, field.value)
-    return dict(field.options).get(key)
-
-
-def _where(field: Field) -> str:
-    return f"{field.where} ({field.name})"
-
-
-def _amount(prepared: PreparedRequest) -> str:
-    amount = prepared.request.amount
-    return "" if amount is None else f"{amount:.2f}"
-
-
-async def _selected(site: SitePage, name: str, marker: str) -> bool:
-    return await site.locator(name).and_(site.page.locator(marker)).count() > 0
-
-
-async def _uploads(site: SitePage, field: Field) -> int:
-    if field.done is not None:
-        return await site.locator(field.done).count()
-    files = site.locator(field.element or "").first
-    return int(await files.evaluate(_FILE_COUNT, timeout=_READ_MS))
-
-
 async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) -> None:
     files = [str(p) for p in prepared.request.evidence]
-    where = _where(field)
+    where = where_of(field)
     assert field.element is not None
     target = await site.attached(field.element, where=where)
     if field.remove is not None:  # start from none: a re-attach must not upload twice
@@ -98,7 +71,7 @@ async def _enter_files(site: SitePage, field: Field, prepared: PreparedRequest) 
         return
     limit = site.profile.timeouts.upload_s
     deadline = asyncio.get_running_loop().time() + limit
-    while await _uploads(site, field) < len(files):
+    while await uploads(site, field) < len(files):
         if field.refused is not None and await site.visible(field.refused, where=where):
             text = await site.text_of(site.shown(field.refused))
             raise InvalidRequest(
@@ -127,7 +100,7 @@ def _exactly(labels: tuple[str, ...]) -> re.Pattern[str]:
 async def _dropdown(site: SitePage, field: Field, labels: tuple[str, ...]) -> None:
     """Open the dropdown and click the option whose text is one of *labels*. A menu that closed
     before the click (an overlay that popped up and was closed took the click) is opened again."""
-    where = _where(field)
+    where = where_of(field)
     assert field.element is not None and field.option is not None
     step_ms = site.profile.timeouts.step_s * 1000
     label = labels[0]
@@ -160,14 +133,58 @@ async def _dropdown(site: SitePage, field: Field, labels: tuple[str, ...]) -> No
             log.info("agent.dropdown_reopened", field=field.name)
 
 
+async def _choice(site: SitePage, field: Field, labels: tuple[str, ...]) -> None:
+    """Click the choice whose label is one of *labels* (a radio list with descriptions, no
+    opener)."""
+    assert field.element is not None
+    where = where_of(field)
+    step_ms = site.profile.timeouts.step_s * 1000
+    labelled = choice_labelled(site, field, labels)
+    target = labelled.filter(visible=True).first
+    try:
+        await target.click(timeout=step_ms)
+    except PlaywrightTimeout:
+        await site.report(field.element, "required", where, matching=labelled)
+        if await site.visible(field.element, where=where):  # choices, but none with the label
+            raise ProfileMismatch(
+                f"{where}: no choice labelled {labels[0]!r} in elements.{field.element} "
+                f"({site.selector(field.element)!r}) of profile {site.profile.source}",
+                url=site.page.url,
+                hint="check the reason's label in [[reasons]]; " + CHECK_HINT,
+            ) from None
+        raise site.missing(field.element, where=where, waited_s=step_ms / 1000) from None
+    await site.report(field.element, "required", where, matching=labelled)
+
+
+async def _items(site: SitePage, field: Field, prepared: PreparedRequest) -> None:
+    """Tick the requested item (the only one when none is given), untick the others, and
+    enter its quantity."""
+    assert field.element is not None
+    where = where_of(field)
+    step_ms = site.profile.timeouts.step_s * 1000
+    item = await requested_item(site, field, prepared)
+    for index, (other, ticked) in enumerate(await form_items(site, field)):
+        if ticked and other != item:  # the form ticked it: the dispute is for one item only
+            assert field.all is not None
+            await site.locator(field.all).nth(index).uncheck(timeout=step_ms)
+    scoped = site.with_item(item)
+    await scoped.act_on(field.element, lambda t: t.set_checked(True, timeout=step_ms), where=where)
+    if field.quantity is not None:
+        count = str(prepared.request.quantity)
+        await scoped.act_on(field.quantity, lambda t: t.fill(count, timeout=step_ms), where=where)
+
+
 async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None:
     """Enter the request's value into one field."""
-    where = _where(field)
+    where = where_of(field)
     step_ms = site.profile.timeouts.step_s * 1000
     kind = field.kind
     if kind == "files":
         if prepared.request.evidence:
             await _enter_files(site, field, prepared)
+        return
+    if kind == "items":
+        await _items(site, field, prepared)
         return
     if kind in ("radio", "cards"):
         name = option_element(field, prepared)
@@ -177,19 +194,22 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
             await site.act_on(name, lambda t: t.check(timeout=step_ms), where=where)
             return
         target = await site.wait_shown(name, where=where)
-        if not await _selected(site, name, field.selected or ""):
+        if not await selected(site, name, field.selected or ""):
             await target.click(timeout=step_ms)
         return
     assert field.element is not None
     if kind == "dropdown":
-        await _dropdown(site, field, _reason(site, prepared, field).labels)
+        await _dropdown(site, field, reason_of(site, prepared, field).labels)
+        return
+    if kind == "choice":
+        await _choice(site, field, reason_of(site, prepared, field).labels)
         return
     # each action waits for its element to show (`SitePage.act_on`): one round trip a field
     if kind == "checkbox":
         on = request_value(prepared.request, field.value) in field.on
         await site.act_on(field.element, lambda t: t.set_checked(on, timeout=step_ms), where=where)
     elif kind == "select":
-        reason = _reason(site, prepared, field)
+        reason = reason_of(site, prepared, field)
         if field.by == "value":
             await site.act_on(
                 field.element,
@@ -208,7 +228,7 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
             await site.act_on(field.element, _pick, where=where)
     elif kind == "amount":
         await site.act_on(
-            field.element, lambda t: t.fill(_amount(prepared), timeout=step_ms), where=where
+            field.element, lambda t: t.fill(amount_text(prepared), timeout=step_ms), where=where
         )
     elif field.typed:  # text, key by key as a person types (never through the clipboard)
         message = prepared.request.message
@@ -226,36 +246,4 @@ async def enter(site: SitePage, field: Field, prepared: PreparedRequest) -> None
 
 async def holds(site: SitePage, field: Field, prepared: PreparedRequest) -> bool:
     """Whether the form still holds what was entered into this field."""
-    kind = field.kind
-    request = prepared.request
-    try:
-        if kind == "files":
-            return not request.evidence or await _uploads(site, field) == len(request.evidence)
-        if kind in ("radio", "cards"):
-            name = option_element(field, prepared)
-            if name is None:
-                return True
-            if kind == "radio":
-                return await site.locator(name).first.is_checked(timeout=_READ_MS)
-            return await _selected(site, name, field.selected or "")
-        assert field.element is not None
-        if kind == "dropdown":
-            assert field.shown is not None
-            shown = site.locator(field.shown).first
-            text = await shown.inner_text(timeout=_READ_MS) if await shown.is_visible() else ""
-            return _reason(site, prepared, field).has_label(text)
-        element = site.locator(field.element).first
-        if kind == "checkbox":
-            on = request_value(request, field.value) in field.on
-            return await element.is_checked(timeout=_READ_MS) == on
-        if kind == "select":
-            reason = _reason(site, prepared, field)
-            if field.by == "value":
-                return await element.input_value(timeout=_READ_MS) == reason.value
-            label = await element.evaluate(_SELECTED_LABEL, timeout=_READ_MS)
-            return reason.has_label(str(label))
-        if kind == "amount":
-            return await element.input_value(timeout=_READ_MS) == _amount(prepared)
-        return await element.input_value(timeout=_READ_MS) == request.message
-    except PlaywrightError:  # gone (the page changed): it does not hold it
-        return False
+    return (await read_field(site, field, prepared)).holds

@@ -11,15 +11,21 @@ field has one of the values (``item = "given"`` / ``"absent"`` for the item); ``
 
 from __future__ import annotations
 
+import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from agent.request import DisputeRequest
+from agent.errors import InvalidConfig
+from agent.request import DisputeRequest, MessageLimits
+from agent.site.profile_schema import keys
 from agent.site.toml_check import Checker
 
 __all__ = [
     "FIELD_KINDS",
+    "KIND_MAY",
+    "KIND_NEEDS",
+    "KIND_VALUES",
     "REQUEST_VALUES",
     "STEP_ACTIONS",
     "Condition",
@@ -33,41 +39,58 @@ __all__ = [
 
 StepAction = Literal["click", "fill", "press", "wait"]
 STEP_ACTIONS: tuple[StepAction, ...] = ("click", "fill", "press", "wait")
-FieldKind = Literal["select", "dropdown", "radio", "checkbox", "cards", "text", "amount", "files"]
+FieldKind = Literal[
+    "select", "dropdown", "choice", "radio", "checkbox", "cards", "text", "amount", "files", "items"
+]
 FIELD_KINDS: tuple[FieldKind, ...] = (
     "select",
     "dropdown",
+    "choice",
     "radio",
     "checkbox",
     "cards",
     "text",
     "amount",
     "files",
+    "items",
 )
 NewPage = Literal["none", "expected", "optional"]
 #: The request fields a condition or a field can use, and the values they take as text.
 REQUEST_VALUES: Mapping[str, tuple[str, ...] | None] = {
     "received": ("yes", "no"),
-    "solution": ("refund", "return"),
+    "solution": ("refund", "return", "replacement"),
     "refund": ("full", "partial"),
     "item": ("given", "absent"),
     "reason": None,  # any: our code or the site's label
 }
 #: The request fields a form field can enter.
-_FIELD_VALUES = ("received", "reason", "solution", "refund", "amount", "message", "evidence")
+_FIELD_VALUES = (
+    "received",
+    "reason",
+    "solution",
+    "refund",
+    "amount",
+    "message",
+    "evidence",
+    "item",
+)
 #: What a field of each kind may enter.
-_KIND_VALUES: Mapping[str, tuple[str, ...]] = {
+KIND_VALUES: Mapping[str, tuple[str, ...]] = {
     "select": ("reason",),
     "dropdown": ("reason",),
+    "choice": ("reason",),
     "radio": ("received", "solution", "refund"),
     "checkbox": ("received", "solution", "refund"),
     "cards": ("received", "solution", "refund"),
     "text": ("message",),
     "amount": ("amount",),
     "files": ("evidence",),
+    "items": ("item",),
 }
 #: Placeholders a fill step's text may hold.
 FILL_PLACEHOLDERS = ("user", "password", "order_id", "item")
+#: The placeholders only the login steps fill (the credentials).
+LOGIN_PLACEHOLDERS = ("user", "password")
 
 
 def request_value(request: DisputeRequest, name: str) -> str:
@@ -140,6 +163,15 @@ class Field:
     remove: str | None = None
     #: text: typed key by key, as a person would.
     typed: bool = True
+    #: text: the message's length the form takes (None: the product's 10 to 2,000).
+    limits: MessageLimits | None = None
+    #: choice: the label inside a choice; a selector the checked choice also matches.
+    label: str | None = None
+    checked: str | None = None
+    #: items: the requested item's quantity input; every item's box and the attribute of its id.
+    quantity: str | None = None
+    all: str | None = None
+    item_id: str = "value"
     when: Condition = Condition()
 
     def elements(self) -> tuple[str, ...]:
@@ -149,9 +181,12 @@ class Field:
             *(e for _, e in self.options),
             self.option,
             self.shown,
+            self.label,
             self.done,
             self.refused,
             self.remove,
+            self.quantity,
+            self.all,
         ]
         return tuple(n for n in names if n)
 
@@ -200,26 +235,30 @@ def _element(
     return name
 
 
-_STEP_KEYS = (
-    "name",
-    "when",
-    "if_visible",
-    "if_hidden",
-    "text",
-    "key",
-    "state",
-    "new_page",
-    "or_visible",
-    "navigates",
-    "dialog",
-    *STEP_ACTIONS,
-)
+_STEP_KEYS = keys("steps")
+
+
+def _no_credentials(chk: Checker, text: str, at: str) -> None:
+    """Refuse ``{user}`` or ``{password}`` outside the login steps: they would be empty there."""
+    used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    for name in (n for n in LOGIN_PLACEHOLDERS if n in used):
+        chk.fail(
+            at,
+            f"has {{{name}}}, which is filled only in [[login.steps]] (it would be empty "
+            "here): move this step to the login steps, or write the text itself",
+        )
 
 
 def parse_steps(
-    chk: Checker, items: list[dict[str, Any]], where: str, elements: Collection[str]
+    chk: Checker,
+    items: list[dict[str, Any]],
+    where: str,
+    elements: Collection[str],
+    *,
+    login: bool = False,
 ) -> tuple[Step, ...]:
-    """An ordered list of steps (``[[open.steps]]``, ...), each with exactly one action."""
+    """An ordered list of steps (``[[open.steps]]``, ...), each with exactly one action;
+    ``{user}`` and ``{password}`` only in the *login* steps (the only ones they are filled in)."""
     steps: list[Step] = []
     names: set[str] = set()
     for n, data in enumerate(items, 1):
@@ -241,6 +280,8 @@ def parse_steps(
             if action != "fill":
                 chk.fail(f"{at}.text", "belongs to a fill step")
             chk.placeholders(text, f"{at}.text", FILL_PLACEHOLDERS)
+            if not login:
+                _no_credentials(chk, text, f"{at}.text")
         key = chk.string(data, "key", at, required=action == "press")
         if key is not None and action != "press":
             chk.fail(f"{at}.key", "belongs to a press step")
@@ -277,45 +318,32 @@ def parse_steps(
     return tuple(steps)
 
 
-_FIELD_KEYS = (
-    "name",
-    "kind",
-    "value",
-    "element",
-    "options",
-    "on",
-    "selected",
-    "by",
-    "option",
-    "shown",
-    "done",
-    "refused",
-    "remove",
-    "typed",
-    "when",
-    "if_visible",
-    "if_hidden",
-)
+_FIELD_KEYS = keys("form.fields")
 #: The keys each kind needs (beyond name, kind, value).
-_KIND_NEEDS: Mapping[str, tuple[str, ...]] = {
+KIND_NEEDS: Mapping[str, tuple[str, ...]] = {
     "select": ("element",),
     "dropdown": ("element", "option", "shown"),
+    "choice": ("element",),
     "radio": ("options",),
     "checkbox": ("element", "on"),
     "cards": ("options", "selected"),
     "text": ("element",),
     "amount": ("element",),
     "files": ("element",),
+    "items": ("element",),
 }
-_KIND_MAY: Mapping[str, tuple[str, ...]] = {
+#: The keys each kind may also have.
+KIND_MAY: Mapping[str, tuple[str, ...]] = {
     "select": ("by",),
     "dropdown": (),
+    "choice": ("label", "checked"),
     "radio": (),
     "checkbox": (),
     "cards": (),
-    "text": ("typed",),
+    "text": ("typed", "min_chars", "max_chars"),
     "amount": (),
     "files": ("done", "refused", "remove"),
+    "items": ("quantity", "all", "item_id"),
 }
 _COMMON = ("name", "kind", "value", "when", "if_visible", "if_hidden")
 
@@ -334,18 +362,16 @@ def parse_fields(
         if name in names:
             chk.fail(f"{at}.name", f"{name!r} names an earlier field: give each its own")
         names.add(name)
-        default_value = name if name in _FIELD_VALUES else None
+        default_value = "item" if kind == "items" else name if name in _FIELD_VALUES else None
         value = chk.string(data, "value", at, required=default_value is None, default=default_value)
         assert value is not None
-        if value not in _KIND_VALUES[kind]:
-            chk.fail(
-                f"{at}.value", f"a {kind} field enters one of: {', '.join(_KIND_VALUES[kind])}"
-            )
-        allowed = (*_COMMON, *_KIND_NEEDS[kind], *_KIND_MAY[kind])
+        if value not in KIND_VALUES[kind]:
+            chk.fail(f"{at}.value", f"a {kind} field enters one of: {', '.join(KIND_VALUES[kind])}")
+        allowed = (*_COMMON, *KIND_NEEDS[kind], *KIND_MAY[kind])
         for key in data:
             if key not in allowed:
                 chk.fail(f"{at}.{key}", f"does not apply to a {kind} field")
-        for key in _KIND_NEEDS[kind]:
+        for key in KIND_NEEDS[kind]:
             if key not in data:
                 chk.fail(f"{at}.{key}", f"is missing: a {kind} field needs it")
         options: tuple[tuple[str, str], ...] = ()
@@ -383,7 +409,25 @@ def parse_fields(
                 refused=_element(chk, data, "refused", at, elements, required=False),
                 remove=_element(chk, data, "remove", at, elements, required=False),
                 typed=chk.flag(data, "typed", at, default=True),
+                limits=_limits(chk, data, at),
+                label=_element(chk, data, "label", at, elements, required=False),
+                checked=chk.string(data, "checked", at, required=False),
+                quantity=_element(chk, data, "quantity", at, elements, required=False),
+                all=_element(chk, data, "all", at, elements, required=False),
+                item_id=chk.string(data, "item_id", at, required=False, default="value") or "value",
                 when=parse_condition(chk, data, at, elements),
             )
         )
     return tuple(fields)
+
+
+def _limits(chk: Checker, data: Mapping[str, Any], where: str) -> MessageLimits | None:
+    """A text field's ``min_chars`` / ``max_chars`` (None when it gives neither)."""
+    if "min_chars" not in data and "max_chars" not in data:
+        return None
+    defaults = MessageLimits()
+    values = {k: data.get(k, getattr(defaults, k)) for k in ("min_chars", "max_chars")}
+    try:
+        return MessageLimits(**values)
+    except InvalidConfig as exc:
+        chk.fail(f"{where}.{exc.what.split(' ', 1)[0]}", exc.what.split(" ", 1)[1])

@@ -1,20 +1,26 @@
 """The dispute form: fill it, keep it filled, know what it holds.
 
 The fields, their kinds and their order come from the profile's ``[[form.fields]]``; each kind
-knows how to enter a value and read it back (`agent.site.fields`).
+knows how to enter a value (`agent.site.fields`) and read it back (`agent.site.readback`).
+Before anything is typed, the request is checked against the limits the form declares
+(`check_limits`); once filled, the form is read back (`read_back`) so that a field that does not
+hold what the request asked refuses the run before anything is sent (`confirm_filled`).
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from agent.errors import ProfileMismatch, UnexpectedPage
+from agent.errors import InvalidField, ProfileMismatch, UnexpectedPage
 from agent.log import get_logger
 from agent.request import PreparedRequest
-from agent.site.fields import enter, holds
+from agent.site.fields import enter
 from agent.site.flow_rules import Field
 from agent.site.gates import check_gates
 from agent.site.locate import CHECK_HINT, SitePage, stuck_reason
+from agent.site.readback import Reading, declared_limit, read_field
 from agent.site.steps import condition_holds
 
 __all__ = ["DisputeForm"]
@@ -88,13 +94,40 @@ class DisputeForm:
                         hint=CHECK_HINT,
                     ) from None
 
+    async def check_limits(self, prepared: PreparedRequest) -> None:
+        """Refuse a request the form's declared limits cannot take (`InvalidField`, exit 2):
+        a message past the ``maxlength`` the browser would cut, an amount past the ``max``..."""
+        for field in self.profile.form.fields:
+            if await self._applies(field, prepared):
+                problem = await declared_limit(self.site, field, prepared)
+                if problem is not None:
+                    log.warning("agent.form_limit", field=field.name, what=problem.what)
+                    raise problem
+
+    async def read_back(self, prepared: PreparedRequest) -> dict[str, Reading]:
+        """What every field that applies holds now, by field name (the reads side by side)."""
+        applying = [f for f in self.profile.form.fields if await self._applies(f, prepared)]
+        readings = await asyncio.gather(*(read_field(self.site, f, prepared) for f in applying))
+        return {f.name: reading for f, reading in zip(applying, readings, strict=True)}
+
+    async def confirm_filled(self, prepared: PreparedRequest) -> dict[str, str]:
+        """Read the filled form back before it is sent; what it holds, by field name.
+
+        A field that does not hold what the request asked for (the site cut the message,
+        dropped a choice) refuses the run: `InvalidField` saying what the form took, exit 2,
+        before anything is sent.
+        """
+        readings = await self.read_back(prepared)
+        for field in self.profile.form.fields:
+            reading = readings.get(field.name)
+            if reading is not None and not reading.holds:
+                raise _not_held(field, reading, prepared)
+        return {name: reading.value for name, reading in readings.items()}
+
     async def missing_fields(self, prepared: PreparedRequest) -> list[str]:
         """The fields whose value is no longer what we entered (a reset form, lost files)."""
-        missing = []
-        for field in self.profile.form.fields:
-            if await self._applies(field, prepared) and not await holds(self.site, field, prepared):
-                missing.append(field.name)
-        return missing
+        readings = await self.read_back(prepared)
+        return [name for name, reading in readings.items() if not reading.holds]
 
     async def restore(self, prepared: PreparedRequest) -> list[str]:
         """Refill what the site dropped: only the files when only they went, else everything."""
@@ -107,3 +140,28 @@ class DisputeForm:
         if missing:
             log.info("agent.form_refilled", fields=missing)
         return missing
+
+
+def _not_held(field: Field, reading: Reading, prepared: PreparedRequest) -> InvalidField:
+    """The refusal for a field that does not hold what the request asked for."""
+    request_field = "item" if field.kind == "items" else field.value
+    asked = prepared.request.message
+    held = reading.value
+    if field.kind == "text" and held and asked.startswith(held) and len(held) < len(asked):
+        return InvalidField(
+            f"the form's {field.name} field kept {len(held)} of the message's {len(asked)} "
+            f"characters: it takes at most {len(held)}",
+            field="message",
+            hint=f"shorten the message to {len(held)} characters (and set max_chars = "
+            f"{len(held)} on the profile's message field)",
+            context={"length": len(asked), "kept": len(held)},
+        )
+    shown = held if len(held) <= 80 else held[:77] + "..."
+    return InvalidField(
+        f"the form's {field.name} field holds {shown!r} after it was filled, not what the "
+        "request asked",
+        field=request_field,
+        hint="the form does not take this value: see the form-filled screenshot, and "
+        "`retry-dispute check` on the site",
+        context={"held": held, "form_field": field.name},
+    )

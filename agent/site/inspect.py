@@ -5,7 +5,9 @@ the flow uses is counted when it is used (how many matches, how many visible), a
 found (one shows), missing (none), ambiguous (several show: the first is used). An element
 that is only looked for (a gate, a condition) and does not show is fine: it is optional. An
 element found only by one of its other alternatives (its first selector matched nothing) is
-found, with its drift shown and the hint to update the profile.
+found, with its drift shown and the hint to update the profile. An element inside an
+``<iframe>`` (its ``frame``, or the form's) brings a row for the frame too, so that a missing
+frame is reported as itself, not as every element inside it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator
+from playwright.async_api import FrameLocator, Locator, Page
 
 from agent.site.locate import Use
 from agent.site.profile_model import SiteProfile
@@ -35,6 +37,15 @@ class Finding:
     #: The alternative that was used when not the first (1-based), and its selector.
     alternative: int = 1
     alternative_selector: str = ""
+    #: The row's profile entry when it is not an element's (a frame: ``form.frame``).
+    entry: str = ""
+    #: The entry of the element's frame, when that frame was missing.
+    frame_missing: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The profile entry the row is about."""
+        return self.entry or f"elements.{self.name}"
 
     @property
     def drift(self) -> str:
@@ -58,6 +69,13 @@ class Finding:
     def hint(self) -> str:
         """What to do about it."""
         status = self.status
+        if status == "missing" and self.frame_missing is not None:
+            return f"its frame ({self.frame_missing}) is missing: see that row"
+        if status == "missing" and self.entry:
+            return (
+                f"no frame matches on {self.url}: look at the screenshot and fix {self.entry} "
+                "(the elements inside it cannot be found without it)"
+            )
         if status == "missing":
             return (
                 f"nothing matches on {self.url}: look at the screenshot, inspect the page "
@@ -92,7 +110,7 @@ class ElementLog:
     def alternative_used(self, name: str, alternative: int, selector: str) -> None:
         """Element *name* was found by its alternative number *alternative* (1-based)."""
         self.alternatives.setdefault(name, (alternative, selector))
-        finding = self.findings.get(name)
+        finding = self.findings.get(f"elements.{name}")
         if finding is not None:
             finding.alternative, finding.alternative_selector = self.alternatives[name]
 
@@ -104,23 +122,64 @@ class ElementLog:
             url = locator.page.url
         except PlaywrightError:
             matches, visible, url = 0, 0, ""
-        earlier = self.findings.get(name)
+        element = self.profile.elements[name]
+        missing_frame = None
+        if element.frame:
+            missing_frame = await self._frames(name, locator, use, where)
+        alternative, chosen = self.alternatives.get(name, (1, ""))
+        self._keep(
+            Finding(
+                name=name,
+                selector=element.describe(),
+                where=where,
+                use=use,
+                matches=matches,
+                visible=visible,
+                url=url,
+                alternative=alternative,
+                alternative_selector=chosen,
+                frame_missing=missing_frame,
+            )
+        )
+
+    def _keep(self, finding: Finding) -> None:
+        """Record *finding* unless an earlier one of the same entry says more."""
+        earlier = self.findings.get(finding.label)
+        use = finding.use
         if earlier is not None and earlier.use != "looked" and use == "looked":
             return  # a later glance (a condition) says less than the use that needed it
         if earlier is not None and earlier.ok and earlier.use == use and use != "looked":
             return  # keep the first good sighting of a required element
-        alternative, chosen = self.alternatives.get(name, (1, ""))
-        self.findings[name] = Finding(
-            name=name,
-            selector=self.profile.elements[name].describe(),
-            where=where,
-            use=use,
-            matches=matches,
-            visible=visible,
-            url=url,
-            alternative=alternative,
-            alternative_selector=chosen,
-        )
+        self.findings[finding.label] = finding
+
+    async def _frames(self, name: str, locator: Locator, use: Use, where: str) -> str | None:
+        """A row for each frame element *name* is in; the entry of the first missing one."""
+        element = self.profile.elements[name]
+        entry = element.frame_entry or f"elements.{name}.frame"
+        page = locator.page
+        root: Page | FrameLocator = page
+        for depth, frame in enumerate(element.frame):
+            label = entry if len(element.frame) == 1 else f"{entry}[{depth + 1}]"
+            try:
+                matches = await root.locator(frame).count()
+            except PlaywrightError:
+                matches = 0
+            self._keep(
+                Finding(
+                    name=name,
+                    selector=frame,
+                    where=where,
+                    use="looked" if use == "looked" else "present",
+                    matches=matches,
+                    visible=matches,
+                    url=page.url,
+                    entry=label,
+                )
+            )
+            if matches == 0:
+                return label
+            root = root.frame_locator(frame)
+        return None
 
     @property
     def ok(self) -> bool:
@@ -133,7 +192,7 @@ class ElementLog:
 
     def unused(self) -> list[str]:
         """The profile's elements the walk never used."""
-        return [name for name in self.profile.elements if name not in self.findings]
+        return [name for name in self.profile.elements if f"elements.{name}" not in self.findings]
 
 
 def format_findings(log: ElementLog) -> str:
@@ -142,7 +201,7 @@ def format_findings(log: ElementLog) -> str:
     head = ("entry", "status", "matches", "drift", "used at", "hint")
     rows = [
         (
-            f"elements.{f.name}",
+            f.label,
             f.status,
             str(f.matches if f.use == "present" else f.visible),
             f.drift or "-",

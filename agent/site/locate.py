@@ -1,9 +1,10 @@
 """A page seen through a profile: elements found by their name in ``[elements]``.
 
-`SitePage` resolves an element name to a Playwright locator (inside the requested item's line
-when the element's scope is ``item``), waits for it within the profile's timeouts, and when it
-does not show, fails naming the profile entry and the file, pointing at ``retry-dispute check``.
-An element may list alternative selectors: they are watched in one wait (Playwright's
+`SitePage` resolves an element name to a Playwright locator (inside its ``<iframe>`` when it
+has a ``frame``, inside the requested item's line or form row when its scope says so, ``{item}``
+in a selector filled in), waits for it within the profile's timeouts, and when it does not
+show, fails naming the profile entry and the file, pointing at ``retry-dispute check``. An
+element may list alternative selectors: they are watched in one wait (Playwright's
 ``Locator.or_``), the first that shows is used, and one other than the preferred (the first) is
 recorded as drift (`agent.site.drift`). An `Inspector` (the ``check`` command) sees every
 element the flow uses and how many matched.
@@ -19,7 +20,7 @@ from functools import reduce
 from typing import Literal, Protocol
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page
+from playwright.async_api import FrameLocator, Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import ProfileMismatch
@@ -36,6 +37,7 @@ __all__ = [
     "alternative_locators",
     "element_locator",
     "stuck_reason",
+    "within",
 ]
 
 CHECK_HINT = (
@@ -65,17 +67,30 @@ def _texts_pattern(texts: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def alternative_locators(
-    page: Page, element: Element, *, item_line: str | None = None, item: str | None = None
+    page: Page,
+    element: Element,
+    *,
+    item_line: str | None = None,
+    item: str | None = None,
+    item_row: str | None = None,
 ) -> tuple[Locator, ...]:
     """Each alternative of *element*, in the profile's order, as a locator of its matches.
 
-    Inside the item's line when the element is item-scoped and an item is given; only the
-    matches whose whole text is one of the element's ``texts`` when it has some.
+    Inside the element's frames (``frame``, outer first), then inside the item's line of the
+    order page (scope ``item``) or its row of the form (``form_item``) when an item is given;
+    ``{item}`` in a selector is the item's id (nothing without one); only the matches whose
+    whole text is one of the element's ``texts`` when it has some.
     """
-    root: Page | Locator = page
-    if element.scope == "item" and item is not None and item_line is not None:
-        root = page.locator(item_line.replace("{item}", item)).first
-    located = tuple(root.locator(selector) for selector in element.selectors)
+    root: Page | FrameLocator | Locator = page
+    for frame in element.frame:
+        assert not isinstance(root, Locator)
+        root = root.frame_locator(frame)
+    line = {"item": item_line, "form_item": item_row}.get(element.scope)
+    if line is not None and item is not None:
+        root = root.locator(line.replace("{item}", item)).first
+    located = tuple(
+        root.locator(selector.replace("{item}", item or "")) for selector in element.selectors
+    )
     if element.texts:
         pattern = _texts_pattern(element.texts)
         located = tuple(loc.filter(has_text=pattern) for loc in located)
@@ -83,11 +98,28 @@ def alternative_locators(
 
 
 def element_locator(
-    page: Page, element: Element, *, item_line: str | None = None, item: str | None = None
+    page: Page,
+    element: Element,
+    *,
+    item_line: str | None = None,
+    item: str | None = None,
+    item_row: str | None = None,
 ) -> Locator:
     """Every match of *element*: the matches of all its alternatives (``Locator.or_``)."""
-    alternatives = alternative_locators(page, element, item_line=item_line, item=item)
+    alternatives = alternative_locators(
+        page, element, item_line=item_line, item=item, item_row=item_row
+    )
     return reduce(lambda one, other: one.or_(other), alternatives)
+
+
+def within(root: Page | Locator, element: Element) -> Locator:
+    """Every match of *element* inside *root* (a choice's label inside its choice): any of its
+    alternatives, only the matches whose whole text is one of its ``texts`` when it has some."""
+    located = tuple(root.locator(selector) for selector in element.selectors)
+    if element.texts:
+        pattern = _texts_pattern(element.texts)
+        located = tuple(loc.filter(has_text=pattern) for loc in located)
+    return reduce(lambda one, other: one.or_(other), located)
 
 
 #: What Playwright's call log says about an element that did not respond, most telling first.
@@ -128,6 +160,10 @@ class SitePage:
         """The same view of another page (a pop-up, a new tab, a reconcile's tab)."""
         return SitePage(page, self.profile, self.item, self.inspector, self.drift)
 
+    def with_item(self, item: str) -> SitePage:
+        """The same page, for *item* (an items field found the order's only one)."""
+        return SitePage(self.page, self.profile, item, self.inspector, self.drift)
+
     def selector(self, name: str) -> str:
         """The element's selectors (and texts) as the profile gives them, for a message."""
         return self.profile.elements[name].describe()
@@ -139,6 +175,7 @@ class SitePage:
             self.profile.elements[name],
             item_line=self.profile.order_page.item_line,
             item=self.item,
+            item_row=self.profile.form.item_row,
         )
 
     def locator(self, name: str) -> Locator:
@@ -149,6 +186,7 @@ class SitePage:
             self.profile.elements[name],
             item_line=self.profile.order_page.item_line,
             item=self.item,
+            item_row=self.profile.form.item_row,
         )
 
     def shown(self, name: str) -> Locator:

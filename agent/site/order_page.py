@@ -16,6 +16,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import (
     ORDER_NOT_FOUND,
+    ChallengeShown,
     InvalidField,
     LoginRequired,
     ProfileMismatch,
@@ -88,12 +89,18 @@ class OrderPage:
         site = await run_steps(
             self.site, rules.steps, StepRun(credentials=credentials), when="logging in"
         )
-        # Done when the login form is gone (whatever page follows) or it shows an error.
+        # Done when the login form is gone (whatever page follows), it shows an error, or the
+        # site asks for a verification (a one-time code after the password).
+        gates = self.profile.page
         deadline = asyncio.get_running_loop().time() + self.profile.timeouts.navigation_s
+        form_shown = True
         while asyncio.get_running_loop().time() < deadline:
-            if await site.visible(rules.error, where="login.error") or not await site.visible(
-                self.profile.page.login, where="page.login"
+            if await site.visible(rules.error, where="login.error") or await site.visible(
+                gates.challenge, where="page.challenge"
             ):
+                break
+            form_shown = await site.visible(gates.login, where="page.login")
+            if not form_shown:
                 break
             await asyncio.sleep(0.05)
         with contextlib.suppress(PlaywrightTimeout):
@@ -104,6 +111,21 @@ class OrderPage:
             raise LoginRequired(
                 f"the site refused the login ({text[:120]})",
                 hint="check RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD",
+            )
+        if await site.visible(gates.challenge, where="page.challenge"):
+            assert gates.challenge is not None
+            raise ChallengeShown(
+                "the site asks for a verification code after the login steps (page.challenge: "
+                f"elements.{gates.challenge} shows at {site.page.url})",
+                hint="log in once with `retry-dispute login` and reuse the session "
+                "(--storage-state FILE)",
+                context={"element": gates.challenge},
+            )
+        if form_shown and await site.visible(gates.login, where="page.login"):
+            raise LoginRequired(
+                f"the login form still shows after the login steps ({site.page.url})",
+                hint="check RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD, and the profile's "
+                "[[login.steps]] (`retry-dispute check` shows each step)",
             )
         log.info("agent.logged_in", user=credentials.user)
 

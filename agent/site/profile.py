@@ -12,11 +12,11 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import fields
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from agent.errors import InvalidConfig
 from agent.request import EvidenceRules
@@ -25,7 +25,7 @@ from agent.request.reasons import SiteReason, SiteReasons
 from agent.site.answer_rules import parse_answer
 from agent.site.chat_profile import parse_chat_profile
 from agent.site.check_rules import parse_check_rules
-from agent.site.flow_rules import parse_fields, parse_steps
+from agent.site.flow_rules import Field, Step, parse_fields, parse_steps
 from agent.site.follow_profile import parse_follow
 from agent.site.profile_model import (
     DisputeRule,
@@ -38,9 +38,11 @@ from agent.site.profile_model import (
     PageGates,
     PinCookie,
     RetryRules,
+    Scope,
     SiteProfile,
     Timeouts,
 )
+from agent.site.profile_schema import keys
 from agent.site.toml_check import Checker
 from agent.user_files import UnreadableFile, check_nesting, read_user_text
 
@@ -57,30 +59,9 @@ __all__ = [
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COOKIE_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]+")
-_TOP_KEYS = (
-    "name",
-    "description",
-    "base_url",
-    "urls",
-    "timeouts",
-    "elements",
-    "page",
-    "login",
-    "order_page",
-    "dispute",
-    "eligibility",
-    "open",
-    "form",
-    "submit",
-    "retry",
-    "answer",
-    "reasons",
-    "evidence",
-    "support_chat",
-    "check",
-    "follow",
-    "pin",
-)
+_TOP_KEYS = keys("")
+#: A ``{word}`` in a selector: ``{item}`` (and ``{order_id}``, the dispute's row) are placeholders.
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _OLD_FORMAT = (
     "is in the old profile format ([selectors] and [texts]); the flow is data now: write "
     "[elements], [page], [login], [order_page], [dispute], [[open.steps]], [form] with "
@@ -118,22 +99,71 @@ def _elements(chk: Checker, table: dict[str, Any]) -> dict[str, Element]:
         if not _NAME.fullmatch(name):
             chk.fail(at, "must be a name of letters, digits and _")
         texts: tuple[str, ...] = ()
+        frame: tuple[str, ...] = ()
         if isinstance(value, dict):
-            chk.known(value, ("selector", "scope", "texts"), at)
+            chk.known(value, keys("elements.*"), at)
             if "selector" not in value:
                 chk.fail(f"{at}.selector", "is missing")
             selectors = _selectors(chk, value["selector"], f"{at}.selector")
-            scope = chk.choice(value, "scope", at, ("page", "item"), default="page")
+            scope = chk.choice(value, "scope", at, ("page", "item", "form_item"), default="page")
             texts = chk.strings(value, "texts", at)
+            frame = _frame(chk, value, at)
         else:
             selectors, scope = _selectors(chk, value, at), "page"
+        for word in (w for selector in selectors for w in _PLACEHOLDER.findall(selector)):
+            if word not in ("item", "order_id"):
+                chk.fail(
+                    at, f"has an unknown placeholder {{{word}}} (they are {{item}}, {{order_id}})"
+                )
         out[name] = Element(
             name=name,
             selectors=selectors,
-            scope="item" if scope == "item" else "page",
+            scope=cast("Scope", scope),
             texts=texts,
+            frame=frame,
+            frame_entry=f"{at}.frame" if frame else None,
         )
     return out
+
+
+def _frame(chk: Checker, data: dict[str, Any], where: str) -> tuple[str, ...]:
+    """A ``frame`` key: the iframe's selector, or a list of them from the outer one in."""
+    if "frame" not in data:
+        return ()
+    frames = chk.strings(data, "frame", where)
+    if not frames:
+        chk.fail(f"{where}.frame", "must be the iframe's selector (or a list, outer first)")
+    return frames
+
+
+def _form_elements(ready: str, fields: tuple[Field, ...], submit: tuple[Step, ...]) -> set[str]:
+    """The elements of the form: its ready element, its fields' and the submit steps'."""
+    names = {ready, *(n for f in fields for n in f.elements())}
+    for step in submit:
+        names.add(step.element)
+    return names
+
+
+def _outside_elements(profile: SiteProfile) -> dict[str, str]:
+    """Elements used outside the form, and one place each is used."""
+    used: dict[str, str] = {}
+    gates = profile.page
+    for key in ("challenge", "login", "signed_in"):
+        name = getattr(gates, key)
+        if name:
+            used.setdefault(name, f"page.{key}")
+    for n, overlay in enumerate(gates.overlays, 1):
+        used.setdefault(overlay.element, f"page.overlays[{n}]")
+        used.setdefault(overlay.close, f"page.overlays[{n}]")
+    for step in (*profile.login.steps, *profile.open_steps):
+        used.setdefault(step.element, step.where)
+    order = profile.order_page
+    for key in ("ready", "not_eligible", "items"):
+        name = getattr(order, key)
+        if name:
+            used.setdefault(name, f"order_page.{key}")
+    used.setdefault(profile.dispute.element, "dispute.element")
+    return used
 
 
 def _element_ref(
@@ -152,11 +182,11 @@ def _element_ref(
 
 
 def _page(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> PageGates:
-    chk.known(data, ("challenge", "login", "signed_in", "overlays", "dialogs"), "page")
+    chk.known(data, keys("page"), "page")
     overlays = []
     for n, item in enumerate(chk.tables(data, "overlays", "page"), 1):
         at = f"page.overlays[{n}]"
-        chk.known(item, ("element", "close"), at)
+        chk.known(item, keys("page.overlays"), at)
         element = _element_ref(chk, item, "element", at, elements, required=True)
         close = _element_ref(chk, item, "close", at, elements, required=True)
         assert element is not None and close is not None
@@ -172,7 +202,7 @@ def _page(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> P
 
 
 def _dispute(chk: Checker, data: dict[str, Any], elements: dict[str, Element]) -> DisputeRule:
-    chk.known(data, ("element", "attribute", "pattern", "shows_within_s", "page"), "dispute")
+    chk.known(data, keys("dispute"), "dispute")
     element = _element_ref(chk, data, "element", "dispute", elements, required=True)
     assert element is not None
     page = chk.string(data, "page", "dispute", required=False)
@@ -204,7 +234,7 @@ def _eligibility(chk: Checker, items: list[dict[str, Any]]) -> tuple[Eligibility
     rules = []
     for n, item in enumerate(items, 1):
         at = f"eligibility[{n}]"
-        chk.known(item, ("match", "code", "explain"), at)
+        chk.known(item, keys("eligibility"), at)
         if "match" not in item:
             chk.fail(f"{at}.match", "is missing")
         rules.append(
@@ -228,7 +258,7 @@ def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
     reasons = []
     for n, item in enumerate(items, 1):
         at = f"reasons[{n}]"
-        chk.known(item, ("code", "label", "received", "value"), at)
+        chk.known(item, keys("reasons"), at)
         code = chk.string(item, "code", at, required=False)
         if code is not None and code not in ALL_REASONS:
             chk.fail(
@@ -259,9 +289,16 @@ def _reasons(chk: Checker, items: list[dict[str, Any]]) -> SiteReasons:
 
 
 def _evidence(chk: Checker, table: dict[str, Any]) -> EvidenceRules:
-    allowed = {f.name for f in fields(EvidenceRules)}
-    chk.known(table, allowed, "evidence")
+    chk.known(table, keys("evidence"), "evidence")
     values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+    # what has no reason is not asked for: a store without video needs no video rules, one
+    # that takes no files requires none
+    if values.get("video_formats") == ():
+        values.setdefault("video_required_reasons", ())
+        values.setdefault("max_video_bytes", 0)
+    if values.get("max_files") == 0:
+        values.setdefault("photos_required_when_received", False)
+        values.setdefault("video_required_reasons", ())
     try:
         return EvidenceRules(**values)
     except InvalidConfig as exc:
@@ -292,7 +329,7 @@ def _pin(chk: Checker, table: dict[str, Any]) -> tuple[PinCookie, ...]:
 
 
 def _timeouts(chk: Checker, table: dict[str, Any]) -> Timeouts:
-    names = [f.name for f in fields(Timeouts)]
+    names = keys("timeouts")
     chk.known(table, names, "timeouts")
     defaults = Timeouts()
     return Timeouts(
@@ -303,13 +340,13 @@ def _timeouts(chk: Checker, table: dict[str, Any]) -> Timeouts:
     )
 
 
-def _urls(chk: Checker, data: dict[str, Any]) -> tuple[str, str, str]:
+def _urls(chk: Checker, data: dict[str, Any]) -> tuple[str, str, str, str | None]:
     base_url = data.get("base_url", "")
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
         chk.fail("base_url", "must be an http(s) URL")
     chk.placeholders(base_url, "base_url", ())
     urls = chk.table(data, "urls", "", required=True)
-    chk.known(urls, ("login", "order"), "urls")
+    chk.known(urls, keys("urls"), "urls")
     order = chk.text(urls, "order", "urls")
     if not order.startswith("/"):
         chk.fail("urls.order", "must be a path from the site's root, e.g. /order/{order_id}")
@@ -319,7 +356,12 @@ def _urls(chk: Checker, data: dict[str, Any]) -> tuple[str, str, str]:
     if not login.startswith(("/", "http://", "https://")):
         chk.fail("urls.login", "must be a path from the site's root or an http(s) URL")
     chk.placeholders(login, "urls.login", ())
-    return base_url, login, order
+    orders = chk.string(urls, "orders", "urls", required=False)
+    if orders is not None:
+        if not orders.startswith(("/", "http://", "https://")):
+            chk.fail("urls.orders", "must be a path from the site's root or an http(s) URL")
+        chk.placeholders(orders, "urls.orders", ())
+    return base_url, login, order, orders
 
 
 def _check_flow(chk: Checker, profile: SiteProfile) -> None:
@@ -332,12 +374,20 @@ def _check_flow(chk: Checker, profile: SiteProfile) -> None:
     names = [s.name for s in profile.submit_steps]
     if profile.retry.from_step is not None and profile.retry.from_step not in names:
         chk.fail("retry.from", f"names no submit step (they are: {', '.join(names)})")
-    if profile.order_page.item_line is None:
-        scoped = [e.name for e in profile.elements.values() if e.scope == "item"]
-        if scoped:
-            chk.fail(
-                f"elements.{scoped[0]}", 'has scope = "item" but order_page.item_line is not given'
-            )
+    for scope, key in (("item", "order_page.item_line"), ("form_item", "form.item_row")):
+        given = profile.order_page.item_line if scope == "item" else profile.form.item_row
+        scoped = [e.name for e in profile.elements.values() if e.scope == scope]
+        if scoped and given is None:
+            chk.fail(f"elements.{scoped[0]}", f'has scope = "{scope}" but {key} is not given')
+    for f in profile.form.fields:
+        if f.kind == "items" and f.element is not None:
+            element = profile.elements[f.element]
+            if not (element.uses_item or element.scope == "form_item"):
+                chk.fail(
+                    f"{f.where}.element",
+                    f"elements.{f.element} must find the requested item's box: put {{item}} in "
+                    'its selector or give it scope = "form_item"',
+                )
 
 
 def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
@@ -347,24 +397,31 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         chk.fail("", _OLD_FORMAT)
     chk.known(data, _TOP_KEYS, "")
     name = chk.text(data, "name", "")
-    base_url, login_path, order_path = _urls(chk, data)
+    base_url, login_path, order_path, orders_path = _urls(chk, data)
     elements = _elements(chk, chk.table(data, "elements", "", required=True))
     names = tuple(elements)
     login = chk.table(data, "login", "")
-    chk.known(login, ("steps", "error"), "login")
+    chk.known(login, keys("login"), "login")
     order_page = chk.table(data, "order_page", "", required=True)
-    chk.known(order_page, ("ready", "not_eligible", "item_line"), "order_page")
+    chk.known(order_page, keys("order_page"), "order_page")
     item_line = chk.string(order_page, "item_line", "order_page", required=False)
     if item_line is not None:
         chk.placeholders(item_line, "order_page.item_line", ("item",), required=("item",))
+    items = _element_ref(chk, order_page, "items", "order_page", elements, required=False)
+    item_id = chk.string(order_page, "item_id", "order_page", required=items is not None)
+    if item_id is not None and items is None:
+        chk.fail("order_page.item_id", "goes with order_page.items (every item's line)")
     open_ = chk.table(data, "open", "", required=True)
-    chk.known(open_, ("steps",), "open")
+    chk.known(open_, keys("open"), "open")
     form = chk.table(data, "form", "", required=True)
-    chk.known(form, ("ready", "fields"), "form")
+    chk.known(form, keys("form"), "form")
+    item_row = chk.string(form, "item_row", "form", required=False)
+    if item_row is not None:
+        chk.placeholders(item_row, "form.item_row", ("item",), required=("item",))
     submit = chk.table(data, "submit", "", required=True)
-    chk.known(submit, ("steps",), "submit")
+    chk.known(submit, keys("submit"), "submit")
     retry = chk.table(data, "retry", "")
-    chk.known(retry, ("steps", "kept", "from"), "retry")
+    chk.known(retry, keys("retry"), "retry")
     open_steps = parse_steps(chk, chk.tables(open_, "steps", "open"), "open.steps", names)
     submit_steps = parse_steps(chk, chk.tables(submit, "steps", "submit"), "submit.steps", names)
     for section, steps in (("open", open_steps), ("submit", submit_steps)):
@@ -377,16 +434,28 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
     ready = _element_ref(chk, order_page, "ready", "order_page", elements, required=True)
     form_ready = _element_ref(chk, form, "ready", "form", elements, required=True)
     assert ready is not None and form_ready is not None
+    form_fields = parse_fields(chk, chk.tables(form, "fields", "form"), "form.fields", names)
+    form_frame = _frame(chk, form, "form")
+    if form_frame:  # the form's elements without a frame of their own are in the form's
+        for element_name in _form_elements(form_ready, form_fields, submit_steps):
+            element = elements[element_name]
+            if not element.frame:
+                elements[element_name] = replace(
+                    element, frame=form_frame, frame_entry="form.frame"
+                )
     profile = SiteProfile(
         name=name,
         description=description,
         base_url=base_url,
         login_path=login_path,
         order_path=order_path,
+        orders_path=orders_path,
         elements=MappingProxyType(elements),
         page=_page(chk, chk.table(data, "page", ""), elements),
         login=LoginRules(
-            steps=parse_steps(chk, chk.tables(login, "steps", "login"), "login.steps", names),
+            steps=parse_steps(
+                chk, chk.tables(login, "steps", "login"), "login.steps", names, login=True
+            ),
             error=_element_ref(chk, login, "error", "login", elements, required=False),
         ),
         order_page=OrderPageRules(
@@ -395,14 +464,13 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
                 chk, order_page, "not_eligible", "order_page", elements, required=False
             ),
             item_line=item_line,
+            items=items,
+            item_id=item_id,
         ),
         dispute=_dispute(chk, chk.table(data, "dispute", "", required=True), elements),
         eligibility=_eligibility(chk, chk.tables(data, "eligibility", "")),
         open_steps=open_steps,
-        form=FormRules(
-            ready=form_ready,
-            fields=parse_fields(chk, chk.tables(form, "fields", "form"), "form.fields", names),
-        ),
+        form=FormRules(ready=form_ready, fields=form_fields, frame=form_frame, item_row=item_row),
         submit_steps=submit_steps,
         retry=RetryRules(
             steps=parse_steps(chk, chk.tables(retry, "steps", "retry"), "retry.steps", names),
@@ -424,6 +492,15 @@ def parse_profile(data: dict[str, Any], *, source: str) -> SiteProfile:
         pin_cookies=_pin(chk, chk.table(data, "pin", "")),
     )
     _check_flow(chk, profile)
+    if form_frame:
+        outside = _outside_elements(profile)
+        for element_name in _form_elements(form_ready, form_fields, submit_steps):
+            if element_name in outside and elements[element_name].frame_entry == "form.frame":
+                chk.fail(
+                    f"elements.{element_name}",
+                    f"is in the form's frame (form.frame) but {outside[element_name]} uses it "
+                    "outside the form: give it a frame of its own, or use another element there",
+                )
     return profile
 
 

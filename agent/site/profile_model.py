@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.errors import InvalidConfig, InvalidField
-from agent.request import DisputeRequest, EvidenceRules
+from agent.request import DisputeRequest, EvidenceRules, MessageLimits
+from agent.request.message import check_length
 from agent.request.reasons import SiteReasons
 from agent.site.answer_rules import AnswerRules
 from agent.site.chat_profile import ChatProfile
@@ -42,6 +43,9 @@ __all__ = [
 ]
 
 
+Scope = Literal["page", "item", "form_item"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Element:
     """One page element: its key in ``[elements]``, its Playwright selectors, where to look.
@@ -52,23 +56,36 @@ class Element:
     """
 
     name: str
+    #: Alternatives, the preferred first; each may hold ``{item}`` (the request's item id).
     selectors: tuple[str, ...]
-    #: "item": inside the requested item's line of the order page (when an item is given).
-    scope: Literal["page", "item"] = "page"
+    #: "item": inside the requested item's line of the order page (when an item is given);
+    #: "form_item": inside the requested item's row of the form (``form.item_row``).
+    scope: Scope = "page"
     #: Only matches whose whole visible text is one of these (the same label in the site's
     #: interface languages); () for any text.
     texts: tuple[str, ...] = ()
+    #: The ``<iframe>`` selectors the element is in, outer first (() for the page itself).
+    frame: tuple[str, ...] = ()
+    #: The profile entry that put it in that frame (``elements.reason.frame``, ``form.frame``).
+    frame_entry: str | None = None
 
     @property
     def selector(self) -> str:
         """The preferred selector (the first alternative)."""
         return self.selectors[0]
 
+    @property
+    def uses_item(self) -> bool:
+        """Whether a selector holds ``{item}`` (it needs the request's item)."""
+        return any("{item}" in selector for selector in self.selectors)
+
     def describe(self) -> str:
-        """The element's selectors (and texts) for a message."""
+        """The element's selectors (and texts, and frame) for a message."""
         shown = " | ".join(self.selectors)
         if self.texts:
             shown += " with text " + " | ".join(repr(t) for t in self.texts)
+        if self.frame:
+            shown += " in frame " + " > ".join(self.frame)
         return shown
 
 
@@ -109,6 +126,9 @@ class OrderPageRules:
     not_eligible: str | None = None
     #: A selector for one item line, with {item} for the item's id.
     item_line: str | None = None
+    #: Every item's line (an element), and the attribute that holds an item's id.
+    items: str | None = None
+    item_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +197,10 @@ class FormRules:
 
     ready: str
     fields: tuple[Field, ...]
+    #: The iframe selectors the form is in, outer first (the elements carry it: `Element.frame`).
+    frame: tuple[str, ...] = ()
+    #: A selector for the requested item's row in the form, with {item}.
+    item_row: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -213,6 +237,8 @@ class SiteProfile:
     base_url: str
     login_path: str
     order_path: str
+    #: A page only a signed-in person sees (the order list), or None.
+    orders_path: str | None
     elements: Mapping[str, Element]
     page: PageGates
     login: LoginRules
@@ -246,7 +272,36 @@ class SiteProfile:
 
     def login_url(self, *, base_url: str | None = None) -> str:
         """The URL of the login page."""
+        if self.login_path.startswith(("http://", "https://")):
+            return self.login_path
         return (base_url or self.base_url).rstrip("/") + self.login_path
+
+    def signed_in_url(self, *, base_url: str | None = None) -> str:
+        """A page that shows whether a session is signed in: ``urls.orders``, else the login's."""
+        path = self.orders_path
+        if path is None:
+            return self.login_url(base_url=base_url)
+        if path.startswith(("http://", "https://")):
+            return path
+        return (base_url or self.base_url).rstrip("/") + path
+
+    @property
+    def message_limits(self) -> MessageLimits:
+        """How many characters the form's message field takes (its ``min_chars``/``max_chars``)."""
+        for one in self.form.fields:
+            if one.value == "message" and one.limits is not None:
+                return one.limits
+        return MessageLimits()
+
+    def uses_items(self) -> bool:
+        """Whether the profile can act on one item of an order (item lines, rows, fields)."""
+        return (
+            self.order_page.item_line is not None
+            or self.order_page.items is not None
+            or self.form.item_row is not None
+            or any(f.kind == "items" for f in self.form.fields)
+            or any(e.uses_item for e in self.elements.values())
+        )
 
     def explain_ineligible(self, page_text: str) -> Eligibility | None:
         """Return the eligibility rule whose phrase the page shows, if any."""
@@ -296,9 +351,18 @@ class SiteProfile:
                 field="solution",
                 hint="ask for a refund, or add that option to the profile's solution field",
             )
-        if request.item is not None and self.order_page.item_line is None:
+        if request.item is not None and not self.uses_items():
             raise InvalidField(
-                f"the {self.name} profile does not describe item lines",
+                f"the {self.name} profile does not describe items",
                 field="item",
-                hint="leave the item out, or add order_page.item_line to the profile",
+                hint="leave the item out, or describe the items in the profile "
+                "(order_page.item_line, order_page.items, an items field)",
             )
+        items = fields.get("item")
+        if request.quantity != 1 and (items is None or items.quantity is None):
+            raise InvalidField(
+                f"a quantity of {request.quantity}, but the {self.name} form asks for none",
+                field="quantity",
+                hint="leave the quantity out, or add an items field with a quantity to the profile",
+            )
+        check_length(request.message, self.message_limits)

@@ -5,6 +5,11 @@ click can expect a pop-up or a new tab (the flow goes on in it), navigate the pa
 JS dialog the step answers. An element that does not show within the profile's timeouts
 fails the step naming the profile entry, unless the page is a login form or a challenge (then
 a person is needed).
+
+A step that changes the page (a document or a frame navigated, a new page opened) is handed to
+``StepRun.on_page_change`` when the next step starts, so that every page a flow passes through
+(a wizard's pages) is photographed once; the last step's page is its caller's to photograph (the
+form, the answer), so it costs nothing more.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from playwright.async_api import Locator, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agent.errors import ProfileMismatch, UnexpectedPage
@@ -47,6 +53,9 @@ class StepRun:
     on_step: StepHook | None = None
     #: Called before every step that runs (the check's network guard names what sends).
     before_step: Callable[[Step], None] | None = None
+    #: Called with a step that changed the page, once the next step is about to run (the run
+    #: photographs each page it passes through); not for the last step that runs.
+    on_page_change: StepHook | None = None
     #: Clicks return at once instead of waiting for a navigation they start (submitting: the
     #: answer's wait, bounded by timeouts.answer_s, covers it).
     no_wait_after: bool = False
@@ -164,10 +173,19 @@ async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
         await asyncio.gather(_loaded(site, page, step), *([arming] if arming else []))
         return site.on(page)
     if step.navigates:
-        async with site.page.expect_navigation(
-            wait_until="domcontentloaded", timeout=timeouts.navigation_s * 1000
-        ):
-            await site.act_on(step.element, lambda t: t.click(timeout=step_ms), where=where)
+        try:
+            async with site.page.expect_navigation(
+                wait_until="domcontentloaded", timeout=timeouts.navigation_s * 1000
+            ):
+                await site.act_on(step.element, lambda t: t.click(timeout=step_ms), where=where)
+        except PlaywrightTimeout:
+            raise
+        except PlaywrightError as exc:  # the page did not load (a network error, blocked)
+            said = (str(exc).splitlines() or [""])[0].removeprefix("Page.expect_navigation: ")
+            raise UnexpectedPage(
+                f"{where}: the page the click leads to did not load ({said[:200]})",
+                url=site.page.url,
+            ) from None
         return site
     await site.act_on(step.element, lambda t: _click(site, t, run), where=where)
     return site
@@ -175,10 +193,21 @@ async def _act(site: SitePage, step: Step, run: StepRun) -> SitePage:
 
 async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when: str) -> SitePage:
     """Run the steps that apply, in order; return the page the flow is on at the end."""
+    changed: tuple[SitePage, Step] | None = None  # the last step's, if it changed the page
     for step in steps:
         if not await condition_holds(site, step.when, run.request, where=step.where):
             log.debug("agent.step_skipped", step=step.name)
             continue
+        if changed is not None and run.on_page_change is not None:
+            await run.on_page_change(*changed)
+        changed = None
+        navigations: list[Frame] = []
+
+        def listen(frame: Frame, seen: list[Frame] = navigations) -> None:
+            seen.append(frame)
+
+        before = (site.page, site.page.url)
+        site.page.on("framenavigated", listen)
         if run.before_step is not None:
             run.before_step(step)
         try:
@@ -194,6 +223,10 @@ async def run_steps(site: SitePage, steps: Sequence[Step], run: StepRun, *, when
                 url=site.page.url,
                 hint=CHECK_HINT,
             ) from None
+        finally:
+            before[0].remove_listener("framenavigated", listen)
+        if navigations or (site.page, site.page.url) != before:
+            changed = (site, step)
         log.debug("agent.step_done", step=step.name, url=site.page.url)
         if run.on_step is not None:
             await run.on_step(site, step)

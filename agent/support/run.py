@@ -23,7 +23,7 @@ from agent.flow.cookies import register_cookie_values, watch_cookies
 from agent.log import get_logger, log_to_file
 from agent.outcome import Outcome, Status
 from agent.output.report import write_report
-from agent.session import Session
+from agent.session import Session, restore_session_storage
 from agent.site.chat_profile import ChatProfile
 from agent.site.gates import arm_page, check_gates
 from agent.site.locate import SitePage
@@ -176,6 +176,7 @@ async def _context(browser: Browser, options: SupportOptions) -> tuple[BrowserCo
             viewport={"width": 1280, "height": 900},
             locale="en-US",
         )
+        await restore_session_storage(context, session.storage_state)
         owned = True
     watch_cookies(context)
     await register_cookie_values(context)

@@ -364,6 +364,7 @@ def _check_request(request: Mapping[str, object], path: Path, profile: SiteProfi
             rules=profile.evidence,
             source=source,
             reasons=profile.reasons,
+            message_limits=profile.message_limits,
         )
     except InvalidConfig as err:
         key = f"request.{err.key}" if err.key else "request"

@@ -219,6 +219,7 @@ class Scenario:
             rules=profile.evidence,
             source=str(self.path),
             reasons=profile.reasons,
+            message_limits=profile.message_limits,
         )
         profile.check_request(prepared.request)
         return prepared

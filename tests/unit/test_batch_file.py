@@ -135,7 +135,7 @@ def test_an_unknown_csv_column_is_refused() -> None:
     err = refused(csv_text(row("2000") + ",x", header=HEADER + ",note"))
     assert isinstance(err, InvalidConfig)
     assert err.key == "note"
-    assert "the columns are: order_id, item, received" in str(err)
+    assert "the columns are: order_id, item, quantity, received" in str(err)
 
 
 def test_a_csv_column_given_twice_is_refused() -> None:

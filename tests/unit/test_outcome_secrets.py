@@ -63,6 +63,8 @@ def leaky_outcome(run_dir: Path) -> Outcome:
                     "nested": {"url": LEAKY},
                 }
             )
+        elif f.name == "form":  # what the form held: field name -> its value, as read back
+            values[f.name] = MappingProxyType({"message": f"typed {LEAKY}"})
         elif f.type.startswith("tuple"):
             values[f.name] = (f"{f.name} {LEAKY}",)
         else:

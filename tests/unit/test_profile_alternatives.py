@@ -136,11 +136,13 @@ def test_checks_table_shows_drift_with_the_hint() -> None:
     """check's table has a drift column; an element found by an alternative says to update the
     profile, and is still found."""
     log = ElementLog(load_profile("aliexpress"))
-    log.findings["confirm"] = Finding(
+    log.findings["elements.confirm"] = Finding(
         name="confirm", selector="…", where="submit.steps[4] (confirm)", use="required", visible=1
     )
     log.alternative_used("confirm", 3, "role=dialog >> role=button")
-    log.findings["next"] = Finding(name="next", selector="…", where="x", use="required", visible=1)
+    log.findings["elements.next"] = Finding(
+        name="next", selector="…", where="x", use="required", visible=1
+    )
     table = format_findings(log)
     head, _, *rows = table.splitlines()
     assert head.split()[:4] == ["entry", "status", "matches", "drift"]

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.recording.draft import Draft
+from agent.cli.parser import build_parser
+from agent.cli.profile_import import check_args
+from agent.recording.draft import Draft, Recorded
 from agent.recording.importing import ImportRequest, draft_recording, har_beside
 from agent.recording.reasons import code_for
 from agent.recording.writer import write_draft
@@ -186,3 +188,17 @@ def test_the_bundled_profiles_reasons_get_their_codes_from_their_words(
     assert code_for(label) == (code, True)
     assert code_for("Whatever", code) == (code, False)
     assert code_for("Paket nicht erhalten") == (None, False)
+
+
+def test_the_imports_check_has_every_argument_the_check_command_has(tmp_path: Path) -> None:
+    """The check run after an import gets a namespace with every argument `retry-dispute check`
+    parses (a request flag added to check, --quantity, would crash the import's check)."""
+    draft = Draft(name="s", source="r.json", base_url="https://shop.example", order_path="/o")
+    draft.recorded = Recorded(order_id="1002", received=True, reason="damaged")
+    parsed = build_parser().parse_args(
+        ["check", "--site", "https://shop.example", "--profile", "p.toml", "--order", "1"]
+    )
+    given = check_args(parsed, draft, tmp_path / "p.toml", "https://shop.example")
+    # the command's name, and the console's options (set up before the command, read with defaults)
+    global_options = {"command", "log_format", "verbose", "quiet"}
+    assert set(vars(parsed)) - global_options <= set(vars(given))

@@ -696,7 +696,24 @@ def test_default_rules_match_the_storefront() -> None:
     [
         ({"photo_formats": ("jpg",)}, 'evidence.photo_formats names an unknown format "jpg"; '),
         ({"video_formats": ("png",)}, "evidence.video_formats repeats photo formats (png); "),
-        ({"max_files": 0}, "evidence.max_files must be a whole number of 1 or more, not 0; "),
+        ({"max_files": -1}, "evidence.max_files must be a whole number of 0 or more, not -1; "),
+        (
+            {"max_files": 0},
+            "evidence.photos_required_when_received requires evidence but max_files is 0",
+        ),
+        (
+            {"max_files": 0, "photos_required_when_received": False},
+            "evidence.video_required_reasons requires evidence but max_files is 0",
+        ),
+        (
+            {"video_formats": ()},
+            "evidence.video_required_reasons requires a video but video_formats is empty",
+        ),
+        ({"max_video_bytes": 0}, "evidence.max_video_bytes must be a whole number of 1 or more"),
+        (
+            {"photo_required_reasons": ("dented",)},
+            'evidence.photo_required_reasons names an unknown reason "dented"; ',
+        ),
         ({"max_photo_bytes": True}, "evidence.max_photo_bytes must be a whole number of 1 "),
         (
             {"video_formats": "mp4"},
@@ -853,7 +870,10 @@ def _refusal(**changes: object) -> str:
         ({"received": "maybe"}, 'received: must be yes or no, not "maybe"; '),
         ({"received": None}, "received: must be yes or no, not NoneType; "),
         ({"reason": "brokn"}, 'reason: unknown code "brokn"; '),
-        ({"solution": "money"}, 'solution: must be refund or return, not "money"; '),
+        (
+            {"solution": "money"},
+            'solution: must be refund, return or replacement, not "money"; ',
+        ),
         ({"refund": "half"}, 'refund: must be full or partial, not "half"; '),
         ({"refund": "partial"}, "amount: missing; refund is partial: "),
         ({"refund": "partial", "amount": "  "}, "amount: missing; "),
@@ -937,6 +957,7 @@ def test_request_toml(tmp_path: Path) -> None:
     assert REQUEST_KEYS == (
         "order_id",
         "item",
+        "quantity",
         "received",
         "reason",
         "solution",
@@ -975,8 +996,8 @@ def test_request_toml_with_bool_and_number(tmp_path: Path) -> None:
     [
         (
             'colour = "red"\n',
-            'request.toml: unknown key "colour"; the keys are: order_id, item, received, reason, '
-            "solution, refund, amount, message, evidence",
+            'request.toml: unknown key "colour"; the keys are: order_id, item, quantity, received, '
+            "reason, solution, refund, amount, message, evidence",
         ),
         ('recieved = "no"\n', 'request.toml: unknown key "recieved"; did you mean received? '),
         ("received = 3\n", 'request.toml: key "received" holds an integer; it takes yes or no, '),
