@@ -232,7 +232,7 @@ def test_a_batch_runs_in_browsers_of_a_remote_playwright_server(
 
 
 @pytest.mark.slow(40)
-@pytest.mark.parametrize("where", ["local", "playwright-server"])
+@pytest.mark.parametrize("where", ["playwright-server"])
 def test_a_batch_of_50_opens_every_order_once(
     storefront: StorefrontServer,
     demo_login: None,
@@ -242,7 +242,9 @@ def test_a_batch_of_50_opens_every_order_once(
 ) -> None:
     """50 orders through the CLI, the site busy for 30 % of the answers: one dispute each.
 
-    Once with a local browser, once on a loopback `playwright run-server` (#7's "Done when").
+    On a loopback `playwright run-server` (#7's "Done when"). The same 50 with a local browser
+    were folded (docs/performance.md): the soak runs 200 orders in a local browser under a
+    wider fault mix, and the CLI's summary is asserted by the smaller batches above.
     """
     storefront.set_faults({"busy_rate": 0.3, "seed": 7})
     orders = [str(2100 + i) for i in range(50)]

@@ -6,6 +6,7 @@ import pytest
 
 from agent.site.answer import classify
 from agent.site.profile import load_profile
+from mock_site.faults import BUSY_TEXTS
 
 PROFILE = load_profile("mock")
 
@@ -64,3 +65,13 @@ def test_retry_after_is_kept_raw() -> None:
         PROFILE, shown={}, status_code=429, retry_after="Wed, 21 Oct 2026 07:28:00 GMT"
     )
     assert answer.retry_after == "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+@pytest.mark.parametrize("language", ["fr", "ru", "es", "pt", "zh"])
+def test_the_storefronts_busy_text_is_busy_in_every_language_with_http_200(language: str) -> None:
+    """The very text the bundled storefront shows for busy in each language (mock_site.faults),
+    in any of its notices, is busy under HTTP 200: the text alone decides. (This replaced five
+    browser runs, one per language: the storefront's tests prove the page shows this text, and
+    the catalogue's busy-toast-fr proves a run reads a toast at HTTP 200.)"""
+    answer = classify(PROFILE, shown={"busy": BUSY_TEXTS[language]}, status_code=200)
+    assert answer.outcome == "busy"
