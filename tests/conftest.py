@@ -26,6 +26,16 @@ def _private_state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_agent_browser() -> Iterator[None]:
+    """The browser the end-to-end helpers' in-process runs share (started by the first run) is
+    stopped when the session ends."""
+    yield
+    from tests.e2e.agent_helpers import close_shared_browser  # here: only e2e runs start it
+
+    close_shared_browser()
+
+
 @pytest.fixture(autouse=True)
 def _forget_test_secrets() -> Iterator[None]:
     """The secrets a test registers (the process-wide registry of `agent.redaction`) are

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.api import open_dispute
+from agent.api import open_dispute_async
 from agent.flow.policy import RetryPolicy
 from agent.flow.settings import RunOptions, Runtime
 from agent.outcome import Outcome
@@ -15,6 +15,7 @@ from agent.request import build_request
 from agent.session import Credentials, Session
 from agent.site.profile import SiteProfile
 from mock_site.testing import SAMPLE_JPEG, StorefrontServer
+from tests.safety.helpers import AgentLoop
 
 #: Tiny waits and no jitter: the injected sleep records them and returns at once.
 FAST = RetryPolicy(
@@ -73,6 +74,27 @@ class AgentRun:
         return [json.loads(line) for line in lines]
 
 
+#: One started browser (in an event loop of its own thread) for this process's agent runs:
+#: each run gets its own context, as in a batch. Started at the first run; closed by
+#: `close_shared_browser` (tests/conftest.py) when the session ends.
+_shared: list[AgentLoop] = []
+
+
+def shared_loop() -> AgentLoop:
+    """The process's shared browser loop, started on first use."""
+    if not _shared:
+        loop = AgentLoop()
+        loop.__enter__()
+        _shared.append(loop)
+    return _shared[0]
+
+
+def close_shared_browser() -> None:
+    """Stop the shared browser loop, if a run started it."""
+    while _shared:
+        _shared.pop().__exit__(None, None, None)
+
+
 def run_agent(
     server: StorefrontServer,
     tmp_path: Path,
@@ -83,7 +105,8 @@ def run_agent(
     profile: SiteProfile | str = "mock",
     **fields: Any,
 ) -> AgentRun:
-    """Run the agent once against ``server`` with an injected sleep that never sleeps."""
+    """Run the agent once against ``server`` with an injected sleep that never sleeps, in the
+    process's shared browser (a context of its own)."""
     if faults:
         server.set_faults(faults)
     run = AgentRun(outcome=None, server=server)  # type: ignore[arg-type]
@@ -101,5 +124,7 @@ def run_agent(
         state_dir=tmp_path / "state",
         trace="off",
     )
-    run.outcome = open_dispute(prepared, options, runtime=Runtime(sleep=fake_sleep))
+    loop = shared_loop()
+    runtime = Runtime(sleep=fake_sleep, browser=loop.browser)
+    run.outcome = loop.run(open_dispute_async(prepared, options, runtime=runtime))
     return run
