@@ -9,7 +9,8 @@ prints, per order:
 - Chromium's own account, from a trace of each browser (category ``toplevel``): the thread
   time of the tasks of each thread of each process (where in Chromium the CPU goes);
 - for the agent, the wall time of each step of the flow (the page objects, the form, the
-  submit, the screenshots, the journal, the report), timed around the calls.
+  submit, the order-page check, the screenshots, the journal, the report), timed around the
+  calls (`TIMED`; a step's time may include another's: a submit's answer screenshot).
 
 For the agent's Python side, run it under py-spy:
 ``py-spy record -o agent.svg -- .venv/bin/python tests/bench/breakdown.py --only agent``.
@@ -38,13 +39,52 @@ from common import RssSampler, quiet_logging, storefront  # noqa: E402
 from floor import _agent_batch, bare_batch  # noqa: E402
 from playwright.async_api import Browser, BrowserContext, Page  # noqa: E402
 
-from agent.flow import journal, lanes, opening, run, submitting  # noqa: E402
+from agent.flow import form_submit, journal, lanes, opening, run, site_port  # noqa: E402
 from agent.output import run_folder, saving  # noqa: E402
 from agent.site import form, order_page  # noqa: E402
 from agent.site.profile import load_profile  # noqa: E402
 
 #: The events that wrap each task a Chromium thread runs.
 _TOP_TASKS = frozenset({"ThreadControllerImpl::RunTask", "ThreadPool_RunTask"})
+
+#: What is timed in the agent's flow: (owner, function, label). A module-level function is
+#: wrapped where the flow looks it up (the module that imported it), a method on its class.
+#: tests/unit/test_bench_imports.py checks that each one still exists.
+TIMED: tuple[tuple[Any, str, str], ...] = (
+    (run, "open_context", "new context"),
+    (BrowserContext, "new_page", "new page"),
+    (opening, "arm_page", "arm page (dialogs, overlay handler)"),
+    (site_port, "arm_page", "arm page (dialogs, overlay handler)"),
+    (order_page.OrderPage, "goto", "order page: goto"),
+    (order_page.OrderPage, "is_login", "order page: login form?"),
+    (opening, "check_gates", "gates (challenge, login)"),
+    (site_port, "check_gates", "gates (challenge, login)"),
+    (form_submit, "check_gates", "gates (challenge, login)"),
+    (order_page.OrderPage, "read_state", "order page: read state"),
+    (order_page.OrderPage, "open_form", "open form (click, pop-up)"),
+    (opening, "check_selectors", "profile's selectors checked"),
+    (opening, "check_item", "order's items checked"),
+    (form.DisputeForm, "wait_ready", "form: wait ready"),
+    (form.DisputeForm, "check_limits", "form: limits checked"),
+    (form.DisputeForm, "fill", "form: fill"),
+    (form.DisputeForm, "confirm_filled", "form: read back"),
+    (form_submit.FormSubmitter, "submit", "submit and read the answer"),
+    (form_submit.FormSubmitter, "prepare_resend", "ready to resend (notice closed, fields read)"),
+    (site_port.DisputePort, "find", "order-page check: read (tab kept open)"),
+    (site_port.DisputePort, "record_check", "order-page check: record"),
+    (run_folder.RunFolder, "grab", "screenshots (each, side by side with reads or not)"),
+    (journal.Journal, "claim", "journal: claim"),
+    (journal.Journal, "begin", "journal: intent"),
+    (journal.Journal, "finish", "journal: answer"),
+    (journal.Journal, "unfinished", "journal: unfinished?"),
+    (journal.Journal, "release", "journal: release"),
+    (Page, "close", "close order page"),
+    (run, "close_context", "close context"),
+    (saving, "write_report", "report.html"),
+    (saving, "_write_result", "result.json"),
+)
+#: The modules whose ``connect`` starts a browser: the bare script's, and the batch's lanes.
+TRACED_MODULES: tuple[Any, ...] = (floor, lanes)
 
 
 class Timers:
@@ -104,7 +144,7 @@ class ChromiumTrace:
             await original_close(browser, *args, **kwargs)
 
         Browser.close = close  # type: ignore[method-assign]
-        for module in (floor, lanes):
+        for module in TRACED_MODULES:
             original_connect = module.connect
 
             async def traced(
@@ -134,27 +174,7 @@ class ChromiumTrace:
 
 def _agent_timers() -> Timers:
     timers = Timers()
-    for owner, name, label in (
-        (run, "open_context", "new context"),
-        (BrowserContext, "new_page", "new page"),
-        (opening, "arm_page", "arm page (dialogs, overlay handler)"),
-        (order_page.OrderPage, "goto", "order page: goto"),
-        (order_page.OrderPage, "is_login", "order page: login form?"),
-        (opening, "check_gates", "gates (challenge, login)"),
-        (order_page.OrderPage, "read_state", "order page: read state"),
-        (order_page.OrderPage, "open_form", "open form (click, pop-up)"),
-        (form.DisputeForm, "wait_ready", "form: wait ready"),
-        (form.DisputeForm, "fill", "form: fill"),
-        (submitting.attempts_mod, "submit_once", "submit and read the answer"),
-        (run_folder.RunFolder, "grab", "screenshots (each, side by side with reads or not)"),
-        (journal.Journal, "begin", "journal: intent"),
-        (journal.Journal, "finish", "journal: answer"),
-        (journal.Journal, "unfinished", "journal: unfinished?"),
-        (Page, "close", "close order page"),
-        (run, "close_context", "close context"),
-        (saving, "write_report", "report.html"),
-        (saving, "_write_result", "result.json"),
-    ):
+    for owner, name, label in TIMED:
         timers.wrap(owner, name, label)
     return timers
 

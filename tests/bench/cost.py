@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.flow.attempt import submit_once
 from common import MESSAGE, EventClock, Storefront, median
-from naive import naive_loop
+from naive import form_submitter, naive_loop, submit_filled
 from playwright.async_api import Browser
 
 from agent.api import open_dispute_async
@@ -23,7 +22,6 @@ from agent.session import Credentials, Session
 from agent.site.form import DisputeForm
 from agent.site.locate import SitePage
 from agent.site.profile import SiteProfile
-from agent.site.steps import StepRun
 
 __all__ = ["BUSY_FIRST", "request_for", "run_one", "section_cost", "section_screenshot"]
 
@@ -220,7 +218,7 @@ async def section_screenshot(
             await dialog.accept()
 
         page.on("dialog", accept)
-        answer, _ = await submit_once(SitePage(page, profile), StepRun(), timeout_s=30)
+        answer = await submit_filled(form_submitter(context, profile), form.site, timeout_s=30)
         assert answer.outcome == "busy", answer
         folder = RunFolder(path=out / "screenshot-bench", order_id="2400", run_id="bench")
         times: list[float] = []

@@ -5,9 +5,10 @@ same flags), logs in once, then for each order: a new context from that session 
 batch does), the order page, Open dispute and its pop-up, the form filled with ``fill()``,
 Submit (the confirm dialog accepted), the answer read. No screenshot, no journal, no reconcile,
 no log, no report. The agent does the same orders through ``run_batch`` (the code behind
-``run --batch``) at concurrency 1 with every piece of evidence kept. Both are measured the same
-way: wall time and the CPU seconds of this process's tree (the storefront, in its own process,
-left out), and ``cpu_vs_bare`` / ``wall_vs_bare`` are the ratios per order.
+``run --batch``) at concurrency 1 with every piece of evidence kept (and the order page read
+again to confirm the opened answer). Both are measured the same way: wall time and the CPU
+seconds of this process's tree (the storefront, in its own process, left out), and
+``cpu_vs_bare`` / ``wall_vs_bare`` are the ratios per order.
 """
 
 from __future__ import annotations
@@ -208,12 +209,14 @@ def _evidence(outcomes: Any) -> dict[str, int]:
     for o in outcomes:
         run_dir: Path = o.run_dir
         shots = sorted(p.name for p in (run_dir / "screenshots").glob("*.png"))
-        # a screenshot of every step and of the attempt
+        # a screenshot of every step, of the attempt, and of the order page that confirmed
+        # the answer's dispute (the submit loop reads it once after an opened answer)
         assert [n[3:] for n in shots] == [
             "order-page.png",
             "dispute-form.png",
             "form-filled.png",
             "attempt-1-opened.png",
+            "check-dispute-found.png",
         ], shots
         kept["screenshots"] += len(shots)
         kept["result_json"] += (run_dir / "result.json").is_file()

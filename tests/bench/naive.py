@@ -1,9 +1,10 @@
 """The baseline: a naive retry loop that reloads the form and refills every field on each attempt.
 
-It uses the agent's own form filler (the message typed key by key) and submit, so the only
+It uses the agent's own form filler (the message typed key by key) and submit (`FormSubmitter`:
+the submit steps, the submission's requests watched to their end, the answer read), so the only
 difference from the agent is what happens between attempts: a reload and a full refill here,
-a reconcile and a check of the fields there. It takes no screenshot and reconciles nothing, so
-it is, if anything, flattered.
+a check of the order page and of the fields there. It takes no screenshot and checks nothing,
+so it is, if anything, flattered.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from agent.flow.attempt import submit_once
-from playwright.async_api import Browser, Dialog
+from playwright.async_api import Browser, BrowserContext, Dialog
 
+from agent.flow.form_submit import FormSubmitter
 from agent.request import PreparedRequest
 from agent.site.answer import Answer
 from agent.site.form import DisputeForm
@@ -21,7 +22,26 @@ from agent.site.locate import SitePage
 from agent.site.profile import SiteProfile
 from agent.site.steps import StepRun
 
-__all__ = ["naive_loop"]
+__all__ = ["form_submitter", "naive_loop", "submit_filled"]
+
+
+def form_submitter(context: BrowserContext, profile: SiteProfile) -> FormSubmitter:
+    """The agent's submitter for the forms of *context*: one per page, kept for all its
+    attempts (its request watch listens on the context)."""
+    return FormSubmitter(context=context, profile=profile, steps=StepRun(), clock=time.monotonic)
+
+
+async def submit_filled(
+    submitter: FormSubmitter, form: SitePage, *, timeout_s: float | None = None
+) -> Answer:
+    """Submit the filled form on *form* once, as the agent does; the site's answer.
+
+    Waits up to the profile's answer timeout, or *timeout_s* for a request still on its way.
+    """
+    submitter.attach(form)  # the requests from now on are this submission's
+    wait_s = form.profile.timeouts.answer_s if timeout_s is None else timeout_s
+    submission = await submitter.submit(give_up_at=time.monotonic() + wait_s)
+    return submission.answer
 
 
 async def naive_loop(
@@ -38,6 +58,7 @@ async def naive_loop(
         storage_state=str(storage_state), viewport={"width": 1280, "height": 900}, locale="en-US"
     )
     page = await context.new_page()
+    submitter = form_submitter(context, profile)
 
     async def accept(dialog: Dialog) -> None:
         await dialog.accept()
@@ -56,9 +77,7 @@ async def naive_loop(
             filling = time.monotonic()
             await form.fill(prepared)
             fills.append(time.monotonic() - filling)
-            answer, _ = await submit_once(
-                SitePage(page, profile), StepRun(), timeout_s=profile.timeouts.answer_s
-            )
+            answer = await submit_filled(submitter, form.site)
             if answer.outcome != "busy":
                 break
     finally:
