@@ -4,6 +4,8 @@ Playwright parses a selector only when it is used, so a selector it refuses (``d
 unknown engine) used to surface mid-flow as an unexpected error. `check_selectors` counts every
 element (its frames, its item line or row) on the page the run starts from, all at once, and
 turns the first refusal into one line naming the profile entry (`InvalidConfig`, exit 2).
+A process checks a list of selectors once: a batch's later orders skip what its first one
+proved (Playwright's parser does not change while the process runs).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ __all__ = ["check_selectors"]
 
 #: What stands for ``{item}`` while a selector is only parsed.
 _SAMPLE_ITEM = "item-1"
+#: The selector lists Playwright accepted in this process.
+_accepted: set[tuple[tuple[str, str], ...]] = set()
 
 
 def _entries(profile: SiteProfile) -> list[tuple[str, str]]:
@@ -54,6 +58,8 @@ async def check_selectors(page: Page, profile: SiteProfile) -> None:
     count raises only for a selector Playwright cannot parse.
     """
     entries = _entries(profile)
+    if tuple(entries) in _accepted:
+        return
     counts = await asyncio.gather(
         *(page.locator(selector).count() for _, selector in entries), return_exceptions=True
     )
@@ -71,3 +77,4 @@ async def check_selectors(page: Page, profile: SiteProfile) -> None:
             )
         if isinstance(counted, BaseException):
             raise counted
+    _accepted.add(tuple(entries))
