@@ -106,6 +106,7 @@ class FaultPlan:
     server_error_rate: float = 0.0
     errors_after_commit: bool = False
     session_expires_after: int | None = None
+    session_expires_again: bool = False
     overlay: Overlay = "never"
     popup_blocked: bool = False
     form_resets_on_busy: bool = False
@@ -212,6 +213,7 @@ _FLAGS = (
     "returns_page",
     "dispute_text_only",
     "answer_wrong_id",
+    "session_expires_again",
 )
 #: The most pop-ups one click may open (a browser test opens every one of them).
 MAX_EXTRA_POPUPS = 50
@@ -389,9 +391,12 @@ class FaultEngine:
         return before
 
     def session_expires(self, before: int) -> bool:
-        """Whether this submission (``before`` earlier ones) ends the session; once per plan."""
+        """Whether this submission (``before`` earlier ones) ends the session: once per plan,
+        or every one from then on (``session_expires_again``)."""
         after = self.plan.session_expires_after
-        if after is None or self._session_expired or before < after:
+        if after is None or before < after:
+            return False
+        if self._session_expired and not self.plan.session_expires_again:
             return False
         self._session_expired = True
         return True

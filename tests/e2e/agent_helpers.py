@@ -103,6 +103,7 @@ def run_agent(
     policy: RetryPolicy = FAST,
     credentials: Credentials | None = DEMO,
     profile: SiteProfile | str = "mock",
+    storage_state: Path | None = None,
     **fields: Any,
 ) -> AgentRun:
     """Run the agent once against ``server`` with an injected sleep that never sleeps, in the
@@ -119,7 +120,7 @@ def run_agent(
         site=server.url,
         profile=profile,
         policy=policy,
-        session=Session(credentials=credentials),
+        session=Session(credentials=credentials, storage_state=storage_state),
         out_dir=tmp_path / "runs",
         state_dir=tmp_path / "state",
         trace="off",

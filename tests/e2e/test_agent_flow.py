@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +242,41 @@ def test_a_session_that_expires_is_signed_in_again(
     assert "signed-in-again" in names
     signed = [e for e in run.log_events() if e["event"] == "agent.signing_in_again"]
     assert [e["sign_in"] for e in signed] == [1]
+
+
+def test_a_site_that_keeps_ending_the_session_is_signed_in_to_at_most_three_times(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """Every submission ends the session: the run signs in again three times (the bound), then
+    stops needs_human saying so, with one submission per sign-in and no dispute."""
+    faults = {"session_expires_after": 0, "session_expires_again": True}
+    run = run_agent(storefront, tmp_path, faults=faults)
+    assert run.outcome.status == "needs_human", run.outcome.message
+    assert "after 3 sign-ins" in run.outcome.message
+    signed = [e for e in run.log_events() if e["event"] == "agent.signing_in_again"]
+    assert [e["sign_in"] for e in signed] == [1, 2, 3]
+    assert [s["answer"] for s in storefront.submissions()] == ["login_required"] * 4
+    assert run.disputes() == []
+
+
+def test_a_session_that_ends_without_credentials_says_what_signing_in_needs(
+    storefront: StorefrontServer, tmp_path: Path
+) -> None:
+    """A saved session (no credentials) that the site ends mid-run: needs_human, and the message
+    says signing in again needs the credential variables, not "pass --storage-state"."""
+    state = tmp_path / "session.json"
+    cookies = [
+        {"name": name, "value": value, "domain": "127.0.0.1", "path": "/"}
+        for name, value in storefront.session_cookies().items()
+    ]
+    state.write_text(json.dumps({"cookies": cookies, "origins": []}), encoding="utf-8")
+    state.chmod(0o600)
+    storefront.set_faults({"session_expires_after": 0})
+    run = run_agent(storefront, tmp_path, credentials=None, storage_state=state)
+    assert run.outcome.status == "needs_human", run.outcome.message
+    assert "ended the session during the run" in run.outcome.message
+    assert "RETRY_DISPUTE_USER and RETRY_DISPUTE_PASSWORD" in run.outcome.message
+    assert run.disputes() == []
 
 
 def test_no_credentials_needs_a_person(storefront: StorefrontServer, tmp_path: Path) -> None:
