@@ -463,13 +463,15 @@ async def _open(
 
 
 def test_fill_press_and_wait(loop: AgentLoop) -> None:
-    """Fill with the credentials' placeholders, press Enter, wait for a result and a spinner."""
+    """Fill with the request's placeholder, press Enter, wait for a result and a spinner. (The
+    credentials' placeholders are for the login steps only: refused here at load, see
+    tests/unit/test_profile_shapes.py.)"""
     site_profile = steps_profile(
         'user = "#user"\nspin = "#spin"\nok = "#ok"',
         """
 [[open.steps]]
 fill = "user"
-text = "{user}/{order_id}"
+text = "order/{order_id}"
 [[open.steps]]
 press = "user"
 key = "Enter"
@@ -492,7 +494,7 @@ state = "hidden"
         site = await _open(page, site_profile, request(order_id="77"), Credentials("ann", "pw"))
         return await site.page.locator("#ok").inner_text()
 
-    assert serve(loop, {"/start": html}, scenario) == "ann/77"
+    assert serve(loop, {"/start": html}, scenario) == "order/77"
 
 
 def test_click_that_navigates_the_same_tab(loop: AgentLoop) -> None:
