@@ -163,8 +163,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "the outcome's request is not redacted",
         "agent/outcome.py",
-        '        for name in ("request", "context"):',
-        '        for name in ("context",):',
+        '        for name in ("request", "context", "form"):',
+        '        for name in ("context", "form"):',
         ("tests/unit/test_guards.py",),
     ),
     Mutant(
