@@ -31,6 +31,9 @@ from playwright.sync_api import sync_playwright
 
 from agent.errors import BrowserNotFound, InvalidConfig
 from agent.fonts import ensure_fonts
+from agent.log import get_logger
+
+log = get_logger("agent.browser")
 
 __all__ = [
     "BROWSER_ENV",
@@ -288,7 +291,12 @@ async def connect(playwright: Playwright, target: BrowserTarget) -> Browser:
             executable = find_browser(
                 playwright_path=chromium.executable_path, headless=target.headless
             )
-        return await chromium.launch(**launch_args(executable, headless=target.headless))  # type: ignore[arg-type]
+        args = launch_args(executable, headless=target.headless)
+        try:
+            return await chromium.launch(**args)  # type: ignore[arg-type]
+        except PlaywrightError as exc:  # a browser that died as it started (a loaded machine)
+            log.warning("agent.browser_launch_retried", error=str(exc).splitlines()[0][:200])
+            return await chromium.launch(**args)  # type: ignore[arg-type]
     except PlaywrightError as exc:
         where = target.cdp_url or target.ws_endpoint or target.executable or "the local browser"
         raise InvalidConfig(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from playwright.async_api import Error as PlaywrightError
 
 from agent import browser, fonts
 from agent.browser import (
     BrowserNotFound,
     BrowserTarget,
     browser_target,
+    connect,
     ensure_browser,
     find_browser,
     launch_args,
@@ -220,3 +224,37 @@ def test_several_servers_make_one_target_whose_first_is_the_single_runs() -> Non
     assert browser_target(ws_endpoint=["ws://a:1/"]) == BrowserTarget(ws_endpoint="ws://a:1/")
     assert browser_target(ws_endpoint=[]).servers == ()
     assert BrowserTarget(cdp_url="http://127.0.0.1:9222", ws_endpoint="ws://a:1/").servers == ()
+
+
+class _FlakyChromium:
+    """A chromium whose first *failures* launches fail as a browser dying at start-up does."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.launches = 0
+        self.executable_path = "/usr/bin/chromium-headless-shell"
+
+    async def launch(self, **_: object) -> str:
+        self.launches += 1
+        if self.launches <= self.failures:
+            raise PlaywrightError(
+                "BrowserType.launch: Target page, context or browser has been closed"
+            )
+        return "browser"
+
+
+@pytest.mark.parametrize(("failures", "launches"), [(1, 2), (2, 2)])
+def test_a_browser_that_dies_as_it_starts_is_launched_once_more(
+    failures: int, launches: int
+) -> None:
+    """One failed launch (a loaded machine) is tried again; a second failure is the
+    configuration error it always was, after two launches, never more."""
+    chromium = _FlakyChromium(failures)
+    playwright = SimpleNamespace(chromium=chromium)
+    target = BrowserTarget(executable="/usr/bin/chromium-headless-shell")
+    if failures == 1:
+        assert asyncio.run(connect(playwright, target)) == "browser"  # type: ignore[arg-type]
+    else:
+        with pytest.raises(InvalidConfig, match="cannot start or reach the browser"):
+            asyncio.run(connect(playwright, target))  # type: ignore[arg-type]
+    assert chromium.launches == launches
